@@ -1,0 +1,24 @@
+"""Extraction: events (PLOVER), aid commitments and attributed claims for one article.
+
+Runs after ``veille.enrich.enrich`` on the same ``Analysis`` (its ``doc`` still set).
+Claims come first so that events asserted inside a claim can carry ``claimed_by`` and
+the claim's verification.
+"""
+
+from __future__ import annotations
+
+from veille.kb import KnowledgeBase
+from veille.lang import LanguagePack
+from veille.model import Analysis
+
+
+def extract(analysis: Analysis, pack: LanguagePack, kb: KnowledgeBase) -> Analysis:
+    from veille.extract.aid import extract_aid
+    from veille.extract.claims import attribute_events, extract_claims
+    from veille.extract.events import extract_events
+
+    analysis.claims = extract_claims(analysis, pack, kb)
+    events = extract_events(analysis, pack, kb)
+    analysis.events = attribute_events(events, analysis.claims)
+    analysis.aid = extract_aid(analysis, pack, kb)
+    return analysis
