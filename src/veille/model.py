@@ -180,6 +180,7 @@ class EntityMention:
     country: str | None = None  # ISO alpha-3, NATO, EU, EUROPE
     sector: str | None = None  # GOV, MIL, ... for actors (CAMEO/PLOVER agent sectors)
     role: str | None = None  # KB role id when the mention is a role phrase
+    refers_to: str | None = None  # KB id a metonym or role phrase stands for (gov, office holder)
     resolved_by: str = "ner"  # ner, kb, short-form, metonymy, role
     lat: float | None = None
     lon: float | None = None

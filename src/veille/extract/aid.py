@@ -1,0 +1,8 @@
+"""Aid extraction."""
+# PLACEHOLDER: returns nothing until its owner lands the real implementation.
+
+from __future__ import annotations
+
+
+def extract_aid(analysis, pack, kb) -> list:
+    return []

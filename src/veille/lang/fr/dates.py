@@ -1,0 +1,8 @@
+"""French dates grammar."""
+# PLACEHOLDER: returns nothing until its owner lands the real implementation.
+
+from __future__ import annotations
+
+
+def find_times(doc, *args) -> list:
+    return []
