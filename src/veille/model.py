@@ -161,6 +161,8 @@ class Article:
     raw_hash: str = ""
     input_format: str = "txt"  # txt, html, jsonl
     dropped_lines: tuple[str, ...] = ()  # boilerplate removed by the cleaner, for audit
+    # pipeline notes stored with the article, e.g. "language-unsupported" (not analysed)
+    flags: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------------

@@ -1,9 +1,323 @@
-"""Full-text search over articles (tantivy, French stemming)."""
-# PLACEHOLDER: returns nothing until its owner lands the real implementation.
+"""Full-text search over articles: tantivy, BM25, French stemming with accents folded.
+
+The index lives in a folder beside the database (``settings.search_index_dir``). It holds
+one document per article (title, clean text, outlet, publication day) and is updated
+incrementally: :func:`index_articles` adds the stored articles it has not seen, and adding
+an article twice replaces it, so re-running is idempotent.
+
+Structured filters (entity, event type, country, verification) live in DuckDB; they are
+applied by asking the store for the matching article ids and intersecting them with the
+text query inside tantivy (a term-set clause), so ranking and totals stay exact.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
 
-def index_articles(store, settings) -> int:
+import tantivy
+
+from veille.errors import VeilleError
+from veille.model import Article
+
+# Analyzer name registered on every opened index (tantivy does not persist analyzers).
+ANALYZER = "veille_fr"
+STEM_LANGUAGE = "french"
+# Title matches weigh more than body matches.
+FIELD_BOOSTS = {"title": 2.0, "text": 1.0}
+MAX_LIMIT = 100
+WRITER_HEAP = 64_000_000
+SNIPPET_CHARS = 220
+
+
+class SearchError(VeilleError):
+    code = "V601"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """Filters combined with the text query; ``None`` means "any"."""
+
+    entity: str | None = None  # KB id of an entity mentioned in the article
+    event_type: str | None = None  # PLOVER type of an event extracted from the article
+    country: str | None = None  # ISO alpha-3 of an entity, event actor, target or location
+    date_from: date | None = None  # publication date, inclusive
+    date_to: date | None = None
+    outlet: str | None = None
+    verification: str | None = None  # of an event or claim in the article
+
+    def needs_store(self) -> bool:
+        """Whether the filters can only be answered from the annotation tables."""
+        return any(
+            v is not None for v in (self.entity, self.event_type, self.country, self.verification)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    article_id: str
+    score: float
+    title: str | None
+    outlet: str | None
+    published: str | None
+    snippet: str  # plain text; never HTML
+    highlights: tuple[tuple[int, int], ...] = ()  # char offsets into ``snippet``
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    total: int
+    items: list[SearchHit] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------
+# Index location and schema
+
+
+def index_dir(settings: Any) -> Path:
+    """The search index folder: ``settings.search_index_dir``, else ``<db>.search/``."""
+    explicit = getattr(settings, "search_dir", None) or getattr(settings, "search_index_dir", None)
+    if explicit:
+        return Path(explicit)
+    db_path = getattr(settings, "db_path", None) or getattr(settings, "db", None)
+    if not db_path:
+        raise SearchError("settings name neither search_index_dir nor db_path")
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.name + ".search")
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
+    builder.add_text_field("title", stored=True, tokenizer_name=ANALYZER)
+    builder.add_text_field("text", stored=True, tokenizer_name=ANALYZER)
+    builder.add_text_field("outlet", stored=True, tokenizer_name="raw", fast=True)
+    builder.add_date_field("published", stored=True, indexed=True, fast=True)
+    builder.add_text_field("published_iso", stored=True, tokenizer_name="raw")
+    return builder.build()
+
+
+def _analyzer() -> tantivy.TextAnalyzer:
+    # Stem before folding: the Snowball French stemmer expects accented words.
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.stemmer(STEM_LANGUAGE))
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
+
+
+def open_index(path: Path, *, create: bool = False) -> tantivy.Index | None:
+    """Open the index at ``path``; create it when asked, else return None if absent."""
+    path = Path(path)
+    exists = path.is_dir() and tantivy.Index.exists(str(path))
+    if not exists:
+        if not create:
+            return None
+        path.mkdir(parents=True, exist_ok=True)
+    try:
+        index = tantivy.Index(_schema(), path=str(path), reuse=True)
+    except ValueError as exc:  # schema of an older index differs
+        raise SearchError(f"cannot open search index: {exc}", path=str(path)) from exc
+    index.register_tokenizer(ANALYZER, _analyzer())
+    return index
+
+
+# ---------------------------------------------------------------------------
+# Indexing
+
+
+@dataclass(frozen=True, slots=True)
+class IndexDoc:
+    """What the index keeps of an article."""
+
+    id: str
+    text: str
+    title: str | None = None
+    outlet: str | None = None
+    published: date | None = None
+
+    @classmethod
+    def from_article(cls, article: Article) -> IndexDoc:
+        return cls(
+            id=article.id,
+            text=article.text,
+            title=article.title,
+            outlet=article.outlet,
+            published=article.published.value,
+        )
+
+
+def indexed_ids(path: Path) -> set[str]:
+    """Ids of the articles already in the index at ``path``."""
+    index = open_index(path)
+    if index is None:
+        return set()
+    searcher = index.searcher()
+    if searcher.num_docs == 0:
+        return set()
+    hits = searcher.search(tantivy.Query.all_query(), limit=searcher.num_docs, count=False).hits
+    return {searcher.doc(address)["id"][0] for _, address in hits}
+
+
+def add_documents(path: Path, docs: Iterable[IndexDoc]) -> int:
+    """Add (or replace) documents in the index at ``path``; returns how many were written."""
+    index = open_index(path, create=True)
+    writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
+    count = 0
+    for doc in docs:
+        writer.delete_documents_by_term("id", doc.id)
+        fields: dict[str, Any] = {"id": doc.id, "text": doc.text}
+        if doc.title:
+            fields["title"] = doc.title
+        if doc.outlet:
+            fields["outlet"] = doc.outlet
+        if doc.published:
+            fields["published"] = datetime(
+                doc.published.year, doc.published.month, doc.published.day
+            )
+            fields["published_iso"] = doc.published.isoformat()
+        writer.add_document(tantivy.Document(**fields))
+        count += 1
+    writer.commit()
+    writer.wait_merging_threads()
+    return count
+
+
+def index_articles(store: Any, settings: Any) -> int:
     """Add stored articles missing from the search index; returns how many were added."""
-    return 0
+    from veille.store.duckdb import queries
+
+    path = index_dir(settings)
+    seen = indexed_ids(path)
+    docs = (doc for doc in queries.iter_index_docs(store.connection()) if doc.id not in seen)
+    added = add_documents(path, docs)
+    return added
+
+
+# ---------------------------------------------------------------------------
+# Searching
+
+
+def _filter_clauses(index: tantivy.Index, filters: SearchFilters, ids: set[str] | None):
+    schema = index.schema
+    clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+    if filters.outlet:
+        clauses.append(
+            (tantivy.Occur.Must, tantivy.Query.term_query(schema, "outlet", filters.outlet))
+        )
+    if filters.date_from or filters.date_to:
+        lo = filters.date_from or date(1900, 1, 1)
+        hi = filters.date_to or date(2200, 12, 31)
+        clauses.append(
+            (
+                tantivy.Occur.Must,
+                tantivy.Query.range_query(
+                    schema,
+                    "published",
+                    tantivy.FieldType.Date,
+                    datetime(lo.year, lo.month, lo.day),
+                    datetime(hi.year, hi.month, hi.day),
+                ),
+            )
+        )
+    if ids is not None:
+        clauses.append(
+            (tantivy.Occur.Must, tantivy.Query.term_set_query(schema, "id", sorted(ids)))
+        )
+    return clauses
+
+
+def _text_query(index: tantivy.Index, query: str) -> tantivy.Query:
+    parsed, _errors = index.parse_query_lenient(
+        query, ["title", "text"], field_boosts=FIELD_BOOSTS, conjunction_by_default=True
+    )
+    return parsed
+
+
+def _byte_to_char_ranges(fragment: str, ranges: Iterator[Any]) -> tuple[tuple[int, int], ...]:
+    encoded = fragment.encode("utf-8")
+    out = []
+    for r in ranges:
+        start = len(encoded[: r.start].decode("utf-8", errors="ignore"))
+        end = len(encoded[: r.end].decode("utf-8", errors="ignore"))
+        out.append((start, end))
+    return tuple(out)
+
+
+def search(
+    settings: Any,
+    query: str,
+    filters: SearchFilters | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    *,
+    con: Any = None,
+) -> SearchResult:
+    """Ranked articles matching ``query`` (tantivy syntax; empty means all) and ``filters``.
+
+    Filters that need annotations (entity, event type, country, verification) are answered
+    by the store's tables: pass a DuckDB connection as ``con``, or they raise
+    :class:`SearchError`.
+    """
+    filters = filters or SearchFilters()
+    limit = max(0, min(limit, MAX_LIMIT))
+    offset = max(0, offset)
+    index = open_index(index_dir(settings))
+    if index is None:
+        return SearchResult(total=0)
+    ids: set[str] | None = None
+    if filters.needs_store():
+        if con is None:
+            raise SearchError("entity, event type, country and verification filters need a store")
+        from veille.store.duckdb import queries
+
+        ids = queries.article_ids_matching(con, filters)
+        if not ids:
+            return SearchResult(total=0)
+    text = query.strip()
+    clauses = _filter_clauses(index, filters, ids)
+    text_query = _text_query(index, text) if text else tantivy.Query.all_query()
+    if clauses:
+        full = tantivy.Query.boolean_query([(tantivy.Occur.Must, text_query), *clauses])
+    else:
+        full = text_query
+    searcher = index.searcher()
+    # tantivy panics on a zero limit: count with one, return no items.
+    result = searcher.search(full, limit=max(1, limit), offset=offset, count=True)
+    hits = result.hits if limit > 0 else []
+    snippets = (
+        tantivy.SnippetGenerator.create(searcher, text_query, index.schema, "text")
+        if text
+        else None
+    )
+    items = []
+    for score, address in hits:
+        doc = searcher.doc(address)
+        body = doc["text"][0] if doc["text"] else ""
+        if snippets is not None:
+            snippets.set_max_num_chars(SNIPPET_CHARS)
+            snip = snippets.snippet_from_doc(doc)
+            fragment = snip.fragment()
+            highlights = _byte_to_char_ranges(fragment, snip.highlighted())
+        else:
+            fragment, highlights = body[:SNIPPET_CHARS], ()
+        items.append(
+            SearchHit(
+                article_id=doc["id"][0],
+                score=float(score),
+                title=(doc.get_first("title") if "title" in doc.to_dict() else None),
+                outlet=(doc.get_first("outlet") if "outlet" in doc.to_dict() else None),
+                published=(
+                    doc.get_first("published_iso") if "published_iso" in doc.to_dict() else None
+                ),
+                snippet=fragment or body[:SNIPPET_CHARS],
+                highlights=highlights if fragment else (),
+            )
+        )
+    return SearchResult(total=int(result.count or 0), items=items)

@@ -1,0 +1,118 @@
+"""The web app: JSON API under /api/v1, dashboard pages, bundled static assets.
+
+``create_app(settings)`` opens the database read-only; tests may pass an open store.
+Everything the pages need (CSS, JS, map outlines) ships in ``api/web/static``; nothing
+is fetched from another host at run time, and a strict Content-Security-Policy says so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from veille import __version__ as veille_version
+from veille.api.deps import AppState, configured_token
+from veille.errors import VeilleError
+
+WEB = Path(__file__).parent / "web"
+STATIC = WEB / "static"
+TEMPLATES = WEB / "templates"
+
+# Scripts and styles only from this app; inline <script type="application/json"> data
+# blocks are not executed, so they need no exception.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def make_jinja() -> jinja2.Environment:
+    """Templates with autoescaping always on: article text is untrusted."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["usd"] = format_usd
+    env.filters["web_url"] = web_url
+    env.filters["num"] = lambda v: "–" if v is None else f"{v:,}".replace(",", " ")
+    return env
+
+
+def format_usd(value: float | int | None) -> str:
+    """Compact dollars for cards and tables: $51.4\u00a0bn, $120\u00a0M."""
+    if value is None:
+        return "–"
+    a = abs(value)
+    if a >= 1e9:
+        return f"${value / 1e9:,.1f}\u00a0bn"
+    if a >= 1e6:
+        return f"${value / 1e6:,.1f}\u00a0M"
+    if a >= 1e3:
+        return f"${value / 1e3:,.0f}\u00a0k"
+    return f"${value:,.0f}"
+
+
+def web_url(value: str | None) -> str | None:
+    """Only http(s) links from article metadata; ``javascript:`` and the like are dropped."""
+    if value and value.strip().lower().startswith(("http://", "https://")):
+        return value.strip()
+    return None
+
+
+def _open_store(settings: Any):
+    from veille.store import open_store
+
+    return open_store(getattr(settings, "db_path", None) or "veille.duckdb", read_only=True)
+
+
+def create_app(settings: Any, store: Any = None) -> FastAPI:
+    """The FastAPI app over ``settings``' database (or the given open ``store``)."""
+    from veille.api import routes_api, routes_pages
+
+    app = FastAPI(
+        title="Veille API",
+        version=veille_version,
+        description="Read-only access to articles, events, incidents, aid, claims and "
+        "entities extracted from war reporting. Lists take `limit` and `offset` and "
+        "return `{items, total}`.",
+        docs_url=None,  # Swagger UI and ReDoc load from a CDN; /api renders the spec instead
+        redoc_url=None,
+    )
+    app.state.veille = AppState(
+        settings=settings, store=store or _open_store(settings), token=configured_token(settings)
+    )
+    app.state.jinja = make_jinja()
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.include_router(routes_api.router)
+    app.include_router(routes_pages.router)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    @app.exception_handler(VeilleError)
+    async def veille_error(request: Request, exc: VeilleError) -> JSONResponse:
+        return JSONResponse(status_code=500, content={"code": exc.code, "detail": exc.reason})
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # The default handler echoes the input back; keep only where and why.
+        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
+        return JSONResponse(status_code=422, content={"detail": errors})
+
+    return app

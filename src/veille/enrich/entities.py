@@ -1,19 +1,611 @@
-"""Entity recognition and linking to the knowledge base."""
-# PLACEHOLDER: returns nothing until its owner lands the real implementation.
+"""Entity recognition and linking to the knowledge base.
+
+``add_entity_ruler`` puts a phrase ruler built from every KB name and alias after the
+statistical NER. Where a KB name overlaps an NER span, the KB span wins (it fixes labels
+and boundaries: "Patriot" is a weapon, not a person; "ministère russe de la Défense" is one
+organisation); elsewhere the NER spans stay. Matches whose case contradicts the KB name
+("congrès" vs "Congrès", "ap" vs "AP") are dropped.
+
+``link_entities`` turns ``doc.ents`` into :class:`veille.model.EntityMention` objects:
+linked to a KB id when possible, with in-document short forms ("Bauer" after "Rob Bauer"),
+metonymy (capitals and seats of power acting as their government) and role phrases
+("le président américain" -> the holder on the publication date). The language-specific
+cues come from the language pack's ``entity_patterns.yaml`` and ``roles.yaml``.
+"""
 
 from __future__ import annotations
 
-from veille.model import EntityMention, EntityType, FuzzyDate
+import calendar
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
-_LABELS = {"PER": EntityType.PER, "ORG": EntityType.ORG, "LOC": EntityType.LOC}
+import yaml
+
+from veille.errors import DataFileError
+from veille.kb import KBEntity, KnowledgeBase, normalize
+from veille.model import EntityMention, EntityType, FuzzyDate, Precision
+
+RULER_NAME = "veille_kb_ruler"
+_NER_LABELS = {
+    "PER": EntityType.PER,
+    "PERSON": EntityType.PER,
+    "ORG": EntityType.ORG,
+    "LOC": EntityType.LOC,
+    "GPE": EntityType.LOC,
+    "MISC": EntityType.MISC,
+    "WEAPON": EntityType.WEAPON,
+}
+# Families ("drone", "artillerie") are common nouns: kept in the KB for lookups by the
+# extraction stages, but not tagged as entities in running text.
+_NOT_IN_TEXT_KINDS = frozenset({"weapon_family"})
 
 
-def add_entity_ruler(nlp, kb) -> None:
-    return None
+# ---------------------------------------------------------------------------
+# The ruler
 
 
-def link_entities(doc, kb, published: FuzzyDate) -> list[EntityMention]:
-    return [
-        EntityMention(e.start_char, e.end_char, e.text, _LABELS.get(e.label_, EntityType.MISC), e.text)
-        for e in doc.ents
-    ]
+def kb_patterns(kb: KnowledgeBase) -> list[dict[str, str]]:
+    """One phrase pattern per (entity, surface form); the pattern id is the KB id."""
+    patterns = []
+    for entity in kb:
+        if entity.kind in _NOT_IN_TEXT_KINDS:
+            continue
+        seen: set[str] = set()
+        for form in _text_variants(entity):
+            key = form.lower()
+            if key in seen or len(form) < 2:
+                continue
+            seen.add(key)
+            patterns.append({"label": entity.type.value, "pattern": form, "id": entity.id})
+    return patterns
+
+
+def _text_variants(entity: KBEntity) -> list[str]:
+    """Surface forms plus their typographic-apostrophe twins ("l'Ukraine" / "l’Ukraine")."""
+    forms = []
+    for form in entity.surface_forms():
+        forms.append(form)
+        if "'" in form:
+            forms.append(form.replace("'", "\u2019"))
+        elif "\u2019" in form:
+            forms.append(form.replace("\u2019", "'"))
+    return forms
+
+
+def add_entity_ruler(nlp: Any, kb: KnowledgeBase) -> None:
+    """Add the KB phrase ruler after ``ner`` (or last when the pipeline has no NER)."""
+    if RULER_NAME in nlp.pipe_names:
+        return
+    where = {"after": "ner"} if "ner" in nlp.pipe_names else {}
+    ruler = nlp.add_pipe(
+        "span_ruler",
+        name=RULER_NAME,
+        config={
+            "spans_key": None,
+            "annotate_ents": True,
+            "overwrite": False,
+            "phrase_matcher_attr": "LOWER",
+            "validate": False,
+        },
+        **where,
+    )
+    patterns = kb_patterns(kb)
+    forms: dict[tuple[str, str], list[str]] = {}
+    for entity in kb:  # every spelling, for the case check ("Otan" and "OTAN")
+        for form in _text_variants(entity):
+            forms.setdefault((entity.id, form.lower()), []).append(form)
+    ruler.ents_filter = _KBFirstFilter(forms)
+    # Patterns are tokenised by the components before the ruler; only the tokenizer is needed.
+    with nlp.select_pipes(enable=[RULER_NAME]):
+        ruler.add_patterns(patterns)
+
+
+class _KBFirstFilter:
+    """``ents_filter`` for the ruler: case-checked KB matches win over overlapping NER spans."""
+
+    def __init__(self, forms: dict[tuple[str, str], list[str]]) -> None:
+        self.forms = forms
+
+    def __call__(self, entities, spans):
+        from spacy.util import filter_spans
+
+        matches = filter_spans([s for s in spans if self.case_ok(s)])
+        taken = set()
+        for span in matches:
+            taken.update(range(span.start, span.end))
+        kept = [e for e in entities if not any(i in taken for i in range(e.start, e.end))]
+        return kept + matches
+
+    def case_ok(self, span) -> bool:
+        text = span.text
+        forms = self.forms.get((span.id_, text.lower()), ())
+        if text in forms:
+            return True
+        for form in forms:
+            acronym = form.isupper() and len(form.replace("-", "")) <= 6
+            if acronym and not text.isupper():
+                continue  # "ap", "Ue": not the acronym
+            if form[0].isupper() and text[0].islower() and " " not in form:
+                continue  # "congrès du parti" is not the Congress; multi-word names are specific
+            return True
+        return False
+
+
+# ---------------------------------------------------------------------------
+# Language cues
+
+
+@dataclass(frozen=True)
+class _Office:
+    office: str
+    pattern: re.Pattern[str]
+    generic: bool
+    single_word: bool
+    first_word: str  # folded, for a quick substring test
+
+
+@dataclass(frozen=True)
+class _Cues:
+    actor_deps: frozenset[str]
+    actor_case_markers: frozenset[str]
+    actor_heads: frozenset[str]
+    strip_prefixes: tuple[str, ...]
+    junk: frozenset[str]
+    offices: tuple[_Office, ...]
+    role_aliases: dict[str, str]
+    of_marker: re.Pattern[str]
+
+
+def _load_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataFileError("missing language data file", path=str(path)) from None
+    except yaml.YAMLError as exc:
+        raise DataFileError(f"invalid YAML: {exc}", path=str(path)) from None
+    if not isinstance(data, dict):
+        raise DataFileError("expected a mapping at the top level", path=str(path))
+    return data
+
+
+def _phrase_regex(words: list[str]) -> str:
+    return r"\s+".join(re.escape(w).replace("'", "['’]\\s*") for w in words)
+
+
+@lru_cache(maxsize=8)
+def _cues(data_dir: Path) -> _Cues:
+    patterns = _load_yaml(data_dir / "entity_patterns.yaml")
+    roles = _load_yaml(data_dir / "roles.yaml")
+    offices = []
+    for entry in roles.get("offices", []):
+        try:
+            office, phrases = entry["office"], entry["patterns"]
+        except (KeyError, TypeError):
+            raise DataFileError(
+                f"office entry {entry!r} needs 'office' and 'patterns'",
+                path=str(data_dir / "roles.yaml"),
+            ) from None
+        for phrase in phrases:
+            words = phrase.split()
+            # An optional demonym after the first word, and another after the whole phrase.
+            first = _phrase_regex(words[:1])
+            rest = _phrase_regex(words[1:])
+            body = first + r"(?:\s+(?P<adj1>[^\W\d_][\w-]*))?"
+            if rest:
+                body += r"\s+" + rest
+            regex = rf"(?<![\w-]){body}(?![\w-])(?:\s+(?P<adj2>[^\W\d_][\w-]*))?"
+            offices.append(
+                _Office(
+                    office,
+                    re.compile(regex, re.IGNORECASE),
+                    bool(entry.get("generic")),
+                    len(words) == 1,
+                    _fold(words[0].split("'")[0]),
+                )
+            )
+    # Longest phrases first so "vice-président" wins over "président".
+    offices.sort(key=lambda o: -len(o.pattern.pattern))
+    markers = sorted(roles.get("of_markers", []), key=len, reverse=True)
+    of_marker = re.compile(
+        r"\s+(?:" + "|".join(_phrase_regex(m.split()) for m in markers) + r")\s*"
+        if markers
+        else r"(?!)",
+        re.IGNORECASE,
+    )
+    return _Cues(
+        actor_deps=frozenset(patterns.get("actor_deps", [])),
+        actor_case_markers=frozenset(patterns.get("actor_case_markers", [])),
+        actor_heads=frozenset(patterns.get("actor_heads", [])),
+        strip_prefixes=tuple(patterns.get("strip_prefixes", [])),
+        junk=frozenset(normalize(j) for j in patterns.get("junk", [])),
+        offices=tuple(offices),
+        role_aliases=dict(roles.get("aliases") or {}),
+        of_marker=of_marker,
+    )
+
+
+def _cues_for(doc) -> _Cues | None:
+    from veille.lang import get_pack
+
+    try:
+        pack = get_pack(doc.lang_)
+    except KeyError:
+        return None
+    return _cues(Path(pack.data_dir))
+
+
+# ---------------------------------------------------------------------------
+# Linking
+
+
+def link_entities(doc, kb: KnowledgeBase, published: FuzzyDate) -> list[EntityMention]:
+    """Every entity mention of ``doc``, linked to the KB or given a normalised name."""
+    cues = _cues_for(doc)
+    mentions: list[EntityMention] = []
+    surnames: dict[str, tuple[str, KBEntity | None]] = {}
+    for ent in doc.ents:
+        ent = _trim_span(ent)
+        if ent is None or _is_junk(ent, cues):
+            continue
+        mention = _link_span(ent, kb, cues, surnames)
+        if mention is None:
+            continue
+        mentions.append(mention)
+        mentions.extend(_nested_parent(mention, kb))
+        if mention.label is EntityType.PER and mention.resolved_by != "short-form":
+            _remember_surname(mention, kb, surnames)
+    mentions.extend(_missed_short_forms(doc, mentions, surnames))
+    if cues is not None:
+        roles = _role_mentions(doc, kb, cues, published)
+        # An unlinked NER fragment inside a role phrase ("État" in "secrétaire d'État").
+        mentions = [
+            m
+            for m in mentions
+            if m.kb_id or not any(r.start <= m.start and m.end <= r.end for r in roles)
+        ]
+        mentions.extend(roles)
+    mentions.sort(key=lambda m: (m.start, -m.end))
+    return mentions
+
+
+def _trim_span(ent):
+    """Drop leading determiners/prepositions and trailing punctuation the NER swallowed."""
+    if ent.ent_id_:
+        return ent
+    start, end = ent.start, ent.end
+    while start < end - 1 and ent.doc[start].pos_ in {"ADP", "DET"}:
+        start += 1
+    while end > start + 1 and ent.doc[end - 1].is_punct:
+        end -= 1
+    if (start, end) == (ent.start, ent.end):
+        return ent
+    return ent.doc[start:end]
+
+
+def _is_junk(ent, cues: _Cues | None) -> bool:
+    text = ent.text
+    if "\n\n" in text or not text.strip():
+        return True
+    if cues is not None and normalize(text) in cues.junk:
+        return True
+    letters = [c for c in text if c.isalpha()]
+    if not letters or any(len(t) > 30 for t in ent):
+        return True  # punctuation, or an encoded blob (URL, base64) the NER took for a name
+    if not ent.ent_id_ and not any(t.pos_ == "PROPN" or t.is_upper for t in ent):
+        return True  # "Usines", "Contexte stratégique": capitalised common words, headings
+    # ALL-CAPS teaser fragments; short acronyms (OTAN, ATACMS) are names.
+    return bool(text.isupper() and not ent.ent_id_ and (len(text.split()) > 1 or len(letters) > 6))
+
+
+def _link_span(ent, kb: KnowledgeBase, cues, surnames) -> EntityMention | None:
+    ner_label = _NER_LABELS.get(ent.label_, EntityType.MISC)
+    entity: KBEntity | None = kb.get(ent.ent_id_) if ent.ent_id_ else None
+    resolved_by = "kb"
+    if entity is None:
+        entity = _best(kb.lookup(ent.text), ner_label)
+    if entity is None:
+        name = _clean_name(ent.text, cues)
+        if name != ent.text:
+            entity = _best(kb.lookup(name), ner_label)
+        if entity is None:
+            short = (
+                surnames.get(normalize(name))
+                if ner_label
+                in (
+                    EntityType.PER,
+                    EntityType.ORG,
+                    EntityType.LOC,
+                    EntityType.MISC,
+                )
+                else None
+            )
+            if short is not None and len(name.split()) <= 2:
+                full_name, person = short
+                if person is not None:
+                    return _mention(ent, person, "short-form")
+                return EntityMention(
+                    ent.start_char,
+                    ent.end_char,
+                    ent.text,
+                    EntityType.PER,
+                    full_name,
+                    resolved_by="short-form",
+                )
+            if not name:
+                return None
+            return EntityMention(ent.start_char, ent.end_char, ent.text, ner_label, name)
+    mention = _mention(ent, entity, resolved_by)
+    if cues is not None and entity.seat_of:
+        government = kb.get(entity.seat_of)
+        if government is not None and (entity.kind == "seat" or _acts(ent, cues)):
+            mention = EntityMention(
+                mention.start,
+                mention.end,
+                mention.text,
+                mention.label,
+                mention.name,
+                kb_id=entity.id,
+                country=government.country or entity.country,
+                sector="GOV",
+                refers_to=government.id,
+                resolved_by="metonymy",
+                lat=mention.lat,
+                lon=mention.lon,
+            )
+    return mention
+
+
+def _nested_parent(mention: EntityMention, kb: KnowledgeBase) -> list[EntityMention]:
+    """The parent organisation named inside a name ("OTAN" in "Comité militaire de l'OTAN")."""
+    entity = kb.get(mention.kb_id) if mention.kb_id else None
+    parent = kb.get(entity.parent) if entity and entity.parent else None
+    if parent is None:
+        return []
+    folded = _fold(mention.text)
+    for form in sorted(_text_variants(parent), key=len, reverse=True):
+        match = re.search(rf"(?<![\w-]){re.escape(_fold(form))}(?![\w-])", folded)
+        if match and match.end() - match.start() < len(mention.text):
+            start = mention.start + match.start()
+            end = mention.start + match.end()
+            surface = mention.text[match.start() : match.end()]
+            return [
+                EntityMention(
+                    start,
+                    end,
+                    surface,
+                    parent.type,
+                    parent.name,
+                    kb_id=parent.id,
+                    country=parent.country,
+                    sector=parent.sector,
+                    resolved_by="kb",
+                    lat=parent.lat,
+                    lon=parent.lon,
+                )
+            ]
+    return []
+
+
+def _mention(ent, entity: KBEntity, resolved_by: str) -> EntityMention:
+    return EntityMention(
+        ent.start_char,
+        ent.end_char,
+        ent.text,
+        entity.type,
+        entity.name,
+        kb_id=entity.id,
+        country=entity.country,
+        sector=entity.sector,
+        resolved_by=resolved_by,
+        lat=entity.lat,
+        lon=entity.lon,
+    )
+
+
+def _best(candidates: list[KBEntity], ner_label: EntityType) -> KBEntity | None:
+    if not candidates:
+        return None
+    for entity in candidates:  # already most prominent first
+        if entity.type is ner_label:
+            return entity
+    return candidates[0]
+
+
+def _clean_name(text: str, cues: _Cues | None) -> str:
+    name = " ".join(text.replace("\u2019", "'").split()).strip(" \t\"'«»“”()[],.;:!?-")
+    if cues is not None:
+        lowered = name.lower()
+        for prefix in cues.strip_prefixes:
+            if lowered.startswith(prefix) and len(name) > len(prefix):
+                name = name[len(prefix) :].strip()
+                break
+    return name
+
+
+def _acts(ent, cues: _Cues) -> bool:
+    """Is this place name used as an actor (subject, agent, "avec X", "les forces de X")?"""
+    root = ent.root
+    token = root
+    if token.dep_ == "conj":  # "entre Kiev et Moscou", "Kiev et Washington ont signé"
+        token = token.head
+    if token.dep_ in cues.actor_deps:
+        return True
+    cases = {c.lower_ for c in token.children if c.dep_ == "case"}
+    if cases & cues.actor_case_markers:
+        return True
+    return bool(cases & {"de", "d'", "d’", "du"} and token.head.lower_ in cues.actor_heads)
+
+
+def _remember_surname(mention: EntityMention, kb: KnowledgeBase, surnames) -> None:
+    words = mention.name.split()
+    if len(words) < 2:
+        return
+    person = kb.get(mention.kb_id) if mention.kb_id else None
+    for size in (1, 2):
+        if len(words) > size:
+            surnames.setdefault(normalize(" ".join(words[-size:])), (mention.name, person))
+    # The surface form may be the French spelling of a KB person ("Sergueï Choïgou").
+    surface = mention.text.split()
+    if len(surface) >= 2:
+        surnames.setdefault(normalize(surface[-1]), (mention.name, person))
+
+
+def _missed_short_forms(doc, mentions: list[EntityMention], surnames) -> list[EntityMention]:
+    """Surnames of people named earlier that the NER did not tag ("a déclaré Bauer")."""
+    if not surnames:
+        return []
+    covered = set()
+    first_seen: dict[str, int] = {}
+    for m in mentions:
+        covered.update(range(m.start, m.end))
+        if m.label is EntityType.PER:
+            first_seen.setdefault(m.name, m.start)
+    # A regex over the text: iterating spaCy tokens costs more than the whole search.
+    words = sorted((key for key in surnames if " " not in key), key=len, reverse=True)
+    if not words:
+        return []
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, words)) + r")(?![\w-])")
+    found = []
+    text = doc.text
+    for match in pattern.finditer(_fold(text)):
+        start, end = match.span()
+        surface = text[start:end]
+        if start in covered or not surface[:1].isupper():
+            continue
+        full_name, person = surnames[match.group(1)]
+        if first_seen.get(full_name, len(text)) > start:
+            continue  # only after the full name was introduced
+        found.append(
+            EntityMention(
+                start,
+                end,
+                surface,
+                EntityType.PER,
+                full_name,
+                kb_id=person.id if person else None,
+                country=person.country if person else None,
+                sector=person.sector if person else None,
+                resolved_by="short-form",
+            )
+        )
+    return found
+
+
+def _fold(text: str) -> str:
+    """Lower-case, accent-free text of the same length, so offsets stay valid."""
+    return "".join(_fold_char(c) for c in text)
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    return (unicodedata.normalize("NFKD", char)[:1] or char).lower()[:1] or char
+
+
+# ---------------------------------------------------------------------------
+# Role phrases
+
+
+def _role_mentions(
+    doc, kb: KnowledgeBase, cues: _Cues, published: FuzzyDate
+) -> list[EntityMention]:
+    text = doc.text
+    known_roles = set(kb.roles())
+    taken: list[tuple[int, int]] = []
+    found = []
+    folded = _fold(text)
+    for office in cues.offices:
+        if office.first_word not in folded:
+            continue  # cheap test before the regex
+        for match in office.pattern.finditer(text):
+            start = match.start()
+            if any(s <= start < e for s, e in taken):
+                continue
+            role, end = _resolve_role(match, office, kb, cues, text)
+            if role is None:
+                continue
+            role = cues.role_aliases.get(role, role)
+            if role not in known_roles:
+                continue
+            taken.append((start, end))
+            holder = _holder(kb, role, published)
+            found.append(
+                EntityMention(
+                    start,
+                    end,
+                    text[start:end],
+                    EntityType.PER,
+                    holder.name if holder else " ".join(text[start:end].split()),
+                    country=(holder.country if holder else None) or role.split(".")[0],
+                    sector=holder.sector if holder else None,
+                    role=role,
+                    refers_to=holder.id if holder else None,
+                    resolved_by="role",
+                )
+            )
+    return found
+
+
+def _resolve_role(match, office: _Office, kb: KnowledgeBase, cues: _Cues, text: str):
+    """(role id, end offset) of an office phrase with its country slot, or (None, 0)."""
+    adj1, adj2 = match.group("adj1"), match.group("adj2")
+    if adj1:
+        country = kb.country_for_adjective(adj1)
+        if country:  # "le ministre russe de la Défense", "le président américain"
+            return f"{country}.{office.office}", _trim(
+                text, match.start("adj2")
+            ) if adj2 else match.end()
+        if not office.single_word:
+            return None, 0  # "ministre adjoint de la Défense": another office
+        end = _trim(text, match.start("adj1"))
+    else:
+        if adj2 and kb.country_for_adjective(adj2):  # "le ministre de la Défense russe"
+            return f"{kb.country_for_adjective(adj2)}.{office.office}", match.end("adj2")
+        end = _trim(text, match.start("adj2")) if adj2 else match.end()
+    marker = cues.of_marker.match(text, end)
+    if marker is None:
+        return None, 0
+    tail = text[marker.end() : marker.end() + 80]
+    words = list(re.finditer(r"[\w'’-]+", tail))
+    for size in range(min(5, len(words)), 0, -1):
+        candidate = tail[: words[size - 1].end()]
+        for entity in kb.lookup(candidate):
+            role = _role_of(entity, office)
+            if role:
+                return role, marker.end() + words[size - 1].end()
+    return None, 0
+
+
+def _role_of(entity: KBEntity, office: _Office) -> str | None:
+    """The office of "<office> de <entity>": the entity's head role or its country's office."""
+    if entity.head_role and (office.generic or entity.country is None):
+        return entity.head_role
+    if entity.country and entity.kind in {"country", "government", "seat", "ministry"}:
+        return f"{entity.country}.{office.office}"
+    return entity.head_role
+
+
+def _trim(text: str, end: int) -> int:
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def _end_without(match, group: str) -> int:
+    return match.start(group) if match.group(group) else match.end()
+
+
+def _holder(kb: KnowledgeBase, role: str, published: FuzzyDate) -> KBEntity | None:
+    """Holder on the publication date; at month precision only if one person held it all month."""
+    day = published.value
+    if day is None or published.precision in (Precision.UNKNOWN, Precision.YEAR):
+        return None
+    if published.precision is Precision.MONTH:
+        first = day.replace(day=1)
+        last = day.replace(day=calendar.monthrange(day.year, day.month)[1])
+        holder = kb.role_holder(role, first)
+        return holder if holder is not None and holder == kb.role_holder(role, last) else None
+    return kb.role_holder(role, day)

@@ -1,8 +1,745 @@
-"""Aid extraction."""
-# PLACEHOLDER: returns nothing until its owner lands the real implementation.
+"""Aid and arms commitments, in the spirit of the Kiel Ukraine Support Tracker.
+
+Per sentence, a trigger (a verb of giving or receiving, or a noun naming a transfer) makes
+a mention. Its clause gives the rest:
+
+- donor and recipient from the frame: the agent of a "give" frame is the donor ("Washington
+  a livré"), of a "receive" or "negotiate" frame the recipient ("Kiev achète",
+  "l'Ukraine négocie"); the other party from the markers of that frame ("à l'Ukraine",
+  "auprès des États-Unis", "avec Washington"); demonyms on the aid noun ("l'aide
+  américaine"); demonstratives ("ce pacte") inherit the parties of the previous mention;
+- status from cue words on the trigger's governors ("annonce l'envoi", "négocie", "est
+  prévu", "suspension de"), else from the trigger verb's tense ("ont envoyé" -> delivered,
+  "avait engagé" -> committed); a conditional governor makes the deal planned;
+- value, currency, USD value and qualifier from the nearest money quantity of the clause,
+  made approximate by a hedge ("évalué à");
+- items from counts and linked weapons under the trigger ("au moins 10 systèmes Patriot");
+- kind and mechanism from cue words.
+
+Mentions of the same deal (same parties, compatible value, mechanism and status) merge into
+one commitment with several evidence sentences; the first evidence is the first body
+sentence, a headline is never preferred. All French lives in ``lang/<code>/data/aid.yaml``.
+"""
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
-def extract_aid(analysis, pack, kb) -> list:
+import yaml
+
+from veille.errors import DataFileError
+from veille.extract.actors import demonym_country, resolve_actor
+from veille.extract.claims import Sentence, char_span, normalise_quotes, sentences
+from veille.model import (
+    AidCommitment,
+    AidItem,
+    AidStatus,
+    Analysis,
+    EntityType,
+    FuzzyDate,
+    Quantity,
+    Qualifier,
+    stable_id,
+)
+
+STAGE = "aid@1"
+AID_FILE = "aid.yaml"
+_ROLES = frozenset({"give", "receive", "negotiate"})
+# Statuses of a deal still in the making: mentions with these may describe the same deal.
+_IN_PROGRESS = frozenset(
+    {
+        AidStatus.PLANNED,
+        AidStatus.NEGOTIATING,
+        AidStatus.PROMISED,
+        AidStatus.ANNOUNCED,
+        AidStatus.APPROVED,
+    }
+)
+_ARG_DEPS = frozenset({"obl", "obl:arg", "obl:mod", "obl:agent", "nmod", "iobj"})
+_MAX_CHAIN = 4
+
+
+# ---------------------------------------------------------------------------
+# Lexicon
+
+
+@dataclass(frozen=True)
+class TriggerSpec:
+    role: str  # give | receive | negotiate
+    past: AidStatus | None = None
+    present: AidStatus | None = None
+    future: AidStatus | None = None
+    qualified: bool = False  # needs money or a concrete aid noun under it
+
+
+@dataclass(frozen=True)
+class CueRule:
+    label: str
+    any_of: frozenset[str]
+    all_of: frozenset[str]
+
+    def matches(self, lemmas: set[str]) -> bool:
+        if self.all_of and not self.all_of <= lemmas:
+            return False
+        return not self.any_of or bool(self.any_of & lemmas)
+
+
+@dataclass(frozen=True)
+class AidLexicon:
+    verb_triggers: dict[str, TriggerSpec]
+    noun_triggers: dict[str, TriggerSpec]
+    aid_nouns: frozenset[str]
+    item_nouns: frozenset[str]
+    item_generic_heads: frozenset[str]
+    status_cues: dict[str, AidStatus]
+    reflexive_status_cues: dict[str, AidStatus]
+    conditional_status: AidStatus | None
+    blockers: frozenset[str]
+    mechanisms: tuple[CueRule, ...]
+    kinds: tuple[CueRule, ...]
+    hedges: tuple[str, ...]
+    hedge_window: int
+    counterparts: dict[str, dict[str, tuple[tuple[str, ...], ...]]]
+    partner_markers: tuple[tuple[str, ...], ...]
+    anaphoric_determiners: frozenset[str]
+
+
+def _status(value: Any, where: str, path: Path) -> AidStatus | None:
+    if value is None:
+        return None
+    try:
+        return AidStatus(value)
+    except ValueError:
+        raise DataFileError(f"{where}: unknown status '{value}'", path=str(path)) from None
+
+
+def _specs(data: Any, key: str, path: Path) -> dict[str, TriggerSpec]:
+    if not isinstance(data, dict):
+        raise DataFileError(f"'{key}' must map lemmas to {{role, ...}}", path=str(path))
+    out = {}
+    for lemma, spec in data.items():
+        if not isinstance(spec, dict) or spec.get("role") not in _ROLES:
+            raise DataFileError(
+                f"{key}.{lemma}: role must be one of {sorted(_ROLES)}", path=str(path)
+            )
+        out[str(lemma).lower()] = TriggerSpec(
+            role=spec["role"],
+            past=_status(spec.get("past"), f"{key}.{lemma}", path),
+            present=_status(spec.get("present"), f"{key}.{lemma}", path),
+            future=_status(spec.get("future"), f"{key}.{lemma}", path),
+            qualified=bool(spec.get("qualified", False)),
+        )
+    return out
+
+
+def _rules(data: Any, key: str, path: Path) -> tuple[CueRule, ...]:
+    out = []
+    for n, rule in enumerate(data or [], start=1):
+        label = rule.get(key) if isinstance(rule, dict) else None
+        if not label:
+            raise DataFileError(f"{key}s entry {n} needs '{key}'", path=str(path))
+        out.append(
+            CueRule(
+                label=str(label),
+                any_of=frozenset(str(w).lower() for w in rule.get("any_of") or ()),
+                all_of=frozenset(str(w).lower() for w in rule.get("all_of") or ()),
+            )
+        )
+    return tuple(out)
+
+
+def _seqs(data: Any) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(str(w).lower() for w in seq) for seq in data or ())
+
+
+@functools.cache
+def load_aid_lexicon(data_dir: Path) -> AidLexicon:
+    """Read ``aid.yaml`` from a pack's data directory (once per process)."""
+    path = data_dir / AID_FILE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataFileError("missing aid lexicon", path=str(path)) from None
+    except yaml.YAMLError as exc:
+        raise DataFileError(f"invalid YAML: {exc}", path=str(path)) from None
+    if not isinstance(data, dict):
+        raise DataFileError("expected a mapping at top level", path=str(path))
+    status_cues: dict[str, AidStatus] = {}
+    reflexive: dict[str, AidStatus] = {}
+    for word, status in (data.get("status_cues") or {}).items():
+        value = _status(status, f"status_cues.{word}", path)
+        if value is None:
+            continue
+        word = str(word).lower()
+        if word.startswith("s'"):
+            reflexive[word[2:]] = value
+        else:
+            status_cues[word] = value
+    counterparts = {
+        role: {party: _seqs(seqs) for party, seqs in (parties or {}).items()}
+        for role, parties in (data.get("counterparts") or {}).items()
+    }
+    return AidLexicon(
+        verb_triggers=_specs(data.get("verb_triggers"), "verb_triggers", path),
+        noun_triggers=_specs(data.get("noun_triggers"), "noun_triggers", path),
+        aid_nouns=frozenset(str(w).lower() for w in data.get("aid_nouns") or ()),
+        item_nouns=frozenset(str(w).lower() for w in data.get("item_nouns") or ()),
+        item_generic_heads=frozenset(str(w).lower() for w in data.get("item_generic_heads") or ()),
+        status_cues=status_cues,
+        reflexive_status_cues=reflexive,
+        conditional_status=_status(data.get("conditional_status"), "conditional_status", path),
+        blockers=frozenset(str(w).lower().removeprefix("s'") for w in data.get("blockers") or ()),
+        mechanisms=_rules(data.get("mechanisms"), "mechanism", path),
+        kinds=_rules(data.get("kinds"), "kind", path),
+        hedges=tuple(normalise_quotes(str(h)).lower() for h in data.get("hedges") or ()),
+        hedge_window=int(data.get("hedge_window", 40)),
+        counterparts=counterparts,
+        partner_markers=_seqs(data.get("partner_markers")),
+        anaphoric_determiners=frozenset(
+            str(w).lower() for w in data.get("anaphoric_determiners") or ()
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Mentions
+
+
+@dataclass
+class _Mention:
+    sentence: Sentence
+    trigger: Any
+    donor: str | None = None
+    recipient: str | None = None
+    kind: str | None = None
+    mechanism: str | None = None
+    money: Quantity | None = None
+    qualifier: Qualifier | None = None
+    status: AidStatus | None = None
+    items: list[AidItem] = field(default_factory=list)
+    heading: bool = False
+    anaphoric: bool = False
+    announced: FuzzyDate = field(default_factory=FuzzyDate.unknown)
+
+
+def _lemma(tok: Any) -> str:
+    return tok.lemma_.lower()
+
+
+def _trigger_spec(tok: Any, lex: AidLexicon) -> TriggerSpec | None:
+    if tok.pos_ == "VERB":
+        return lex.verb_triggers.get(_lemma(tok))
+    if tok.pos_ == "NOUN":
+        return lex.noun_triggers.get(_lemma(tok))
+    return None
+
+
+def _phrase(tok: Any) -> list[Any]:
+    """The token's subtree without relative clauses (they say something else)."""
+    out, stack = [], [tok]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(c for c in node.children if c.dep_ not in ("acl:relcl", "parataxis"))
+    return out
+
+
+def _governors(tok: Any, sent: Sentence) -> list[Any]:
+    """Heads above the trigger, nearest first, within its clause complex and sentence."""
+    chain: list[Any] = []
+    node = tok
+    while node.head is not node and len(chain) < _MAX_CHAIN:
+        if node.dep_ in ("acl:relcl", "parataxis", "conj"):
+            break  # a relative clause's head is what it is about, not what governs it
+        if not sent.start <= node.head.i < sent.end:
+            break  # the parse ran over a line break
+        node = node.head
+        chain.append(node)
+    return chain
+
+
+def _negated(tok: Any) -> bool:
+    return any("Neg" in c.morph.get("Polarity") for c in tok.children)
+
+
+def _money_in(tokens: list[Any], analysis: Analysis) -> list[Quantity]:
+    spans = [(t.idx, t.idx + len(t)) for t in tokens]
+    return [
+        q
+        for q in analysis.quantities
+        if q.kind == "money" and any(s < q.end and q.start < e for s, e in spans)
+    ]
+
+
+def _has_aid_content(tokens: list[Any], analysis: Analysis, lex: AidLexicon, skip: Any) -> bool:
+    if any(t is not skip and _lemma(t) in lex.aid_nouns for t in tokens):
+        return True
+    return bool(_money_in(tokens, analysis))
+
+
+def _object_tokens(tok: Any) -> list[Any]:
+    """What a verb trigger moves: its object (or the noun a relative clause hangs on)."""
+    tokens = []
+    for child in tok.children:
+        if child.dep_ in ("obj", "nsubj:pass", "obl:arg", "obl", "iobj", "xcomp"):
+            tokens.extend(_phrase(child))
+    if tok.dep_ in ("acl:relcl", "acl"):
+        tokens.extend(t for t in _phrase(tok.head) if t.i < tok.i or t.head is tok.head)
+    return tokens
+
+
+def _markers(tok: Any) -> tuple[str, ...]:
+    """The case words in front of a dependent ("auprès des" -> ("auprès", "de"))."""
+    words = []
+    for child in tok.children:
+        if child.dep_ in ("case", "fixed") and child.i < tok.i:
+            words.append(child.lower_.replace("’", "'"))
+            words.extend(f.lower_ for f in child.children if f.dep_ == "fixed")
+    out = []
+    for w in words:  # "aux" is "à les", "des" is "de les", "du" is "de le"
+        out.append(w)
+    return tuple(out)
+
+
+def _marker_matches(markers: tuple[str, ...], seqs: tuple[tuple[str, ...], ...]) -> bool:
+    if not markers:
+        return False
+    joined = " ".join(markers)
+    return any(" ".join(seq) == joined or (len(seq) == 1 and markers[0] == seq[0]) for seq in seqs)
+
+
+def _countries(node: Any, analysis: Analysis, kb: Any) -> list[str]:
+    """Countries of a phrase and of its conjuncts ("ses alliés européens et des États-Unis")."""
+    out = []
+    for part in [node, *[c for c in node.children if c.dep_ == "conj"]]:
+        if part.pos_ not in ("NOUN", "PROPN", "PRON"):
+            continue
+        actor = resolve_actor(part, analysis, kb)
+        if actor is not None and actor.country and actor.country not in out:
+            out.append(actor.country)
+    return out
+
+
+def _agent(node: Any) -> Any | None:
+    for child in node.children:
+        if child.dep_ in ("nsubj", "obl:agent"):
+            if "Rel" in child.morph.get("PronType") and node.dep_ in ("acl:relcl", "acl"):
+                return node.head  # "l'Ukraine, qui cherche à obtenir"
+            return child
+    return None
+
+
+def _frame_role(node: Any, trigger_role: str, lex: AidLexicon) -> str:
+    spec = lex.verb_triggers.get(_lemma(node)) if node.pos_ == "VERB" else None
+    if spec is not None:
+        return spec.role
+    if lex.status_cues.get(_lemma(node)) is AidStatus.NEGOTIATING:
+        return "negotiate"
+    return trigger_role
+
+
+def _parties(
+    tok: Any, spec: TriggerSpec, chain: list[Any], analysis: Analysis, kb: Any, lex: AidLexicon
+) -> tuple[list[str], list[str], Any | None]:
+    """(donors, recipients, anaphoric subject) of a trigger from its frame."""
+    donors: list[str] = []
+    recipients: list[str] = []
+    anaphor = None
+    role = spec.role
+    for node in [tok, *chain]:
+        agent = _agent(node)
+        if agent is None or agent is tok or agent.i in {t.i for t in tok.subtree}:
+            continue
+        role = _frame_role(node, spec.role, lex)
+        countries = _countries(agent, analysis, kb)
+        if not countries and _is_anaphoric(agent, lex):
+            anaphor = agent
+        by_agent = donors if role == "give" else recipients
+        if agent.dep_ == "obl:agent" and role == "receive":
+            by_agent = recipients
+        by_agent.extend(c for c in countries if c not in by_agent)
+        break
+    markers = lex.counterparts.get(role, {})
+    scope = list(_phrase(tok)) + [c for node in chain for c in node.children]
+    for dep in scope:
+        if dep.dep_ not in _ARG_DEPS or dep is tok:
+            continue
+        marks = _markers(dep)
+        for party, target in (("donor", donors), ("recipient", recipients)):
+            if _marker_matches(marks, markers.get(party, ())):
+                for country in _countries(dep, analysis, kb):
+                    if country not in donors and country not in recipients:
+                        target.append(country)
+                break
+    if not donors and role in ("give", "receive"):
+        # "l'aide américaine", "des systèmes Patriot américains": the origin supplies it
+        near = list(tok.children) if role == "give" else _object_tokens(tok)
+        for t in near:
+            country = demonym_country(t, kb) if t.dep_ == "amod" else None
+            if country and country not in recipients:
+                donors.append(country)
+                break
+    return donors, recipients, anaphor
+
+
+def _is_anaphoric(tok: Any, lex: AidLexicon) -> bool:
+    return any(c.dep_ == "det" and c.lower_ in lex.anaphoric_determiners for c in tok.children)
+
+
+def _status_for(tok: Any, spec: TriggerSpec, chain: list[Any], lex: AidLexicon) -> AidStatus | None:
+    for node in [tok, *chain]:
+        lemma = _lemma(node)
+        if node is not tok or tok.pos_ == "NOUN":
+            reflexive = any(c.dep_.startswith("expl") for c in node.children)
+            if reflexive and lemma in lex.reflexive_status_cues:
+                return lex.reflexive_status_cues[lemma]
+            if lemma in lex.status_cues:
+                return lex.status_cues[lemma]
+        for child in node.children:  # "en discussion", "feu vert"
+            if child.dep_ in ("obl", "obl:mod") and _lemma(child) in lex.status_cues:
+                if lex.status_cues[_lemma(child)] is AidStatus.NEGOTIATING:
+                    return AidStatus.NEGOTIATING
+        if "Cnd" in node.morph.get("Mood") or any(
+            "Cnd" in c.morph.get("Mood") for c in node.children if c.dep_.startswith("aux")
+        ):
+            return lex.conditional_status
+    if tok.pos_ == "VERB":
+        return _tense_status(tok, spec)
+    return None
+
+
+def _tense_status(tok: Any, spec: TriggerSpec) -> AidStatus | None:
+    auxes = [c for c in tok.children if c.dep_.startswith("aux")]
+    tenses = set(tok.morph.get("Tense"))
+    for aux in auxes:
+        tenses |= {f"aux-{t}" for t in aux.morph.get("Tense")}
+        if "Inf" in aux.morph.get("VerbForm"):
+            tenses.add("aux-Pres")
+    if "Fut" in tenses or "aux-Fut" in tenses:
+        return spec.future
+    if "Past" in tenses and (auxes or "Part" not in tok.morph.get("VerbForm")):
+        return spec.past
+    if "Inf" in tok.morph.get("VerbForm"):
+        return None
+    if "Pres" in tenses:
+        return spec.present
+    return None
+
+
+def _value(
+    tok: Any, chain: list[Any], sent: Sentence, analysis: Analysis, lex: AidLexicon
+) -> tuple[Quantity | None, Qualifier | None]:
+    doc = analysis.doc
+    top = chain[-1] if chain else tok
+    candidates = _money_in(list(top.subtree), analysis) or _money_in(
+        list(doc[sent.start : sent.end]), analysis
+    )
+    if not candidates:
+        return None, None
+    money = min(candidates, key=lambda q: abs(q.start - tok.idx))
+    qualifier = money.qualifier
+    before = normalise_quotes(
+        analysis.article.text[max(sent.char_start, money.start - lex.hedge_window) : money.start]
+    ).lower()
+    if qualifier is Qualifier.EXACT and any(h in before for h in lex.hedges):
+        qualifier = Qualifier.APPROX
+    return money, qualifier
+
+
+def _items(tok: Any, analysis: Analysis, kb: Any, lex: AidLexicon) -> list[AidItem]:
+    tokens = _phrase(tok) if tok.pos_ == "NOUN" else [*_phrase(tok)]
+    if not tokens:
+        return []
+    lo = min(t.idx for t in tokens)
+    hi = max(t.idx + len(t) for t in tokens)
+    items: list[AidItem] = []
+    used: set[int] = set()
+    weapons = [m for m in analysis.entities if m.label == EntityType.WEAPON and lo <= m.start < hi]
+    counts = [q for q in analysis.quantities if q.kind == "count" and lo <= q.start < hi]
+    for weapon in weapons:
+        system = _short_weapon_name(weapon.text, lex)
+        count = next(
+            (q for q in counts if q.end <= weapon.start and weapon.start - q.end <= 3), None
+        )
+        if count is None:
+            count = next((q for q in counts if q.start <= weapon.start < q.end), None)
+        if count is not None:
+            used.add(count.start)
+        items.append(
+            AidItem(
+                system=system,
+                quantity=count.value if count else None,
+                qualifier=count.qualifier if count else None,
+                kb_id=weapon.kb_id,
+            )
+        )
+    for q in counts:
+        if q.start in used or q.unit.lower() not in lex.item_nouns:
+            continue
+        used.add(q.start)
+        items.append(AidItem(system=q.unit.lower(), quantity=q.value, qualifier=q.qualifier))
+    named = {i.system.lower() for i in items}
+    for t in tokens:
+        lemma = _lemma(t)
+        if t.pos_ == "NOUN" and lemma in lex.item_nouns and lemma not in named:
+            if not any(q.start <= t.idx < q.end + 2 for q in counts):
+                named.add(lemma)
+                items.append(AidItem(system=lemma))
+    return items
+
+
+def _short_weapon_name(text: str, lex: AidLexicon) -> str:
+    """ "systèmes Patriot" -> "Patriot": the scorer compares the common short name."""
+    words = text.split()
+    while len(words) > 1 and words[0].lower().rstrip("s") in {
+        h.rstrip("s") for h in lex.item_generic_heads
+    }:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _cue_lemmas(tok: Any, chain: list[Any]) -> set[str]:
+    lemmas = {_lemma(t) for t in _phrase(tok)}
+    for node in chain:
+        lemmas.add(_lemma(node))
+        lemmas |= {_lemma(c) for c in node.children}
+        for child in node.children:
+            lemmas |= {_lemma(t) for t in _phrase(child)} if child.dep_ in _ARG_DEPS else set()
+    return lemmas
+
+
+def _first(rules: tuple[CueRule, ...], lemmas: set[str]) -> str | None:
+    return next((r.label for r in rules if r.matches(lemmas)), None)
+
+
+def _is_heading(sent: Sentence, sents: list[Sentence], analysis: Analysis) -> bool:
+    """A title or a sub-heading: alone in its paragraph and without a final stop."""
+    text = analysis.article.text[sent.char_start : sent.char_end].strip()
+    title = (analysis.article.title or "").strip()
+    if title and (text == title or text in title):
+        return True
+    alone = sum(1 for s in sents if s.paragraph == sent.paragraph) == 1
+    return alone and not text.endswith((".", "!", "?", "…", "»", '"', "”"))
+
+
+def _sentence_date(sent: Sentence, analysis: Analysis) -> FuzzyDate:
+    for t in analysis.times:
+        if sent.char_start <= t.start < sent.char_end and t.date.value is not None:
+            return t.date
+    return analysis.article.published
+
+
+def _mentions_in(
+    sent: Sentence, sents: list[Sentence], analysis: Analysis, kb: Any, lex: AidLexicon
+) -> list[_Mention]:
+    doc = analysis.doc
+    out: list[_Mention] = []
+    heading = _is_heading(sent, sents, analysis)
+    for tok in doc[sent.start : sent.end]:
+        spec = _trigger_spec(tok, lex)
+        if spec is None or _negated(tok):
+            continue
+        chain = _governors(tok, sent)
+        if any(_lemma(g) in lex.blockers for g in [tok, *chain[:2]]):
+            continue
+        if tok.pos_ == "VERB":
+            if not _has_aid_content(_object_tokens(tok), analysis, lex, skip=None):
+                continue
+        elif spec.qualified and not _has_aid_content(_phrase(tok), analysis, lex, skip=tok):
+            continue
+        donors, recipients, anaphor = _parties(tok, spec, chain, analysis, kb, lex)
+        status = _status_for(tok, spec, chain, lex)
+        money, qualifier = _value(tok, chain, sent, analysis, lex)
+        lemmas = _cue_lemmas(tok, chain)
+        mechanism = _first(lex.mechanisms, lemmas)
+        if mechanism == "coproduction" and not recipients:
+            recipients = _partners(tok, chain, analysis, kb, lex)
+        base = dict(
+            sentence=sent,
+            trigger=tok,
+            kind=_first(lex.kinds, lemmas),
+            mechanism=mechanism,
+            money=money,
+            qualifier=qualifier,
+            status=status,
+            items=_items(tok, analysis, kb, lex),
+            heading=heading,
+            anaphoric=anaphor is not None or _is_anaphoric(tok, lex),
+            announced=_sentence_date(sent, analysis),
+        )
+        for donor in donors or [None]:
+            for recipient in recipients or [None]:
+                out.append(_Mention(donor=donor, recipient=recipient, **base))
+    return out
+
+
+def _partners(
+    tok: Any, chain: list[Any], analysis: Analysis, kb: Any, lex: AidLexicon
+) -> list[str]:
+    """Coproduction: the partner hosts the production ("en partenariat avec des entreprises
+    ukrainiennes" -> UKR)."""
+    doc = analysis.doc
+    lo = min(t.i for t in [tok, *chain])
+    hi = max(t.i for t in [tok, *chain])
+    root = chain[-1] if chain else tok
+    for dep in root.subtree:
+        if dep.dep_ in _ARG_DEPS and _marker_matches(_markers(dep), lex.partner_markers):
+            found = _countries(dep, analysis, kb)
+            if not found:
+                found = [c for t in dep.subtree if (c := demonym_country(t, kb))]
+            if found:
+                return found[:1]
+    del doc, lo, hi
     return []
+
+
+# ---------------------------------------------------------------------------
+# Merging
+
+
+def _close(a: Decimal | None, b: Decimal | None) -> bool:
+    if a is None or b is None:
+        return True
+    return abs(a - b) <= Decimal("0.01") * max(abs(a), abs(b))
+
+
+def _status_compatible(a: AidStatus | None, b: AidStatus | None) -> bool:
+    if a is None or b is None or a == b:
+        return True
+    return a in _IN_PROGRESS and b in _IN_PROGRESS
+
+
+@dataclass
+class _Deal:
+    mentions: list[_Mention]
+
+    def value(self) -> Decimal | None:
+        return next((m.money.value for m in self.mentions if m.money), None)
+
+    def get(self, name: str) -> Any:
+        return next((getattr(m, name) for m in self.mentions if getattr(m, name)), None)
+
+    def statuses(self) -> list[AidStatus]:
+        return [m.status for m in self.mentions if m.status]
+
+
+def _compatible(deal: _Deal, m: _Mention) -> int:
+    """0 when ``m`` cannot be this deal, else a score (exact party matches score higher)."""
+    donor, recipient = deal.get("donor"), deal.get("recipient")
+    if m.donor and donor and m.donor != donor:
+        return 0
+    if m.recipient and recipient and m.recipient != recipient:
+        return 0
+    if not _close(deal.value(), m.money.value if m.money else None):
+        return 0
+    mechanism = deal.get("mechanism")
+    if m.mechanism and mechanism and m.mechanism != mechanism:
+        return 0
+    if any(not _status_compatible(s, m.status) for s in deal.statuses()):
+        return 0
+    if not (m.donor or m.recipient) and not m.anaphoric:
+        return 0
+    score = 1 + (m.donor is not None and m.donor == donor) + (m.recipient == recipient)
+    return score + (m.money is not None and deal.value() is not None)
+
+
+def _merge(mentions: list[_Mention]) -> list[_Deal]:
+    deals: list[_Deal] = []
+    for m in mentions:
+        best, best_score = None, 0
+        for deal in reversed(deals):  # the most recent compatible deal first
+            score = _compatible(deal, m)
+            if score > best_score:
+                best, best_score = deal, score
+        if best is not None:
+            best.mentions.append(m)
+        else:
+            deals.append(_Deal([m]))
+    return deals
+
+
+def _commitment(deal: _Deal, analysis: Analysis) -> AidCommitment | None:
+    donor, recipient = deal.get("donor"), deal.get("recipient")
+    if donor is None and recipient is None:
+        return None
+    body = [m for m in deal.mentions if not m.heading]
+    primary = body[0] if body else deal.mentions[0]
+    status = primary.status or next((m.status for m in [*body, *deal.mentions] if m.status), None)
+    money_mention = (
+        primary if primary.money else next((m for m in [*body, *deal.mentions] if m.money), None)
+    )
+    if status is None and money_mention is None:
+        return None  # "cette aide témoigne ...": nothing committed
+    text = analysis.article.text
+    seen: set[int] = set()
+    evidence = []
+    for m in [primary, *deal.mentions]:
+        if m.sentence.char_start not in seen:
+            seen.add(m.sentence.char_start)
+            evidence.append(char_span(text, m.sentence.char_start, m.sentence.char_end))
+    items: dict[str, AidItem] = {}
+    for m in deal.mentions:
+        for item in m.items:
+            old = items.get(item.system.lower())
+            if old is None or (old.quantity is None and item.quantity is not None):
+                items[item.system.lower()] = item
+    money = money_mention.money if money_mention else None
+    kinds = [m.kind for m in deal.mentions if m.kind]
+    kind = "military" if "military" in kinds else (kinds[0] if kinds else None)
+    confidence = 0.5 + 0.1 * min(len(evidence), 3) + (0.1 if money else 0.0)
+    return AidCommitment(
+        id=stable_id(analysis.article.id, "aid", donor, recipient, evidence[0].start),
+        article_id=analysis.article.id,
+        evidence=tuple(evidence),
+        donor=donor,
+        recipient=recipient,
+        kind=kind,
+        mechanism=deal.get("mechanism"),
+        value=money.value if money else None,
+        currency=money.unit if money else None,
+        usd_value=money.usd_value if money else None,
+        qualifier=money_mention.qualifier if money_mention else None,
+        status=status,
+        items=tuple(items.values()),
+        announced=primary.announced,
+        confidence=round(min(confidence, 0.95), 2),
+        stage=STAGE,
+    )
+
+
+def _inherit(mentions: list[_Mention]) -> None:
+    """ "Ce pacte ..." refers back: it takes the parties of the previous mention."""
+    previous: _Mention | None = None
+    for m in mentions:
+        if m.anaphoric and previous is not None:
+            m.donor = m.donor or previous.donor
+            m.recipient = m.recipient or previous.recipient
+        if m.donor or m.recipient:
+            previous = m
+
+
+# ---------------------------------------------------------------------------
+# Entry point
+
+
+def extract_aid(analysis: Analysis, pack: Any, kb: Any) -> list[AidCommitment]:
+    """Aid and arms commitments of one article, one per deal, in text order."""
+    doc = analysis.doc
+    if doc is None:
+        return []
+    lex = load_aid_lexicon(Path(pack.data_dir))
+    sents = sentences(doc)
+    mentions: list[_Mention] = []
+    for sent in sents:
+        mentions.extend(_mentions_in(sent, sents, analysis, kb, lex))
+    _inherit(mentions)
+    out = []
+    for deal in _merge(mentions):
+        commitment = _commitment(deal, analysis)
+        if commitment is not None:
+            out.append(commitment)
+    return out

@@ -1,12 +1,822 @@
-"""Claims extraction."""
-# PLACEHOLDER: returns nothing until its owner lands the real implementation.
+"""Attributed claims: who says what, in which words, and whether the article checks it.
+
+A claim is reported speech with a speaker and a content:
+
+- a cue verb with its speaker as subject and its content as a complement clause, an
+  infinitive, an object or a quotation ("X a déclaré que ...", "X affirme avoir ...",
+  "« ... », a déclaré X", "..., a indiqué le ministère");
+- a source preposition ("selon X, ...", "d'après X") whose clause is the content.
+
+The speaker must be an actor: a named entity, an institution or official ("le ministère"),
+or an unnamed source ("des sources fiables", "les médias britanniques", flagged
+``anonymous``). Opinion cues ("estimer", "avertir") need an identified speaker (a name or a
+country): "les analystes estiment" is commentary, "les responsables ukrainiens estiment" is
+a claim. Pronouns and bare role nouns ("a-t-il déclaré", "le ministère") resolve to the last
+named speaker. A claim nested in another's content is the outer speaker's report, not a
+claim of its own.
+
+Verification comes from the article's own words in the same or following sentences
+(``verification.yaml``) and reaches the claims of the claimant it names, else the nearest.
+All French lives in ``lang/<code>/data/claims.yaml`` and ``verification.yaml``.
+"""
 
 from __future__ import annotations
 
+import functools
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
 
-def extract_claims(analysis, pack, kb) -> list:
-    return []
+import yaml
+
+from veille.errors import DataFileError
+from veille.extract.actors import resolve_actor
+from veille.model import Actor, Analysis, Claim, Event, Span, Verification, stable_id
+
+STAGE = "claims@1"
+CLAIMS_FILE = "claims.yaml"
+VERIFICATION_FILE = "verification.yaml"
+
+_QUOTE_RE = re.compile(r"«([^«»]{1,1500})»|“([^“”]{1,1500})”|\"([^\"\n]{1,1500})\"")
+_SUBJECT_DEPS = ("nsubj", "expl:subj")
+_TAKES = frozenset({"que", "inf", "obj", "quote"})
+_KINDS = frozenset({"report", "opinion"})
 
 
-def attribute_events(events: list, claims: list) -> list:
-    return events
+# ---------------------------------------------------------------------------
+# Lexicons
+
+
+@dataclass(frozen=True)
+class CueSpec:
+    kind: str  # report | opinion
+    takes: frozenset[str]  # que, inf, obj, quote
+
+
+@dataclass(frozen=True)
+class ClaimLexicon:
+    cues: dict[str, CueSpec]
+    reflexive_cues: dict[str, CueSpec]  # "s'attendre" stored under "attendre"
+    source_prepositions: tuple[tuple[str, ...], ...]
+    complementizers: frozenset[str]
+    complementizer_window: int
+    anonymous_sources: frozenset[str]
+    speaker_nouns: frozenset[str]
+    speech_products: frozenset[str]
+    anaphoric_pronouns: frozenset[str]
+    person_roles: frozenset[str]
+
+
+@dataclass(frozen=True)
+class VerificationRule:
+    pattern: re.Pattern[str]
+    status: Verification
+    target: str  # claimant | opponent
+
+
+@dataclass(frozen=True)
+class VerificationRules:
+    rules: tuple[VerificationRule, ...]
+    window_nearest: int
+    window_named: int
+    priority: tuple[Verification, ...]
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataFileError("missing lexicon file", path=str(path)) from None
+    except yaml.YAMLError as exc:
+        raise DataFileError(f"invalid YAML: {exc}", path=str(path)) from None
+    if not isinstance(data, dict):
+        raise DataFileError("expected a mapping at top level", path=str(path))
+    return data
+
+
+def _words(data: dict[str, Any], key: str, path: Path) -> frozenset[str]:
+    value = data.get(key) or []
+    if not isinstance(value, list):
+        raise DataFileError(f"'{key}' must be a list of words", path=str(path))
+    return frozenset(str(w).lower() for w in value)
+
+
+@functools.cache
+def load_claim_lexicon(data_dir: Path) -> ClaimLexicon:
+    """Read ``claims.yaml`` from a pack's data directory (once per process)."""
+    path = data_dir / CLAIMS_FILE
+    data = _read_yaml(path)
+    cues: dict[str, CueSpec] = {}
+    reflexive: dict[str, CueSpec] = {}
+    raw_cues = data.get("cues")
+    if not isinstance(raw_cues, dict) or not raw_cues:
+        raise DataFileError("'cues' must map verb lemmas to {kind, takes}", path=str(path))
+    for lemma, spec in raw_cues.items():
+        if not isinstance(spec, dict):
+            raise DataFileError(f"cue '{lemma}' must be a mapping", path=str(path))
+        kind = spec.get("kind")
+        takes = frozenset(spec.get("takes") or ())
+        if kind not in _KINDS or not takes or not takes <= _TAKES:
+            raise DataFileError(
+                f"cue '{lemma}': kind must be one of {sorted(_KINDS)} and takes a non-empty "
+                f"subset of {sorted(_TAKES)}",
+                path=str(path),
+            )
+        word = str(lemma).lower()
+        if word.startswith(("s'", "se ")):
+            reflexive[word.split("'", 1)[-1].removeprefix("se ")] = CueSpec(kind, takes)
+        else:
+            cues[word] = CueSpec(kind, takes)
+    preps = data.get("source_prepositions") or []
+    if not all(isinstance(p, list) and p for p in preps):
+        raise DataFileError("'source_prepositions' must be token lists", path=str(path))
+    return ClaimLexicon(
+        cues=cues,
+        reflexive_cues=reflexive,
+        source_prepositions=tuple(tuple(str(w).lower() for w in p) for p in preps),
+        complementizers=_words(data, "complementizers", path),
+        complementizer_window=int(data.get("complementizer_window", 8)),
+        anonymous_sources=_words(data, "anonymous_sources", path),
+        speaker_nouns=_words(data, "speaker_nouns", path),
+        speech_products=_words(data, "speech_products", path),
+        anaphoric_pronouns=_words(data, "anaphoric_pronouns", path),
+        person_roles=_words(data, "person_roles", path),
+    )
+
+
+@functools.cache
+def load_verification_rules(data_dir: Path) -> VerificationRules:
+    """Read ``verification.yaml`` from a pack's data directory (once per process)."""
+    path = data_dir / VERIFICATION_FILE
+    data = _read_yaml(path)
+    rules = []
+    for n, rule in enumerate(data.get("rules") or [], start=1):
+        try:
+            pattern = re.compile(rule["pattern"], re.IGNORECASE)
+            status = Verification(rule["status"])
+            target = rule["target"]
+        except (KeyError, TypeError, ValueError, re.error) as exc:
+            raise DataFileError(f"rule {n}: {exc!r}", path=str(path)) from None
+        if target not in ("claimant", "opponent"):
+            raise DataFileError(f"rule {n}: target must be claimant or opponent", path=str(path))
+        rules.append(VerificationRule(pattern, status, target))
+    try:
+        priority = tuple(Verification(p) for p in data.get("priority") or ())
+    except ValueError as exc:
+        raise DataFileError(f"priority: {exc}", path=str(path)) from None
+    return VerificationRules(
+        rules=tuple(rules),
+        window_nearest=int(data.get("window_nearest", 2)),
+        window_named=int(data.get("window_named", 4)),
+        priority=priority or tuple(Verification),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Text units shared with aid extraction
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of the doc, never crossing a line break, with its paragraph number."""
+
+    index: int
+    start: int  # token indices
+    end: int
+    paragraph: int
+    char_start: int
+    char_end: int
+
+
+def normalise_quotes(text: str) -> str:
+    """Typographic apostrophes to ' so that lexicon entries match either form."""
+    return text.replace("’", "'").replace("ʼ", "'")
+
+
+def sentences(doc: Any) -> list[Sentence]:
+    """spaCy sentences split again at line breaks (headlines have no final stop)."""
+    out: list[Sentence] = []
+    paragraph = 0
+    for sent in doc.sents:
+        chunk_start = sent.start
+        for tok in sent:
+            if "\n" in tok.text:
+                if tok.i > chunk_start:
+                    out.append(_sentence(doc, len(out), chunk_start, tok.i, paragraph))
+                paragraph += 1
+                chunk_start = tok.i + 1
+            elif "\n" in tok.whitespace_:
+                out.append(_sentence(doc, len(out), chunk_start, tok.i + 1, paragraph))
+                paragraph += 1
+                chunk_start = tok.i + 1
+        if chunk_start < sent.end:
+            out.append(_sentence(doc, len(out), chunk_start, sent.end, paragraph))
+    return [s for s in out if s.char_end > s.char_start]
+
+
+def _sentence(doc: Any, index: int, start: int, end: int, paragraph: int) -> Sentence:
+    while start < end and doc[start].is_space:
+        start += 1
+    while end > start and doc[end - 1].is_space:
+        end -= 1
+    if start >= end:
+        return Sentence(index, start, start, paragraph, 0, 0)
+    return Sentence(
+        index, start, end, paragraph, doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
+    )
+
+
+def sentence_of(sents: list[Sentence], token_i: int) -> Sentence | None:
+    for s in sents:
+        if s.start <= token_i < s.end:
+            return s
+    return None
+
+
+def char_span(text: str, start: int, end: int) -> Span:
+    return Span(start, end, text[start:end])
+
+
+def _token_span(doc: Any, tokens: list[Any]) -> tuple[int, int] | None:
+    """Char range of tokens, trimmed of punctuation at both ends."""
+    toks = sorted(tokens, key=lambda t: t.i)
+    while toks and (toks[0].is_punct or toks[0].is_space):
+        toks.pop(0)
+    while toks and (toks[-1].is_punct or toks[-1].is_space):
+        toks.pop()
+    if not toks:
+        return None
+    return toks[0].idx, toks[-1].idx + len(toks[-1])
+
+
+# ---------------------------------------------------------------------------
+# Speakers
+
+
+@dataclass(frozen=True)
+class _Speaker:
+    actor: Actor
+    anonymous: bool
+    named: bool  # a linked entity or a proper name
+    anaphoric: bool = False
+
+
+def _mention_at(analysis: Analysis, char: int) -> Any:
+    for mention in analysis.entities:
+        if mention.start <= char < mention.end:
+            return mention
+    return None
+
+
+def _owner(head: Any) -> Any | None:
+    """The "de X" owner of a noun ("les analyses des médias russes" -> médias)."""
+    for child in head.children:
+        if child.dep_ == "nmod" and any(c.dep_ == "case" for c in child.children):
+            return child
+    return None
+
+
+def _is_bare(head: Any) -> bool:
+    """A definite noun with nothing but its article ("le ministère", "le président")."""
+    return all(c.dep_ in ("det", "punct") for c in head.children) and any(
+        c.dep_ == "det" for c in head.children
+    )
+
+
+class _SpeakerResolver:
+    """Speaker phrases to actors, remembering the last named speaker for anaphora."""
+
+    def __init__(self, analysis: Analysis, kb: Any, lexicon: ClaimLexicon) -> None:
+        self.analysis = analysis
+        self.kb = kb
+        self.lexicon = lexicon
+        self.history: list[tuple[int, str, _Speaker]] = []  # (char, head lemma, speaker)
+
+    def remember(self, char: int, lemma: str, speaker: _Speaker) -> None:
+        if not speaker.anaphoric:
+            self.history.append((char, lemma, speaker))
+
+    def _previous(self, char: int, lemma: str | None = None) -> _Speaker | None:
+        for at, head_lemma, speaker in reversed(self.history):
+            if at < char and (lemma is None or head_lemma == lemma):
+                return speaker
+        return None
+
+    def _last_person(self, char: int) -> _Speaker | None:
+        """The last person named before ``char`` (for "le président", "il")."""
+        best = None
+        for mention in self.analysis.entities:
+            if mention.label == "PER" and mention.end <= char and mention.country:
+                if best is None or mention.start > best.start:
+                    best = mention
+        if best is None:
+            return None
+        actor = Actor(best.text, best.name, best.country, best.sector, best.refers_to or best.kb_id)
+        return _Speaker(actor, anonymous=False, named=True, anaphoric=True)
+
+    def resolve(self, head: Any) -> _Speaker | None:
+        lex = self.lexicon
+        text = head.text.lower().lstrip("-")
+        lemma = head.lemma_.lower()
+        mention = _mention_at(self.analysis, head.idx)
+        if mention is None and (head.pos_ == "PRON" or text in lex.anaphoric_pronouns):
+            if text not in lex.anaphoric_pronouns:
+                return None
+            previous = self._previous(head.idx) or self._last_person(head.idx)
+            return replace(previous, anaphoric=True) if previous else None
+        if mention is None and lemma in lex.speech_products:
+            owner = _owner(head)
+            return self.resolve(owner) if owner is not None else None
+        named = mention is not None or head.pos_ == "PROPN"
+        if not named and lemma not in lex.speaker_nouns | lex.anonymous_sources:
+            actor = resolve_actor(head, self.analysis, self.kb)
+            if actor is None or actor.country is None:
+                return None
+            return _Speaker(actor, anonymous=False, named=False)
+        if not named and _is_bare(head) and lemma not in lex.anonymous_sources:
+            previous = self._previous(head.idx, lemma) or (
+                self._last_person(head.idx) if lemma in lex.person_roles else None
+            )
+            if previous is not None:
+                return replace(previous, anaphoric=True)
+        actor = resolve_actor(head, self.analysis, self.kb)
+        if actor is None:
+            text_ = head.doc[head.left_edge.i : head.i + 1].text
+            actor = Actor(text=text_, name=text_)
+        anonymous = not named and lemma in lex.anonymous_sources
+        return _Speaker(actor, anonymous=anonymous, named=named)
+
+
+# ---------------------------------------------------------------------------
+# Cues and contents
+
+
+@dataclass
+class _Found:
+    cue_token: Any
+    cue: str
+    speaker: _Speaker
+    speaker_head: Any
+    content: tuple[int, int]  # chars
+    evidence: tuple[int, int]  # chars
+    sentence: Sentence
+    kind: str
+    inverted: bool
+
+
+def _quotes(text: str) -> list[tuple[int, int]]:
+    """Char spans of quotations, marks included."""
+    return [(m.start(), m.end()) for m in _QUOTE_RE.finditer(text)]
+
+
+def _cue_spec(token: Any, lexicon: ClaimLexicon) -> CueSpec | None:
+    if token.pos_ not in ("VERB", "AUX"):
+        return None
+    lemma = token.lemma_.lower()
+    if lemma in lexicon.reflexive_cues and any(
+        c.dep_.startswith("expl") or c.lower_ in ("se", "s'", "s’") for c in token.children
+    ):
+        return lexicon.reflexive_cues[lemma]
+    return lexicon.cues.get(lemma)
+
+
+def _subject(token: Any) -> Any | None:
+    """The cue's subject; conjoined and gerund cues borrow their head's."""
+    for child in token.children:
+        if child.dep_ in _SUBJECT_DEPS:
+            return child
+    for child in token.children:
+        if child.dep_ in ("nsubj:pass", "expl:pass", "expl:impers"):
+            return None  # "il a été rapporté que": nobody in particular
+    if token.dep_ in ("conj", "xcomp") and token.head is not token:
+        return _subject(token.head)
+    return None
+
+
+def unit_subject(verb: Any, sent: Sentence) -> Any | None:
+    """The noun phrase just before a verb and its auxiliaries, inside one sentence unit."""
+    doc = verb.doc
+    i = verb.i - 1
+    while i >= sent.start and (doc[i].pos_ in ("AUX", "ADV") or doc[i].dep_.startswith("aux")):
+        i -= 1
+    if i < sent.start or doc[i].is_punct:
+        return None
+    tok = doc[i]
+    while tok.head is not tok and sent.start <= tok.head.i < verb.i and tok.dep_ != "conj":
+        tok = tok.head
+    return tok if tok.pos_ in ("NOUN", "PROPN", "PRON") else None
+
+
+def _is_passive(token: Any) -> bool:
+    return any(c.dep_ in ("aux:pass", "nsubj:pass") for c in token.children)
+
+
+def _content(
+    cue: Any,
+    spec: CueSpec,
+    sent: Sentence,
+    doc: Any,
+    quotes: list[tuple[int, int]],
+    lex: ClaimLexicon,
+) -> tuple[tuple[int, int], bool] | None:
+    """(content char span, inverted) for a cue, or None when it reports nothing."""
+    subject = _subject(cue)
+    inverted = subject is not None and subject.i > cue.i
+    if "quote" in spec.takes:
+        span = _adjacent_quote(cue, sent, doc, quotes)
+        if span is not None:
+            return span, True
+    for child in cue.children:
+        if "que" in spec.takes and child.dep_ == "ccomp":
+            tokens = list(child.subtree)
+            if tokens and tokens[0].lower_.replace("’", "'") in lex.complementizers:
+                tokens = tokens[1:]
+            span = _token_span(doc, tokens)
+            if span:
+                return span, inverted
+        if "inf" in spec.takes and child.dep_ == "xcomp":
+            first = next(iter(child.subtree))
+            if "Inf" in first.morph.get("VerbForm") or "Inf" in child.morph.get("VerbForm"):
+                span = _token_span(doc, list(child.subtree))
+                if span:
+                    return span, inverted
+    if "que" in spec.takes:
+        # the parse may hang "que" elsewhere ("a averti le Congrès qu'il manquait ...")
+        limit = min(sent.end, cue.i + 1 + lex.complementizer_window)
+        for tok in doc[cue.i + 1 : limit]:
+            if tok.pos_ in ("VERB", "AUX") and tok.dep_ not in ("aux", "aux:tense", "cop"):
+                break
+            if tok.lower_.replace("’", "'") in lex.complementizers:
+                span = _token_span(doc, list(doc[tok.i + 1 : sent.end]))
+                if span:
+                    return span, inverted
+                break
+    if inverted and cue.dep_ in ("parataxis", "ccomp", "advcl") and cue.head.i < cue.i:
+        # incise: "..., a indiqué le ministère": the governing clause is the content
+        inside = {t.i for t in cue.subtree}
+        tokens = [t for t in cue.head.subtree if t.i not in inside and sent.start <= t.i < sent.end]
+        span = _token_span(doc, tokens)
+        if span:
+            return span, True
+    if inverted and cue.dep_ == "ROOT":
+        before = [c for c in cue.children if c.i < cue.i and c.dep_ in ("ccomp", "parataxis")]
+        if before:
+            span = _token_span(doc, list(before[0].subtree))
+            if span:
+                return span, True
+    if "obj" in spec.takes:
+        for child in cue.children:
+            if child.dep_ == "obj":
+                span = _token_span(doc, list(doc[child.left_edge.i : sent.end]))
+                if span:
+                    return span, inverted
+    return None
+
+
+def _adjacent_quote(
+    cue: Any, sent: Sentence, doc: Any, quotes: list[tuple[int, int]]
+) -> tuple[int, int] | None:
+    """A quotation closing just before the cue ("», a déclaré") or opening just after it."""
+    before = doc[sent.start : cue.i]
+    for q_start, q_end in quotes:
+        if q_end <= cue.idx and q_end >= (before[0].idx if len(before) else cue.idx):
+            between = [t for t in before if t.idx >= q_end]
+            if all(t.is_punct or t.pos_ in ("AUX", "PRON") for t in between):
+                return q_start, q_end
+        if cue.idx < q_start:
+            gap = doc.text[cue.idx + len(cue) : q_start]
+            if (len(gap) <= 40 and ":" in gap) or gap.strip() == "":
+                return q_start, q_end
+    return None
+
+
+def _source_matches(doc: Any, sent: Sentence, lex: ClaimLexicon) -> list[tuple[Any, Any]]:
+    """(first token, source noun) for "selon X" / "d'après X" in a sentence."""
+    found = []
+    words = [t.lower_.replace("’", "'") for t in doc[sent.start : sent.end]]
+    for seq in lex.source_prepositions:
+        n = len(seq)
+        for k in range(len(words) - n + 1):
+            if tuple(words[k : k + n]) == seq:
+                first = doc[sent.start + k]
+                noun = first.head
+                if first.dep_ == "fixed":
+                    continue
+                if noun.i == first.i or not (sent.start <= noun.i < sent.end):
+                    continue
+                found.append((first, noun))
+    return found
+
+
+# ---------------------------------------------------------------------------
+# Extraction
+
+
+def extract_claims(analysis: Analysis, pack: Any, kb: Any) -> list[Claim]:
+    """Attributed claims of one article, with verification, in text order."""
+    doc = analysis.doc
+    if doc is None:
+        return []
+    lex = load_claim_lexicon(Path(pack.data_dir))
+    rules = load_verification_rules(Path(pack.data_dir))
+    text = analysis.article.text
+    sents = sentences(doc)
+    quotes = _quotes(text)
+    resolver = _SpeakerResolver(analysis, kb, lex)
+    found: list[_Found] = []
+    for sent in sents:
+        for tok in doc[sent.start : sent.end]:
+            item = _from_cue(tok, sent, doc, quotes, lex, resolver, sents)
+            if item is not None:
+                found.append(item)
+        for first, noun in _source_matches(doc, sent, lex):
+            item = _from_source(first, noun, sent, doc, lex, resolver)
+            if item is not None:
+                found.append(item)
+    found.sort(key=lambda f: f.cue_token.idx)
+    found = _drop_nested(found)
+    found = _merge_continuations(found)
+    claims = [_to_claim(f, analysis, text) for f in found]
+    return verify(claims, analysis, kb, rules, sents)
+
+
+def _from_cue(
+    tok: Any,
+    sent: Sentence,
+    doc: Any,
+    quotes: list[tuple[int, int]],
+    lex: ClaimLexicon,
+    resolver: _SpeakerResolver,
+    sents: list[Sentence],
+) -> _Found | None:
+    spec = _cue_spec(tok, lex)
+    if spec is None or _is_passive(tok):
+        return None
+    subject = _subject(tok)
+    if subject is None or not sent.start <= subject.i < sent.end:
+        # the parse ran over a headline or line break: take the phrase before the cue
+        subject = unit_subject(tok, sent)
+    if subject is None:
+        return None
+    content = _content(tok, spec, sent, doc, quotes, lex)
+    if content is None:
+        return None
+    (c_start, c_end), inverted = content
+    speaker = resolver.resolve(subject)
+    if speaker is None:
+        return None
+    if spec.kind == "opinion" and not (speaker.named or speaker.actor.country):
+        return None
+    resolver.remember(subject.idx, subject.lemma_.lower(), speaker)
+    ev_start, ev_end = sent.char_start, sent.char_end
+    if c_start < ev_start:  # a quotation running over several sentences
+        first = sentence_of(sents, _token_at(doc, c_start))
+        ev_start = first.char_start if first else c_start
+    return _Found(
+        tok, tok.lemma_.lower(), speaker, subject, (c_start, c_end), (ev_start, ev_end), sent,
+        spec.kind, inverted,
+    )  # fmt: skip
+
+
+def _token_at(doc: Any, char: int) -> int:
+    for tok in doc:
+        if tok.idx + len(tok) > char:
+            return tok.i
+    return len(doc) - 1
+
+
+def _from_source(
+    first: Any, noun: Any, sent: Sentence, doc: Any, lex: ClaimLexicon, resolver: _SpeakerResolver
+) -> _Found | None:
+    speaker = resolver.resolve(noun)
+    if speaker is None:
+        return None
+    clause = noun.head if noun.head.i != noun.i else None
+    if clause is None:
+        return None
+    inside = {t.i for t in noun.subtree}
+    tokens = [t for t in clause.subtree if t.i not in inside and sent.start <= t.i < sent.end]
+    span = _token_span(doc, tokens)
+    if span is None:
+        return None
+    resolver.remember(noun.idx, noun.lemma_.lower(), speaker)
+    cue = " ".join(
+        t.lower_.replace("’", "'") for t in doc[first.i : noun.i] if t.dep_ in ("case", "fixed")
+    )
+    cue = cue.replace("' ", "'") or first.lower_
+    return _Found(
+        first, cue, speaker, noun, span, (sent.char_start, sent.char_end), sent, "report", False
+    )
+
+
+def _drop_nested(found: list[_Found]) -> list[_Found]:
+    """A cue inside another claim's content is part of that report ("X rapporte que Y a dit")."""
+    keep = []
+    for item in found:
+        at = item.cue_token.idx
+        if any(other is not item and other.content[0] <= at < other.content[1] for other in found):
+            continue
+        keep.append(item)
+    return keep
+
+
+def _merge_continuations(found: list[_Found]) -> list[_Found]:
+    """ "X a déclaré que A. B, a indiqué le ministère.": one statement over two sentences.
+
+    Only for the very next sentence of the same paragraph, an inverted cue, and a speaker
+    that refers back (pronoun or bare noun) to the same actor.
+    """
+    out: list[_Found] = []
+    for item in found:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and item.inverted
+            and item.speaker.anaphoric
+            and item.sentence.index == prev.sentence.index + 1
+            and item.sentence.paragraph == prev.sentence.paragraph
+            and item.speaker.actor.country == prev.speaker.actor.country
+            and not _is_quote_claim(item)
+        ):
+            prev.evidence = (prev.evidence[0], item.evidence[1])
+            prev.content = (prev.content[0], item.content[1])
+            continue
+        out.append(item)
+    return out
+
+
+def _is_quote_claim(item: _Found) -> bool:
+    doc = item.cue_token.doc
+    return doc.text[item.content[0]] in '«“"'
+
+
+def _to_claim(item: _Found, analysis: Analysis, text: str) -> Claim:
+    c_start, c_end = item.content
+    e_start, e_end = item.evidence
+    confidence = 0.8 if item.speaker.named or item.speaker.actor.country else 0.6
+    if item.kind == "opinion":
+        confidence -= 0.1
+    return Claim(
+        id=stable_id(analysis.article.id, "claim", c_start, c_end, item.cue),
+        article_id=analysis.article.id,
+        sentence=char_span(text, e_start, e_end),
+        content=char_span(text, c_start, c_end),
+        cue=item.cue,
+        speaker=item.speaker.actor,
+        anonymous=item.speaker.anonymous,
+        confidence=round(confidence, 2),
+        stage=STAGE,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Verification
+
+
+def verify(
+    claims: list[Claim],
+    analysis: Analysis,
+    kb: Any,
+    rules: VerificationRules,
+    sents: list[Sentence] | None = None,
+) -> list[Claim]:
+    """Set each claim's verification from the article's own statements about it."""
+    doc = analysis.doc
+    if not claims or doc is None:
+        return claims
+    sents = sents if sents is not None else sentences(doc)
+    text = analysis.article.text
+    index_of = {c.id: _sentence_index(sents, c.sentence.end - 1) for c in claims}
+    rank = {status: n for n, status in enumerate(reversed(rules.priority))}
+    chosen: dict[str, tuple[Verification, Span]] = {}
+    for sent in sents:
+        sentence_text = normalise_quotes(text[sent.char_start : sent.char_end])
+        for rule in rules.rules:
+            match = rule.pattern.search(sentence_text)
+            if match is None:
+                continue
+            at = sent.char_start + match.start()
+            country = _judge_country(doc, sent, at, analysis, kb)
+            targets = _targets(claims, index_of, sent.index, at, rule, country, rules)
+            evidence = char_span(text, sent.char_start, sent.char_end)
+            for claim in targets:
+                old = chosen.get(claim.id)
+                if old is None or rank.get(rule.status, -1) > rank.get(old[0], -1):
+                    chosen[claim.id] = (rule.status, evidence)
+            break  # first rule per sentence
+    return [
+        replace(c, verification=chosen[c.id][0], verification_evidence=chosen[c.id][1])
+        if c.id in chosen
+        else c
+        for c in claims
+    ]
+
+
+def _sentence_index(sents: list[Sentence], char: int) -> int:
+    for s in sents:
+        if s.char_start <= char < s.char_end:
+            return s.index
+    return -1
+
+
+def _judge_country(doc: Any, sent: Sentence, at: int, analysis: Analysis, kb: Any) -> str | None:
+    """Country of the subject of the verification phrase (claimant or judge)."""
+    anchor = None
+    for tok in doc[sent.start : sent.end]:
+        if tok.idx >= at:
+            anchor = tok
+            break
+    node, hops = anchor, 0
+    while node is not None and hops < 5:
+        for child in node.children:
+            if child.dep_ in ("nsubj", "nsubj:pass"):
+                actor = resolve_actor(child, analysis, kb)
+                if actor is not None and actor.country:
+                    return actor.country
+                return None
+        if node.head is node:
+            break
+        node, hops = node.head, hops + 1
+    return None
+
+
+def _targets(
+    claims: list[Claim],
+    index_of: dict[str, int],
+    s: int,
+    at: int,
+    rule: VerificationRule,
+    country: str | None,
+    rules: VerificationRules,
+) -> list[Claim]:
+    def country_of(c: Claim) -> str | None:
+        return c.speaker.country if c.speaker else None
+
+    # a claim judges nothing inside itself ("X rapporte que Kiev a confirmé ...")
+    pool = [
+        c
+        for c in claims
+        if c.sentence.start <= at
+        and not (c.content.start <= at < c.content.end and rule.target == "opponent")
+    ]
+    if rule.target == "claimant" and country is not None:
+        return [
+            c
+            for c in pool
+            if country_of(c) == country and 0 <= s - index_of[c.id] <= rules.window_named
+        ]
+    if rule.target == "opponent" and country is not None:
+        pool = [c for c in pool if country_of(c) != country]
+    near = [c for c in pool if 0 <= s - index_of[c.id] <= rules.window_nearest]
+    if not near:
+        return []
+    closest = max(index_of[c.id] for c in near)
+    return [c for c in near if index_of[c.id] == closest]
+
+
+# ---------------------------------------------------------------------------
+# Events inside claims
+
+
+def attribute_events(events: list[Event], claims: list[Claim]) -> list[Event]:
+    """Events asserted inside a claim carry its speaker's country and its verification.
+
+    An event whose trigger lies in a claim's content (or whose sentence is the content)
+    gets ``claimed_by`` = the speaker's country unless the events stage already set it
+    (interceptions), and the claim's verification when it has none.
+    """
+    out = []
+    for event in events:
+        claim = _claim_for(event, claims)
+        if claim is None:
+            out.append(event)
+            continue
+        country = claim.speaker.country if claim.speaker else None
+        if event.claimed_by is not None and country is not None and event.claimed_by != country:
+            out.append(event)
+            continue
+        changes: dict[str, Any] = {}
+        if event.claimed_by is None and country is not None:
+            changes["claimed_by"] = country
+        if event.verification is None and claim.verification is not None:
+            changes["verification"] = claim.verification
+        out.append(replace(event, **changes) if changes else event)
+    return out
+
+
+def _claim_for(event: Event, claims: list[Claim]) -> Claim | None:
+    best: Claim | None = None
+    for claim in claims:
+        inside = (
+            claim.content.start <= event.trigger.start and event.trigger.end <= claim.content.end
+        )
+        covers = (
+            claim.content.start <= event.sentence.start and event.sentence.end <= claim.content.end
+        )
+        if (inside or covers) and (
+            best is None
+            or claim.content.end - claim.content.start < best.content.end - best.content.start
+        ):
+            best = claim
+    return best

@@ -1,8 +1,1201 @@
-"""Events extraction."""
-# PLACEHOLDER: returns nothing until its owner lands the real implementation.
+"""PLOVER events from the dependency parse, with rules written as data.
+
+The pack's ``events.yaml`` lists trigger verbs and nouns (lemma -> type, mode, argument
+constraints), the prepositions that introduce targets and locations, instrument nouns
+(-> mode) and conflict dyads; ``modality.yaml`` lists the verbs that may govern an event
+in the infinitive. This module only knows dependency relations.
+
+Per sentence:
+
+1. verb triggers: actor = subject (inherited through "affirment avoir ...", "inciter X
+   à ...") or the "par" agent of a passive; target from the type's slots (object,
+   "contre", "à", "avec", ...); an event noun or a weapon as subject gives the actor and
+   mode ("des frappes de drones russes ont visé ...");
+2. interceptions ("ont abattu 31 drones ukrainiens") are the attacker's ASSAULT, claimed
+   by the interceptor, with the count as an "intercepted" quantity;
+3. noun triggers under a host verb ("annonce l'envoi d'armes", "a revendiqué la prise
+   de ...", "un accord est prévu") or with their own actor ("les exigences russes");
+4. weapons as subjects of a report verb ("des drones ont été signalés à ...").
+
+Then: one event per place (conjoined places split), missing sides filled from the
+conflict dyad, events with no party dropped, and duplicates within the article merged
+(body over headline, verbal over nominal, richer over poorer, first over later).
+
+Dates: the time expression in the same sentence nearest the trigger; else the
+publication date (at its precision) for events reported as having happened; else unknown.
+"""
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
 
-def extract_events(analysis, pack, kb) -> list:
-    return []
+import yaml
+
+from veille.errors import DataFileError
+from veille.extract.actors import (
+    actor_from_possessive,
+    demonym_country,
+    load_actor_lexicon,
+    mention_at,
+    phrase_tokens,
+    resolve_actor,
+)
+from veille.extract.modality import (
+    ModalityLexicon,
+    analyze_clause,
+    load_modality_lexicon,
+    noun_modality,
+)
+from veille.model import (
+    Actor,
+    Analysis,
+    Event,
+    EventQuantity,
+    FuzzyDate,
+    Modality,
+    Place,
+    Precision,
+    Span,
+    stable_id,
+)
+
+VERSION = "0.1"
+STAGE = f"events@{VERSION}"
+EVENTS_FILE = "events.yaml"
+# Class name meaning "resolves to an actor with a country" rather than a word list.
+ACTOR_CLASS = "actor"
+
+# KB kinds (veille.kb) that are places below country level, and country-level ones.
+PLACE_KINDS = frozenset(
+    {"region", "city", "capital", "town", "district", "sea", "cape", "river", "infrastructure"}
+)
+COUNTRY_KINDS = frozenset({"country", "supranational", "continent"})
+_SUBJ = ("nsubj",)
+_SUBJ_PASS = ("nsubj:pass",)
+
+
+# ---------------------------------------------------------------------------
+# Lexicon
+
+
+@dataclass(frozen=True)
+class TriggerRule:
+    lemma: str
+    type: str
+    mode: str | None = None
+    object_class: str | None = None
+    subject_class: str | None = None
+    intercept_class: str | None = None
+    with_infinitive: str | None = None
+    host: bool = False
+    claim: bool = False
+    needs_host: bool = False
+
+
+@dataclass(frozen=True)
+class EventLexicon:
+    verbs: dict[str, TriggerRule]
+    nouns: dict[str, TriggerRule]
+    noun_hosts: dict[str, str | None]
+    noun_subject_hosts: frozenset[str]
+    weapon_hosts: frozenset[str]
+    classes: dict[str, frozenset[str]]
+    instruments: dict[str, str]
+    target_slots: dict[str, tuple[str, ...]]
+    symmetric: frozenset[str]
+    location_cases: frozenset[str]
+    partitive_cases: frozenset[str]
+    agent_cases: frozenset[str]
+    noun_actor_cases: frozenset[str]
+    dyad_other: dict[str, str]
+    dyad_actor_types: frozenset[str]
+    dyad_target_types: frozenset[str]
+    keep_without_parties: frozenset[str]
+    actor_optional_types: frozenset[str]
+    dedup_family: dict[str, int]
+    contractions: dict[str, str]
+    locative_cases: frozenset[str]
+    drop_modalities: frozenset[Modality]
+    quantity_roles: dict[str, str]
+
+    def in_class(self, token: Any, name: str | None) -> bool:
+        if name is None:
+            return True
+        words = self.classes.get(name, frozenset())
+        return token.lemma_.lower() in words or token.text.lower() in words
+
+
+_RULE_FIELDS = {
+    "type": "type",
+    "mode": "mode",
+    "object": "object_class",
+    "subject": "subject_class",
+    "intercept": "intercept_class",
+    "with_infinitive": "with_infinitive",
+    "host": "host",
+    "claim": "claim",
+    "needs_host": "needs_host",
+}
+
+
+def _norm_case(text: str) -> str:
+    return " ".join(text.lower().replace("’", "'").split())
+
+
+def _contract(case: str, contractions: dict[str, str]) -> str:
+    """ "auprès des" -> "auprès de", "au" -> "à": articles fused into prepositions."""
+    return " ".join(contractions.get(word, word) for word in case.split(" "))
+
+
+def _rules(section: Any, path: Path, name: str) -> dict[str, TriggerRule]:
+    from veille.model import PLOVER_EVENT_TYPES
+
+    if not isinstance(section, dict):
+        raise DataFileError(f"'{name}' must map lemmas to trigger rules", path=str(path))
+    rules = {}
+    for lemma, spec in section.items():
+        if not isinstance(spec, dict) or spec.get("type") not in PLOVER_EVENT_TYPES:
+            raise DataFileError(f"{name}.{lemma}: needs a PLOVER 'type'", path=str(path))
+        unknown = set(spec) - set(_RULE_FIELDS)
+        if unknown:
+            raise DataFileError(f"{name}.{lemma}: unknown fields {sorted(unknown)}", path=str(path))
+        kwargs = {_RULE_FIELDS[k]: v for k, v in spec.items()}
+        rules[str(lemma).lower()] = TriggerRule(lemma=str(lemma).lower(), **kwargs)
+    return rules
+
+
+@functools.cache
+def load_event_lexicon(data_dir: Path) -> EventLexicon:
+    """Read ``events.yaml`` from a pack's data directory (once per process)."""
+    path = data_dir / EVENTS_FILE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataFileError("missing event trigger lexicon", path=str(path)) from None
+    except yaml.YAMLError as exc:
+        raise DataFileError(f"invalid YAML: {exc}", path=str(path)) from None
+    if not isinstance(data, dict):
+        raise DataFileError("expected a mapping", path=str(path))
+
+    def words(key: str) -> frozenset[str]:
+        return frozenset(_norm_case(str(w)) for w in data.get(key) or ())
+
+    classes = {
+        str(name): frozenset(str(w).lower() for w in members)
+        for name, members in (data.get("classes") or {}).items()
+    }
+    dyad_other: dict[str, str] = {}
+    for pair in data.get("conflict_dyads") or ():
+        if len(pair) != 2:
+            raise DataFileError(f"conflict dyad {pair!r} needs two sides", path=str(path))
+        dyad_other[pair[0]], dyad_other[pair[1]] = pair[1], pair[0]
+    family: dict[str, int] = {}
+    for index, types in enumerate(data.get("dedup_families") or ()):
+        for type_ in types:
+            family[str(type_)] = index
+    try:
+        drop = frozenset(Modality(m) for m in data.get("drop_modalities") or ())
+    except ValueError as exc:
+        raise DataFileError(f"drop_modalities: {exc}", path=str(path)) from None
+    lexicon = EventLexicon(
+        verbs=_rules(data.get("verbs"), path, "verbs"),
+        nouns=_rules(data.get("nouns"), path, "nouns"),
+        noun_hosts={str(k): v for k, v in (data.get("noun_hosts") or {}).items()},
+        noun_subject_hosts=words("noun_subject_hosts"),
+        weapon_hosts=words("weapon_hosts"),
+        classes=classes,
+        instruments={str(k).lower(): str(v) for k, v in (data.get("instruments") or {}).items()},
+        target_slots={
+            str(t): tuple(_norm_case(str(s)) for s in slots)
+            for t, slots in (data.get("target_slots") or {}).items()
+        },
+        symmetric=frozenset(data.get("symmetric") or ()),
+        location_cases=words("location_cases"),
+        partitive_cases=words("partitive_cases"),
+        agent_cases=words("agent_cases"),
+        noun_actor_cases=words("noun_actor_cases"),
+        dyad_other=dyad_other,
+        dyad_actor_types=frozenset(data.get("dyad_actor_types") or ()),
+        dyad_target_types=frozenset(data.get("dyad_target_types") or ()),
+        keep_without_parties=frozenset(data.get("keep_without_parties") or ()),
+        actor_optional_types=frozenset(data.get("actor_optional_types") or ()),
+        dedup_family=family,
+        contractions={
+            _norm_case(str(k)): _norm_case(str(v))
+            for k, v in (data.get("contractions") or {}).items()
+        },
+        locative_cases=words("locative_cases"),
+        drop_modalities=drop,
+        quantity_roles={str(k): str(v) for k, v in (data.get("quantity_roles") or {}).items()},
+    )
+    for rule in (*lexicon.verbs.values(), *lexicon.nouns.values()):
+        for name in (rule.object_class, rule.subject_class, rule.intercept_class):
+            if name is not None and name not in classes and name != ACTOR_CLASS:
+                raise DataFileError(f"{rule.lemma}: unknown class {name!r}", path=str(path))
+    return lexicon
+
+
+# ---------------------------------------------------------------------------
+# Parse helpers
+
+_CORE = ("nsubj", "nsubj:pass", "obj", "ROOT")
+
+
+def case_of(token: Any, contractions: dict[str, str] | None = None) -> str:
+    """The token's case marker, multiword included ("à l'encontre de"), normalised."""
+    parts: list[str] = []
+    for child in token.children:
+        if child.dep_ in ("case", "mark") and child.i < token.i:
+            parts.append(child.text)
+            parts.extend(f.text for f in child.children if f.dep_ == "fixed")
+    case = _norm_case(" ".join(parts))
+    return _contract(case, contractions) if contractions else case
+
+
+def obliques(token: Any, contractions: dict[str, str]) -> list[tuple[Any, str]]:
+    """(phrase head, case marker) of the token's prepositional complements.
+
+    Also reads "auprès des États-Unis" parsed as an adverb "auprès" governing its
+    complement: the adverb joins the case marker ("auprès de").
+    """
+    out = []
+    for child in token.children:
+        if child.dep_ == "obl:agent":
+            continue
+        if child.dep_.startswith("obl") or child.dep_ in ("nmod", "iobj"):
+            out.append((child, case_of(child, contractions)))
+        elif child.dep_ == "advmod" and child.pos_ == "ADV":
+            for grand in child.children:
+                if grand.dep_.startswith("obl") or grand.dep_ == "nmod":
+                    case = _norm_case(f"{child.text} {case_of(grand, contractions)}")
+                    out.append((grand, case))
+    return out
+
+
+def _slot_matches(case: str, slot: str) -> bool:
+    return case == slot or (" " not in slot and case.split(" ")[:1] == [slot])
+
+
+def _children(token: Any, *deps: str) -> list[Any]:
+    return [c for c in token.children if c.dep_ in deps]
+
+
+def _is_participle(verb: Any, tense: str) -> bool:
+    return "Part" in verb.morph.get("VerbForm") and tense in verb.morph.get("Tense")
+
+
+def _is_passive(verb: Any) -> bool:
+    if any(c.dep_ in ("aux:pass", "nsubj:pass") for c in verb.children):
+        return True
+    # a past participle modifying a noun: "des drones lancés par ..."
+    return verb.dep_ == "acl" and _is_participle(verb, "Past")
+
+
+def _with_conjuncts(token: Any) -> list[Any]:
+    out = [token]
+    for child in token.children:
+        if child.dep_ == "conj":
+            out.extend(_with_conjuncts(child))
+    return out
+
+
+def _is_heading_text(text: str) -> bool:
+    """An all-capitals line: a subheading, badly parsed and restating the body."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) > 10 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+
+
+# ---------------------------------------------------------------------------
+# Drafts
+
+
+@dataclass
+class Draft:
+    """An event under construction (mutable), turned into one Event per place."""
+
+    type: str
+    trigger: Any  # Token
+    mode: str | None = None
+    modality: Modality | None = None
+    actor: Actor | None = None
+    target: Actor | None = None
+    places: list[Place] = field(default_factory=list)
+    location_country: str | None = None
+    claimed_by: str | None = None
+    quantities: list[EventQuantity] = field(default_factory=list)
+    verbal: bool = True  # a verb, or an event noun under a host verb
+    actor_phrase: bool = False  # an explicit actor phrase exists (even without a country)
+    generic_subject: bool = False  # the subject is no actor at all ("les analystes")
+    actor_inferred: bool = False
+    intercept_object: Any = None  # Token: the intercepted thing's head
+    location_roots: list[Any] = field(default_factory=list)  # phrases searched for places
+
+
+class _Extractor:
+    def __init__(self, analysis: Analysis, pack: Any, kb: Any) -> None:
+        self.analysis = analysis
+        self.kb = kb
+        self.doc = analysis.doc
+        self.lex = load_event_lexicon(Path(pack.data_dir))
+        self.mod: ModalityLexicon = load_modality_lexicon(Path(pack.data_dir))
+        self.actors = load_actor_lexicon(Path(pack.data_dir))
+        self.units = _sentence_units(self.doc)
+        self.headline_end = _headline_end(analysis.article.text)
+
+    def case(self, token: Any) -> str:
+        return case_of(token, self.lex.contractions)
+
+    # -- actors -------------------------------------------------------------
+
+    def country_actor(self, token: Any | None) -> Actor | None:
+        if token is None:
+            return None
+        actor = resolve_actor(token, self.analysis, self.kb)
+        return actor if actor is not None and actor.country else None
+
+    def is_actor_head(self, token: Any) -> bool:
+        """The phrase's head names an actor: an entity, or a noun like "forces"."""
+        lemma = token.lemma_.lower()
+        if lemma in self.actors.sectors or lemma in self.actors.actor_nouns:
+            return True
+        mention = mention_at(self.analysis, token)
+        return mention is not None and mention.label in ("PER", "ORG", "LOC")
+
+    def head_party(self, token: Any) -> Actor | None:
+        return self.country_actor(token) if self.is_actor_head(token) else None
+
+    def first_party(self, tokens: list[Any], *, head_only: bool = False) -> Actor | None:
+        for tok in tokens:
+            for conj in _with_conjuncts(tok):
+                actor = self.head_party(conj) if head_only else self.country_actor(conj)
+                if actor is not None:
+                    return actor
+        return None
+
+    def in_class(self, token: Any, name: str | None) -> bool:
+        if name == ACTOR_CLASS:
+            return self.head_party(token) is not None
+        return self.lex.in_class(token, name)
+
+    def noun_own_actor(self, noun: Any) -> Actor | None:
+        """A noun's own actor: "frappes russes", "frappes de l'armée russe", "ses frappes".
+
+        For an assault, "de" + a place is what is hit ("le bombardement de Kharkiv"), not
+        who hits; and "de" + a thing is the object ("l'envoi d'armes").
+        """
+        for child in noun.children:
+            if child.dep_ == "amod":
+                country = demonym_country(child, self.kb)
+                if country:
+                    return Actor(text=child.text, name=child.text, country=country)
+        assault = self._noun_type(noun) == "ASSAULT"
+        for child in noun.children:
+            if child.dep_ not in ("nmod", "obl:agent"):
+                continue
+            case = self.case(child)
+            if case not in self.lex.noun_actor_cases:
+                continue
+            mention = mention_at(self.analysis, child)
+            is_place = mention is not None and self.place_kind(mention) is not None
+            if assault and is_place and case not in self.lex.agent_cases:
+                continue
+            actor = self.head_party(child)
+            if actor is not None:
+                return actor
+        owner = actor_from_possessive(noun, self.analysis, self.kb)
+        if owner is not None and owner.country:
+            return owner
+        return None
+
+    def _noun_type(self, noun: Any) -> str | None:
+        rule = self.lex.nouns.get(noun.lemma_.lower())
+        if rule is not None:
+            return rule.type
+        return "ASSAULT" if noun.lemma_.lower() in self.lex.instruments else None
+
+    def _between(self, noun: Any) -> list[Actor]:
+        """Parties of "les négociations entre Kiev et Moscou"."""
+        for child in noun.children:
+            if child.dep_ == "nmod" and self.case(child) == "entre":
+                parties = [self.country_actor(c) for c in _with_conjuncts(child)]
+                return [p for p in parties if p is not None]
+        return []
+
+    def partner(self, clause_root: Any) -> Actor | None:
+        """A party introduced by "avec" anywhere in the clause ("en partenariat avec X")."""
+        for tok in clause_root.subtree:
+            if tok.dep_ in ("nmod", "obl", "obl:mod", "obl:arg") and self.case(tok) == "avec":
+                party = self.first_party([tok])
+                if party is not None:
+                    return party
+        return None
+
+    # -- instruments and places ----------------------------------------------
+
+    def instrument_mode(self, roots: list[Any]) -> str | None:
+        for root in roots:
+            for tok in phrase_tokens(root):
+                mode = self.lex.instruments.get(tok.lemma_.lower()) or self.lex.instruments.get(
+                    tok.text.lower()
+                )
+                if mode:
+                    return mode
+        return None
+
+    def place_kind(self, mention: Any) -> str | None:
+        entity = self.kb.get(mention.kb_id) if mention.kb_id and hasattr(self.kb, "get") else None
+        kind = getattr(entity, "kind", None)
+        if kind in PLACE_KINDS:
+            return "place"
+        if kind in COUNTRY_KINDS:
+            return "country"
+        if kind is None and mention.label == "LOC" and mention.lat is not None:
+            return "place"
+        return None
+
+    def locative_children(self, token: Any, *, assault: bool) -> list[Any]:
+        cases = self.lex.location_cases if assault else self.lex.locative_cases
+        return [c for c, case in obliques(token, self.lex.contractions) if case in cases]
+
+    def collect_places(self, roots: list[Any], assault: bool) -> tuple[list[Place], str | None]:
+        """Places below country level in these phrases, and a country-level location.
+
+        A seat of government named as a party ("avec Washington") is no location; inside
+        a phrase it counts only under a locative preposition ("à Kiev").
+        """
+        places: dict[str, Place] = {}
+        country: str | None = None
+        for root in roots:
+            for tok in root.subtree:
+                if tok.dep_ in ("acl:relcl", "relcl"):
+                    continue
+                mention = mention_at(self.analysis, tok)
+                if mention is None:
+                    if (
+                        assault
+                        and country is None
+                        and tok.dep_ == "amod"
+                        and self.lex.in_class(tok.head, "place")
+                        and self.case(tok.head) in self.lex.locative_cases
+                    ):
+                        country = demonym_country(tok, self.kb)
+                    continue
+                if (
+                    tok != root
+                    and mention.refers_to
+                    and (self.case(tok) not in self.lex.locative_cases)
+                ):
+                    continue
+                kind = self.place_kind(mention)
+                entity = self.kb.get(mention.kb_id) if mention.kb_id else None
+                place_country = mention.country or getattr(entity, "country", None)
+                if kind == "place":
+                    key = mention.kb_id or mention.name
+                    if key not in places:
+                        lat = (
+                            mention.lat if mention.lat is not None else getattr(entity, "lat", None)
+                        )
+                        lon = (
+                            mention.lon if mention.lon is not None else getattr(entity, "lon", None)
+                        )
+                        places[key] = Place(
+                            name=getattr(entity, "name", None) or mention.name,
+                            country=place_country,
+                            kb_id=mention.kb_id,
+                            lat=lat,
+                            lon=lon,
+                        )
+                elif kind == "country" and country is None:
+                    country = place_country
+        return list(places.values()), country
+
+    # -- the walk ------------------------------------------------------------
+
+    def run(self) -> list[Event]:
+        drafts: list[Draft] = []
+        consumed: set[int] = set()
+        produced: set[int] = set()
+        skipped = self._heading_tokens()
+        for tok in self.doc:
+            if tok.i in consumed or tok.i in skipped or tok.pos_ not in ("VERB", "AUX"):
+                continue
+            rule = self.lex.verbs.get(tok.lemma_.lower())
+            if rule is not None:
+                draft = self.verb_event(tok, rule, consumed)
+                if draft is not None:
+                    drafts.append(draft)
+                    produced.add(tok.i)
+        for tok in self.doc:
+            if tok.i in consumed or tok.i in skipped or tok.pos_ not in ("NOUN", "PROPN"):
+                continue
+            rule = self.lex.nouns.get(tok.lemma_.lower())
+            if rule is not None:
+                draft = self.noun_event(tok, rule, produced)
+            elif tok.lemma_.lower() in self.lex.instruments and tok.head.i not in produced:
+                draft = self.weapon_event(tok)
+            else:
+                continue
+            if draft is not None:
+                drafts.append(draft)
+                consumed.add(tok.i)
+        # an infinitive event under another event's trigger is part of that event
+        # ("autoriser l'Ukraine à utiliser"): the governing event stands for both
+        drafts = [d for d in drafts if not self._governed_by(d, produced)]
+        events: list[tuple[Event, bool]] = []
+        for draft in drafts:
+            self.finish(draft)
+            if self.keep(draft):
+                events.extend((event, draft.verbal) for event in self.to_events(draft))
+        return dedupe(events, self.lex, self.headline_end)
+
+    def _heading_tokens(self) -> set[int]:
+        skipped: set[int] = set()
+        seen: set[tuple[int, int]] = set()
+        for first, last in self.units:
+            if (first, last) in seen:
+                continue
+            seen.add((first, last))
+            if _is_heading_text(self.doc[first : last + 1].text):
+                skipped.update(range(first, last + 1))
+        return skipped
+
+    def _governed_by(self, draft: Draft, produced: set[int]) -> bool:
+        tok = draft.trigger
+        head = tok.head
+        return (
+            head != tok
+            and head.i in produced
+            and tok.dep_ in ("xcomp", "ccomp", "obj")
+            and ("Inf" in tok.morph.get("VerbForm"))
+        )
+
+    def _acl_allowed(self, verb: Any, rule: TriggerRule) -> tuple[bool, Any]:
+        """A participle on a noun: (is it an event, the event noun it reports if any).
+
+        "des frappes visant Kiev" reports the frappes (host verb, present participle);
+        "des frappes ciblées" is an adjective; "des usines bombardées" is an event when
+        the noun is a core argument or the headline's root; "les régions occupées par
+        ..." deep inside a phrase is a state.
+        """
+        noun = verb.head
+        if "Inf" in verb.morph.get("VerbForm"):
+            return True, None  # "leur intention d'acquérir": the clause walk decides
+        if noun.lemma_.lower() in self.lex.nouns:
+            if rule.host and _is_participle(verb, "Pres"):
+                return True, noun
+            return False, None
+        if _is_participle(verb, "Past") and noun.dep_ in _CORE:
+            return True, None
+        return False, None
+
+    def verb_event(self, verb: Any, rule: TriggerRule, consumed: set[int]) -> Draft | None:
+        lex = self.lex
+        event_noun = None
+        if verb.dep_ == "acl":
+            allowed, event_noun = self._acl_allowed(verb, rule)
+            if not allowed:
+                return None
+        clause = analyze_clause(verb, self.mod, bounds=self.units[verb.i])
+        if not clause.reportable:
+            return None
+        passive = _is_passive(verb) and event_noun is None
+        subj_tok = clause.subject if not passive else None
+        if event_noun is not None:
+            subj_tok = event_noun
+        if passive:
+            agents = [
+                c
+                for c in verb.children
+                if c.dep_ == "obl:agent"
+                or (
+                    c.dep_.startswith("obl")
+                    and c.pos_ in ("NOUN", "PROPN", "PRON")
+                    and self.case(c) in lex.agent_cases
+                )
+            ]
+            subj_tok = agents[0] if agents else None
+        if subj_tok is None and not passive:
+            subj_tok = self._misattached_subject(verb)
+        obj_tok = self._object(verb, passive)
+        if rule.object_class and (
+            obj_tok is None
+            or not any(self.in_class(o, rule.object_class) for o in _with_conjuncts(obj_tok))
+        ):
+            return None
+        if rule.subject_class and not (
+            subj_tok is not None
+            and (self.in_class(subj_tok, rule.subject_class) or self.head_party(subj_tok))
+        ):
+            return None
+        draft = Draft(type=rule.type, trigger=verb, mode=rule.mode, modality=clause.modality)
+        # interception: the attacker is whoever sent what was intercepted
+        if (
+            rule.intercept_class
+            and obj_tok is not None
+            and lex.in_class(obj_tok, rule.intercept_class)
+        ):
+            consumed.update(t.i for t in obj_tok.subtree)
+            return self.interception(verb, draft, subj_tok, obj_tok, clause)
+        if rule.with_infinitive and any(
+            c.dep_ in ("xcomp", "ccomp") and "Inf" in c.morph.get("VerbForm") for c in verb.children
+        ):
+            draft.type, draft.mode = rule.with_infinitive, None
+        if (
+            event_noun is None
+            and subj_tok is not None
+            and rule.host
+            and subj_tok.lemma_.lower() in lex.nouns
+        ):
+            event_noun = subj_tok
+        if event_noun is not None:
+            consumed.add(event_noun.i)
+            noun_rule = lex.nouns[event_noun.lemma_.lower()]
+            draft.type = noun_rule.type
+            draft.mode = noun_rule.mode or self.instrument_mode([event_noun]) or draft.mode
+            draft.actor = self.noun_own_actor(event_noun)
+            draft.actor_phrase = draft.actor is not None
+            draft.modality = draft.modality or noun_modality(event_noun, self.mod)
+            draft.location_roots.extend(self.locative_children(event_noun, assault=True))
+        elif subj_tok is not None and subj_tok.lemma_.lower() in lex.instruments:
+            draft.mode = draft.mode or lex.instruments[subj_tok.lemma_.lower()]
+            draft.actor = self.country_actor(subj_tok)
+        elif subj_tok is not None:
+            draft.actor_phrase = True
+            draft.actor = self.first_party([subj_tok])
+            draft.generic_subject = resolve_actor(subj_tok, self.analysis, self.kb) is None
+        slots = lex.target_slots.get(draft.type, ())
+        draft.target = self.slot_party(verb, slots, obj_tok, exclude=subj_tok)
+        if draft.type in lex.symmetric:
+            if draft.actor is None and draft.target is not None:
+                draft.actor, draft.target = draft.target, None
+            if draft.actor is None:
+                draft.actor = self.partner(verb)
+        if draft.type == "ASSAULT" and draft.mode is None:
+            # the instrument: "avec des missiles", "par des drones", a weapon as subject
+            roots = [
+                c
+                for c in verb.children
+                if c.dep_.startswith("obl")
+                and self.case(c) in ("avec", "par", "à l'aide de", "au moyen de")
+            ]
+            if subj_tok is not None:
+                roots.append(subj_tok)
+            draft.mode = self.instrument_mode(roots)
+        if rule.claim:
+            draft.claimed_by = draft.actor.country if draft.actor else None
+        elif clause.claimant is not None and draft.type == "ASSAULT":
+            claimant = self.country_actor(clause.claimant)
+            draft.claimed_by = claimant.country if claimant else None
+        assault = draft.type == "ASSAULT"
+        if assault and obj_tok is not None:
+            draft.location_roots.append(obj_tok)
+        draft.location_roots.extend(self.locative_children(verb, assault=assault))
+        return draft
+
+    def _misattached_subject(self, verb: Any) -> Any | None:
+        """A name just left of the verb that the parser hung elsewhere ("..., Bauer a
+        exhorté"): only an entity mention, only when the verb has no subject."""
+        i = verb.i - 1
+        while i >= 0 and self.doc[i].dep_.startswith(("aux", "advmod", "expl")):
+            i -= 1
+        if i < 0 or self.units[i] != self.units[verb.i]:
+            return None
+        tok = self.doc[i]
+        if tok.pos_ != "PROPN" or tok.dep_ in ("nsubj", "nsubj:pass", "obj"):
+            return None
+        mention = mention_at(self.analysis, tok)
+        return tok if mention is not None and mention.label in ("PER", "ORG") else None
+
+    def _object(self, verb: Any, passive: bool) -> Any | None:
+        if passive:
+            subj = _children(verb, *_SUBJ_PASS)
+            if subj:
+                return subj[0]
+            if verb.dep_ == "acl":
+                return verb.head
+            return None
+        objs = _children(verb, "obj")
+        if objs:
+            return objs[0]
+        for child in verb.children:
+            if child.dep_ == "obl:arg" and self.case(child) in self.lex.partitive_cases:
+                return child
+        return None
+
+    def slot_party(
+        self, verb: Any, slots: tuple[str, ...], obj_tok: Any, *, exclude: Any = None
+    ) -> Actor | None:
+        """The first slot (object, "contre", "à", "avec", ...) that names a party."""
+        for slot in slots:
+            candidates: list[Any] = []
+            if slot == "obj":
+                if obj_tok is not None:
+                    candidates = [obj_tok]
+            elif slot == "iobj":
+                candidates = _children(verb, "iobj")
+            else:
+                candidates = [
+                    c
+                    for c, case in obliques(verb, self.lex.contractions)
+                    if _slot_matches(case, slot)
+                ]
+                if obj_tok is not None and slot != "de":
+                    candidates += [
+                        c
+                        for c in obj_tok.children
+                        if c.dep_ == "nmod" and _slot_matches(self.case(c), slot)
+                    ]
+            candidates = [c for c in candidates if c != exclude]
+            party = self.first_party(candidates)
+            if party is not None:
+                return party
+        return None
+
+    def interception(
+        self, verb: Any, draft: Draft, subj_tok: Any, obj_tok: Any, clause: Any
+    ) -> Draft:
+        defender = self.first_party([subj_tok]) if subj_tok is not None else None
+        if defender is None and clause.claimant is not None:
+            defender = self.country_actor(clause.claimant)
+        draft.type = "ASSAULT"
+        draft.actor = self.noun_own_actor(obj_tok) or self.country_actor(obj_tok)
+        draft.actor_phrase = True
+        draft.target = defender
+        draft.claimed_by = defender.country if defender else None
+        draft.location_country = defender.country if defender else None
+        draft.mode = self.instrument_mode([obj_tok]) or draft.mode
+        draft.intercept_object = obj_tok
+        draft.location_roots.extend(self.locative_children(verb, assault=True))
+        return draft
+
+    def noun_event(self, noun: Any, rule: TriggerRule, produced: set[int]) -> Draft | None:
+        lex = self.lex
+        head = noun.head
+        host_lemma = head.lemma_.lower()
+        draft = Draft(type=rule.type, trigger=noun, mode=rule.mode, verbal=False)
+        draft.mode = draft.mode or self.instrument_mode([noun])
+        own_actor = self.noun_own_actor(noun)
+        parties = self._between(noun)
+        host = None
+        is_subject = noun.dep_ in ("nsubj", "nsubj:pass")
+        has_cop = any(c.dep_ == "cop" for c in noun.children)
+        if noun.dep_ in ("obj", "obl:arg") and host_lemma in lex.noun_hosts:
+            host = head
+            draft.verbal = True
+            if lex.noun_hosts[host_lemma] == "claim":
+                draft.claimed_by = "__actor__"
+        elif is_subject and host_lemma in lex.noun_subject_hosts:
+            host = head
+        elif has_cop:
+            host = noun  # "Kiev est en discussion avec Washington"
+        if host is None:
+            # a bare event noun: only as a core argument, with its own actor
+            if rule.needs_host or not (own_actor or parties) or noun.dep_ not in _CORE:
+                return None
+        if host is not None and host != noun and host.i in produced:
+            return None  # the host verb is itself an event ("livrer des missiles")
+        clause_verb = host if host is not None else _governing_verb(noun)
+        clause = None
+        subj = None
+        if clause_verb is not None:
+            clause = analyze_clause(clause_verb, self.mod, bounds=self.units[clause_verb.i])
+            if not clause.reportable:
+                return None
+            draft.modality = clause.modality
+            subj = clause.subject
+        if is_subject:
+            subj = None  # the noun is the subject: its actor is its own
+        if host is not None and host != noun:
+            governor = self.mod.governors.get(host.lemma_.lower())
+            if governor is not None and governor.modality is not None:
+                draft.modality = draft.modality or governor.modality
+        draft.modality = noun_modality(noun, self.mod) or draft.modality
+        if parties:
+            draft.actor = parties[0]
+            draft.target = parties[1] if len(parties) > 1 else None
+            draft.actor_phrase = True
+        elif own_actor is not None:
+            draft.actor = own_actor
+            draft.actor_phrase = True
+        elif subj is not None:
+            draft.actor_phrase = True
+            draft.actor = self.first_party([subj])
+            draft.generic_subject = resolve_actor(subj, self.analysis, self.kb) is None
+        de_objects = [
+            c for c in noun.children if c.dep_ == "nmod" and self.case(c) in lex.partitive_cases
+        ]
+        # "l'envoi de journalistes" is no aid; "l'envoi" alone may be
+        if (
+            rule.object_class
+            and de_objects
+            and not any(self.in_class(o, rule.object_class) for o in de_objects)
+        ):
+            return None
+        slots = lex.target_slots.get(draft.type, ())
+        if draft.target is None:
+            draft.target = self.noun_target(noun, [noun, *de_objects], slots, draft.actor)
+        if draft.target is None and host is not None and host != noun:
+            host_slots = tuple(s for s in slots if s not in ("obj", "de"))
+            draft.target = self.slot_party(host, host_slots, None, exclude=subj)
+        if draft.type in lex.symmetric:
+            if draft.actor is None and draft.target is not None:
+                draft.actor, draft.target = draft.target, None
+            if draft.actor is None:
+                draft.actor = self.partner(clause_verb if clause_verb is not None else noun)
+        if draft.claimed_by == "__actor__":
+            draft.claimed_by = draft.actor.country if draft.actor else None
+        elif clause is not None and clause.claimant is not None and draft.type == "ASSAULT":
+            claimant = self.country_actor(clause.claimant)
+            draft.claimed_by = claimant.country if claimant else None
+        assault = draft.type == "ASSAULT"
+        draft.location_roots.extend(self.locative_children(noun, assault=assault))
+        if host is not None and host != noun:
+            draft.location_roots.extend(self.locative_children(host, assault=assault))
+        return draft
+
+    def noun_target(
+        self, noun: Any, holders: list[Any], slots: tuple[str, ...], actor: Actor | None
+    ) -> Actor | None:
+        """The target among the noun's complements ("l'envoi d'armes à l'Ukraine")."""
+        for slot in slots:
+            if slot in ("obj", "iobj"):
+                continue
+            for holder in holders:
+                for child in holder.children:
+                    if child.dep_ not in ("nmod", "acl") or not _slot_matches(
+                        self.case(child), slot
+                    ):
+                        continue
+                    if holder != noun and slot == "de":
+                        continue
+                    party = self.first_party([child])
+                    if party is None:
+                        continue
+                    if actor is not None and party.country == actor.country:
+                        continue
+                    return party
+        return None
+
+    def weapon_event(self, weapon: Any) -> Draft | None:
+        """ "Des drones ont été signalés dans le sud de l'Ukraine": an assault by weapon."""
+        head = weapon.head
+        if weapon.dep_ not in ("nsubj", "nsubj:pass"):
+            return None
+        if head.lemma_.lower() not in self.lex.weapon_hosts:
+            return None
+        clause = analyze_clause(head, self.mod, bounds=self.units[head.i])
+        if not clause.reportable:
+            return None
+        draft = Draft(type="ASSAULT", trigger=weapon, modality=clause.modality, verbal=False)
+        draft.mode = self.lex.instruments[weapon.lemma_.lower()]
+        draft.actor = self.noun_own_actor(weapon)
+        draft.location_roots.extend(self.locative_children(head, assault=True))
+        draft.location_roots.extend(_children(head, "obj"))
+        return draft
+
+    # -- completion, filtering, expansion -----------------------------------
+
+    def finish(self, draft: Draft) -> None:
+        lex = self.lex
+        assault = draft.type == "ASSAULT"
+        places, country = self.collect_places(draft.location_roots, assault)
+        draft.places = places
+        if draft.location_country is None:
+            draft.location_country = country or (places[0].country if places else None)
+        if assault:
+            if (
+                draft.location_country is None
+                and draft.target is not None
+                and draft.target.country in lex.dyad_other
+            ):
+                draft.location_country = draft.target.country
+            if draft.target is None and draft.location_country is not None:
+                side = draft.location_country
+                draft.target = Actor(text="", name=side, country=side)
+        if draft.actor is None and not draft.actor_phrase and draft.type in lex.dyad_actor_types:
+            side = draft.target.country if draft.target else draft.location_country
+            if side in lex.dyad_other:
+                other = lex.dyad_other[side]
+                draft.actor = Actor(text="", name=other, country=other)
+                draft.actor_inferred = True
+        if (
+            draft.target is not None
+            and draft.actor is not None
+            and draft.target.country == draft.actor.country
+        ):
+            draft.target = None
+        if (
+            draft.target is None
+            and draft.actor is not None
+            and draft.actor.country in lex.dyad_other
+            and draft.type in lex.dyad_target_types
+        ):
+            other = lex.dyad_other[draft.actor.country]
+            draft.target = Actor(text="", name=other, country=other)
+        if (
+            assault
+            and draft.location_country is None
+            and draft.target is not None
+            and draft.target.country in lex.dyad_other
+        ):
+            # an assault on one side of the war happens on its territory unless told
+            draft.location_country = draft.target.country
+        draft.quantities = self.quantities(draft)
+
+    def confidence(self, draft: Draft) -> float:
+        score = 0.7 if draft.verbal else 0.55
+        if draft.actor is not None and draft.target is not None:
+            score += 0.1
+        if draft.actor_inferred:
+            score -= 0.15
+        return round(max(0.1, min(0.95, score)), 2)
+
+    def keep(self, draft: Draft) -> bool:
+        if draft.modality in self.lex.drop_modalities or draft.generic_subject:
+            return False
+        has_actor = draft.actor is not None and draft.actor.country is not None
+        has_target = draft.target is not None and draft.target.country is not None
+        if not has_actor and draft.type not in self.lex.actor_optional_types:
+            return False
+        return has_actor or has_target or draft.type in self.lex.keep_without_parties
+
+    def quantities(self, draft: Draft) -> list[EventQuantity]:
+        start, end = self.unit_bounds(draft.trigger)
+        out: list[EventQuantity] = []
+        obj_range = None
+        if draft.intercept_object is not None:
+            toks = list(draft.intercept_object.subtree)
+            obj_range = (toks[0].idx, toks[-1].idx + len(toks[-1]))
+        for q in self.analysis.quantities:
+            if not (start <= q.start < end):
+                continue
+            if q.kind == "money":
+                if draft.type != "ASSAULT":
+                    out.append(EventQuantity(q.value, q.unit, "value", q.qualifier))
+                continue
+            if obj_range and obj_range[0] <= q.start < obj_range[1]:
+                role = "intercepted"
+            else:
+                role = self._quantity_role(q)
+            if role:
+                out.append(EventQuantity(q.value, q.unit, role, q.qualifier))
+        return out
+
+    def _quantity_role(self, quantity: Any) -> str | None:
+        span = self.doc.char_span(quantity.start, quantity.end, alignment_mode="expand")
+        if span is None:
+            return None
+        tok = span.root
+        for _ in range(4):
+            for near in (tok, *tok.children):
+                role = self.lex.quantity_roles.get(near.lemma_.lower())
+                if role:
+                    return role
+            if tok.head == tok:
+                break
+            tok = tok.head
+        return None
+
+    def unit_bounds(self, token: Any) -> tuple[int, int]:
+        first, last = self.units[token.i]
+        return self.doc[first].idx, self.doc[last].idx + len(self.doc[last].text)
+
+    def event_date(self, draft: Draft, start: int, end: int) -> tuple[FuzzyDate, Modality | None]:
+        """The nearest dated expression in the sentence, else publication date, else unknown.
+
+        An event dated long before publication is background (historical).
+        """
+        published = self.analysis.article.published
+        anchor = draft.trigger.idx
+        best = None
+        for time in self.analysis.times:
+            if start <= time.start < end and time.date.value is not None:
+                distance = abs(time.start - anchor)
+                if best is None or distance < best[0]:
+                    best = (distance, time)
+        modality = draft.modality
+        if best is not None:
+            date = best[1].date
+            if (
+                modality is None
+                and published.value is not None
+                and published.precision is not Precision.UNKNOWN
+                and date.value is not None
+                and (published.value - date.value).days >= self.mod.historical_min_days
+            ):
+                modality = Modality.HISTORICAL
+            return date, modality
+        if modality is None and published.value is not None:
+            return published, modality
+        return FuzzyDate.unknown(), modality
+
+    def to_events(self, draft: Draft) -> list[Event]:
+        article = self.analysis.article
+        first, last = self.units[draft.trigger.i]
+        sent = self.doc[first : last + 1]
+        sentence = Span(sent.start_char, sent.end_char, sent.text)
+        trig = draft.trigger
+        trigger = Span(trig.idx, trig.idx + len(trig.text), trig.text)
+        date, modality = self.event_date(draft, sentence.start, sentence.end)
+        confidence = self.confidence(draft)
+        places: list[Place | None] = list(draft.places) or [None]
+        events = []
+        for place in places:
+            location_country = (place.country if place else None) or draft.location_country
+            place_name = place.name if place else ""
+            events.append(
+                Event(
+                    id=stable_id(article.id, STAGE, draft.type, trigger.start, place_name),
+                    article_id=article.id,
+                    type=draft.type,
+                    sentence=sentence,
+                    trigger=trigger,
+                    mode=draft.mode,
+                    modality=modality,
+                    actor=draft.actor,
+                    target=draft.target,
+                    location=place,
+                    location_country=location_country,
+                    date=date,
+                    quantities=tuple(draft.quantities),
+                    claimed_by=draft.claimed_by,
+                    confidence=confidence,
+                    stage=STAGE,
+                )
+            )
+        return events
+
+
+def _governing_verb(token: Any) -> Any | None:
+    tok = token
+    for _ in range(6):
+        if tok.pos_ in ("VERB", "AUX") and tok != token:
+            return tok
+        if tok.head == tok:
+            return tok if tok.pos_ in ("VERB", "AUX", "NOUN") else None
+        tok = tok.head
+    return None
+
+
+def _sentence_units(doc: Any) -> list[tuple[int, int]]:
+    """For each token, its sentence's (first, last) token index; line breaks split too."""
+    units: list[tuple[int, int]] = [(0, 0)] * len(doc)
+    for sent in doc.sents:
+        start = sent.start
+        for tok in sent:
+            if tok.is_space and "\n" in tok.text:
+                for i in range(start, tok.i + 1):
+                    units[i] = (start, max(start, tok.i - 1))
+                start = tok.i + 1
+        for i in range(start, sent.end):
+            units[i] = (start, sent.end - 1)
+    trimmed = []
+    for first, last in units:
+        while last > first and doc[last].is_space:
+            last -= 1
+        trimmed.append((first, last))
+    return trimmed
+
+
+def _headline_end(text: str) -> int:
+    """End offset of the first paragraph (the headline)."""
+    stripped = text.lstrip()
+    offset = len(text) - len(stripped)
+    cut = stripped.find("\n")
+    return offset + (cut if cut >= 0 else len(stripped))
+
+
+# ---------------------------------------------------------------------------
+# Deduplication within an article
+
+
+def _is_heading(event: Event, headline_end: int) -> bool:
+    return event.sentence.end <= headline_end or _is_heading_text(event.sentence.text)
+
+
+def _country(actor: Actor | None) -> str | None:
+    return actor.country if actor is not None else None
+
+
+def _same(a: Event, b: Event, lex: EventLexicon, headline_end: int) -> bool:
+    """Same event restated: same type family, parties and place, compatible modes.
+
+    A mode missing on one side is compatible when the place is named or one of them is
+    a headline (the body names the weapon the headline leaves out); two body sentences
+    with and without a mode and no place are kept apart ("la prise d'un village" vs "des
+    drones ont frappé").
+    """
+    fa = lex.dedup_family.get(a.type, a.type)
+    fb = lex.dedup_family.get(b.type, b.type)
+    if fa != fb:
+        return False
+    if _country(a.actor) != _country(b.actor):
+        return False
+    ta, tb = _country(a.target), _country(b.target)
+    # within a family of cooperation types a missing recipient is a restatement
+    # ("prévoit de livrer des armes" after "annonce l'envoi d'armes à l'Ukraine")
+    if ta != tb and not (a.type in lex.dedup_family and (ta is None or tb is None)):
+        return False
+    values_a = {q.value for q in a.quantities if q.role == "value"}
+    values_b = {q.value for q in b.quantities if q.role == "value"}
+    if values_a and values_b and not values_a & values_b:
+        return False  # two deals of different amounts
+    la = a.location.name if a.location else None
+    lb = b.location.name if b.location else None
+    if la != lb:
+        return False
+    if a.mode == b.mode:
+        return True
+    if a.mode is None or b.mode is None:
+        # a named place makes the restatement certain; else only a headline may omit it
+        return la is not None or _is_heading(a, headline_end) or _is_heading(b, headline_end)
+    return False
+
+
+def dedupe(events: list[tuple[Event, bool]], lex: EventLexicon, headline_end: int) -> list[Event]:
+    """Merge restatements of one event in an article; keep the best-placed mention.
+
+    ``events`` pairs each event with whether its trigger is verbal (a verb, or an event
+    noun under a host verb). Preference: body over headline, verbal over nominal, more
+    attributes over fewer, first over later.
+    """
+
+    def rank(item: tuple[Event, bool]) -> tuple:
+        event, verbal = item
+        richness = (
+            bool(event.quantities) + (event.location is not None) + (event.target is not None)
+        )
+        return (_is_heading(event, headline_end), not verbal, -richness, event.sentence.start)
+
+    groups: list[list[tuple[Event, bool]]] = []
+    for item in events:
+        for group in groups:
+            if _same(group[0][0], item[0], lex, headline_end):
+                group.append(item)
+                break
+        else:
+            groups.append([item])
+    kept = []
+    for items in groups:
+        best = min(items, key=rank)[0]
+        group = [event for event, _ in items]
+        mode = best.mode or next((e.mode for e in group if e.mode), None)
+        claimed = best.claimed_by or next((e.claimed_by for e in group if e.claimed_by), None)
+        quantities = best.quantities or next((e.quantities for e in group if e.quantities), ())
+        kept.append(replace(best, mode=mode, claimed_by=claimed, quantities=quantities))
+    kept.sort(key=lambda e: (e.sentence.start, e.trigger.start))
+    return kept
+
+
+# ---------------------------------------------------------------------------
+# Entry point
+
+
+def extract_events(analysis: Analysis, pack: Any, kb: Any) -> list[Event]:
+    """PLOVER events of one analysed article (``analysis.doc`` must be set)."""
+    if analysis.doc is None:
+        return []
+    return _Extractor(analysis, pack, kb).run()

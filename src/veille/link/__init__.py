@@ -1,9 +1,148 @@
-"""Cross-article linking: duplicates, incidents, merged aid, stories."""
-# PLACEHOLDER: returns nothing until its owner lands the real implementation.
+"""Cross-article linking: duplicates, incidents, merged aid, stories.
+
+Two entry points:
+
+- ``link_records(records, config) -> LinkResult``: the pure computation, from compact
+  per-article records (``veille.link.records``). Every result is a function of the *set*
+  of records and every id a content hash of its members, so the order articles arrived
+  in never matters.
+- ``update_links(store, settings) -> dict``: called by the pipeline after each run. It
+  reads and MinHashes only the articles it has not seen (their records are kept in the
+  ``link_articles`` table), recomputes the results from the stored records, and replaces
+  the store's duplicate groups, incidents, merged aid and stories. Adding A then B thus
+  gives exactly what adding A and B at once gives.
+
+Settings read (with these defaults when the field is absent): ``near_duplicate_threshold``
+(0.35), ``near_duplicate_shingle_size`` (3), ``minhash_num_perm`` (128),
+``incident_window_days`` (1), ``story_threshold`` (0.2), ``story_window_days`` (14).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from veille.link.aid import AidMergeConfig, merge_aid
+from veille.link.dedup import DedupConfig, DedupRecord, group_duplicates, signatures
+from veille.link.incidents import IncidentConfig, find_incidents
+from veille.link.records import ArticleRecord, article_record
+from veille.link.stories import StoryConfig, find_stories
+from veille.model import Analysis, DuplicateGroup, Incident, MergedAid, Story
+
+
+@dataclass(frozen=True, slots=True)
+class LinkConfig:
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+    incidents: IncidentConfig = field(default_factory=IncidentConfig)
+    aid: AidMergeConfig = field(default_factory=AidMergeConfig)
+    stories: StoryConfig = field(default_factory=StoryConfig)
+
+    @classmethod
+    def from_settings(cls, settings: object) -> LinkConfig:
+        d, i, s = DedupConfig(), IncidentConfig(), StoryConfig()
+        return cls(
+            dedup=DedupConfig(
+                threshold=float(getattr(settings, "near_duplicate_threshold", d.threshold)),
+                shingle_size=int(getattr(settings, "near_duplicate_shingle_size", d.shingle_size)),
+                num_perm=int(getattr(settings, "minhash_num_perm", d.num_perm)),
+            ),
+            incidents=IncidentConfig(
+                window_days=int(getattr(settings, "incident_window_days", i.window_days))
+            ),
+            stories=StoryConfig(
+                threshold=float(getattr(settings, "story_threshold", s.threshold)),
+                window_days=int(getattr(settings, "story_window_days", s.window_days)),
+            ),
+        )
+
+    @property
+    def signature_key(self) -> str:
+        """Stored signatures are only reusable under the same shingling and permutations."""
+        return f"{self.dedup.shingle_size}:{self.dedup.num_perm}"
+
+
+@dataclass(slots=True)
+class LinkResult:
+    duplicate_groups: list[DuplicateGroup]
+    incidents: list[Incident]
+    merged_aid: list[MergedAid]
+    stories: list[Story]
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "duplicate_groups": len(self.duplicate_groups),
+            "incidents": len(self.incidents),
+            "merged_aid": len(self.merged_aid),
+            "stories": len(self.stories),
+        }
+
+
+def records_from_analyses(
+    analyses: Sequence[Analysis], config: LinkConfig | None = None
+) -> list[ArticleRecord]:
+    config = config or LinkConfig()
+    sigs = signatures((a.article.text for a in analyses), config.dedup)
+    return [article_record(a, s) for a, s in zip(analyses, sigs, strict=True)]
+
+
+def link_records(records: Iterable[ArticleRecord], config: LinkConfig | None = None) -> LinkResult:
+    """Duplicate groups, incidents, merged aid and stories of a set of articles."""
+    config = config or LinkConfig()
+    records = sorted(records, key=lambda r: r.article_id)
+    dedup = [
+        DedupRecord(r.article_id, r.content_hash, r.signature, r.outlet, r.url) for r in records
+    ]
+    groups = group_duplicates(dedup, config.dedup)
+    incidents = find_incidents(records, groups, config.incidents)
+    merged = merge_aid(records, config.aid)
+    # only incidents reported by two or more articles tie articles into one story
+    shared = [i for i in incidents if i.num_articles > 1]
+    stories = find_stories(records, shared, groups, config.stories)
+    return LinkResult(groups, incidents, merged, stories)
+
+
+def link_analyses(analyses: Sequence[Analysis], config: LinkConfig | None = None) -> LinkResult:
+    """From-scratch linking of analyses held in memory."""
+    return link_records(records_from_analyses(analyses, config), config)
+
 
 def update_links(store, settings) -> dict:
-    """Bring duplicate groups, incidents, merged aid and stories up to date with the store."""
-    return {}
+    """Bring duplicate groups, incidents, merged aid and stories up to date with the store.
+
+    Returns counts for the run summary: ``linked_new`` (articles read for the first time)
+    and the number of each result.
+    """
+    from veille.link import state
+
+    config = LinkConfig.from_settings(settings)
+    conn = store.connection()
+    key = config.signature_key
+    in_store = set(store.article_ids())
+    linked = state.linked_ids(conn, key)
+    gone = linked - in_store
+    state.delete_records(conn, gone)
+    new_ids = sorted(in_store - linked)
+    batch: list[Analysis] = []
+    for analysis in store.iter_analyses(new_ids):
+        batch.append(analysis)
+        if len(batch) >= 256:
+            state.save_records(conn, records_from_analyses(batch, config), key, path=store.path)
+            batch = []
+    state.save_records(conn, records_from_analyses(batch, config), key, path=store.path)
+
+    result = link_records(state.load_records(conn, key), config)
+    store.save_duplicate_groups(result.duplicate_groups)
+    store.save_incidents(result.incidents)
+    store.save_merged_aid(result.merged_aid)
+    store.save_stories(result.stories)
+    return {"linked_new": len(new_ids), "unlinked_gone": len(gone), **result.counts()}
+
+
+__all__ = [
+    "LinkConfig",
+    "LinkResult",
+    "link_analyses",
+    "link_records",
+    "records_from_analyses",
+    "update_links",
+]

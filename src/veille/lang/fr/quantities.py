@@ -1,8 +1,543 @@
-"""French quantities grammar."""
-# PLACEHOLDER: returns nothing until its owner lands the real implementation.
+"""French quantities: money, counts, percentages and durations in a parsed doc.
+
+One compiled regex finds number cores (digits, number words, "une quarantaine de");
+an anchored regex at each core's end reads the scale word and the currency or percent
+sign; the spaCy tokens after it give a counted noun's lemma. Lexicons live in
+``data/quantities.yaml``, ``data/units.yaml``, ``data/currencies.yaml`` and
+``data/tracked_units.yaml``.
+
+Not quantities: numbers inside dates ("24 février", "février 2022", "en 2014"),
+ordinals ("1er", "47e"), model designations ("F-16", "Leopard 2"), bare numbers with no
+unit after them, and English amounts ("$61bn").
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
-def find_quantities(doc, *args) -> list:
-    return []
+import yaml
+
+from veille.errors import DataFileError
+from veille.lang.fr.numbers import DIGITS_PATTERN, exact, parse_digits, parse_number_words
+from veille.model import Qualifier, Quantity
+
+DATA_DIR = Path(__file__).parent / "data"
+
+APOSTROPHES = "['’]"
+_WS = r"[\s\u00a0\u202f\u2009]"
+
+MONEY = "money"
+COUNT = "count"
+PERCENT = "percent"
+DURATION = "duration"
+
+
+def load_yaml(path: Path) -> dict[str, Any]:
+    """A lexicon file as a mapping; raises DataFileError naming the file."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise DataFileError(f"cannot read lexicon: {exc}", path=str(path)) from exc
+    if not isinstance(data, dict):
+        raise DataFileError("lexicon must be a mapping of sections", path=str(path))
+    return data
+
+
+def _section(data: dict[str, Any], key: str, path: Path) -> Any:
+    if key not in data:
+        raise DataFileError(f"missing section {key!r}", path=str(path))
+    return data[key]
+
+
+def phrase_pattern(phrase: str) -> str:
+    """A regex for a lexicon phrase: apostrophes match ' and ’, spaces any whitespace."""
+    parts = []
+    for char in phrase:
+        if char in "'’":
+            parts.append(APOSTROPHES)
+        elif char == " ":
+            parts.append(_WS + "+")
+        else:
+            parts.append(re.escape(char))
+    return "".join(parts)
+
+
+def alternation(phrases: list[str]) -> str:
+    """Longest first, so "dollars canadiens" wins over "dollars"."""
+    return "|".join(phrase_pattern(p) for p in sorted(set(phrases), key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """Compiled quantity grammar; built once from the data files."""
+
+    core_re: re.Pattern[str]
+    tail_re: re.Pattern[str]
+    prefix_currency_re: re.Pattern[str]
+    qualifier_re: re.Pattern[str]
+    suffix_qualifier_re: re.Pattern[str]
+    year_cue_re: re.Pattern[str]
+    designation_re: re.Pattern[str]
+    clock_re: re.Pattern[str]
+    sentence_break_re: re.Pattern[str]
+    range_joint_re: re.Pattern[str]
+    range_between_re: re.Pattern[str]
+    qualifiers: dict[str, Qualifier]
+    suffix_qualifiers: dict[str, Qualifier]
+    weak_words: frozenset[str]
+    core_triggers: frozenset[str]  # first words a number core can start with
+    scales: dict[str, int]
+    approx_nouns: dict[str, int]
+    currencies: dict[str, tuple[str, bool]]  # normalised form -> (ISO code, needs_scale)
+    measure_units: dict[str, str]
+    durations: dict[str, str]
+    not_counts: frozenset[str]
+    lemma_overrides: dict[str, str]
+    words_before_unit: frozenset[str]
+    months: frozenset[str]
+    tracked: frozenset[str]
+
+
+def _strings(data: dict[str, Any], key: str, path: Path) -> list[str]:
+    values = _section(data, key, path)
+    if not isinstance(values, list) or not values:
+        raise DataFileError(f"section {key!r} must be a non-empty list", path=str(path))
+    return [str(v) for v in values]
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("’", "'")).strip()
+
+
+@lru_cache(maxsize=2)
+def load_grammar(data_dir: Path = DATA_DIR) -> Grammar:
+    q_path = data_dir / "quantities.yaml"
+    u_path = data_dir / "units.yaml"
+    c_path = data_dir / "currencies.yaml"
+    d_path = data_dir / "dates.yaml"
+    q, u, c, d = (load_yaml(p) for p in (q_path, u_path, c_path, d_path))
+
+    try:
+        number_words = [str(w) for w in _section(q, "number_words", q_path)]
+        scales = {str(e["word"]).lower(): int(e["value"]) for e in _section(q, "scales", q_path)}
+        abbrevs = {
+            str(e["word"]): int(e["value"]) for e in _section(q, "scale_abbreviations", q_path)
+        }
+        approx = {str(e["word"]): int(e["value"]) for e in _section(q, "approx_nouns", q_path)}
+        qualifiers = {
+            _norm(e["phrase"]).lower(): Qualifier(e["qualifier"])
+            for e in _section(q, "qualifiers", q_path)
+        }
+        suffix_qualifiers = {
+            _norm(e["phrase"]).lower(): Qualifier(e["qualifier"])
+            for e in _section(q, "suffix_qualifiers", q_path)
+        }
+        percent_markers = [str(m) for m in _section(q, "percent_markers", q_path)]
+        currencies_raw = _section(c, "currencies", c_path)
+        durations = {str(e["form"]): str(e["unit"]) for e in _section(u, "durations", u_path)}
+        measure = {str(e["form"]): str(e["unit"]) for e in _section(u, "abbreviations", u_path)}
+        overrides = {
+            str(e["form"]): str(e["lemma"]) for e in _section(u, "lemma_overrides", u_path)
+        }
+        months = frozenset(_norm(str(e["form"])).lower() for e in _section(d, "months", d_path))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DataFileError(f"malformed lexicon entry: {exc}", path=str(data_dir)) from exc
+
+    currencies: dict[str, tuple[str, bool]] = {}
+    word_forms, code_forms, symbol_forms = [], [], []
+    for entry in currencies_raw:
+        try:
+            form, code, kind = str(entry["form"]), str(entry["code"]), str(entry["kind"])
+        except (KeyError, TypeError) as exc:
+            raise DataFileError(f"currency entry {entry!r}: {exc}", path=str(c_path)) from exc
+        key = _norm(form) if kind != "word" else _norm(form).lower()
+        currencies[key] = (code, bool(entry.get("needs_scale", False)))
+        {"word": word_forms, "code": code_forms, "symbol": symbol_forms}[kind].append(form)
+
+    nw = alternation(number_words)
+    word_number = rf"(?:{nw})(?:(?:{_WS}+et{_WS}+|-et-|-|{_WS}+)(?:{nw}))*"
+    approx_alt = alternation(list(approx))
+    core = (
+        rf"(?<![\w\-/.,:°#№])(?:"
+        rf"(?P<approx>(?i:une?){_WS}+(?P<apn>(?i:{approx_alt}))s?{_WS}+(?i:de{_WS}+|d{APOSTROPHES}{_WS}*))"
+        rf"|(?P<digits>{DIGITS_PATTERN})"
+        rf"|(?P<words>(?i:{word_number}))(?![\w\-])"
+        r")"
+    )
+    cur_words = alternation(word_forms)
+    cur_codes = alternation(code_forms)
+    cur_symbols = alternation(symbol_forms)
+    currency = rf"(?:(?i:{cur_words})(?![\w])|(?:{cur_codes})(?![A-Za-z])|(?:{cur_symbols}))"
+    scale_words = alternation(list(scales))
+    abbr = alternation(list(abbrevs))
+    de = rf"(?i:de{_WS}+|d{APOSTROPHES}{_WS}*)"
+    tail = (
+        rf"(?:{_WS}*(?:(?P<scale>(?i:{scale_words}))(?![\w])"
+        rf"|(?P<abbr>{abbr})(?={_WS}*(?:{de})?{currency})))?"
+        rf"(?:{_WS}*(?:{de})?(?P<cur>{currency})"
+        rf"|{_WS}*(?P<pct>{alternation(percent_markers)})(?![\w])"
+        rf"|{_WS}*(?P<measure>{alternation(list(measure))})(?![\w]))?"
+    )
+    qualifier = rf"(?<![\w'’])(?P<q>(?i:{alternation(list(qualifiers))})){_WS}*$"
+    suffix_q = rf"{_WS}*,?{_WS}*(?P<q>(?i:{alternation(list(suffix_qualifiers))}))(?![\w])"
+    year_cues = alternation([str(w) for w in _section(q, "year_cues", q_path)] + sorted(months))
+    tracked = load_tracked_units(data_dir)
+    return Grammar(
+        core_re=re.compile(core),
+        tail_re=re.compile(tail),
+        prefix_currency_re=re.compile(rf"(?<![\w$€£])(?P<cur>{cur_symbols}){_WS}*$"),
+        qualifier_re=re.compile(qualifier),
+        suffix_qualifier_re=re.compile(suffix_q),
+        year_cue_re=re.compile(rf"(?<![\w])(?i:{year_cues}){_WS}*(?:{APOSTROPHES}{_WS}*)?$"),
+        # "Leopard 2", "Boeing 737": a capitalised word glued to the number by one space,
+        # not at the start of a sentence.
+        designation_re=re.compile(r"(?<![.!?:;«\"\n\r])[^\S\n]+[A-ZÀ-Ý][a-zà-ÿ]+[\s\u00a0]$"),
+        clock_re=re.compile(
+            rf"(?<![\w])(?i:{alternation(_strings(u, 'clock_cues', u_path))}){_WS}*$"
+        ),
+        sentence_break_re=re.compile(r"[.!?\n]"),
+        range_joint_re=re.compile(
+            rf"{_WS}*(?:(?i:{alternation(_strings(q, 'range_joints', q_path))})|(?P<et>(?i:et)))"
+            rf"{_WS}*(?=[\w$€£])"
+        ),
+        range_between_re=re.compile(
+            rf"(?<![\w])(?i:{alternation(_strings(q, 'range_openers', q_path))}){_WS}*$"
+        ),
+        qualifiers=qualifiers,
+        suffix_qualifiers=suffix_qualifiers,
+        weak_words=frozenset(str(w).lower() for w in _section(q, "weak_number_words", q_path)),
+        core_triggers=frozenset(w.lower() for w in number_words),
+        scales=scales | abbrevs,
+        approx_nouns=approx,
+        currencies=currencies,
+        measure_units=measure,
+        durations=durations,
+        not_counts=frozenset(str(w) for w in _section(u, "not_counts", u_path)),
+        lemma_overrides=overrides,
+        words_before_unit=frozenset(str(w) for w in _section(q, "words_before_unit", q_path)),
+        months=months,
+        tracked=tracked,
+    )
+
+
+@lru_cache(maxsize=2)
+def load_tracked_units(data_dir: Path = DATA_DIR) -> frozenset[str]:
+    path = data_dir / "tracked_units.yaml"
+    units = _section(load_yaml(path), "tracked_units", path)
+    if not isinstance(units, list):
+        raise DataFileError("tracked_units must be a list of lemmas", path=str(path))
+    return frozenset(str(u).lower() for u in units)
+
+
+def is_tracked_unit(unit: str) -> bool:
+    """True for units analysts track: any currency, percent, and war-relevant count nouns."""
+    if unit == "percent" or (len(unit) == 3 and unit.isupper()):
+        return True
+    return unit.lower() in load_tracked_units()
+
+
+def _singular(token, grammar: Grammar) -> str:
+    """The counted noun's singular lemma, tolerant of tagger slips on plurals."""
+    lower = token.lower_
+    if lower in grammar.lemma_overrides:
+        return grammar.lemma_overrides[lower]
+    for candidate in (lower, lower[:-1] if lower[-1:] in "sx" else None):
+        if candidate and candidate in grammar.tracked:
+            return candidate
+    lemma = token.lemma_.lower()
+    return lemma or lower
+
+
+class _TokenIndex:
+    """Token lookup by start offset, built from one array read (no per-token objects)."""
+
+    def __init__(self, doc, text: str) -> None:
+        self.doc = doc
+        self.text = text
+        self.starts = {int(idx): i for i, idx in enumerate(doc.to_array("IDX"))}
+
+    def starting_at(self, pos: int):
+        """The token that starts at the first non-space char at or after ``pos``."""
+        text = self.text
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        i = self.starts.get(pos)
+        return self.doc[i] if i is not None else None
+
+
+def _counted_noun(index: _TokenIndex, pos: int, grammar: Grammar, after_scale: bool):
+    """(unit, kind, end) for the noun a number counts, or None."""
+    doc = index.doc
+    token = index.starting_at(pos)
+    if token is None:
+        return None
+    if after_scale and token.lower_ in ("de", "d'", "d’"):
+        token = token.nbor(1) if token.i + 1 < len(doc) else None
+    skipped = 0
+    while token is not None and token.lower_ in grammar.words_before_unit and skipped < 2:
+        token = token.nbor(1) if token.i + 1 < len(doc) else None
+        skipped += 1
+    if token is None:
+        return None
+    lower = token.lower_
+    if lower in grammar.months or lower in grammar.not_counts:
+        return None
+    end = token.idx + len(token.text)
+    if lower in grammar.durations:
+        return grammar.durations[lower], DURATION, end
+    if token.pos_ == "NOUN" or lower in grammar.lemma_overrides:
+        unit = _singular(token, grammar)
+        if unit in grammar.durations.values():
+            return unit, DURATION, end
+        return unit, COUNT, end
+    if token.pos_ in ("ADJ", "VERB") and _singular(token, grammar) in grammar.tracked:
+        return _singular(token, grammar), COUNT, end  # "37 blessés" tagged as a participle
+    return None
+
+
+def _core_value(match: re.Match[str], grammar: Grammar) -> Decimal | None:
+    if match.group("approx") is not None:
+        return Decimal(grammar.approx_nouns[match.group("apn").lower()])
+    if match.group("digits") is not None:
+        return parse_digits(match.group("digits"))
+    return parse_number_words(match.group("words"))
+
+
+@dataclass
+class _Reading:
+    """A number read so far: its value (scaled), and its unit when the tail gave one."""
+
+    core: re.Match[str]
+    start: int
+    end: int
+    value: Decimal
+    factor: int = 1
+    scaled: bool = False
+    unit: str | None = None
+    kind: str | None = None
+
+
+def _read_number(core: re.Match[str], text: str, grammar: Grammar) -> _Reading | None:
+    """Value, scale word and currency, percent or measure sign right after a number."""
+    value = _core_value(core, grammar)
+    if value is None:
+        return None
+    reading = _Reading(core=core, start=core.start(), end=core.end(), value=value)
+    tail = grammar.tail_re.match(text, core.end())
+    scale_word = tail.group("scale") or tail.group("abbr")
+    if scale_word:
+        reading.factor = grammar.scales.get(scale_word.lower()) or grammar.scales[scale_word]
+        reading.value = value * reading.factor
+        reading.scaled = True
+        if tail.group("scale"):
+            reading.end = tail.end("scale")
+    currency = tail.group("cur")
+    if currency:
+        key = _norm(currency)
+        code, needs_scale = grammar.currencies.get(key) or grammar.currencies[key.lower()]
+        if not needs_scale or scale_word:
+            reading.unit, reading.kind, reading.end = code, MONEY, tail.end("cur")
+    elif tail.group("pct"):
+        reading.unit, reading.kind, reading.end = "percent", PERCENT, tail.end("pct")
+    elif tail.group("measure"):
+        unit = grammar.measure_units[tail.group("measure")]
+        reading.unit, reading.kind, reading.end = unit, COUNT, tail.end()
+    weak = core.group("words") and core.group("words").lower() in grammar.weak_words
+    if weak and reading.kind != MONEY and not scale_word:
+        return None  # "un", "une" are articles unless a scale or a currency follows
+    if reading.kind is None and not core.group("approx") and _glued_or_joined(text, tail.end()):
+        return None  # 1er, 47e, 14h30, 61bn, 24/02, 2027-2028
+    return reading
+
+
+class _Reader:
+    """Reads the quantities of one doc in text order."""
+
+    def __init__(self, doc, grammar: Grammar) -> None:
+        self.doc = doc
+        self.grammar = grammar
+        self.text: str = doc.text
+        self.index: _TokenIndex | None = None
+        self.found: list[Quantity] = []
+
+    def complete(self, r: _Reading) -> bool:
+        """Give a reading its unit (prefix currency, counted noun, elided currency)."""
+        if r.kind is not None:
+            return True
+        grammar, text = self.grammar, self.text
+        before = text[max(0, r.start - 40) : r.start]
+        prefix = grammar.prefix_currency_re.search(before)
+        if prefix:  # "$50 millions", "€ 3 milliards"
+            code, _ = grammar.currencies[_norm(prefix.group("cur"))]
+            r.unit, r.kind, r.start = code, MONEY, r.start - (len(before) - prefix.start())
+            return True
+        if _is_year_or_date(r.core, before, grammar) or _is_designation(before, grammar):
+            return False
+        if self.index is None:
+            self.index = _TokenIndex(self.doc, text)
+        noun = _counted_noun(self.index, r.end, grammar, r.scaled or bool(r.core.group("approx")))
+        if noun is not None:
+            r.unit, r.kind, r.end = noun
+            # "à 10 heures" is a clock time, not a duration
+            return not (r.unit == "heure" and grammar.clock_re.search(before))
+        elided = self.elided_currency(r) if r.scaled else None
+        if elided:  # "7 milliards d'euros, dont 500 millions pour des munitions"
+            r.unit, r.kind = elided, MONEY
+            return True
+        return False
+
+    def elided_currency(self, r: _Reading) -> str | None:
+        """The currency of the last amount in the same sentence, for "dont 500 millions"."""
+        for q in reversed(self.found):
+            if q.kind == MONEY and not self.grammar.sentence_break_re.search(
+                self.text, q.end, r.start
+            ):
+                return q.unit
+            if q.kind == MONEY:
+                return None
+        return None
+
+    def qualify(self, r: _Reading) -> Qualifier:
+        """Qualifier phrase before the number (moving ``start``) or just after it."""
+        grammar, text = self.grammar, self.text
+        qualifier = Qualifier.APPROX if r.core.group("approx") else Qualifier.EXACT
+        before = text[max(0, r.core.start() - 40) : r.core.start()]
+        q = grammar.qualifier_re.search(before)
+        if q:
+            r.start = min(r.start, r.core.start() - (len(before) - q.start("q")))
+            return grammar.qualifiers[_norm(q.group("q")).lower()]
+        suffix = grammar.suffix_qualifier_re.match(text, r.end)
+        if suffix:
+            r.end = suffix.end()
+            return grammar.suffix_qualifiers[_norm(suffix.group("q")).lower()]
+        return qualifier
+
+    def emit(self, r: _Reading, qualifier: Qualifier, start: int | None = None) -> None:
+        start = r.start if start is None else start
+        self.found.append(
+            Quantity(
+                start=start,
+                end=r.end,
+                text=self.text[start : r.end],
+                value=exact(r.value),
+                unit=r.unit or "",
+                kind=r.kind or COUNT,
+                qualifier=qualifier,
+            )
+        )
+
+    def range_upper(self, low: _Reading) -> _Reading | None:
+        """The upper number of "20 à 30 drones", "entre 2 et 3 milliards de dollars"."""
+        grammar, text = self.grammar, self.text
+        joint = grammar.range_joint_re.match(text, low.end)
+        if joint is None:
+            return None
+        between = bool(grammar.range_between_re.search(text, max(0, low.start - 10), low.start))
+        if joint.group("et") and not between:
+            return None  # "2 et 3" is a range only after "entre"
+        core = grammar.core_re.match(text, joint.end())
+        if core is None:
+            return None
+        high = _read_number(core, text, grammar)
+        if high is None or not self.complete(high):
+            return None
+        return high
+
+    def read(self) -> list[Quantity]:
+        consumed = 0
+        for core in _cores(self.text, self.grammar):
+            if core.start() < consumed:
+                continue
+            r = _read_number(core, self.text, self.grammar)
+            if r is None:
+                continue
+            if r.kind is None:
+                high = self.range_upper(r)
+                if high is not None:
+                    if r.factor == 1:  # "de 2 à 3 milliards": the scale is shared
+                        r.value *= high.factor
+                    r.unit, r.kind = high.unit, high.kind
+                    r.end = high.end
+                    self.emit(r, Qualifier.MIN)
+                    self.emit(high, Qualifier.MAX)
+                    consumed = high.end
+                    continue
+            if not self.complete(r):
+                continue
+            qualifier = self.qualify(r)
+            self.emit(r, qualifier)
+            consumed = r.end
+        return harmonise_money_qualifiers(self.found)
+
+
+def find_quantities(doc) -> list[Quantity]:
+    """Money, counts, percentages and durations in a parsed French doc."""
+    return _Reader(doc, load_grammar()).read()
+
+
+def harmonise_money_qualifiers(quantities: list[Quantity]) -> list[Quantity]:
+    """Give a bare amount the bound stated for the same amount elsewhere in the article.
+
+    Headlines and restatements drop the hedge: "plus de 100 milliards de dollars" in the
+    body is "100 milliards de dollars" in the title. An article naming one amount of one
+    currency with a single bound and otherwise without one means that bound throughout.
+    Counts are left alone: "jusqu'à 30 drones" and "30 drones abattus" are different facts.
+    """
+    bounds: dict[tuple[Decimal, str], set[Qualifier]] = {}
+    for q in quantities:
+        if q.kind == MONEY and q.qualifier is not Qualifier.EXACT:
+            bounds.setdefault((q.value, q.unit), set()).add(q.qualifier)
+    if not bounds:
+        return quantities
+    result = []
+    for q in quantities:
+        stated = bounds.get((q.value, q.unit))
+        if q.kind == MONEY and q.qualifier is Qualifier.EXACT and stated and len(stated) == 1:
+            q = replace(q, qualifier=next(iter(stated)))
+        result.append(q)
+    return result
+
+
+_WORD_START = re.compile(r"(?<![\w\-])\w+")
+
+
+def _cores(text: str, grammar: Grammar) -> Iterator[re.Match[str]]:
+    """Number cores, tried only where a word starts with a digit or a number word.
+
+    Matching the core regex at every position costs more than walking word starts.
+    """
+    match_core = grammar.core_re.match
+    triggers = grammar.core_triggers
+    for word in _WORD_START.finditer(text):
+        first = word.group()
+        if first[0].isdigit() or first.lower() in triggers:
+            core = match_core(text, word.start())
+            if core is not None:
+                yield core
+
+
+def _glued_or_joined(text: str, pos: int) -> bool:
+    """A letter glued to the number, or a date/time/range separator followed by a digit."""
+    nxt = text[pos : pos + 2]
+    if nxt[:1].isalpha():
+        return True
+    return len(nxt) == 2 and nxt[0] in "/:-–h" and nxt[1].isdigit()
+
+
+def _is_year_or_date(core: re.Match[str], before: str, grammar: Grammar) -> bool:
+    digits = core.group("digits")
+    if digits is None or not digits.isdigit():
+        return False
+    if len(digits) == 4 and 1800 <= int(digits) <= 2100:
+        return bool(grammar.year_cue_re.search(before))
+    return False
+
+
+def _is_designation(before: str, grammar: Grammar) -> bool:
+    return bool(grammar.designation_re.search(before))

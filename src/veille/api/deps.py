@@ -1,0 +1,63 @@
+"""Per-app state and per-request database access.
+
+The app holds one read-only store. Each request gets its own DuckDB cursor (a duplicate
+connection on the same database), because one connection must not run two queries at
+once and FastAPI runs sync endpoints in a thread pool.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+from fastapi import Header, HTTPException, Request
+
+TOKEN_ENV = "VEILLE_API_TOKEN"
+
+
+@dataclass(slots=True)
+class AppState:
+    settings: Any
+    store: Any
+    token: str | None  # write endpoints are refused when no token is configured
+    # Store methods share one connection, which must not run two queries at once.
+    store_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get_analysis(self, article_id: str):
+        with self.store_lock:
+            return self.store.get_analysis(article_id)
+
+
+def state(request: Request) -> AppState:
+    return request.app.state.veille
+
+
+def cursor(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
+    st = request.app.state.veille
+    with st.store_lock:
+        cur = st.store.connection().cursor()
+    try:
+        yield cur
+    finally:
+        cur.close()
+
+
+def configured_token(settings: Any) -> str | None:
+    return getattr(settings, "api_token", None) or os.environ.get(TOKEN_ENV) or None
+
+
+def require_token(request: Request, authorization: str | None = Header(default=None)) -> None:
+    """Write endpoints: ``Authorization: Bearer <token>`` must match the configured token."""
+    expected = request.app.state.veille.token
+    if not expected:
+        raise HTTPException(status_code=403, detail=f"writes are disabled: set {TOKEN_ENV}")
+    given = (authorization or "").removeprefix("Bearer ").strip()
+    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise HTTPException(
+            status_code=401, detail="missing or wrong token", headers={"WWW-Authenticate": "Bearer"}
+        )

@@ -1,0 +1,82 @@
+"""Validated query parameters shared by the JSON API and the pages.
+
+FastAPI turns a bad value into a 422 with the offending parameter named; nothing here can
+reach the database unvalidated. Page sizes are bounded by ``MAX_LIMIT``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import Query
+
+from veille.model import PLOVER_EVENT_TYPES, AidStatus, EntityType, Verification
+from veille.store.duckdb.queries import Filters
+
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 50
+MAX_OFFSET = 1_000_000
+
+EventType = StrEnum("EventType", {t: t for t in PLOVER_EVENT_TYPES})
+
+# Country codes: ISO alpha-3 plus NATO, EU, EUROPE (model.py).
+COUNTRY_PATTERN = r"^[A-Z]{2,6}$"
+SHORT = 200  # longest accepted free-text filter
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    limit: int
+    offset: int
+
+
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size")] = DEFAULT_LIMIT,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> Page:
+    return Page(limit=limit, offset=offset)
+
+
+def filter_params(
+    type: Annotated[EventType | None, Query(description="PLOVER event type")] = None,
+    mode: Annotated[str | None, Query(max_length=40)] = None,
+    country: Annotated[
+        str | None, Query(pattern=COUNTRY_PATTERN, description="ISO alpha-3, NATO, EU, EUROPE")
+    ] = None,
+    entity: Annotated[str | None, Query(max_length=SHORT, description="KB id or name")] = None,
+    date_from: Annotated[date | None, Query(description="YYYY-MM-DD, inclusive")] = None,
+    date_to: Annotated[date | None, Query(description="YYYY-MM-DD, inclusive")] = None,
+    verification: Annotated[Verification | None, Query()] = None,
+    article_id: Annotated[str | None, Query(max_length=64, pattern=r"^[0-9a-zA-Z_-]+$")] = None,
+    outlet: Annotated[str | None, Query(max_length=SHORT)] = None,
+    donor: Annotated[str | None, Query(pattern=COUNTRY_PATTERN)] = None,
+    recipient: Annotated[str | None, Query(pattern=COUNTRY_PATTERN)] = None,
+    status: Annotated[AidStatus | None, Query(description="aid status")] = None,
+    kind: Annotated[str | None, Query(max_length=40, description="aid kind")] = None,
+    speaker: Annotated[str | None, Query(max_length=SHORT)] = None,
+    label: Annotated[EntityType | None, Query(description="entity label")] = None,
+    q: Annotated[str | None, Query(max_length=SHORT)] = None,
+    located: Annotated[bool, Query(description="only events with coordinates")] = False,
+) -> Filters:
+    return Filters(
+        type=type.value if type else None,
+        mode=mode or None,
+        country=country,
+        entity=entity or None,
+        date_from=date_from,
+        date_to=date_to,
+        verification=verification.value if verification else None,
+        article_id=article_id,
+        outlet=outlet or None,
+        donor=donor,
+        recipient=recipient,
+        status=status.value if status else None,
+        kind=kind or None,
+        speaker=speaker or None,
+        label=label.value if label else None,
+        q=q or None,
+        located=located,
+    )

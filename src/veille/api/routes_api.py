@@ -1,0 +1,243 @@
+"""The versioned JSON API under ``/api/v1``. Read-only, except ``POST /admin/reindex``,
+which needs the configured token. Lists return ``{"items": [...], "total": N}``."""
+
+from __future__ import annotations
+
+import io
+import json
+from enum import StrEnum
+from typing import Annotated, Any
+
+import duckdb
+from fastapi import APIRouter, Depends, HTTPException
+from fastapi.responses import Response
+
+from veille import search as search_mod
+from veille.api import views
+from veille.api.deps import AppState, cursor, require_token, state
+from veille.api.params import Page, filter_params, page_params
+from veille.api.serialize import analysis_json
+from veille.store.duckdb import queries
+from veille.store.duckdb.queries import Filters
+
+router = APIRouter(prefix="/api/v1")
+
+Con = Annotated[duckdb.DuckDBPyConnection, Depends(cursor)]
+Flt = Annotated[Filters, Depends(filter_params)]
+Pg = Annotated[Page, Depends(page_params)]
+St = Annotated[AppState, Depends(state)]
+
+
+class TimelineKind(StrEnum):
+    events = "events"
+    incidents = "incidents"
+
+
+class ExportTable(StrEnum):
+    articles = "articles"
+    events = "events"
+    incidents = "incidents"
+    aid = "aid"
+    claims = "claims"
+    entities = "entities"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+    parquet = "parquet"
+
+
+def _not_found(what: str, key: str) -> HTTPException:
+    return HTTPException(status_code=404, detail=f"no {what} {key!r}")
+
+
+def search_articles(
+    st: AppState, con: duckdb.DuckDBPyConnection, f: Filters, page: Page
+) -> dict[str, Any]:
+    """Articles for a search box: BM25 over the index when there is a query, else newest."""
+    index_ready = search_mod.open_index(search_mod.index_dir(st.settings)) is not None
+    if not f.q or not index_ready:
+        result = queries.list_articles(con, f, page.limit, page.offset)
+        for item in result["items"]:
+            item["score"] = None
+            item["snippet"] = None
+            item["highlights"] = []
+        result["engine"] = "store"
+        return result
+    sf = search_mod.SearchFilters(
+        entity=f.entity,
+        event_type=f.type,
+        country=f.country,
+        date_from=f.date_from,
+        date_to=f.date_to,
+        outlet=f.outlet,
+        verification=f.verification,
+    )
+    found = search_mod.search(st.settings, f.q, sf, page.limit, page.offset, con=con)
+    summaries = queries.article_summaries(con, [h.article_id for h in found.items])
+    items = []
+    for hit in found.items:
+        item = summaries.get(hit.article_id, {"id": hit.article_id, "title": hit.title})
+        item.update(
+            score=round(hit.score, 4),
+            snippet=hit.snippet,
+            highlights=[list(h) for h in hit.highlights],
+        )
+        items.append(item)
+    return {"items": items, "total": found.total, "engine": "index"}
+
+
+@router.get("/stats", summary="Counts of everything")
+def get_stats(con: Con) -> dict[str, Any]:
+    return queries.stats(con)
+
+
+@router.get("/overview", summary="The overview page's data (JSON twin of /)")
+def get_overview(con: Con) -> dict[str, Any]:
+    return views.overview(con)
+
+
+@router.get("/timeline", summary="Events or incidents by day and type")
+def get_timeline(con: Con, f: Flt, kind: TimelineKind = TimelineKind.events) -> dict[str, Any]:
+    items = queries.timeline(con, kind.value, f)
+    return {"items": items, "total": len(items)}
+
+
+@router.get("/outlets", summary="Outlets and their article counts")
+def get_outlets(con: Con) -> dict[str, Any]:
+    items = queries.outlets(con)
+    return {"items": items, "total": len(items)}
+
+
+@router.get("/articles", summary="Search and list articles")
+def get_articles(st: St, con: Con, f: Flt, page: Pg) -> dict[str, Any]:
+    return search_articles(st, con, f, page)
+
+
+@router.get("/articles/{article_id}", summary="One article with every annotation and offset")
+def get_article(st: St, article_id: str) -> dict[str, Any]:
+    analysis = st.get_analysis(article_id)
+    if analysis is None:
+        raise _not_found("article", article_id)
+    return analysis_json(analysis)
+
+
+@router.get("/events", summary="Events, newest first")
+def get_events(con: Con, f: Flt, page: Pg) -> dict[str, Any]:
+    return queries.list_events(con, f, page.limit, page.offset)
+
+
+@router.get("/events/{event_id}", summary="One event")
+def get_event(con: Con, event_id: str) -> dict[str, Any]:
+    item = queries.get_event(con, event_id)
+    if item is None:
+        raise _not_found("event", event_id)
+    return item
+
+
+@router.get("/map", summary="Located events for the map (JSON twin of /map)")
+def get_map(con: Con, f: Flt) -> dict[str, Any]:
+    items = views.map_points(con, f)
+    return {"items": items, "total": len(items)}
+
+
+@router.get("/incidents", summary="Incidents merged across articles")
+def get_incidents(con: Con, f: Flt, page: Pg) -> dict[str, Any]:
+    return queries.list_incidents(con, f, page.limit, page.offset)
+
+
+@router.get("/incidents/{incident_id}", summary="One incident with its events")
+def get_incident(con: Con, incident_id: str) -> dict[str, Any]:
+    item = queries.get_incident(con, incident_id)
+    if item is None:
+        raise _not_found("incident", incident_id)
+    return item
+
+
+@router.get("/aid", summary="Aid commitments, largest first")
+def get_aid(con: Con, f: Flt, page: Pg) -> dict[str, Any]:
+    return queries.list_aid(con, f, page.limit, page.offset)
+
+
+@router.get("/aid/totals", summary="Aid totals in USD by donor and status")
+def get_aid_totals(con: Con, f: Flt) -> dict[str, Any]:
+    return queries.aid_totals(con, f)
+
+
+@router.get("/claims", summary="Attributed claims")
+def get_claims(con: Con, f: Flt, page: Pg) -> dict[str, Any]:
+    return queries.list_claims(con, f, page.limit, page.offset)
+
+
+@router.get("/entities", summary="Entities by number of articles")
+def get_entities(con: Con, f: Flt, page: Pg) -> dict[str, Any]:
+    return queries.list_entities(con, f, page.limit, page.offset)
+
+
+@router.get("/entities/{key}", summary="One entity: mentions and co-occurring entities")
+def get_entity(con: Con, key: str, page: Pg) -> dict[str, Any]:
+    item = queries.entity_detail(con, key, page.limit, page.offset)
+    if item is None:
+        raise _not_found("entity", key)
+    return item
+
+
+@router.get("/export/events.geojson", summary="Located events as GeoJSON")
+def export_geojson(con: Con, f: Flt) -> Response:
+    body = json.dumps(views.geojson(views.map_points(con, f)), ensure_ascii=False)
+    return Response(
+        body,
+        media_type="application/geo+json",
+        headers={"Content-Disposition": 'attachment; filename="events.geojson"'},
+    )
+
+
+@router.get("/export/{table}.{fmt}", summary="A whole table as CSV, JSON lines or Parquet")
+def export_table(con: Con, table: ExportTable, fmt: ExportFormat) -> Response:
+    data = queries.export_table(con, table.value)
+    buffer = io.BytesIO()
+    if fmt is ExportFormat.parquet:
+        import pyarrow.parquet as pq
+
+        pq.write_table(data, buffer)
+        media = "application/vnd.apache.parquet"
+    elif fmt is ExportFormat.csv:
+        import pyarrow.csv as pacsv
+
+        pacsv.write_csv(_flatten_for_csv(data), buffer)
+        media = "text/csv; charset=utf-8"
+    else:
+        for row in data.to_pylist():
+            buffer.write(json.dumps(row, ensure_ascii=False, default=str).encode("utf-8"))
+            buffer.write(b"\n")
+        media = "application/x-ndjson"
+    return Response(
+        buffer.getvalue(),
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{table.value}.{fmt.value}"'},
+    )
+
+
+def _flatten_for_csv(table):
+    """CSV has no lists: list columns become JSON text."""
+    import pyarrow as pa
+
+    columns = []
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
+            column = pa.array(
+                [
+                    None if v is None else json.dumps(v, ensure_ascii=False)
+                    for v in column.to_pylist()
+                ],
+                type=pa.string(),
+            )
+        columns.append(column)
+    return pa.table(columns, names=table.column_names)
+
+
+@router.post("/admin/reindex", summary="Update the search index (needs the API token)")
+def post_reindex(st: St, _: Annotated[None, Depends(require_token)]) -> dict[str, Any]:
+    added = search_mod.index_articles(st.store, st.settings)
+    return {"added": added}

@@ -1,0 +1,68 @@
+"""What each dashboard page shows, as JSON: the pages, their JSON twins and the static
+report all call these, so the HTML always shows what the API returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from veille.store.duckdb import queries
+from veille.store.duckdb.queries import Filters
+
+MAP_POINTS = 3000
+
+
+def overview(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Counts, timelines of events and incidents by type and day, top entities, latest."""
+    return {
+        "stats": queries.stats(con),
+        "timeline_events": queries.timeline(con, "events"),
+        "timeline_incidents": queries.timeline(con, "incidents"),
+        "top_entities": queries.list_entities(con, Filters(), 12, 0)["items"],
+        "latest_events": queries.list_events(con, Filters(), 12, 0)["items"],
+        "aid_by_donor_status": queries.aid_totals(con)["by_donor_status"],
+    }
+
+
+def map_points(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> list[dict[str, Any]]:
+    """Located events reduced to what the map draws (newest first, bounded)."""
+    points = []
+    for e in queries.event_points(con, f or Filters(), MAP_POINTS):
+        loc = e["location"] or {}
+        points.append(
+            {
+                "id": e["id"],
+                "article_id": e["article_id"],
+                "type": e["type"],
+                "lat": loc.get("lat"),
+                "lon": loc.get("lon"),
+                "place": loc.get("name"),
+                "date": e["date"] or e.get("article_published"),
+                "evidence": e["sentence"]["text"][:240],
+                "href": f"/articles/{e['article_id']}#ev-{e['id']}",
+            }
+        )
+    return points
+
+
+def geojson(points: list[dict[str, Any]]) -> dict[str, Any]:
+    """Located events as a GeoJSON FeatureCollection (lon, lat order)."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [p["lon"], p["lat"]]},
+                "properties": {k: v for k, v in p.items() if k not in ("lat", "lon")},
+            }
+            for p in points
+        ],
+    }
+
+
+def aid_page(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int) -> dict[str, Any]:
+    return {
+        "totals": queries.aid_totals(con, f),
+        "commitments": queries.list_aid(con, f, limit, offset),
+    }

@@ -1,0 +1,97 @@
+"""Shared CLI helpers: the console, common options, JSON and error printing.
+
+Every command module reuses these so output looks the same everywhere: ``--json`` prints
+one JSON object; list commands print ``{"items": [...], "total": N}``; errors print as
+one line ``V401 path: reason`` on stderr.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from veille.errors import VeilleError
+from veille.settings import Settings, load_settings
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db", help="DuckDB file (default ./veille.duckdb or $VEILLE_DB_PATH).", show_default=False
+    ),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="TOML settings file (or $VEILLE_CONFIG).", show_default=False),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+LimitOption = Annotated[int, typer.Option("--limit", min=1, help="Rows per page.")]
+OffsetOption = Annotated[int, typer.Option("--offset", min=0, help="Rows to skip.")]
+
+
+def make_settings(db: Path | None = None, config: Path | None = None, **flags: Any) -> Settings:
+    """Settings for a command: defaults < config file < VEILLE_* < these flags."""
+    return load_settings(config, overrides={"db_path": db, **flags})
+
+
+def to_jsonable(value: Any) -> Any:
+    """Model records, Decimals, dates and enums as plain JSON values (Decimal as string)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def print_json(value: Any) -> None:
+    """One JSON object on stdout (plain print: no rich markup or wrapping)."""
+    sys.stdout.write(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2) + "\n")
+
+
+def print_page(items: list[Any], total: int) -> None:
+    print_json({"items": items, "total": total})
+
+
+def print_error(error: VeilleError | str) -> None:
+    """One line on stderr: ``V101 path: reason``."""
+    err_console.print(str(error), style="red", markup=False, soft_wrap=True)
+
+
+@contextmanager
+def handle_errors(exit_code: int = 1) -> Iterator[None]:
+    """Turn a VeilleError escaping a command into one error line and a non-zero exit."""
+    try:
+        yield
+    except VeilleError as exc:
+        print_error(exc)
+        raise typer.Exit(exit_code) from None
+
+
+def open_read_store(settings: Settings):
+    """The store opened read-only for a read command."""
+    from veille.store import open_store
+
+    return open_store(settings.db_path, read_only=True)

@@ -1,0 +1,263 @@
+"""``veille incidents``, ``veille stories``, ``veille duplicates``: cross-article results.
+
+Each lists what ``veille run`` last linked (``veille.link.update_links``), newest and
+best-attested first as the store orders them, with filters applied here; ``--json``
+prints ``{"items": [...], "total": N}`` where ``total`` counts every match, not the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.table import Table
+
+from veille.cli.common import (
+    ConfigOption,
+    DbOption,
+    JsonOption,
+    LimitOption,
+    OffsetOption,
+    console,
+    handle_errors,
+    make_settings,
+    open_read_store,
+    print_page,
+    to_jsonable,
+)
+from veille.model import DuplicateGroup, Incident, Story
+
+T = TypeVar("T")
+ALL = 1_000_000_000  # the store pages; filters here need every row
+
+SinceOption = Annotated[
+    str | None,
+    typer.Option("--since", help="Only from this date on: YYYY-MM-DD, YYYY-MM or YYYY."),
+]
+
+
+def parse_since(value: str | None) -> date | None:
+    """``2024``, ``2024-05`` or ``2024-05-10`` as the first day they cover."""
+    if value is None:
+        return None
+    parts = value.strip().split("-")
+    try:
+        nums = [int(p) for p in parts]
+        if not 1 <= len(nums) <= 3:
+            raise ValueError(value)
+        return date(nums[0], *(nums[1:] + [1, 1][len(nums) - 1 :]))
+    except (TypeError, ValueError):
+        raise typer.BadParameter(f"{value!r} is not YYYY, YYYY-MM or YYYY-MM-DD") from None
+
+
+def _page(items: Sequence[T], limit: int, offset: int) -> list[T]:
+    return list(items[offset : offset + limit])
+
+
+def _fetch(list_fn: Callable[..., list[T]], db, config, **kwargs: Any) -> list[T]:
+    with handle_errors():
+        store = open_read_store(make_settings(db, config))
+        try:
+            return list_fn(store)(ALL, 0, **kwargs)
+        finally:
+            store.close()
+
+
+# -- incidents ----------------------------------------------------------------
+
+
+def incident_matches(
+    inc: Incident,
+    *,
+    country: str | None = None,
+    since: date | None = None,
+    verification: str | None = None,
+    min_sources: int = 0,
+) -> bool:
+    if country and country.upper() not in {inc.actor, inc.target, inc.location_country}:
+        return False
+    if since is not None:
+        when = inc.date.value or (inc.last_seen.date() if inc.last_seen else None)
+        if when is None or when < since:
+            return False
+    if verification and inc.verification != verification:
+        return False
+    return inc.num_sources >= min_sources
+
+
+def incident_item(inc: Incident) -> dict[str, Any]:
+    item = to_jsonable(inc)
+    item["date"] = inc.date.iso()
+    item["date_precision"] = inc.date.precision.value
+    return item
+
+
+def incidents_command(
+    type_: Annotated[
+        str | None, typer.Option("--type", help="PLOVER event type, e.g. ASSAULT.")
+    ] = None,
+    country: Annotated[
+        str | None,
+        typer.Option("--country", help="Actor, target or location country (ISO alpha-3)."),
+    ] = None,
+    since: SinceOption = None,
+    verification: Annotated[
+        str | None,
+        typer.Option(
+            "--verification",
+            help="disputed, denied, confirmed, corroborated, unverified, claimed, reported.",
+        ),
+    ] = None,
+    min_sources: Annotated[
+        int, typer.Option("--min-sources", min=0, help="At least this many independent sources.")
+    ] = 0,
+    limit: LimitOption = 50,
+    offset: OffsetOption = 0,
+    db: DbOption = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Incidents: one real-world event with every article that reported it."""
+    start = parse_since(since)
+    found = _fetch(lambda s: s.list_incidents, db, config, type=type_.upper() if type_ else None)
+    matches = [
+        i
+        for i in found
+        if incident_matches(
+            i, country=country, since=start, verification=verification, min_sources=min_sources
+        )
+    ]
+    page = _page(matches, limit, offset)
+    if as_json:
+        print_page([incident_item(i) for i in page], len(matches))
+        return
+    table = Table(title=f"{len(matches)} incident(s)")
+    for col in ("id", "type", "date", "place", "actor>target", "mentions", "articles", "sources"):
+        table.add_column(col)
+    table.add_column("verification")
+    for i in page:
+        place = i.location.name if i.location else (i.location_country or "")
+        table.add_row(
+            i.id[:12],
+            i.type + (f" ({i.mode})" if i.mode else ""),
+            i.date.iso() or "",
+            place,
+            f"{i.actor or '?'}>{i.target or '?'}",
+            str(i.num_mentions),
+            str(i.num_articles),
+            str(i.num_sources),
+            i.verification or "",
+        )
+    console.print(table)
+
+
+# -- stories ------------------------------------------------------------------
+
+
+def story_matches(story: Story, *, since: date | None = None, entity: str | None = None) -> bool:
+    if since is not None and (story.last_date is None or story.last_date < since):
+        return False
+    if entity:
+        needle = entity.casefold()
+        names = [story.label, *story.top_entities]
+        if not any(needle in n.casefold() for n in names):
+            return False
+    return True
+
+
+def story_item(story: Story) -> dict[str, Any]:
+    item = to_jsonable(story)
+    item["num_articles"] = len(story.article_ids)
+    return item
+
+
+def stories_command(
+    since: SinceOption = None,
+    entity: Annotated[
+        str | None, typer.Option("--entity", help="Label or top entity contains this text.")
+    ] = None,
+    limit: LimitOption = 50,
+    offset: OffsetOption = 0,
+    db: DbOption = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Stories: articles grouped into topics over time, largest first."""
+    start = parse_since(since)
+    found = _fetch(lambda s: s.list_stories, db, config)
+    matches = [s for s in found if story_matches(s, since=start, entity=entity)]
+    page = _page(matches, limit, offset)
+    if as_json:
+        print_page([story_item(s) for s in page], len(matches))
+        return
+    table = Table(title=f"{len(matches)} story(ies)")
+    for col in ("id", "label", "articles", "from", "to"):
+        table.add_column(col)
+    for s in page:
+        table.add_row(
+            s.id[:12],
+            s.label,
+            str(len(s.article_ids)),
+            s.first_date.isoformat() if s.first_date else "",
+            s.last_date.isoformat() if s.last_date else "",
+        )
+    console.print(table)
+
+
+# -- duplicates ---------------------------------------------------------------
+
+
+def duplicate_matches(
+    group: DuplicateGroup, *, kind: str | None = None, outlet: str | None = None
+) -> bool:
+    if kind and group.kind != kind:
+        return False
+    return not outlet or outlet in group.outlets
+
+
+def duplicate_item(group: DuplicateGroup) -> dict[str, Any]:
+    item = to_jsonable(group)
+    item["num_articles"] = len(group.article_ids)
+    return item
+
+
+def duplicates_command(
+    kind: Annotated[str | None, typer.Option("--kind", help="exact or near.")] = None,
+    outlet: Annotated[
+        str | None, typer.Option("--outlet", help="Groups with an article from this outlet.")
+    ] = None,
+    limit: LimitOption = 50,
+    offset: OffsetOption = 0,
+    db: DbOption = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Groups of exact and near-duplicate articles, with every outlet and URL."""
+    if kind not in (None, "exact", "near"):
+        raise typer.BadParameter("--kind must be exact or near")
+    found = _fetch(lambda s: s.list_duplicate_groups, db, config)
+    matches = [g for g in found if duplicate_matches(g, kind=kind, outlet=outlet)]
+    page = _page(matches, limit, offset)
+    if as_json:
+        print_page([duplicate_item(g) for g in page], len(matches))
+        return
+    table = Table(title=f"{len(matches)} duplicate group(s)")
+    for col in ("id", "kind", "articles", "similarity", "outlets"):
+        table.add_column(col)
+    for g in page:
+        table.add_row(
+            g.id[:12],
+            g.kind,
+            str(len(g.article_ids)),
+            f"{g.similarity:.2f}",
+            ", ".join(g.outlets),
+        )
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("incidents")(incidents_command)
+    app.command("stories")(stories_command)
+    app.command("duplicates")(duplicates_command)

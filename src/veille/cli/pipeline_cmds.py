@@ -1,0 +1,399 @@
+"""``veille run``, ``veille articles``, ``veille show``, ``veille stats``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from veille.cli.common import (
+    ConfigOption,
+    DbOption,
+    JsonOption,
+    LimitOption,
+    OffsetOption,
+    console,
+    err_console,
+    handle_errors,
+    make_settings,
+    open_read_store,
+    print_error,
+    print_json,
+    print_page,
+    to_jsonable,
+)
+from veille.model import Analysis, EntityType, Incident
+
+# Highlight styles for `veille show`.
+ENTITY_STYLES = {
+    EntityType.PER: "bold cyan",
+    EntityType.ORG: "bold magenta",
+    EntityType.LOC: "bold green",
+    EntityType.WEAPON: "bold yellow",
+    EntityType.MISC: "bold blue",
+}
+EVENT_STYLE = "bold white on red"
+CLAIM_STYLE = "italic"
+
+
+class ProgressMode(StrEnum):
+    AUTO = "auto"  # a bar on a terminal, nothing otherwise
+    BAR = "bar"
+    PLAIN = "plain"  # one line per file on stderr (logs, CI)
+    NONE = "none"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run_command)
+    app.command("articles")(articles_command)
+    app.command("show")(show_command)
+    app.command("stats")(stats_command)
+
+
+# ---------------------------------------------------------------------------
+# veille run
+
+
+def run_command(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders (recursive) or globs.")],
+    db: DbOption = None,
+    config: ConfigOption = None,
+    batch_size: Annotated[
+        int | None, typer.Option("--batch-size", min=1, help="Articles per batch.")
+    ] = None,
+    max_file_mb: Annotated[
+        float | None, typer.Option("--max-file-mb", min=0.0, help="Reject larger files.")
+    ] = None,
+    progress: Annotated[
+        ProgressMode, typer.Option("--progress", help="Progress display on stderr.")
+    ] = ProgressMode.AUTO,
+    as_json: JsonOption = False,
+) -> None:
+    """Ingest, clean, analyse and store articles. Exit 1 when any input failed."""
+    from veille.pipeline import run
+
+    with handle_errors():
+        settings = make_settings(db, config, batch_size=batch_size, max_file_mb=max_file_mb)
+        mode = progress
+        if mode is ProgressMode.AUTO:
+            mode = ProgressMode.BAR if err_console.is_terminal else ProgressMode.NONE
+        if mode is ProgressMode.BAR:
+            with _bar() as bar:
+                task = bar.add_task("articles", total=None, rate="")
+
+                def show(done: int, total: int, summary) -> None:
+                    rate = f"{summary.articles_per_s:.1f} articles/s"
+                    bar.update(task, completed=done, total=total, rate=rate)
+
+                summary = run(paths, settings, show)
+        elif mode is ProgressMode.PLAIN:
+
+            def show(done: int, total: int, summary) -> None:
+                err_console.print(
+                    f"[{done}/{total}] stored {summary.stored}, known {summary.known}, "
+                    f"{summary.articles_per_s:.1f} articles/s",
+                    markup=False,
+                )
+
+            summary = run(paths, settings, show)
+        else:
+            summary = run(paths, settings)
+    for error in summary.errors:
+        print_error(error)
+    if as_json:
+        print_json(summary.to_dict())
+    else:
+        console.print(_summary_table(summary))
+        if summary.stored == 0 and summary.known and not summary.errors:
+            console.print(
+                f"Nothing new: all {summary.known} articles are already in {summary.db_path}."
+            )
+        elif summary.stored == 0 and summary.known:
+            console.print(f"Nothing new stored; {summary.known} articles were already known.")
+    if summary.errors:
+        raise typer.Exit(1)
+
+
+def _bar() -> Progress:
+    return Progress(
+        TextColumn("[bold]veille run"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("files"),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    )
+
+
+def _summary_table(summary) -> Table:
+    table = Table(title="veille run", show_header=False, title_justify="left")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("articles read", str(summary.read))
+    table.add_row("stored (new)", str(summary.stored))
+    table.add_row("already known", str(summary.known))
+    table.add_row("skipped", str(summary.skipped))
+    table.add_row("failed", str(summary.failed))
+    for reason, count in summary.skip_reasons().items():
+        short = reason if len(reason) <= 70 else reason[:69] + "…"
+        table.add_row(Text(f"  {short}", style="dim"), str(count))
+    if summary.not_analysed:
+        table.add_row("stored, not analysed (language)", str(summary.not_analysed))
+    table.add_row("entities", str(summary.entities))
+    table.add_row("quantities", str(summary.quantities))
+    table.add_row("events", str(summary.events))
+    table.add_row("aid commitments", str(summary.aid))
+    table.add_row("claims", str(summary.claims))
+    table.add_row("time taken", f"{summary.seconds:.1f} s")
+    table.add_row("articles/s", f"{summary.articles_per_s:.1f}")
+    table.add_row("database", summary.db_path)
+    return table
+
+
+# ---------------------------------------------------------------------------
+# veille articles / stats
+
+
+def articles_command(
+    db: DbOption = None,
+    config: ConfigOption = None,
+    limit: LimitOption = 20,
+    offset: OffsetOption = 0,
+    language: Annotated[str | None, typer.Option(help="Only this language code.")] = None,
+    outlet: Annotated[str | None, typer.Option(help="Only this outlet.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List stored articles, newest publication first."""
+    with handle_errors():
+        settings = make_settings(db, config)
+        with open_read_store(settings) as store:
+            items, total = store.list_articles(limit, offset, language=language, outlet=outlet)
+    if as_json:
+        print_page(to_jsonable(items), total)
+        return
+    table = Table(title=f"{len(items)} of {total} articles", title_justify="left")
+    for column in ("id", "published", "lang", "outlet", "title", "ent", "ev", "aid", "cl"):
+        table.add_column(
+            column, justify="right" if column in ("ent", "ev", "aid", "cl") else "left"
+        )
+    for item in items:
+        title = item["title"] or Path(item["source"]).name
+        flags = " ".join(f"[{f}]" for f in item["flags"])
+        table.add_row(
+            item["id"][:12],
+            item["published"] or "",
+            item["language"] or "",
+            item["outlet"] or "",
+            Text(f"{title} {flags}".strip(), overflow="ellipsis", no_wrap=True),
+            str(item["entities"]),
+            str(item["events"]),
+            str(item["aid"]),
+            str(item["claims"]),
+        )
+    console.print(table)
+
+
+def stats_command(
+    db: DbOption = None, config: ConfigOption = None, as_json: JsonOption = False
+) -> None:
+    """Counts of everything in the database."""
+    with handle_errors():
+        settings = make_settings(db, config)
+        with open_read_store(settings) as store:
+            stats = store.stats()
+    if as_json:
+        print_json(stats)
+        return
+    table = Table(
+        title=f"veille stats: {stats['db_path']}", show_header=False, title_justify="left"
+    )
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    for key, value in stats.items():
+        if key in ("db_path", "last_run"):
+            continue
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items()) or "-"
+        table.add_row(key.replace("_", " "), str(value))
+    if "last_run" in stats:
+        run = stats["last_run"]
+        table.add_row(
+            "last run",
+            f"{run['started_at']}: read {run['read']}, stored {run['stored']}, "
+            f"failed {run['failed']}",
+        )
+    console.print(table)
+
+
+# ---------------------------------------------------------------------------
+# veille show
+
+
+def show_command(
+    item_id: Annotated[
+        str, typer.Argument(metavar="ID", help="Article id (or prefix) or incident id.")
+    ],
+    db: DbOption = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show an article (clean text with highlights) or an incident with all its mentions."""
+    with handle_errors():
+        settings = make_settings(db, config)
+        with open_read_store(settings) as store:
+            matches = store.resolve_article_id(item_id)
+            if len(matches) > 1 and item_id not in matches:
+                print_error(f"V110 {item_id}: ambiguous id prefix ({len(matches)} articles)")
+                raise typer.Exit(1)
+            if matches:
+                analysis = store.get_analysis(item_id if item_id in matches else matches[0])
+                if as_json:
+                    print_json(analysis)
+                else:
+                    _print_analysis(analysis)
+                return
+            incident = store.get_incident(item_id)
+            if incident is None:
+                print_error(f"V110 {item_id}: no article or incident with this id")
+                raise typer.Exit(1)
+            events = store.get_events(incident.event_ids)
+            titles = {}
+            for article_id in incident.article_ids:
+                article = store.get_article(article_id)
+                if article is not None:
+                    titles[article_id] = article.title or article.source
+    if as_json:
+        print_json({"incident": incident, "events": events, "article_titles": titles})
+    else:
+        _print_incident(incident, events, titles)
+
+
+def highlighted_text(analysis: Analysis) -> Text:
+    """The clean text with entities, event triggers and claim sentences styled."""
+    text = Text(analysis.article.text)
+    for claim in analysis.claims:
+        text.stylize(CLAIM_STYLE, claim.sentence.start, claim.sentence.end)
+    for mention in analysis.entities:
+        text.stylize(ENTITY_STYLES.get(mention.label, "bold"), mention.start, mention.end)
+    for event in analysis.events:
+        text.stylize(EVENT_STYLE, event.trigger.start, event.trigger.end)
+    return text
+
+
+def _print_analysis(analysis: Analysis) -> None:
+    a = analysis.article
+    console.rule(escape(a.title or Path(a.source).name))
+    meta = [
+        f"id {a.id}",
+        f"source {a.source}",
+        f"published {a.published.iso() or 'unknown'}",
+        f"language {a.language or '?'}",
+    ]
+    if a.outlet:
+        meta.append(f"outlet {a.outlet}")
+    if a.flags:
+        meta.append("flags " + ", ".join(a.flags))
+    console.print(" · ".join(meta), style="dim", markup=False)
+    legend = Text("legend: ")
+    for label, style in ENTITY_STYLES.items():
+        legend.append(label.value, style=style).append(" ")
+    legend.append("event", style=EVENT_STYLE).append(" ").append("claim", style=CLAIM_STYLE)
+    console.print(legend)
+    console.print()
+    console.print(highlighted_text(analysis))
+    console.print()
+    if analysis.entities:
+        table = Table(title="entities", title_justify="left")
+        for column in ("text", "label", "name", "kb id", "country"):
+            table.add_column(column)
+        seen: set[tuple[str, str]] = set()
+        for m in analysis.entities:
+            if (m.name, m.label) in seen:
+                continue
+            seen.add((m.name, m.label))
+            table.add_row(m.text, m.label.value, m.name, m.kb_id or "", m.country or "")
+        console.print(table)
+    if analysis.events:
+        table = Table(title="events", title_justify="left")
+        for column in ("type", "mode", "actor", "target", "where", "date", "claimed by", "trigger"):
+            table.add_column(column)
+        for e in analysis.events:
+            table.add_row(
+                e.type,
+                e.mode or "",
+                (e.actor.country or e.actor.name) if e.actor else "",
+                (e.target.country or e.target.name) if e.target else "",
+                (e.location.name if e.location else e.location_country) or "",
+                e.date.iso() or "",
+                e.claimed_by or "",
+                e.trigger.text,
+            )
+        console.print(table)
+    if analysis.aid:
+        table = Table(title="aid commitments", title_justify="left")
+        for column in ("donor", "recipient", "kind", "value", "status", "items"):
+            table.add_column(column)
+        for c in analysis.aid:
+            value = f"{c.value} {c.currency or ''}".strip() if c.value is not None else ""
+            items = ", ".join(
+                f"{i.quantity} {i.system}" if i.quantity is not None else i.system for i in c.items
+            )
+            table.add_row(
+                c.donor or "",
+                c.recipient or "",
+                c.kind or "",
+                value,
+                c.status.value if c.status else "",
+                items,
+            )
+        console.print(table)
+    if analysis.claims:
+        table = Table(title="claims", title_justify="left")
+        for column in ("speaker", "country", "cue", "verification", "content"):
+            table.add_column(column)
+        for c in analysis.claims:
+            speaker = c.speaker.name if c.speaker else ("(anonymous)" if c.anonymous else "")
+            table.add_row(
+                speaker,
+                (c.speaker.country if c.speaker else "") or "",
+                c.cue,
+                c.verification.value if c.verification else "",
+                Text(c.content.text, overflow="ellipsis"),
+            )
+        console.print(table)
+
+
+def _print_incident(incident: Incident, events: list, titles: dict[str, Any]) -> None:
+    where = incident.location.name if incident.location else incident.location_country
+    console.rule(f"incident {incident.id}")
+    console.print(
+        f"{incident.type} {incident.mode or ''} · actor {incident.actor or '?'} → "
+        f"target {incident.target or '?'} · {where or 'somewhere'} · "
+        f"{incident.date.iso() or 'date unknown'}",
+        markup=False,
+    )
+    console.print(
+        f"{incident.num_mentions} mentions in {incident.num_articles} articles from "
+        f"{incident.num_sources} sources · claimed by {', '.join(incident.claimants) or '-'} "
+        f"· verification {incident.verification or '-'}",
+        style="dim",
+        markup=False,
+    )
+    for event in events:
+        console.print()
+        title = titles.get(event.article_id, event.article_id)
+        console.print(Text(f"{title}  ({event.article_id[:12]})", style="bold"))
+        sentence = Text(event.sentence.text)
+        start = event.trigger.start - event.sentence.start
+        end = event.trigger.end - event.sentence.start
+        if 0 <= start < end <= len(sentence):
+            sentence.stylize(EVENT_STYLE, start, end)
+        console.print(sentence)

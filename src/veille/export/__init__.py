@@ -1,0 +1,124 @@
+"""Exports: gold-format predictions, full-model JSON, CSV/Parquet tables, GeoJSON.
+
+Library functions the CLI (``veille export``) and the API's download endpoints share:
+
+- ``export_store(store, fmt, out_dir) -> list[Path]`` and
+  ``export_analyses(analyses, fmt, out_dir, incidents=()) -> list[Path]`` write files;
+- per-format text/bytes for one response: ``gold.prediction_json(analysis)``,
+  ``json.analysis_json(analysis)`` / ``json.analyses_json(analyses)``,
+  ``tables.table_rows(analyses, incidents)`` then ``tables.table_csv(name, rows)`` /
+  ``tables.table_parquet(name, rows)``, ``tables.geojson_text(analyses)``.
+
+Files written: gold = ``<doc>.json`` per document (the latest version when a source was
+ingested several times); json = ``<article id>.json`` per article version; csv/parquet =
+``<table>.csv|parquet`` for every table in ``tables.TABLES``; geojson = ``events.geojson``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+from veille.errors import InputError
+from veille.model import Analysis, Incident
+
+FORMATS: tuple[str, ...] = ("gold", "json", "csv", "parquet", "geojson")
+
+_UNSAFE = re.compile(r"[^\w.\-]+")
+_INCIDENT_PAGE = 500
+
+
+class ExportSource(Protocol):
+    """What the exports read from a store."""
+
+    def iter_analyses(self, article_ids: Iterable[str] | None = None) -> Iterator[Analysis]: ...
+
+    def list_incidents(
+        self, limit: int = 50, offset: int = 0, *, type: str | None = None
+    ) -> list[Incident]: ...
+
+
+def safe_file_name(name: str) -> str:
+    """A file name from a document name or URL, without path separators."""
+    return _UNSAFE.sub("_", name).strip("._") or "document"
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise InputError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def _write(path: Path, data: str | bytes) -> Path:
+    if isinstance(data, str):
+        path.write_text(data, encoding="utf-8")
+    else:
+        path.write_bytes(data)
+    return path
+
+
+def _write_gold(analyses: Iterable[Analysis], out_dir: Path, kb: Any = None) -> list[Path]:
+    """One prediction per document, streaming; a later version of a doc replaces it."""
+    from veille.eval import doc_name, version_key
+    from veille.export.gold import prediction_json
+
+    written: dict[str, tuple[Path, tuple[str, str]]] = {}
+    for analysis in analyses:
+        name = doc_name(analysis.article.source)
+        key = version_key(analysis)
+        if name in written and written[name][1] >= key:
+            continue
+        path = out_dir / f"{safe_file_name(name)}.json"
+        _write(path, prediction_json(analysis, kb))
+        written[name] = (path, key)
+    return sorted(path for path, _ in written.values())
+
+
+def export_analyses(
+    analyses: Iterable[Analysis],
+    fmt: str,
+    out_dir: str | Path,
+    incidents: Iterable[Incident] = (),
+    kb: Any = None,
+) -> list[Path]:
+    """Write ``analyses`` (and, for tables, ``incidents``) to ``out_dir`` in format ``fmt``.
+
+    ``kb`` (optional, gold format only) adds claim speakers' KB aliases to predictions.
+    """
+    _check_format(fmt)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    if fmt == "gold":
+        return _write_gold(analyses, out, kb)
+    if fmt == "json":
+        from veille.export.json import analysis_json
+
+        return [
+            _write(out / f"{safe_file_name(a.article.id)}.json", analysis_json(a)) for a in analyses
+        ]
+    from veille.export import tables
+
+    if fmt == "geojson":
+        return [_write(out / "events.geojson", tables.geojson_text(analyses))]
+    rows = tables.table_rows(analyses, incidents)
+    encode = tables.table_csv if fmt == "csv" else tables.table_parquet
+    return [_write(out / f"{name}.{fmt}", encode(name, rows[name])) for name in tables.TABLES]
+
+
+def iter_incidents(store: ExportSource) -> Iterator[Incident]:
+    """Every incident in the store, page by page."""
+    offset = 0
+    while True:
+        page = store.list_incidents(limit=_INCIDENT_PAGE, offset=offset)
+        yield from page
+        if len(page) < _INCIDENT_PAGE:
+            return
+        offset += len(page)
+
+
+def export_store(store: ExportSource, fmt: str, out_dir: str | Path, kb: Any = None) -> list[Path]:
+    """Export everything a store holds; returns the files written."""
+    _check_format(fmt)
+    incidents = iter_incidents(store) if fmt in ("csv", "parquet") else ()
+    return export_analyses(store.iter_analyses(), fmt, out_dir, incidents, kb)

@@ -1,0 +1,114 @@
+"""Input formats: .txt, .html/.htm, .jsonl -> RawDocument (bytes, decoded text, metadata)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlparse
+
+from veille.ingest.errors import FormatError, InputError
+from veille.ingest.read import decode_text, read_bytes
+from veille.model import FuzzyDate, Precision, stable_id
+
+
+@dataclass(frozen=True, slots=True)
+class RawDocument:
+    """One input document before cleaning. ``article_id`` is known before any NLP."""
+
+    source: str  # absolute path, ``path#L3`` for a JSONL line, or the URL it gives
+    input_format: str  # txt, html, jsonl
+    text: str  # decoded text (HTML markup for html)
+    raw_hash: str
+    encoding: str = "utf-8"
+    title: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    published: FuzzyDate = field(default_factory=FuzzyDate.unknown)
+    path: str = ""  # the file it came from, for error messages
+
+    @property
+    def article_id(self) -> str:
+        return stable_id(self.source, self.raw_hash)
+
+
+def parse_partial_date(value: object) -> FuzzyDate:
+    """``2023``, ``2023-10``, ``2023-10-04`` or an ISO datetime; unknown otherwise."""
+    if not isinstance(value, str) or not value.strip():
+        return FuzzyDate.unknown()
+    text = value.strip()
+    try:
+        if len(text) == 4 and text.isdigit():
+            return FuzzyDate(date(int(text), 1, 1), Precision.YEAR)
+        if len(text) == 7 and text[4] == "-":
+            return FuzzyDate(date(int(text[:4]), int(text[5:7]), 1), Precision.MONTH)
+        return FuzzyDate(date.fromisoformat(text[:10]), Precision.DAY)
+    except ValueError:
+        return FuzzyDate.unknown()
+
+
+def _blake(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def read_documents(path: Path, max_bytes: int) -> Iterator[RawDocument | InputError]:
+    """The documents in one file: one for .txt/.html, one per line for .jsonl."""
+    source = os.path.abspath(path)
+    try:
+        raw = read_bytes(path, max_bytes)
+        text, encoding = decode_text(raw, str(path))
+    except InputError as error:
+        yield error
+        return
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        yield from _jsonl(path, source, text)
+        return
+    kind = "html" if suffix in (".html", ".htm") else "txt"
+    yield RawDocument(
+        source=source,
+        input_format=kind,
+        text=text,
+        raw_hash=_blake(raw),
+        encoding=encoding,
+        path=str(path),
+    )
+
+
+def _jsonl(path: Path, source: str, text: str) -> Iterator[RawDocument | InputError]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield FormatError(f"invalid JSON: {exc.msg}", path=where)
+            continue
+        if not isinstance(record, dict):
+            yield FormatError("a JSONL line must be an object", path=where)
+            continue
+        body = record.get("text")
+        if not isinstance(body, str) or not body.strip():
+            yield FormatError('missing or empty "text" field', path=where)
+            continue
+        url = record.get("url") if isinstance(record.get("url"), str) else None
+        outlet = record.get("outlet") if isinstance(record.get("outlet"), str) else None
+        if outlet is None and url:
+            outlet = urlparse(url).hostname
+        title = record.get("title") if isinstance(record.get("title"), str) else None
+        yield RawDocument(
+            source=url or f"{source}#L{number}",
+            input_format="jsonl",
+            text=body,
+            raw_hash=_blake(line.encode("utf-8")),
+            title=title.strip() or None if title else None,
+            url=url,
+            outlet=outlet,
+            published=parse_partial_date(record.get("published")),
+            path=where,
+        )

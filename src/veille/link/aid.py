@@ -1,0 +1,193 @@
+"""Aid commitments merged across articles, with their status history.
+
+The same package is reported many times as it moves along ("negotiating" in June,
+"approved" in August, "delivered" later). Two commitments are merged when:
+
+- the donor is known and equal, recipients agree (equal or one unknown), and kind and
+  mechanism agree (equal or one unknown);
+- they share an anchor: when both state a value, the values agree within
+  ``value_tolerance`` (in USD when both have a USD value, else in the same currency);
+  when at most one states a value, they name at least one common system (Patriot, ...).
+  Commitments with no value and no system are too vague to merge and stay alone;
+- their dates (``announced``, else the article's publication) are at most
+  ``window_days`` apart when both are known.
+
+Merging is complete linkage in a fixed order (date, then id), so the result depends only
+on the set of commitments. The history keeps one step per change of status, in date
+order (same date: negotiating before approved before delivered), each with the
+commitment and sentence that reported it first; the merged status is the last step's.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from veille.link.incidents import date_interval
+from veille.link.records import AidRecord, ArticleRecord
+from veille.model import AidStatus, AidStatusChange, FuzzyDate, MergedAid, stable_id
+
+# Order of statuses reported on the same day: how a commitment normally progresses.
+STATUS_RANK = {
+    AidStatus.ANNOUNCED: 0,
+    AidStatus.PROMISED: 0,
+    AidStatus.PLANNED: 0,
+    AidStatus.NEGOTIATING: 1,
+    AidStatus.APPROVED: 2,
+    AidStatus.COMMITTED: 2,
+    AidStatus.DELIVERED: 3,
+    AidStatus.SUSPENDED: 4,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AidMergeConfig:
+    value_tolerance: float = 0.1  # relative difference under which two values are one
+    window_days: int = 365
+
+
+def _when(rec: AidRecord, articles: Mapping[str, ArticleRecord]) -> FuzzyDate:
+    if rec.announced.value is not None:
+        return rec.announced
+    art = articles.get(rec.article_id)
+    return art.published if art else FuzzyDate.unknown()
+
+
+def _start(d: FuzzyDate) -> date | None:
+    interval = date_interval(d)
+    return interval[0] if interval else None
+
+
+def _agree(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a == b
+
+
+def _close(a: Decimal, b: Decimal, tolerance: float) -> bool:
+    hi = max(abs(a), abs(b))
+    return hi == 0 or abs(a - b) / hi <= Decimal(str(tolerance))
+
+
+def values_agree(a: AidRecord, b: AidRecord, tolerance: float) -> bool | None:
+    """True/False when both state comparable values, None when that cannot be told."""
+    if a.usd_value is not None and b.usd_value is not None:
+        return _close(a.usd_value, b.usd_value, tolerance)
+    if a.value is not None and b.value is not None and a.currency == b.currency:
+        return _close(a.value, b.value, tolerance)
+    if a.value is not None and b.value is not None:
+        return None  # different currencies, no USD value: cannot compare
+    return None
+
+
+def compatible(
+    a: AidRecord,
+    b: AidRecord,
+    articles: Mapping[str, ArticleRecord],
+    config: AidMergeConfig,
+) -> bool:
+    if a.donor is None or a.donor != b.donor:
+        return False
+    if not (_agree(a.recipient, b.recipient) and _agree(a.kind, b.kind)):
+        return False
+    if not _agree(a.mechanism, b.mechanism):
+        return False
+    da, db = _start(_when(a, articles)), _start(_when(b, articles))
+    if da and db and abs((da - db).days) > config.window_days:
+        return False
+    same_value = values_agree(a, b, config.value_tolerance)
+    if same_value is not None:
+        return same_value
+    both_valued = a.value is not None and b.value is not None
+    return not both_valued and bool(set(a.systems) & set(b.systems))
+
+
+def _rank(rec: AidRecord) -> int:
+    return STATUS_RANK.get(AidStatus(rec.status), 0) if rec.status else 0
+
+
+def _chronological(
+    members: Sequence[AidRecord], articles: Mapping[str, ArticleRecord]
+) -> list[AidRecord]:
+    return sorted(
+        members,
+        key=lambda r: (_start(_when(r, articles)) or date.max, _rank(r), r.commitment_id),
+    )
+
+
+def cluster_aid(
+    records: Sequence[AidRecord],
+    articles: Mapping[str, ArticleRecord],
+    config: AidMergeConfig | None = None,
+) -> list[list[AidRecord]]:
+    config = config or AidMergeConfig()
+    blocks: dict[str | None, list[AidRecord]] = defaultdict(list)
+    for rec in records:
+        blocks[rec.donor].append(rec)
+    clusters: list[list[AidRecord]] = []
+    for donor in sorted(blocks, key=lambda d: d or ""):
+        block: list[list[AidRecord]] = []
+        for rec in _chronological(blocks[donor], articles):
+            home = next(
+                (c for c in block if all(compatible(rec, x, articles, config) for x in c)),
+                None,
+            )
+            if home is None:
+                block.append([rec])
+            else:
+                home.append(rec)
+        clusters.extend(block)
+    return clusters
+
+
+def _most_common(values: Sequence[str | None]) -> str | None:
+    counts = Counter(v for v in values if v)
+    return min(counts, key=lambda v: (-counts[v], v)) if counts else None
+
+
+def build_merged(members: Sequence[AidRecord], articles: Mapping[str, ArticleRecord]) -> MergedAid:
+    ordered = _chronological(members, articles)
+    history: list[AidStatusChange] = []
+    for rec in ordered:
+        if rec.status is None:
+            continue
+        status = AidStatus(rec.status)
+        if history and history[-1].status is status:
+            continue
+        history.append(
+            AidStatusChange(
+                status=status,
+                date=_when(rec, articles),
+                article_id=rec.article_id,
+                commitment_id=rec.commitment_id,
+                evidence=rec.evidence,
+            )
+        )
+    valued = [r for r in ordered if r.value is not None]
+    latest_value = valued[-1] if valued else None
+    usd = [r.usd_value for r in ordered if r.usd_value is not None]
+    return MergedAid(
+        id=stable_id("aid", *sorted(r.commitment_id for r in members)),
+        commitment_ids=tuple(sorted(r.commitment_id for r in members)),
+        donor=ordered[0].donor,
+        recipient=_most_common([r.recipient for r in ordered]),
+        kind=_most_common([r.kind for r in ordered]),
+        mechanism=_most_common([r.mechanism for r in ordered]),
+        value=latest_value.value if latest_value else None,
+        currency=latest_value.currency if latest_value else None,
+        usd_value=usd[-1] if usd else None,
+        status=history[-1].status if history else None,
+        history=tuple(history),
+    )
+
+
+def merge_aid(
+    articles: Sequence[ArticleRecord], config: AidMergeConfig | None = None
+) -> list[MergedAid]:
+    """Every merged commitment (one or more reports) among the articles, sorted by id."""
+    by_id = {a.article_id: a for a in articles}
+    records = [r for a in articles for r in a.aid]
+    merged = [build_merged(c, by_id) for c in cluster_aid(records, by_id, config)]
+    merged.sort(key=lambda m: m.id)
+    return merged

@@ -1,0 +1,380 @@
+"""Stages and the local runner: inputs in, analyses stored.
+
+A ``Stage`` is pure and picklable: ``setup()`` loads what it needs once per worker,
+``process(batch) -> batch`` transforms analyses and touches no database. ``LocalRunner``
+streams documents in batches through the stages and hands each batch to the store (the
+only writer, one transaction per batch). A Ray runner can reuse the same stages.
+
+    summary = run(["examples/corpus"], load_settings())
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+import traceback
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from veille.clean import CleanRules, load_rules
+from veille.errors import DataFileError, StoreError, VeilleError
+from veille.ingest import InputError, RawDocument, is_skip, list_inputs, read_documents, to_article
+from veille.ingest.errors import AnalysisError
+from veille.langid import FLAG_DEFAULTED, FLAG_UNSUPPORTED
+from veille.model import Analysis
+from veille.settings import Settings
+
+FLAG_ANALYSIS_FAILED = "analysis-failed"
+
+
+@runtime_checkable
+class Stage(Protocol):
+    name: str
+    version: str
+
+    def setup(self) -> None:
+        """Load models and data once per worker (idempotent)."""
+        ...
+
+    def process(self, batch: list[Analysis]) -> list[Analysis]:
+        """Return the batch with this stage's annotations; no I/O beyond loaded data."""
+        ...
+
+
+def _add_flag(analysis: Analysis, flag: str) -> None:
+    article = analysis.article
+    if flag not in article.flags:
+        analysis.article = dataclasses.replace(article, flags=(*article.flags, flag))
+
+
+class LanguageStage:
+    """Sets ``article.language`` with py3langid; flags languages without a pack."""
+
+    name = "language"
+    version = "1"
+
+    def __init__(self, default_language: str = "fr", min_chars: int = 40) -> None:
+        self.default_language = default_language
+        self.min_chars = min_chars
+        self._detector = None
+
+    def setup(self) -> None:
+        if self._detector is None:
+            from veille.langid import LanguageDetector
+
+            self._detector = LanguageDetector(self.default_language, self.min_chars)
+
+    def process(self, batch: list[Analysis]) -> list[Analysis]:
+        from veille.lang import supported
+
+        self.setup()
+        packs = supported()
+        for analysis in batch:
+            article = analysis.article
+            if article.language is None:  # a source may already say (JSONL, HTML lang)
+                guess = self._detector.detect(article.text)
+                analysis.article = dataclasses.replace(article, language=guess.code)
+                if guess.defaulted:
+                    _add_flag(analysis, FLAG_DEFAULTED)
+            if analysis.article.language not in packs:
+                _add_flag(analysis, FLAG_UNSUPPORTED)
+        return batch
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_detector": None}  # reloaded by setup() in the worker
+
+
+class AnalyzeStage:
+    """spaCy parse, enrichment and extraction for articles whose language has a pack.
+
+    Articles in other languages pass through untouched (flagged by ``LanguageStage``). An
+    article whose analysis raises is flagged ``analysis-failed: <reason>`` so the runner
+    reports it and does not store it (a later run retries).
+    """
+
+    name = "analyze"
+    version = "1"
+
+    def __init__(
+        self,
+        kb_path: str | None = None,
+        nlp_batch_size: int = 16,
+        *,
+        kb: Any = None,
+        nlps: dict[str, Any] | None = None,
+    ) -> None:
+        """``kb`` and ``nlps`` (language -> built pipeline) may be given already loaded."""
+        self.kb_path = kb_path
+        self.nlp_batch_size = nlp_batch_size
+        self._kb = kb
+        self._nlps: dict[str, Any] = dict(nlps or {})
+
+    def setup(self) -> None:
+        if self._kb is None:
+            from veille.kb import KnowledgeBase
+
+            self._kb = KnowledgeBase.load(self.kb_path) if self.kb_path else KnowledgeBase.load()
+
+    def _nlp(self, code: str):
+        if code not in self._nlps:
+            from veille.enrich import build_nlp
+            from veille.lang import get_pack
+
+            self._nlps[code] = build_nlp(get_pack(code), self._kb)
+        return self._nlps[code]
+
+    def process(self, batch: list[Analysis]) -> list[Analysis]:
+        from veille.lang import get_pack, supported
+
+        self.setup()
+        by_language: dict[str, list[Analysis]] = {}
+        for analysis in batch:
+            if analysis.article.language in supported():
+                by_language.setdefault(analysis.article.language, []).append(analysis)
+        for code, group in by_language.items():
+            pack = get_pack(code)
+            nlp = self._nlp(code)
+            try:
+                docs = list(
+                    nlp.pipe([a.article.text for a in group], batch_size=self.nlp_batch_size)
+                )
+            except Exception:  # isolate the article that breaks the batch
+                docs = [self._parse_one(nlp, a) for a in group]
+            for analysis, doc in zip(group, docs, strict=True):
+                if doc is not None:
+                    self._analyze_one(analysis, doc, pack)
+        return batch
+
+    def _parse_one(self, nlp, analysis: Analysis):
+        try:
+            return nlp(analysis.article.text)
+        except Exception as exc:
+            _add_flag(analysis, f"{FLAG_ANALYSIS_FAILED}: spaCy: {type(exc).__name__}: {exc}")
+            return None
+
+    def _analyze_one(self, analysis: Analysis, doc, pack) -> None:
+        from veille.enrich import enrich
+        from veille.extract import extract
+
+        analysis.doc = doc
+        try:
+            enrich(analysis, pack, self._kb)
+            extract(analysis, pack, self._kb)
+        except DataFileError:
+            raise  # a broken lexicon or KB file breaks every article: stop the run
+        except Exception as exc:
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            reason = f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})"
+            analysis.entities, analysis.quantities, analysis.times = [], [], []
+            analysis.events, analysis.aid, analysis.claims = [], [], []
+            _add_flag(analysis, f"{FLAG_ANALYSIS_FAILED}: {reason}")
+        finally:
+            analysis.doc = None  # never leaves the worker
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_kb": None, "_nlps": {}}
+
+
+def default_stages(settings: Settings) -> list[Stage]:
+    return [
+        LanguageStage(settings.default_language, settings.language_min_chars),
+        AnalyzeStage(str(settings.kb_path) if settings.kb_path else None, settings.nlp_batch_size),
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Running
+
+
+@dataclass
+class RunSummary:
+    """What a run did; the CLI prints it, tests and the API read it."""
+
+    db_path: str
+    read: int = 0  # documents read and decoded
+    stored: int = 0  # new articles stored
+    known: int = 0  # already in the store (or seen twice in this run)
+    skipped: int = 0  # inputs deliberately not taken (empty, binary, too large, no text)
+    failed: int = 0  # inputs that could not be read, decoded or analysed
+    not_analysed: int = 0  # stored but flagged: language without a pack
+    entities: int = 0
+    quantities: int = 0
+    events: int = 0
+    aid: int = 0
+    claims: int = 0
+    seconds: float = 0.0
+    errors: list[VeilleError] = field(default_factory=list)
+    links: dict[str, Any] = field(default_factory=dict)
+    indexed: int = 0
+
+    @property
+    def articles_per_s(self) -> float:
+        return self.read / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def skip_reasons(self) -> dict[str, int]:
+        """``{"V102 empty file (no text)": 2, ...}`` for skipped and failed inputs."""
+        return dict(Counter(f"{e.code} {e.reason}" for e in self.errors))
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {k: v for k, v in dataclasses.asdict(self).items() if k not in ("errors", "links")}
+        data["articles_per_s"] = round(self.articles_per_s, 2)
+        data["seconds"] = round(self.seconds, 3)
+        data["errors"] = [{"code": e.code, "path": e.path, "reason": e.reason} for e in self.errors]
+        data["links"] = self.links
+        return data
+
+
+ProgressFn = Callable[[int, int, "RunSummary"], None]  # (files done, files total, summary)
+
+
+class LocalRunner:
+    """Streams inputs through the stages in batches; the store is the single writer."""
+
+    def __init__(self, stages: list[Stage], store, settings: Settings) -> None:
+        self.stages = stages
+        self.store = store
+        self.settings = settings
+        self._rules: CleanRules | None = None
+
+    def run(self, paths: Iterable[str | Path], progress: ProgressFn | None = None) -> RunSummary:
+        started = time.perf_counter()
+        summary = RunSummary(db_path=str(self.settings.db_path))
+        self._rules = load_rules()
+        inputs = list_inputs(paths, self.settings)
+        files = [item for item in inputs if not isinstance(item, InputError)]
+        for error in inputs:
+            if isinstance(error, InputError):
+                self._record_error(summary, error)
+        for stage in self.stages:
+            stage.setup()
+
+        seen: set[str] = set()
+        batch: list[Analysis] = []
+        for done, path in enumerate(files, start=1):
+            for item in read_documents(path, self.settings.max_file_bytes):
+                analysis = self._admit(item, summary, seen)
+                if analysis is not None:
+                    batch.append(analysis)
+                if len(batch) >= self.settings.batch_size:
+                    self._flush(batch, summary)
+                    batch = []
+            if progress:
+                summary.seconds = time.perf_counter() - started
+                progress(done, len(files), summary)
+        if batch:
+            self._flush(batch, summary)
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    def _record_error(self, summary: RunSummary, error: VeilleError) -> None:
+        summary.errors.append(error)
+        if isinstance(error, InputError) and is_skip(error):
+            summary.skipped += 1
+        else:
+            summary.failed += 1
+
+    def _admit(
+        self, item: RawDocument | InputError, summary: RunSummary, seen: set[str]
+    ) -> Analysis | None:
+        """A new Analysis for a document not stored yet; None otherwise (counted)."""
+        if isinstance(item, InputError):
+            self._record_error(summary, item)
+            return None
+        summary.read += 1
+        article_id = item.article_id
+        if article_id in seen or self.store.has_article(article_id):
+            summary.known += 1
+            return None
+        seen.add(article_id)
+        try:
+            article = to_article(item, self._rules)
+        except VeilleError as error:
+            self._record_error(summary, error)
+            return None
+        return Analysis(article=article)
+
+    def _flush(self, batch: list[Analysis], summary: RunSummary) -> None:
+        for stage in self.stages:
+            batch = stage.process(batch)
+        keep: list[Analysis] = []
+        for analysis in batch:
+            failure = next(
+                (f for f in analysis.article.flags if f.startswith(FLAG_ANALYSIS_FAILED)), None
+            )
+            if failure is not None:
+                reason = failure.split(": ", 1)[-1]
+                source = analysis.article.source
+                self._record_error(
+                    summary, AnalysisError(f"analysis failed: {reason}", path=source)
+                )
+                continue
+            keep.append(analysis)
+        summary.stored += self.store.save_batch(keep)
+        for analysis in keep:
+            if FLAG_UNSUPPORTED in analysis.article.flags:
+                summary.not_analysed += 1
+            summary.entities += len(analysis.entities)
+            summary.quantities += len(analysis.quantities)
+            summary.events += len(analysis.events)
+            summary.aid += len(analysis.aid)
+            summary.claims += len(analysis.claims)
+
+
+def run(
+    paths: Iterable[str | Path],
+    settings: Settings,
+    progress: ProgressFn | None = None,
+    *,
+    stages: list[Stage] | None = None,
+) -> RunSummary:
+    """Ingest, analyse and store ``paths``; then update cross-article links and search.
+
+    Per-input problems are collected in ``summary.errors`` (the run continues); a store
+    that cannot be opened raises ``StoreError``.
+    """
+    from veille.store import open_store
+
+    started_at = datetime.now(UTC)
+    store = open_store(settings.db_path)
+    try:
+        runner = LocalRunner(
+            stages if stages is not None else default_stages(settings), store, settings
+        )
+        summary = runner.run(paths, progress)
+        t0 = time.perf_counter()
+        if summary.stored:  # links and index only change when articles were added
+            from veille.link import update_links
+            from veille.search import index_articles
+
+            try:
+                summary.links = update_links(store, settings) or {}
+                summary.indexed = index_articles(store, settings) or 0
+            except Exception as exc:  # stored articles are committed; report, do not lose them
+                summary.errors.append(
+                    StoreError(
+                        f"linking or indexing failed: {type(exc).__name__}: {exc}",
+                        path=str(settings.db_path),
+                    )
+                )
+        summary.seconds += time.perf_counter() - t0
+        store.record_run(
+            started_at,
+            {
+                "read": summary.read,
+                "stored": summary.stored,
+                "known": summary.known,
+                "skipped": summary.skipped,
+                "failed": summary.failed,
+            },
+        )
+    finally:
+        store.close()
+    return summary

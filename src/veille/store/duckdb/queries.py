@@ -1,0 +1,690 @@
+"""Read queries for the API, the dashboard and the static report.
+
+Every function takes a DuckDB connection (a cursor per request; see ``api.deps``) and
+returns plain JSON-ready values: dicts, lists, str, int, float, None. Dates come out as
+ISO strings and money as floats (USD totals are for charts; exact decimals stay in the
+``*_text`` columns and in ``Store.get_analysis``).
+
+User input only ever reaches SQL as ``?`` parameters; column names are fixed here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from veille.search import IndexDoc, SearchFilters
+
+Page = dict[str, Any]  # {"items": [...], "total": N}
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Filters shared by the list queries; each query uses the fields that apply to it."""
+
+    type: str | None = None  # event / incident type
+    mode: str | None = None
+    country: str | None = None  # actor, target or location country (ISO alpha-3, NATO, EU)
+    entity: str | None = None  # KB id (or name) mentioned in the article
+    date_from: date | None = None
+    date_to: date | None = None
+    verification: str | None = None
+    article_id: str | None = None
+    outlet: str | None = None
+    donor: str | None = None
+    recipient: str | None = None
+    status: str | None = None
+    kind: str | None = None
+    speaker: str | None = None  # speaker name, country or KB id
+    label: str | None = None  # entity label
+    q: str | None = None  # substring match on names (entities list)
+    located: bool = False  # only events with coordinates
+
+
+class _Where:
+    """Accumulates ``AND`` clauses and their parameters."""
+
+    def __init__(self) -> None:
+        self.clauses: list[str] = []
+        self.params: list[Any] = []
+
+    def add(self, clause: str, *params: Any) -> None:
+        self.clauses.append(clause)
+        self.params.extend(params)
+
+    def sql(self) -> str:
+        return (" WHERE " + " AND ".join(self.clauses)) if self.clauses else ""
+
+
+def _value(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return float(v)
+    if isinstance(v, datetime):
+        return v.isoformat()
+    if isinstance(v, date):
+        return v.isoformat()
+    return v
+
+
+def _rows(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    names = [d[0] for d in cur.description]
+    return [{n: _value(v) for n, v in zip(names, row, strict=True)} for row in cur.fetchall()]
+
+
+def _json(v: Any) -> Any:
+    if v is None or isinstance(v, list | dict):
+        return v
+    return json.loads(v)
+
+
+def _page(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any], limit: int, offset: int, shape
+) -> Page:
+    """Run ``sql`` with a window count; ``shape`` turns each row dict into an item."""
+    cur = con.execute(
+        f"SELECT *, count(*) OVER () AS _total FROM ({sql}) LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+    rows = _rows(cur)
+    if rows:
+        total = rows[0]["_total"]
+    elif offset:
+        total = con.execute(f"SELECT count(*) FROM ({sql})", list(params)).fetchone()[0]
+    else:
+        total = 0
+    items = []
+    for row in rows:
+        row.pop("_total")
+        items.append(shape(row))
+    return {"items": items, "total": int(total)}
+
+
+def _span(row: dict[str, Any], prefix: str) -> dict[str, Any]:
+    return {
+        "start": row.pop(f"{prefix}_start"),
+        "end": row.pop(f"{prefix}_end"),
+        "text": row.pop(f"{prefix}_text"),
+    }
+
+
+def _party(row: dict[str, Any], prefix: str, fields=("text", "name", "country", "sector", "kb_id")):
+    values = {f: row.pop(f"{prefix}_{f}") for f in fields}
+    return values if any(v is not None for v in values.values()) else None
+
+
+def _dated(row: dict[str, Any], column: str = "date", precision: str | None = None) -> None:
+    """Replace a DATE + precision pair by the gold-format string (2023-10, 2023, ...)."""
+    precision = precision or f"{column}_precision"
+    value, prec = row.get(column), row.get(precision)
+    if value and prec in ("month", "year"):
+        row[column] = value[:7] if prec == "month" else value[:4]
+    if prec == "unknown":
+        row[column] = None
+
+
+def _date_range(where: _Where, column: str, f: Filters) -> None:
+    if f.date_from:
+        where.add(f"{column} >= ?", f.date_from)
+    if f.date_to:
+        where.add(f"{column} <= ?", f.date_to)
+
+
+# ---------------------------------------------------------------------------
+# Search support
+
+
+def iter_index_docs(con: duckdb.DuckDBPyConnection, batch: int = 2000) -> Iterator[IndexDoc]:
+    """Every stored article as the search index wants it."""
+    from veille.search import IndexDoc
+
+    cur = con.execute(
+        "SELECT id, text, title, outlet, published_date FROM articles ORDER BY stored_at, id"
+    )
+    while rows := cur.fetchmany(batch):
+        for id_, text, title, outlet, published in rows:
+            yield IndexDoc(id=id_, text=text, title=title, outlet=outlet, published=published)
+
+
+def article_ids_matching(con: duckdb.DuckDBPyConnection, f: SearchFilters) -> set[str]:
+    """Ids of articles whose annotations satisfy the structured part of ``f``."""
+    selects: list[tuple[str, list[Any]]] = []
+    if f.entity:
+        selects.append(
+            ("SELECT article_id FROM entity_mentions WHERE kb_id = ? OR name = ?", [f.entity] * 2)
+        )
+    if f.event_type:
+        selects.append(("SELECT article_id FROM events WHERE type = ?", [f.event_type]))
+    if f.country:
+        selects.append(
+            (
+                "SELECT article_id FROM events WHERE ? IN "
+                "(actor_country, target_country, location_country) "
+                "UNION SELECT article_id FROM entity_mentions WHERE country = ?",
+                [f.country] * 2,
+            )
+        )
+    if f.verification:
+        selects.append(
+            (
+                "SELECT article_id FROM events WHERE verification = ? "
+                "UNION SELECT article_id FROM claims WHERE verification = ?",
+                [f.verification] * 2,
+            )
+        )
+    if not selects:
+        raise ValueError("no structured filter given")
+    sql = " INTERSECT ".join(f"({s})" for s, _ in selects)
+    params = [p for _, ps in selects for p in ps]
+    return {row[0] for row in con.execute(sql, params).fetchall()}
+
+
+# ---------------------------------------------------------------------------
+# Overview
+
+
+def stats(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Counts of everything, the covered period, and events by type."""
+    counts = con.execute(
+        """
+        SELECT
+          (SELECT count(*) FROM articles),
+          (SELECT count(DISTINCT outlet) FROM articles),
+          (SELECT count(*) FROM events),
+          (SELECT count(*) FROM incidents),
+          (SELECT count(*) FROM aid_commitments),
+          (SELECT coalesce(sum(usd_value), 0) FROM aid_commitments),
+          (SELECT count(*) FROM claims),
+          (SELECT count(DISTINCT coalesce(kb_id, name)) FROM entity_mentions),
+          (SELECT min(published_date) FROM articles),
+          (SELECT max(published_date) FROM articles),
+          (SELECT count(*) FROM events WHERE location_lat IS NOT NULL)
+        """
+    ).fetchone()
+    by_type = con.execute(
+        "SELECT type, count(*) FROM events GROUP BY type ORDER BY count(*) DESC, type"
+    ).fetchall()
+    by_verification = con.execute(
+        "SELECT coalesce(verification, 'none'), count(*) FROM claims GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    return {
+        "articles": counts[0],
+        "outlets": counts[1],
+        "events": counts[2],
+        "incidents": counts[3],
+        "aid_commitments": counts[4],
+        "aid_usd": _value(counts[5]),
+        "claims": counts[6],
+        "entities": counts[7],
+        "first_published": _value(counts[8]),
+        "last_published": _value(counts[9]),
+        "located_events": counts[10],
+        "events_by_type": {t: n for t, n in by_type},
+        "claims_by_verification": {v: n for v, n in by_verification},
+    }
+
+
+def timeline(
+    con: duckdb.DuckDBPyConnection, kind: str = "events", f: Filters | None = None
+) -> list[dict[str, Any]]:
+    """Counts by day and type: ``[{"day", "type", "count"}]``.
+
+    Events without their own day fall back to their article's publication day; incidents
+    use their own date, else the day they were first seen.
+    """
+    f = f or Filters()
+    where = _Where()
+    if kind == "incidents":
+        day = "coalesce(CASE WHEN date_precision = 'day' THEN date END, CAST(first_seen AS DATE))"
+        source = f"SELECT {day} AS day, type FROM incidents"
+    else:
+        day = (
+            "coalesce(CASE WHEN e.date_precision = 'day' THEN e.date END, "
+            "CASE WHEN a.published_precision = 'day' THEN a.published_date END)"
+        )
+        source = (
+            f"SELECT {day} AS day, e.type AS type FROM events e "
+            "JOIN articles a ON a.id = e.article_id"
+        )
+    where.add("day IS NOT NULL")
+    if f.type:
+        where.add("type = ?", f.type)
+    _date_range(where, "day", f)
+    cur = con.execute(
+        f"SELECT day, type, count(*) AS count FROM ({source}){where.sql()} "
+        "GROUP BY day, type ORDER BY day, type",
+        where.params,
+    )
+    return _rows(cur)
+
+
+def outlets(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict[str, Any]]:
+    cur = con.execute(
+        "SELECT outlet, count(*) AS articles FROM articles WHERE outlet IS NOT NULL "
+        "GROUP BY outlet ORDER BY articles DESC, outlet LIMIT ?",
+        [limit],
+    )
+    return _rows(cur)
+
+
+# ---------------------------------------------------------------------------
+# Articles
+
+
+_ARTICLE_COLUMNS = (
+    "id, source, version, title, url, outlet, language, published_date AS published, "
+    "published_precision, ingested_at, num_chars, "
+    "(SELECT count(*) FROM events e WHERE e.article_id = articles.id) AS num_events, "
+    "(SELECT count(*) FROM claims c WHERE c.article_id = articles.id) AS num_claims"
+)
+
+
+def _article_row(row: dict[str, Any]) -> dict[str, Any]:
+    _dated(row, "published", "published_precision")
+    return row
+
+
+def list_articles(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int) -> Page:
+    """Articles, newest first, with the structured filters (``q`` as a plain substring)."""
+    where = _Where()
+    if f.q:  # plain substring fallback, used only when there is no search index
+        where.add("(text ILIKE ? OR title ILIKE ?)", f"%{f.q}%", f"%{f.q}%")
+    if f.outlet:
+        where.add("outlet = ?", f.outlet)
+    _date_range(where, "published_date", f)
+    if f.entity:
+        where.add(
+            "id IN (SELECT article_id FROM entity_mentions WHERE kb_id = ? OR name = ?)",
+            f.entity,
+            f.entity,
+        )
+    if f.type:
+        where.add("id IN (SELECT article_id FROM events WHERE type = ?)", f.type)
+    if f.country:
+        where.add(
+            "id IN (SELECT article_id FROM events WHERE ? IN "
+            "(actor_country, target_country, location_country) "
+            "UNION SELECT article_id FROM entity_mentions WHERE country = ?)",
+            f.country,
+            f.country,
+        )
+    if f.verification:
+        where.add(
+            "id IN (SELECT article_id FROM events WHERE verification = ? "
+            "UNION SELECT article_id FROM claims WHERE verification = ?)",
+            f.verification,
+            f.verification,
+        )
+    sql = (
+        f"SELECT {_ARTICLE_COLUMNS} FROM articles{where.sql()} "
+        "ORDER BY published_date DESC NULLS LAST, id"
+    )
+    return _page(con, sql, where.params, limit, offset, _article_row)
+
+
+def article_summaries(
+    con: duckdb.DuckDBPyConnection, ids: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    """Title, outlet, date and counts for the given ids (search results)."""
+    if not ids:
+        return {}
+    cur = con.execute(
+        f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN (SELECT unnest(?))", [list(ids)]
+    )
+    return {row["id"]: _article_row(row) for row in _rows(cur)}
+
+
+def article_exists(con: duckdb.DuckDBPyConnection, article_id: str) -> bool:
+    return con.execute("SELECT 1 FROM articles WHERE id = ?", [article_id]).fetchone() is not None
+
+
+# ---------------------------------------------------------------------------
+# Events and incidents
+
+
+_EVENT_SQL = """
+SELECT e.*, a.title AS article_title, a.outlet AS article_outlet,
+       a.published_date AS article_published
+FROM events e JOIN articles a ON a.id = e.article_id
+"""
+
+
+def _event_item(row: dict[str, Any]) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": row.pop("id"),
+        "article_id": row.pop("article_id"),
+        "idx": row.pop("idx"),
+        "type": row.pop("type"),
+        "mode": row.pop("mode"),
+        "modality": row.pop("modality"),
+    }
+    item["sentence"] = _span(row, "sentence")
+    item["trigger"] = _span(row, "trigger")
+    item["actor"] = _party(row, "actor")
+    item["target"] = _party(row, "target")
+    location = {
+        "name": row.pop("location_name"),
+        "country": row.pop("location_place_country"),
+        "kb_id": row.pop("location_kb_id"),
+        "lat": row.pop("location_lat"),
+        "lon": row.pop("location_lon"),
+    }
+    item["location"] = location if location["name"] or location["lat"] is not None else None
+    _dated(row)
+    item["location_country"] = row.pop("location_country")
+    item["date"] = row.pop("date")
+    item["date_precision"] = row.pop("date_precision")
+    item["quantities"] = _json(row.pop("quantities")) or []
+    item.update(row)  # claimed_by, verification, confidence, stage, article_*
+    return item
+
+
+def _event_where(f: Filters, alias: str = "e") -> _Where:
+    where = _Where()
+    p = f"{alias}." if alias else ""
+    if f.type:
+        where.add(f"{p}type = ?", f.type)
+    if f.mode:
+        where.add(f"{p}mode = ?", f.mode)
+    if f.country:
+        where.add(f"? IN ({p}actor_country, {p}target_country, {p}location_country)", f.country)
+    if f.verification:
+        where.add(f"{p}verification = ?", f.verification)
+    if f.article_id:
+        where.add(f"{p}article_id = ?", f.article_id)
+    if f.outlet:
+        where.add("a.outlet = ?", f.outlet)
+    if f.entity:
+        where.add(
+            f"(? IN ({p}actor_kb_id, {p}target_kb_id, {p}location_kb_id) "
+            f"OR {p}article_id IN (SELECT article_id FROM entity_mentions WHERE kb_id = ?))",
+            f.entity,
+            f.entity,
+        )
+    if f.located:
+        where.add(f"{p}location_lat IS NOT NULL AND {p}location_lon IS NOT NULL")
+    if f.date_from or f.date_to:
+        day = f"coalesce({p}date, a.published_date)"
+        _date_range(where, day, f)
+    return where
+
+
+def list_events(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int) -> Page:
+    where = _event_where(f)
+    sql = (
+        f"{_EVENT_SQL}{where.sql()} "
+        "ORDER BY coalesce(e.date, a.published_date) DESC NULLS LAST, e.article_id, e.idx"
+    )
+    return _page(con, sql, where.params, limit, offset, _event_item)
+
+
+def get_event(con: duckdb.DuckDBPyConnection, event_id: str) -> dict[str, Any] | None:
+    cur = con.execute(
+        f"{_EVENT_SQL} WHERE e.id = ? ORDER BY e.article_id, e.idx LIMIT 1", [event_id]
+    )
+    rows = _rows(cur)
+    return _event_item(rows[0]) if rows else None
+
+
+def event_points(
+    con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 5000
+) -> list[dict[str, Any]]:
+    """Events with coordinates, for the map and GeoJSON (newest first, bounded)."""
+    f = Filters(**{**_asdict(f), "located": True})
+    return list_events(con, f, limit, 0)["items"]
+
+
+def _asdict(f: Filters) -> dict[str, Any]:
+    return {name: getattr(f, name) for name in f.__dataclass_fields__}
+
+
+def _incident_item(row: dict[str, Any]) -> dict[str, Any]:
+    location = {
+        "name": row.pop("location_name"),
+        "country": row.pop("location_place_country"),
+        "kb_id": row.pop("location_kb_id"),
+        "lat": row.pop("location_lat"),
+        "lon": row.pop("location_lon"),
+    }
+    row["location"] = location if location["name"] or location["lat"] is not None else None
+    _dated(row)
+    return row
+
+
+def list_incidents(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int) -> Page:
+    where = _Where()
+    if f.type:
+        where.add("type = ?", f.type)
+    if f.mode:
+        where.add("mode = ?", f.mode)
+    if f.country:
+        where.add("? IN (actor, target, location_country)", f.country)
+    if f.verification:
+        where.add("verification = ?", f.verification)
+    if f.article_id:
+        where.add(
+            "id IN (SELECT incident_id FROM incident_articles WHERE article_id = ?)", f.article_id
+        )
+    _date_range(where, "coalesce(date, CAST(first_seen AS DATE))", f)
+    sql = (
+        f"SELECT * FROM incidents{where.sql()} "
+        "ORDER BY coalesce(date, CAST(first_seen AS DATE)) DESC NULLS LAST, num_mentions DESC, id"
+    )
+    return _page(con, sql, where.params, limit, offset, _incident_item)
+
+
+def get_incident(con: duckdb.DuckDBPyConnection, incident_id: str) -> dict[str, Any] | None:
+    rows = _rows(con.execute("SELECT * FROM incidents WHERE id = ?", [incident_id]))
+    if not rows:
+        return None
+    item = _incident_item(rows[0])
+    events = con.execute(
+        f"{_EVENT_SQL} WHERE e.id IN (SELECT event_id FROM incident_events WHERE incident_id = ?) "
+        "ORDER BY a.published_date, e.article_id, e.idx",
+        [incident_id],
+    )
+    item["events"] = [_event_item(r) for r in _rows(events)]
+    return item
+
+
+# ---------------------------------------------------------------------------
+# Aid
+
+
+def _aid_item(row: dict[str, Any]) -> dict[str, Any]:
+    row["evidence"] = _json(row.get("evidence")) or []
+    row["items"] = _json(row.get("items")) or []
+    # Exact decimals as strings beside the float columns.
+    row["value_exact"] = row.pop("value_text", None)
+    row["usd_value_exact"] = row.pop("usd_value_text", None)
+    _dated(row, "announced_date", "announced_precision")
+    return row
+
+
+def _aid_where(f: Filters) -> _Where:
+    where = _Where()
+    if f.donor:
+        where.add("donor = ?", f.donor)
+    if f.recipient:
+        where.add("recipient = ?", f.recipient)
+    if f.status:
+        where.add("status = ?", f.status)
+    if f.kind:
+        where.add("kind = ?", f.kind)
+    if f.article_id:
+        where.add("article_id = ?", f.article_id)
+    _date_range(where, "announced_date", f)
+    return where
+
+
+def list_aid(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int) -> Page:
+    where = _aid_where(f)
+    sql = (
+        "SELECT c.*, a.title AS article_title, a.outlet AS article_outlet "
+        f"FROM aid_commitments c JOIN articles a ON a.id = c.article_id{where.sql()} "
+        "ORDER BY usd_value DESC NULLS LAST, c.article_id, c.idx"
+    )
+    return _page(con, sql, where.params, limit, offset, _aid_item)
+
+
+def aid_totals(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> dict[str, Any]:
+    """USD totals by donor, by status, and by donor and status (for the stacked bars)."""
+    where = _aid_where(f or Filters())
+    base = f"SELECT * FROM aid_commitments{where.sql()}"
+
+    def grouped(keys: str) -> list[dict[str, Any]]:
+        cur = con.execute(
+            f"SELECT {keys}, coalesce(sum(usd_value), 0) AS usd, count(*) AS count, "
+            f"count(usd_value) AS valued FROM ({base}) GROUP BY {keys} "
+            "ORDER BY usd DESC, count DESC",
+            where.params,
+        )
+        return _rows(cur)
+
+    return {
+        "by_donor": grouped("donor"),
+        "by_status": grouped("status"),
+        "by_donor_status": grouped("donor, status"),
+        "total_usd": _value(
+            con.execute(
+                f"SELECT coalesce(sum(usd_value), 0) FROM ({base})", where.params
+            ).fetchone()[0]
+        ),
+    }
+
+
+# ---------------------------------------------------------------------------
+# Claims
+
+
+def _claim_item(row: dict[str, Any]) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": row.pop("id"),
+        "article_id": row.pop("article_id"),
+        "idx": row.pop("idx"),
+        "cue": row.pop("cue"),
+        "anonymous": row.pop("anonymous"),
+        "verification": row.pop("verification"),
+    }
+    item["sentence"] = _span(row, "sentence")
+    item["content"] = _span(row, "content")
+    item["speaker"] = _party(row, "speaker")
+    item["verification_evidence"] = _json(row.pop("verification_evidence"))
+    item.update(row)
+    return item
+
+
+def list_claims(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int) -> Page:
+    where = _Where()
+    if f.verification:
+        where.add("c.verification = ?", f.verification)
+    if f.speaker:
+        where.add("? IN (c.speaker_name, c.speaker_country, c.speaker_kb_id)", f.speaker)
+    if f.country:
+        where.add("c.speaker_country = ?", f.country)
+    if f.article_id:
+        where.add("c.article_id = ?", f.article_id)
+    if f.outlet:
+        where.add("a.outlet = ?", f.outlet)
+    _date_range(where, "a.published_date", f)
+    sql = (
+        "SELECT c.*, a.title AS article_title, a.outlet AS article_outlet, "
+        "a.published_date AS article_published "
+        f"FROM claims c JOIN articles a ON a.id = c.article_id{where.sql()} "
+        "ORDER BY a.published_date DESC NULLS LAST, c.article_id, c.idx"
+    )
+    return _page(con, sql, where.params, limit, offset, _claim_item)
+
+
+# ---------------------------------------------------------------------------
+# Entities
+
+
+_ENTITY_KEY = "coalesce(kb_id, name)"
+
+
+def list_entities(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int) -> Page:
+    """Entities by number of articles mentioning them; key is the KB id, else the name."""
+    where = _Where()
+    if f.label:
+        where.add("label = ?", f.label)
+    if f.country:
+        where.add("country = ?", f.country)
+    if f.q:
+        where.add("(name ILIKE ? OR text ILIKE ?)", f"%{f.q}%", f"%{f.q}%")
+    if f.article_id:
+        where.add("article_id = ?", f.article_id)
+    sql = (
+        f"SELECT {_ENTITY_KEY} AS key, any_value(kb_id) AS kb_id, mode(name) AS name, "
+        "mode(label) AS label, mode(country) AS country, count(*) AS mentions, "
+        f"count(DISTINCT article_id) AS articles FROM entity_mentions{where.sql()} "
+        f"GROUP BY {_ENTITY_KEY} ORDER BY articles DESC, mentions DESC, key"
+    )
+    return _page(con, sql, where.params, limit, offset, lambda r: r)
+
+
+def entity_detail(
+    con: duckdb.DuckDBPyConnection, key: str, limit: int, offset: int, related: int = 20
+) -> dict[str, Any] | None:
+    """One entity: its summary, a page of mentions, and co-occurring entities."""
+    head = _rows(
+        con.execute(
+            f"SELECT {_ENTITY_KEY} AS key, any_value(kb_id) AS kb_id, mode(name) AS name, "
+            "mode(label) AS label, mode(country) AS country, count(*) AS mentions, "
+            "count(DISTINCT article_id) AS articles, list(DISTINCT text) AS surface_forms "
+            f"FROM entity_mentions WHERE {_ENTITY_KEY} = ? GROUP BY {_ENTITY_KEY}",
+            [key],
+        )
+    )
+    if not head:
+        return None
+    item = head[0]
+    item["surface_forms"] = sorted(item["surface_forms"] or [])[:30]
+    item["mention_list"] = _page(
+        con,
+        'SELECT m.article_id, m.idx, m.start_char AS start, m.end_char AS "end", m.text, '
+        "m.resolved_by, a.title AS article_title, a.outlet AS article_outlet, "
+        "a.published_date AS article_published FROM entity_mentions m "
+        "JOIN articles a ON a.id = m.article_id WHERE coalesce(m.kb_id, m.name) = ? "
+        "ORDER BY a.published_date DESC NULLS LAST, m.article_id, m.idx",
+        [key],
+        limit,
+        offset,
+        lambda r: r,
+    )
+    item["cooccurring"] = _rows(
+        con.execute(
+            "SELECT coalesce(o.kb_id, o.name) AS key, mode(o.name) AS name, "
+            "mode(o.label) AS label, count(DISTINCT o.article_id) AS articles "
+            "FROM entity_mentions o WHERE o.article_id IN "
+            "(SELECT article_id FROM entity_mentions WHERE coalesce(kb_id, name) = ?) "
+            "AND coalesce(o.kb_id, o.name) <> ? GROUP BY 1 ORDER BY articles DESC, key LIMIT ?",
+            [key, key, related],
+        )
+    )
+    return item
+
+
+# ---------------------------------------------------------------------------
+# Exports
+
+
+EXPORT_TABLES: dict[str, str] = {
+    "articles": "SELECT * EXCLUDE (dropped_lines) FROM articles ORDER BY stored_at, id",
+    "events": "SELECT * FROM events ORDER BY article_id, idx",
+    "incidents": "SELECT * FROM incidents ORDER BY id",
+    "aid": "SELECT * FROM aid_commitments ORDER BY article_id, idx",
+    "claims": "SELECT * FROM claims ORDER BY article_id, idx",
+    "entities": "SELECT * FROM entity_mentions ORDER BY article_id, idx",
+}
+
+
+def export_table(con: duckdb.DuckDBPyConnection, name: str):
+    """A whole table as a pyarrow Table, for CSV / JSON / Parquet downloads."""
+    return con.sql(EXPORT_TABLES[name]).to_arrow_table()

@@ -1,0 +1,478 @@
+"""The DuckDB store: one file, one writer, one transaction per batch."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from veille.errors import StoreError
+from veille.model import (
+    Analysis,
+    Article,
+    DuplicateGroup,
+    Event,
+    Incident,
+    MergedAid,
+    Story,
+)
+from veille.store.duckdb import rows as R
+from veille.store.duckdb.migrate import apply_migrations, available_migrations, current_version
+
+# Annotation tables: (table, reader). Rows are keyed (article_id, idx).
+_ANNOTATIONS = (
+    ("entity_mentions", "entities", R.entity_read),
+    ("quantities", "quantities", R.quantity_read),
+    ("times", "times", R.time_read),
+    ("events", "events", R.event_read),
+    ("aid_commitments", "aid", R.aid_read),
+    ("claims", "claims", R.claim_read),
+)
+_ITER_CHUNK = 200
+
+
+def _fetch_dicts(cursor) -> list[dict[str, Any]]:
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+class DuckDBStore:
+    """A Veille database in one DuckDB file. See ``veille.store`` for the tables."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        self.path = str(path)
+        self.read_only = read_only
+        if read_only and self.path != ":memory:" and not Path(self.path).exists():
+            raise StoreError("no database here yet; run `veille run PATHS` first", path=self.path)
+        try:
+            self._conn = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.IOException as exc:
+            raise StoreError(
+                f"cannot open the database (in use by another process?): {exc}", path=self.path
+            ) from exc
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open the database: {exc}", path=self.path) from exc
+        if read_only:
+            latest = available_migrations()[-1].version
+            if current_version(self._conn) < latest:
+                self._conn.close()
+                raise StoreError(
+                    "database schema is older than this Veille; open it once for writing "
+                    "(e.g. `veille run`) to migrate it",
+                    path=self.path,
+                )
+        else:
+            apply_migrations(self._conn, db_path=self.path)
+
+    # -- plumbing ------------------------------------------------------------
+
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The underlying connection, for read-only query modules."""
+        return self._conn
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> DuckDBStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _query(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+        return _fetch_dicts(self._conn.execute(sql, params or []))
+
+    def _insert(self, table: str, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        arrow_rows = pa.Table.from_pylist(rows)  # noqa: F841 - read by DuckDB's replacement scan
+        self._conn.execute(f"INSERT INTO {table} BY NAME SELECT * FROM arrow_rows")
+
+    def _write(self, fn, *args) -> Any:
+        """Run ``fn`` inside one transaction; roll back and raise StoreError on failure."""
+        if self.read_only:
+            raise StoreError("the store was opened read-only", path=self.path)
+        self._conn.execute("BEGIN TRANSACTION")
+        try:
+            result = fn(*args)
+            self._conn.execute("COMMIT")
+        except Exception as exc:
+            self._conn.execute("ROLLBACK")
+            if isinstance(exc, StoreError):
+                raise
+            raise StoreError(f"write failed and was rolled back: {exc}", path=self.path) from exc
+        return result
+
+    # -- articles ------------------------------------------------------------
+
+    def has_article(self, article_id: str) -> bool:
+        row = self._conn.execute("SELECT 1 FROM articles WHERE id = ?", [article_id]).fetchone()
+        return row is not None
+
+    def known_ids(self, article_ids: Iterable[str]) -> set[str]:
+        """Which of these ids are already stored."""
+        ids = list(article_ids)
+        if not ids:
+            return set()
+        found = self._conn.execute(
+            "SELECT id FROM articles WHERE id IN (SELECT unnest(?::VARCHAR[]))", [ids]
+        ).fetchall()
+        return {r[0] for r in found}
+
+    def article_ids(self) -> list[str]:
+        """All article ids, in storage order."""
+        rows = self._conn.execute("SELECT id FROM articles ORDER BY stored_at, id").fetchall()
+        return [r[0] for r in rows]
+
+    def resolve_article_id(self, prefix: str) -> list[str]:
+        """Ids starting with ``prefix`` (so people can type the first characters)."""
+        found = self._conn.execute(
+            "SELECT id FROM articles WHERE starts_with(id, ?) ORDER BY id LIMIT 10", [prefix]
+        ).fetchall()
+        return [r[0] for r in found]
+
+    def save_batch(self, analyses: list[Analysis]) -> int:
+        """Store new articles with all their annotations in ONE transaction.
+
+        Articles already stored (same id) are skipped, so saving is idempotent. Returns how
+        many articles were newly stored.
+        """
+        return self._write(self._save_batch, analyses)
+
+    def _save_batch(self, analyses: list[Analysis]) -> int:
+        fresh: dict[str, Analysis] = {}
+        known = self.known_ids(a.article.id for a in analyses)
+        for analysis in analyses:
+            if analysis.article.id not in known:
+                fresh.setdefault(analysis.article.id, analysis)
+        if not fresh:
+            return 0
+        sources = sorted({a.article.source for a in fresh.values()})
+        versions = dict(
+            self._conn.execute(
+                "SELECT source, max(version) FROM articles "
+                "WHERE source IN (SELECT unnest(?::VARCHAR[])) GROUP BY source",
+                [sources],
+            ).fetchall()
+        )
+        tables: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for analysis in fresh.values():
+            article = analysis.article
+            version = versions.get(article.source, 0) + 1
+            versions[article.source] = version
+            tables["articles"].append(R.article_row(article, version))
+            aid_ = article.id
+            tables["entity_mentions"] += [
+                R.entity_row(aid_, i, m) for i, m in enumerate(analysis.entities)
+            ]
+            tables["quantities"] += [
+                R.quantity_row(aid_, i, q) for i, q in enumerate(analysis.quantities)
+            ]
+            tables["times"] += [R.time_row(aid_, i, t) for i, t in enumerate(analysis.times)]
+            tables["events"] += [R.event_row(i, e) for i, e in enumerate(analysis.events)]
+            tables["aid_commitments"] += [R.aid_row(i, a) for i, a in enumerate(analysis.aid)]
+            tables["claims"] += [R.claim_row(i, c) for i, c in enumerate(analysis.claims)]
+        for table, rows in tables.items():
+            self._insert(table, rows)
+        return len(fresh)
+
+    def get_article(self, article_id: str) -> Article | None:
+        found = self._query("SELECT * FROM articles WHERE id = ?", [article_id])
+        return R.article_read(found[0]) if found else None
+
+    def get_analysis(self, article_id: str) -> Analysis | None:
+        return next(self._analyses([article_id]), None)
+
+    def iter_analyses(self, article_ids: Iterable[str] | None = None) -> Iterator[Analysis]:
+        """Every stored analysis (or those of ``article_ids``), fully rebuilt, in chunks."""
+        ids = self.article_ids() if article_ids is None else list(article_ids)
+        for start in range(0, len(ids), _ITER_CHUNK):
+            yield from self._analyses(ids[start : start + _ITER_CHUNK])
+
+    def _analyses(self, ids: list[str]) -> Iterator[Analysis]:
+        articles = {
+            row["id"]: R.article_read(row)
+            for row in self._query(
+                "SELECT * FROM articles WHERE id IN (SELECT unnest(?::VARCHAR[]))", [ids]
+            )
+        }
+        found: dict[str, Analysis] = {i: Analysis(article=a) for i, a in articles.items()}
+        for table, attr, reader in _ANNOTATIONS:
+            rows = self._query(
+                f"SELECT * FROM {table} WHERE article_id IN (SELECT unnest(?::VARCHAR[])) "
+                "ORDER BY article_id, idx",
+                [list(found)],
+            )
+            for row in rows:
+                getattr(found[row["article_id"]], attr).append(reader(row))
+        for article_id in ids:  # keep the caller's order
+            if article_id in found:
+                yield found[article_id]
+
+    def list_articles(
+        self,
+        limit: int = 50,
+        offset: int = 0,
+        *,
+        language: str | None = None,
+        outlet: str | None = None,
+        flagged: bool | None = None,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """One page of article summaries (newest publication first) and the total count."""
+        where, params = ["TRUE"], []
+        if language:
+            where.append("a.language = ?")
+            params.append(language)
+        if outlet:
+            where.append("a.outlet = ?")
+            params.append(outlet)
+        if flagged is not None:
+            where.append(
+                "len(coalesce(a.flags, []::VARCHAR[])) > 0"
+                if flagged
+                else "len(coalesce(a.flags, []::VARCHAR[])) = 0"
+            )
+        clause = " AND ".join(where)
+        total = self._conn.execute(f"SELECT count(*) FROM articles a WHERE {clause}", params)
+        total_n = total.fetchone()[0]
+        counts = ", ".join(
+            f"(SELECT count(*) FROM {t} x WHERE x.article_id = a.id) AS {attr}"
+            for t, attr, _ in _ANNOTATIONS
+        )
+        items = self._query(
+            "SELECT a.id, a.source, a.version, a.title, a.outlet, a.language,"
+            " a.published_date, a.published_precision, a.num_chars, a.flags, a.input_format,"
+            f" a.stored_at, {counts} FROM articles a WHERE {clause}"
+            " ORDER BY a.published_date DESC NULLS LAST, a.stored_at, a.id LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        for item in items:
+            precision = item.pop("published_precision")
+            value = item.pop("published_date")
+            item["published"] = R.fuzzy_read(value, precision).iso()
+            item["published_precision"] = precision
+            item["flags"] = list(item["flags"] or [])
+        return items, total_n
+
+    def get_events(self, event_ids: Iterable[str]) -> list[Event]:
+        rows = self._query(
+            "SELECT * FROM events WHERE id IN (SELECT unnest(?::VARCHAR[])) "
+            "ORDER BY article_id, idx",
+            [list(event_ids)],
+        )
+        return [R.event_read(r) for r in rows]
+
+    # -- runs ----------------------------------------------------------------
+
+    def record_run(self, started_at: datetime, counts: dict[str, int]) -> str:
+        """Log a finished run (for `veille stats`); returns its id."""
+        run_id = uuid.uuid4().hex
+        row = {
+            "id": run_id,
+            "started_at": R.ts_write(started_at),
+            "finished_at": R.ts_write(datetime.now(UTC)),
+            **{k: counts.get(k, 0) for k in ("read", "stored", "known", "skipped", "failed")},
+        }
+        self._write(self._insert, "runs", [row])
+        return run_id
+
+    def stats(self) -> dict[str, Any]:
+        """Counts of everything stored, for `veille stats` and the API."""
+        one = lambda sql: self._conn.execute(sql).fetchone()[0]  # noqa: E731
+        out: dict[str, Any] = {
+            "db_path": self.path,
+            "schema_version": current_version(self._conn),
+            "articles": one("SELECT count(*) FROM articles"),
+            "sources": one("SELECT count(DISTINCT source) FROM articles"),
+            "flagged_articles": one(
+                "SELECT count(*) FROM articles WHERE len(coalesce(flags, []::VARCHAR[])) > 0"
+            ),
+            "exact_duplicate_texts": one(
+                "SELECT coalesce(sum(n - 1), 0) FROM "
+                "(SELECT count(*) AS n FROM articles GROUP BY content_hash)"
+            ),
+        }
+        for table, attr, _ in _ANNOTATIONS:
+            out[attr] = one(f"SELECT count(*) FROM {table}")
+        for table in ("duplicate_groups", "incidents", "merged_aid", "stories", "runs"):
+            out[table] = one(f"SELECT count(*) FROM {table}")
+        out["languages"] = dict(
+            self._conn.execute(
+                "SELECT coalesce(language, 'unknown'), count(*) FROM articles "
+                "GROUP BY 1 ORDER BY 2 DESC, 1"
+            ).fetchall()
+        )
+        out["event_types"] = dict(
+            self._conn.execute(
+                "SELECT type, count(*) FROM events GROUP BY 1 ORDER BY 2 DESC, 1"
+            ).fetchall()
+        )
+        out["entity_labels"] = dict(
+            self._conn.execute(
+                "SELECT label, count(*) FROM entity_mentions GROUP BY 1 ORDER BY 2 DESC, 1"
+            ).fetchall()
+        )
+        last = self._query("SELECT * FROM runs ORDER BY started_at DESC LIMIT 1")
+        if last:
+            run = last[0]
+            out["last_run"] = {
+                k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in run.items()
+            }
+        return out
+
+    # -- cross-article results ------------------------------------------------
+
+    def _replace(
+        self, main_table: str, child_tables: tuple[str, ...], records, to_rows, *, replace_all: bool
+    ) -> int:
+        items = [to_rows(r) for r in records]
+        ids = [main["id"] for main, _ in items]
+        key = {
+            "duplicate_group_articles": "group_id",
+            "incident_events": "incident_id",
+            "incident_articles": "incident_id",
+            "merged_aid_commitments": "merged_id",
+            "merged_aid_history": "merged_id",
+            "story_articles": "story_id",
+        }
+
+        def write() -> int:
+            if replace_all:
+                for table in (main_table, *child_tables):
+                    self._conn.execute(f"DELETE FROM {table}")
+            else:
+                for table in child_tables:
+                    self._conn.execute(
+                        f"DELETE FROM {table} WHERE {key[table]} IN (SELECT unnest(?::VARCHAR[]))",
+                        [ids],
+                    )
+                self._conn.execute(
+                    f"DELETE FROM {main_table} WHERE id IN (SELECT unnest(?::VARCHAR[]))", [ids]
+                )
+            seen: set[str] = set()
+            mains, children = [], defaultdict(list)
+            for main, kids in items:
+                if main["id"] in seen:  # last one given wins
+                    continue
+                seen.add(main["id"])
+                mains.append(main)
+                for table, rows in kids.items():
+                    children[table] += rows
+            self._insert(main_table, mains)
+            for table, rows in children.items():
+                self._insert(table, rows)
+            return len(mains)
+
+        return self._write(write)
+
+    def save_duplicate_groups(
+        self, groups: Iterable[DuplicateGroup], *, replace_all: bool = True
+    ) -> int:
+        return self._replace(
+            "duplicate_groups",
+            ("duplicate_group_articles",),
+            list(groups)[::-1],
+            R.duplicate_group_rows,
+            replace_all=replace_all,
+        )
+
+    def save_incidents(self, incidents: Iterable[Incident], *, replace_all: bool = True) -> int:
+        return self._replace(
+            "incidents",
+            ("incident_events", "incident_articles"),
+            list(incidents)[::-1],
+            R.incident_rows,
+            replace_all=replace_all,
+        )
+
+    def save_merged_aid(self, items: Iterable[MergedAid], *, replace_all: bool = True) -> int:
+        return self._replace(
+            "merged_aid",
+            ("merged_aid_commitments", "merged_aid_history"),
+            list(items)[::-1],
+            R.merged_aid_rows,
+            replace_all=replace_all,
+        )
+
+    def save_stories(self, stories: Iterable[Story], *, replace_all: bool = True) -> int:
+        return self._replace(
+            "stories",
+            ("story_articles",),
+            list(stories)[::-1],
+            R.story_rows,
+            replace_all=replace_all,
+        )
+
+    def _members(self, table: str, key: str, value: str, ids: list[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = defaultdict(list)
+        for owner, member in self._conn.execute(
+            f"SELECT {key}, {value} FROM {table} WHERE {key} IN (SELECT unnest(?::VARCHAR[])) "
+            f"ORDER BY {key}, idx",
+            [ids],
+        ).fetchall():
+            out[owner].append(member)
+        return out
+
+    def list_incidents(
+        self, limit: int = 50, offset: int = 0, *, type: str | None = None
+    ) -> list[Incident]:
+        """Incidents with the most mentions first."""
+        where, params = ("WHERE type = ?", [type]) if type else ("", [])
+        rows = self._query(
+            f"SELECT * FROM incidents {where} ORDER BY num_mentions DESC, date DESC NULLS LAST, id "
+            "LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        ids = [r["id"] for r in rows]
+        events = self._members("incident_events", "incident_id", "event_id", ids)
+        articles = self._members("incident_articles", "incident_id", "article_id", ids)
+        return [R.incident_read(r, events[r["id"]], articles[r["id"]]) for r in rows]
+
+    def get_incident(self, incident_id: str) -> Incident | None:
+        rows = self._query("SELECT * FROM incidents WHERE id = ?", [incident_id])
+        if not rows:
+            return None
+        events = self._members("incident_events", "incident_id", "event_id", [incident_id])
+        articles = self._members("incident_articles", "incident_id", "article_id", [incident_id])
+        return R.incident_read(rows[0], events[incident_id], articles[incident_id])
+
+    def list_stories(self, limit: int = 50, offset: int = 0) -> list[Story]:
+        rows = self._query(
+            "SELECT s.*, (SELECT count(*) FROM story_articles m WHERE m.story_id = s.id) AS n "
+            "FROM stories s ORDER BY n DESC, last_date DESC NULLS LAST, id LIMIT ? OFFSET ?",
+            [limit, offset],
+        )
+        members = self._members("story_articles", "story_id", "article_id", [r["id"] for r in rows])
+        return [R.story_read(r, members[r["id"]]) for r in rows]
+
+    def list_duplicate_groups(self, limit: int = 50, offset: int = 0) -> list[DuplicateGroup]:
+        rows = self._query(
+            "SELECT * FROM duplicate_groups ORDER BY kind, similarity DESC, id LIMIT ? OFFSET ?",
+            [limit, offset],
+        )
+        members = self._members(
+            "duplicate_group_articles", "group_id", "article_id", [r["id"] for r in rows]
+        )
+        return [R.duplicate_group_read(r, members[r["id"]]) for r in rows]
+
+    def list_merged_aid(self, limit: int = 50, offset: int = 0) -> list[MergedAid]:
+        rows = self._query(
+            "SELECT * FROM merged_aid ORDER BY usd_value DESC NULLS LAST, id LIMIT ? OFFSET ?",
+            [limit, offset],
+        )
+        ids = [r["id"] for r in rows]
+        commitments = self._members("merged_aid_commitments", "merged_id", "commitment_id", ids)
+        history: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for h in self._query(
+            "SELECT * FROM merged_aid_history WHERE merged_id IN (SELECT unnest(?::VARCHAR[])) "
+            "ORDER BY merged_id, idx",
+            [ids],
+        ):
+            history[h["merged_id"]].append(h)
+        return [R.merged_aid_read(r, commitments[r["id"]], history[r["id"]]) for r in rows]

@@ -1,0 +1,233 @@
+"""Cleaning: boilerplate out, article text kept, title and date found (general web residue)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+import pytest
+
+from veille.clean import clean_lines, load_rules, repair_glued_sentences
+from veille.model import FuzzyDate, Precision
+
+BODY = (
+    "Les forces russes ont frappé dans la nuit plusieurs infrastructures énergétiques "
+    "de la région de Kharkiv, selon les autorités locales."
+)
+BODY2 = (
+    "Le gouverneur a indiqué que les équipes de secours étaient toujours à pied d'œuvre "
+    "mardi matin pour dégager les décombres."
+)
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_rules()
+
+
+def norm(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).casefold().replace("’", "'")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def page(*lines: str) -> str:
+    return "\n\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# The seeds against their gold (body checks, title, published)
+
+
+def test_seed_bodies_pass_every_gold_check(seed_texts, gold, rules):
+    failures = []
+    for name, text in seed_texts.items():
+        expected = gold[name + ".json"]
+        result = clean_lines(text, rules)
+        clean = norm(result.text)
+        for line in expected["body"]["must_drop"]:
+            if norm(line) in clean:
+                failures.append((name, "kept", line))
+        for snippet in expected["body"]["must_keep"]:
+            if norm(snippet) not in clean:
+                failures.append((name, "lost", snippet))
+        if result.title != expected["title"]:
+            failures.append((name, "title", result.title))
+        published = expected["published"]
+        got = result.published
+        if published is None:
+            if got.iso() is not None:
+                failures.append((name, "published", got.iso()))
+        elif (got.iso(), got.precision.value) != (published["date"], published["precision"]):
+            failures.append((name, "published", got.iso()))
+    assert failures == []
+
+
+def test_title_is_the_first_paragraph_of_the_clean_text(seed_texts, rules):
+    for text in seed_texts.values():
+        result = clean_lines(text, rules)
+        if result.title:
+            assert result.text.startswith(result.title)
+
+
+# ---------------------------------------------------------------------------
+# General French web residue: (lines, expected kept lines, expected dropped lines)
+
+CASES = [
+    pytest.param(
+        ["Accueil", "International", "Frappes massives sur Kharkiv dans la nuit", BODY, BODY2],
+        ["Frappes massives sur Kharkiv dans la nuit", BODY, BODY2],
+        ["Accueil", "International"],
+        id="section-labels-before-the-headline",
+    ),
+    pytest.param(
+        [
+            BODY,
+            "Partager cet article",
+            BODY2,
+            "À lire aussi : Zelensky à Washington",
+            "Commentaires",
+        ],
+        [BODY, BODY2],
+        ["Partager cet article", "À lire aussi : Zelensky à Washington", "Commentaires"],
+        id="share-and-read-also-widgets",
+    ),
+    pytest.param(
+        [BODY, "KIEV REÇOIT DE NOUVEAUX CHARS ALLEMANDS AVANT L'HIVER", BODY2],
+        [BODY, BODY2],
+        ["KIEV REÇOIT DE NOUVEAUX CHARS ALLEMANDS AVANT L'HIVER"],
+        id="all-caps-teaser-of-another-article",
+    ),
+    pytest.param(
+        [BODY, "Des pompiers dans les décombres à Kharkiv, le 3 mai 2024. / AFP", BODY2],
+        [BODY, BODY2],
+        ["Des pompiers dans les décombres à Kharkiv, le 3 mai 2024. / AFP"],
+        id="photo-caption-with-agency-credit",
+    ),
+    pytest.param(
+        [BODY, "© Sergey Bobok", BODY2, "Plus d'informations à suivre..."],
+        [BODY, BODY2],
+        ["© Sergey Bobok", "Plus d'informations à suivre..."],
+        id="copyright-line-and-developing-story-note",
+    ),
+    pytest.param(
+        [BODY, '[caption id="attachment_12" align="alignnone" width="800"]', BODY2],
+        [BODY, BODY2],
+        ['[caption id="attachment_12" align="alignnone" width="800"]'],
+        id="wordpress-shortcode",
+    ),
+    pytest.param(
+        [BODY, "Le front de l'Est sous pression", BODY2, "Le front de l’Est : sous pression", BODY],
+        [BODY, "Le front de l'Est sous pression", BODY2],
+        ["Le front de l’Est : sous pression", BODY],
+        id="repeated-subheading-and-paragraph",
+    ),
+    pytest.param(
+        [BODY, "Contexte :", BODY2],
+        [BODY, "Contexte :", BODY2],
+        [],
+        id="subheading-inside-the-body-is-kept",
+    ),
+    pytest.param(
+        [BODY, BODY2, "Ukraine", "Russie", "Volodymyr Zelensky"],
+        [BODY, BODY2],
+        ["Ukraine", "Russie", "Volodymyr Zelensky"],
+        id="trailing-tag-lines",
+    ),
+    pytest.param(
+        [
+            BODY,
+            BODY2,
+            "Les Vingt-Sept s'accordent sur un nouveau paquet de sanctions contre Moscou",
+        ],
+        [BODY, BODY2],
+        ["Les Vingt-Sept s'accordent sur un nouveau paquet de sanctions contre Moscou"],
+        id="teaser-headline-after-the-body",
+    ),
+    pytest.param(
+        [BODY, BODY2, "L'AFP a contribué à cet article."],
+        [BODY, BODY2, "L'AFP a contribué à cet article."],
+        [],
+        id="short-closing-sentence-is-kept",
+    ),
+]
+
+
+@pytest.mark.parametrize(("lines", "kept", "dropped"), CASES)
+def test_line_classification(rules, lines, kept, dropped):
+    result = clean_lines("\n".join(lines), rules)
+    assert result.text == "\n\n".join(kept)
+    assert list(result.dropped_lines) == dropped
+
+
+@pytest.mark.parametrize(
+    ("first_line", "published", "rest"),
+    [
+        (" date 2023-10 " + BODY, FuzzyDate(date(2023, 10, 1), Precision.MONTH), BODY),
+        ("date 2024-02-24", FuzzyDate(date(2024, 2, 24), Precision.DAY), None),
+        (
+            "Publié le 12 mars 2024 à 10h32",
+            FuzzyDate(date(2024, 3, 12), Precision.DAY),
+            None,
+        ),
+        ("Publié le mardi 1er août 2023", FuzzyDate(date(2023, 8, 1), Precision.DAY), None),
+        ("Publié le 05/01/2023", FuzzyDate(date(2023, 1, 5), Precision.DAY), None),
+    ],
+)
+def test_metadata_lines_become_the_published_date(rules, first_line, published, rest):
+    result = clean_lines(page(first_line, BODY2), rules)
+    assert result.published == published
+    expected = [rest, BODY2] if rest else [BODY2]
+    assert result.text == "\n\n".join(expected)
+    assert "date" in result.dropped_lines[0].lower() or "publié" in result.dropped_lines[0].lower()
+
+
+def test_impossible_dates_are_ignored(rules):
+    result = clean_lines(page("Publié le 31 février 2024", BODY), rules)
+    assert result.published == FuzzyDate.unknown()
+
+
+def test_no_headline_when_the_article_starts_with_a_paragraph(rules):
+    result = clean_lines(page(BODY, BODY2), rules)
+    assert result.title is None
+    assert result.text == page(BODY, BODY2)
+
+
+def test_all_caps_first_line_can_be_the_headline(rules):
+    result = clean_lines(page("FRAPPES MASSIVES SUR KHARKIV", BODY), rules)
+    assert result.title == "FRAPPES MASSIVES SUR KHARKIV"
+
+
+def test_given_title_leads_the_text_once(rules):
+    title = "Frappes massives sur Kharkiv dans la nuit"
+    result = clean_lines(page(BODY, title, BODY2), rules, title=title)
+    assert result.title == title
+    assert result.text == page(title, BODY, BODY2)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("soutien à l’Ukraine.Il a été rapporté", "soutien à l’Ukraine. Il a été rapporté"),
+        ("Quelle issue?Les experts divergent", "Quelle issue? Les experts divergent"),
+        ("une hausse de 3.5 % en mars", "une hausse de 3.5 % en mars"),
+        ("le site lemonde.fr rapporte", "le site lemonde.fr rapporte"),
+        ("selon l'U.S.Army", "selon l'U.S.Army"),
+    ],
+)
+def test_glued_sentences_are_repaired(line, expected):
+    assert repair_glued_sentences(line) == expected
+
+
+def test_invisible_characters_and_windows_newlines(rules):
+    result = clean_lines(f"\ufeff{BODY}\r\n\r\n\u200b\r\n{BODY2}\r\n", rules)
+    assert result.text == page(BODY, BODY2)
+
+
+def test_rules_are_data_and_bad_patterns_name_their_file(tmp_path):
+    from veille.errors import DataFileError
+
+    bad = tmp_path / "clean.yaml"
+    bad.write_text("boilerplate_patterns:\n  - '([unclosed'\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"V301 .*clean.yaml: boilerplate_patterns"):
+        load_rules([bad])

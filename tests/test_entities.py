@@ -1,0 +1,396 @@
+"""Entity recognition and linking: tables of French sentences with the expected links."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from veille.enrich.entities import RULER_NAME, link_entities
+from veille.model import EntityMention, EntityType, FuzzyDate, Precision
+
+DAY = FuzzyDate(date(2023, 10, 4), Precision.DAY)
+MONTH = FuzzyDate(date(2024, 3, 1), Precision.MONTH)
+UNKNOWN = FuzzyDate.unknown()
+
+
+@pytest.fixture(scope="module")
+def mentions(nlp, kb):
+    def _mentions(text: str, published: FuzzyDate = DAY) -> list[EntityMention]:
+        return link_entities(nlp(text), kb, published)
+
+    return _mentions
+
+
+def _find(found: list[EntityMention], text: str) -> EntityMention:
+    hits = [m for m in found if m.text == text]
+    assert hits, f"{text!r} not in {[m.text for m in found]}"
+    return hits[0]
+
+
+def test_ruler_sits_after_the_statistical_ner(nlp) -> None:
+    names = nlp.pipe_names
+    assert names.index(RULER_NAME) == names.index("ner") + 1
+
+
+@pytest.mark.parametrize(
+    ("sentence", "surface", "kb_id", "label", "country"),
+    [
+        (
+            "Des explosions ont été entendues à Kharkov dans la nuit.",
+            "Kharkov",
+            "city:kharkiv",
+            EntityType.LOC,
+            "UKR",
+        ),
+        (
+            "Les habitants de Zaporijjia ont passé la nuit dans les abris.",
+            "Zaporijjia",
+            "city:zaporizhzhia",
+            EntityType.LOC,
+            "UKR",
+        ),
+        (
+            "La ville d'Odessa a été visée par des missiles.",
+            "Odessa",
+            "city:odesa",
+            EntityType.LOC,
+            "UKR",
+        ),
+        (
+            "Les combats se poursuivent autour d'Avdiïvka.",
+            "Avdiïvka",
+            "town:avdiivka",
+            EntityType.LOC,
+            "UKR",
+        ),
+        (
+            "Un dépôt pétrolier a pris feu à Novorossiisk.",
+            "Novorossiisk",
+            "city:novorossiysk",
+            EntityType.LOC,
+            "RUS",
+        ),
+        (
+            "Un drone est tombé dans la région de Koursk.",
+            "région de Koursk",
+            "region:ru-kursk",
+            EntityType.LOC,
+            "RUS",
+        ),
+        (
+            "Un navire a été touché en mer Noire.",
+            "mer Noire",
+            "sea:black-sea",
+            EntityType.LOC,
+            None,
+        ),
+        (
+            "Le pont de Crimée a été fermé à la circulation.",
+            "pont de Crimée",
+            "infra:crimean-bridge",
+            EntityType.LOC,
+            "UKR",
+        ),
+        (
+            "Washington a livré des missiles Patriot supplémentaires.",
+            "Patriot",
+            "weapon:patriot",
+            EntityType.WEAPON,
+            "USA",
+        ),
+        (
+            "Les premiers chasseurs F-16 sont arrivés au printemps.",
+            "F-16",
+            "weapon:f-16",
+            EntityType.WEAPON,
+            "USA",
+        ),
+        (
+            "Berlin refuse toujours de livrer des missiles Taurus.",
+            "Taurus",
+            "weapon:taurus",
+            EntityType.WEAPON,
+            "DEU",
+        ),
+        (
+            "Des drones Shahed ont visé le port.",
+            "Shahed",
+            "weapon:shahed",
+            EntityType.WEAPON,
+            "IRN",
+        ),
+        (
+            "Des chars Leopard 2 ont été détruits près de Robotyne.",
+            "Leopard 2",
+            "weapon:leopard-2",
+            EntityType.WEAPON,
+            "DEU",
+        ),
+        (
+            "Selon l'AIEA, la centrale reste en état d'arrêt à froid.",
+            "AIEA",
+            "org:iaea",
+            EntityType.ORG,
+            None,
+        ),
+        ("Les ministres de l'UE se réunissent à Bruxelles.", "UE", "org:eu", EntityType.ORG, "EU"),
+        (
+            "L'état-major ukrainien a publié son bilan quotidien.",
+            "état-major ukrainien",
+            "org:ukr-general-staff",
+            EntityType.ORG,
+            "UKR",
+        ),
+        (
+            "Le Bundestag a voté une nouvelle enveloppe.",
+            "Bundestag",
+            "org:bundestag",
+            EntityType.ORG,
+            "DEU",
+        ),
+        (
+            "Sergueï Lavrov a rencontré son homologue turc.",
+            "Sergueï Lavrov",
+            "per:sergei-lavrov",
+            EntityType.PER,
+            "RUS",
+        ),
+        (
+            "L'agence Reuters cite des sources militaires.",
+            "Reuters",
+            "org:reuters",
+            EntityType.ORG,
+            "GBR",
+        ),
+        (
+            "La conférence de Munich sur la sécurité s'ouvre vendredi.",
+            "conférence de Munich sur la sécurité",
+            "event:munich-security-conference",
+            EntityType.MISC,
+            "DEU",
+        ),
+    ],
+)
+def test_mentions_link_to_the_kb(mentions, sentence, surface, kb_id, label, country) -> None:
+    mention = _find(mentions(sentence), surface)
+    assert mention.kb_id == kb_id
+    assert mention.label is label
+    assert mention.country == country
+
+
+def test_places_carry_coordinates(mentions) -> None:
+    mention = _find(mentions("Une frappe a touché Dnipro mardi matin."), "Dnipro")
+    assert mention.kb_id == "city:dnipro"
+    assert mention.lat == pytest.approx(48.45, abs=0.2)
+    assert mention.lon == pytest.approx(34.98, abs=0.2)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "surface", "government", "country"),
+    [
+        ("Kiev a demandé davantage de systèmes de défense aérienne.", "Kiev", "gov:ukr", "UKR"),
+        ("Moscou accuse les Occidentaux de prolonger le conflit.", "Moscou", "gov:rus", "RUS"),
+        (
+            "L'Ukraine négocie un accord de sécurité avec Washington.",
+            "Washington",
+            "gov:usa",
+            "USA",
+        ),
+        ("Les frappes ont été revendiquées par Moscou.", "Moscou", "gov:rus", "RUS"),
+        ("Le Kremlin a démenti toute implication.", "Kremlin", "gov:rus", "RUS"),
+        ("La Maison Blanche prépare un nouveau paquet d'aide.", "Maison Blanche", "gov:usa", "USA"),
+        ("Les troupes de Moscou ont progressé de deux kilomètres.", "Moscou", "gov:rus", "RUS"),
+        ("Les pourparlers entre Kiev et Moscou sont au point mort.", "Moscou", "gov:rus", "RUS"),
+    ],
+)
+def test_capitals_and_seats_acting_refer_to_their_government(
+    mentions, sentence, surface, government, country
+) -> None:
+    mention = _find(mentions(sentence), surface)
+    assert mention.resolved_by == "metonymy"
+    assert mention.refers_to == government
+    assert mention.sector == "GOV"
+    assert mention.country == country
+    assert mention.kb_id is not None  # still the place or building itself
+
+
+@pytest.mark.parametrize(
+    ("sentence", "surface"),
+    [
+        ("Des sirènes ont retenti à Kiev dans la nuit.", "Kiev"),
+        ("Il est arrivé à Moscou lundi soir.", "Moscou"),
+    ],
+)
+def test_capitals_as_places_stay_places(mentions, sentence, surface) -> None:
+    mention = _find(mentions(sentence), surface)
+    assert mention.label is EntityType.LOC
+    assert mention.refers_to is None
+    assert mention.resolved_by == "kb"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase", "role", "holder", "published"),
+    [
+        (
+            "Le président américain a promis de nouvelles livraisons.",
+            "président américain",
+            "USA.president",
+            "per:joe-biden",
+            DAY,
+        ),
+        (
+            "Le chef de la Maison Blanche a signé le texte.",
+            "chef de la Maison Blanche",
+            "USA.president",
+            "per:joe-biden",
+            DAY,
+        ),
+        (
+            "Le ministre russe de la Défense s'est rendu sur le front.",
+            "ministre russe de la Défense",
+            "RUS.defence_minister",
+            "per:sergei-shoigu",
+            DAY,
+        ),
+        (
+            "Le ministre de la Défense russe a limogé un général.",
+            "ministre de la Défense russe",
+            "RUS.defence_minister",
+            "per:sergei-shoigu",
+            DAY,
+        ),
+        (
+            "Le secrétaire général de l'OTAN a appelé à la fermeté.",
+            "secrétaire général de l'OTAN",
+            "NATO.secretary_general",
+            "per:jens-stoltenberg",
+            DAY,
+        ),
+        (
+            "Le chef de la diplomatie ukrainienne était à Paris.",
+            "chef de la diplomatie ukrainienne",
+            "UKR.foreign_minister",
+            "per:dmytro-kuleba",
+            DAY,
+        ),
+        (
+            "Le président des États-Unis a reçu son homologue.",
+            "président des États-Unis",
+            "USA.president",
+            "per:joe-biden",
+            DAY,
+        ),
+        (
+            "Le chancelier allemand reste prudent.",
+            "chancelier allemand",
+            "DEU.chancellor",
+            "per:olaf-scholz",
+            DAY,
+        ),
+        (
+            "Le Premier ministre britannique s'est exprimé.",
+            "Premier ministre britannique",
+            "GBR.prime_minister",
+            "per:rishi-sunak",
+            DAY,
+        ),
+        (
+            "Le commandant en chef ukrainien a reconnu des difficultés.",
+            "commandant en chef ukrainien",
+            "UKR.commander_in_chief",
+            "per:oleksandr-syrskyi",
+            MONTH,
+        ),
+        (
+            "Le président ukrainien a remercié ses alliés.",
+            "président ukrainien",
+            "UKR.president",
+            "per:volodymyr-zelensky",
+            MONTH,
+        ),
+        (
+            "Le chef du Pentagone a annoncé une enveloppe.",
+            "chef du Pentagone",
+            "USA.defence_minister",
+            "per:lloyd-austin",
+            DAY,
+        ),
+    ],
+)
+def test_role_phrases_resolve_to_the_holder_on_the_publication_date(
+    mentions, sentence, phrase, role, holder, published
+) -> None:
+    mention = _find(mentions(sentence, published), phrase)
+    assert mention.label is EntityType.PER
+    assert mention.role == role
+    assert mention.refers_to == holder
+    assert mention.resolved_by == "role"
+
+
+def test_role_phrase_without_a_known_date_stays_unresolved(mentions) -> None:
+    mention = _find(
+        mentions("Le président américain a promis des armes.", UNKNOWN), "président américain"
+    )
+    assert mention.role == "USA.president"
+    assert mention.refers_to is None
+    assert mention.country == "USA"
+    year_only = FuzzyDate(date(2024, 1, 1), Precision.YEAR)
+    mention = _find(
+        mentions("Le président américain a promis des armes.", year_only), "président américain"
+    )
+    assert mention.refers_to is None
+
+
+def test_role_changing_hands_during_the_month_stays_unresolved(mentions) -> None:
+    # Shoigu was replaced by Belousov in May 2024: a month-precision date cannot choose.
+    may = FuzzyDate(date(2024, 5, 1), Precision.MONTH)
+    found = mentions("Le ministre russe de la Défense a visité une usine.", may)
+    mention = _find(found, "ministre russe de la Défense")
+    assert mention.role == "RUS.defence_minister"
+    assert mention.refers_to is None
+
+
+def test_short_forms_link_to_the_full_name(mentions) -> None:
+    found = mentions(
+        "Le général Christopher Cavoli s'est rendu à Vilnius. Selon Cavoli, la menace reste forte."
+    )
+    full = _find(found, "Christopher Cavoli")
+    assert full.kb_id == "per:christopher-cavoli"
+    shorts = [m for m in found if m.text == "Cavoli"]
+    assert shorts and all(m.kb_id == "per:christopher-cavoli" for m in shorts)
+    assert all(m.resolved_by == "short-form" for m in shorts)
+
+
+def test_short_forms_of_people_outside_the_kb(mentions) -> None:
+    found = mentions(
+        "L'analyste Marta Kowalczyk travaille à Varsovie. Kowalczyk estime que le front tiendra."
+    )
+    full = _find(found, "Marta Kowalczyk")
+    assert full.kb_id is None and full.name == "Marta Kowalczyk"
+    short = [m for m in found if m.text == "Kowalczyk"]
+    assert short and short[0].name == "Marta Kowalczyk"
+    assert short[0].resolved_by == "short-form"
+
+
+def test_kb_fixes_labels_and_case(mentions) -> None:
+    found = mentions("Le congrès du parti s'est tenu à Lviv. Le Congrès américain débat de l'aide.")
+    texts = {m.text: m for m in found}
+    assert "congrès" not in texts
+    assert _find(found, "Congrès américain").kb_id == "org:us-congress"
+
+
+def test_junk_spans_are_dropped(mentions) -> None:
+    found = mentions("VIDÉO EXCLUSIVE DU FRONT\n\nLes forces ukrainiennes ont repris Robotyne.")
+    assert all("\n\n" not in m.text for m in found)
+    assert not any(m.text.isupper() and len(m.text) > 6 for m in found)
+    assert _find(found, "Robotyne").kb_id == "town:robotyne"
+
+
+def test_unlinked_mentions_get_a_normalised_name(mentions) -> None:
+    found = mentions("Le maire de Trouville, Jean-Marc Dubreuil-Lefort, a salué l'initiative.")
+    people = [
+        m for m in found if m.label is EntityType.PER and m.kb_id is None and m.resolved_by == "ner"
+    ]
+    assert people
+    assert all(m.name == " ".join(m.text.split()).strip() for m in people)

@@ -1,0 +1,67 @@
+"""Language identification: py3langid per article, default for fragments, flags."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from veille.langid import FLAG_DEFAULTED, FLAG_UNSUPPORTED, LanguageDetector
+from veille.model import Analysis, Article
+from veille.pipeline import LanguageStage
+
+
+@pytest.fixture(scope="module")
+def detector():
+    return LanguageDetector(default_language="fr", min_chars=40)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("La Russie a abattu 31 drones ukrainiens au-dessus de la Crimée, selon Moscou.", "fr"),
+        ("Russia said on Wednesday that its air defences shot down 31 Ukrainian drones.", "en"),
+        (
+            "Russland hat nach eigenen Angaben in der Nacht 31 ukrainische Drohnen abgeschossen.",
+            "de",
+        ),
+        ("Росія заявила, що її ППО збила 31 український безпілотник над Кримом.", "uk"),
+        ("Rosja poinformowała, że jej obrona powietrzna zestrzeliła 31 ukraińskich dronów.", "pl"),
+    ],
+)
+def test_languages_are_identified(detector, text, code):
+    guess = detector.detect(text)
+    assert guess.code == code
+    assert guess.probability > 0.5 and not guess.defaulted
+
+
+def test_fragments_take_the_default_language(detector):
+    guess = detector.detect("Joe Biden")
+    assert (guess.code, guess.defaulted) == ("fr", True)
+
+
+def _analysis(text: str, language: str | None = None) -> Analysis:
+    return Analysis(article=Article(id=text[:8], source="<t>", text=text, language=language))
+
+
+def test_stage_sets_language_and_flags_unsupported(seed_texts):
+    stage = LanguageStage()
+    stage.setup()
+    french = _analysis(next(iter(seed_texts.values())))
+    english = _analysis("Russia said on Wednesday that its air defences shot down 31 drones.")
+    short = _analysis("Kiev")
+    given = _analysis("Ein kurzer Text.", language="fr")  # the source said so: kept
+    stage.process([french, english, short, given])
+    assert (french.article.language, french.article.flags) == ("fr", ())
+    assert english.article.language == "en"
+    assert english.article.flags == (FLAG_UNSUPPORTED,)
+    assert (short.article.language, short.article.flags) == ("fr", (FLAG_DEFAULTED,))
+    assert given.article.language == "fr"
+
+
+def test_stage_pickles_without_its_model():
+    stage = LanguageStage("en", 10)
+    stage.setup()
+    clone = pickle.loads(pickle.dumps(stage))
+    assert clone._detector is None and clone.default_language == "en"
+    assert clone.process([_analysis("The air defences shot down drones overnight.")])
