@@ -394,3 +394,120 @@ def test_unlinked_mentions_get_a_normalised_name(mentions) -> None:
     ]
     assert people
     assert all(m.name == " ".join(m.text.split()).strip() for m in people)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase", "role", "holder"),
+    [
+        (
+            "Le porte-parole du Kremlin a refusé de commenter.",
+            "porte-parole du Kremlin",
+            "RUS.presidential_spokesperson",
+            "per:dmitry-peskov",
+        ),
+        (
+            "La présidente de la Commission européenne est attendue.",
+            "présidente de la Commission européenne",
+            "EU.commission_president",
+            "per:ursula-von-der-leyen",
+        ),
+        (
+            "Le chef de la diplomatie européenne a condamné l'attaque.",
+            "chef de la diplomatie européenne",
+            "EU.foreign_policy_chief",
+            "per:josep-borrell",
+        ),
+        (
+            "Le maître du Kremlin a promulgué la loi.",
+            "maître du Kremlin",
+            "RUS.president",
+            "per:vladimir-putin",
+        ),
+        (
+            "La vice-présidente américaine s'est rendue en Pologne.",
+            "vice-présidente américaine",
+            "USA.vice_president",
+            "per:kamala-harris",
+        ),
+        (
+            "Le secrétaire américain à la Défense a rencontré ses homologues.",
+            "secrétaire américain à la Défense",
+            "USA.defence_minister",
+            "per:lloyd-austin",
+        ),
+        (
+            "Le chef de l'État russe a signé un décret.",
+            "chef de l'État russe",
+            "RUS.president",
+            "per:vladimir-putin",
+        ),
+        (
+            "Le secrétaire général de l'ONU s'est dit préoccupé.",
+            "secrétaire général de l'ONU",
+            "UN.secretary_general",
+            "per:antonio-guterres",
+        ),
+    ],
+)
+def test_more_role_phrases(mentions, sentence, phrase, role, holder) -> None:
+    mention = _find(mentions(sentence, DAY), phrase)
+    assert (mention.role, mention.refers_to) == (role, holder)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Le président a parlé longuement aux journalistes.",  # no country: no role
+        "Le ministre adjoint de la Défense russe a démissionné.",  # another office
+        "Le président du club a démissionné.",
+    ],
+)
+def test_no_role_without_a_country_or_known_office(mentions, sentence) -> None:
+    assert not [m for m in mentions(sentence) if m.resolved_by == "role"]
+
+
+def test_places_inside_a_person_name_stay_in_the_person(mentions) -> None:
+    found = mentions("Vladimir Saldo a rencontré Victoria Nuland hier.")
+    assert not [m for m in found if m.label is EntityType.LOC]
+    assert _find(found, "Vladimir Saldo").kb_id == "per:vladimir-saldo"
+    assert _find(found, "Victoria Nuland").kb_id == "per:victoria-nuland"
+
+
+def test_parent_organisation_named_inside_a_name(mentions) -> None:
+    found = mentions("Le Comité militaire de l’OTAN se réunit à Bruxelles.")
+    committee = _find(found, "Comité militaire de l’OTAN")
+    assert committee.kb_id == "org:nato-military-committee"
+    nato = _find(found, "OTAN")
+    assert nato.kb_id == "org:nato"
+    assert committee.start < nato.start < nato.end == committee.end
+
+
+def test_typographic_apostrophes_match_kb_names(mentions) -> None:
+    found = mentions("Le groupe de contact pour la défense de l’Ukraine s’est réuni.")
+    assert _find(found, "groupe de contact pour la défense de l’Ukraine").kb_id == (
+        "event:ramstein-group"
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase", "kb_id"),
+    [
+        ("Des explosions ont secoué la capitale ukrainienne.", "capitale ukrainienne", "city:kyiv"),
+        ("Les drones visaient la capitale russe.", "capitale russe", "city:moscow"),
+    ],
+)
+def test_capital_descriptions_link_to_the_capital(mentions, sentence, phrase, kb_id) -> None:
+    mention = _find(mentions(sentence), phrase)
+    assert mention.kb_id == kb_id
+    assert mention.label is EntityType.LOC
+    assert mention.lat is not None
+
+
+def test_mentions_are_sorted_and_offsets_match_the_text(mentions) -> None:
+    text = (
+        "Kiev a reçu des missiles ATACMS. Le ministre russe de la Défense a réagi depuis "
+        "Moscou, tandis que l'OTAN se réunissait."
+    )
+    found = mentions(text)
+    assert [m.start for m in found] == sorted(m.start for m in found)
+    assert all(text[m.start : m.end] == m.text for m in found)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,7 +14,7 @@ import pytest
 
 from veille.errors import InputError
 from veille.eval import evaluate_dirs, score_document
-from veille.export import FORMATS, export_analyses, export_store, safe_file_name
+from veille.export import FORMATS, export_analyses, export_bytes, export_store, safe_file_name
 from veille.export.gold import analysis_to_prediction, number
 from veille.export.json import analysis_to_dict
 from veille.export.tables import TABLES, events_geojson, table_rows
@@ -625,3 +626,32 @@ def test_export_command(tmp_path: Path, analysis: Analysis) -> None:
         app, ["export", "-f", "csv", "-o", str(out), "--db", str(tmp_path / "none.duckdb")]
     )
     assert missing.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("fmt", "table", "media", "name"),
+    [
+        ("gold", "events", "application/json", "predictions.json"),
+        ("json", "events", "application/json", "analyses.json"),
+        ("csv", "claims", "text/csv; charset=utf-8", "claims.csv"),
+        ("parquet", "aid", "application/vnd.apache.parquet", "aid.parquet"),
+        ("geojson", "events", "application/geo+json", "events.geojson"),
+    ],
+)
+def test_export_bytes_for_downloads(
+    analysis: Analysis, fmt: str, table: str, media: str, name: str
+) -> None:
+    body, media_type, file_name = export_bytes([analysis], fmt, table=table)
+    assert (media_type, file_name) == (media, name)
+    if fmt == "csv":
+        assert pa_csv.read_csv(io.BytesIO(body)).num_rows == 2
+    elif fmt == "parquet":
+        assert pq.read_table(io.BytesIO(body)).num_rows == 1
+    else:
+        data = json.loads(body)
+        assert data["features"] if fmt == "geojson" else len(data) == 1
+
+
+def test_export_bytes_unknown_table(analysis: Analysis) -> None:
+    with pytest.raises(InputError, match="unknown table"):
+        export_bytes([analysis], "csv", table="nope")

@@ -255,9 +255,23 @@ def test_missing_manifest_is_a_data_file_error(tmp_path: Path) -> None:
 def test_yaml_entries_report_their_line(tmp_path: Path) -> None:
     (tmp_path / "people.yaml").write_text(
         "# people\n- {id: per:a, type: PER, kind: person, name: A}\n"
-        "- {id: per:b, type: PER, kind: person, name: B, roles: [{role: bad, start: 2020-01-01}]}\n",
+        "- {id: per:b, type: PER, kind: person, name: B,"
+        " roles: [{role: bad, start: 2020-01-01}]}\n",
         encoding="utf-8",
     )
     (tmp_path / "manifest.yaml").write_text("kb_version: t\nfiles: [people.yaml]\n")
     with pytest.raises(DataFileError, match=r"people.yaml: line 3: role id 'bad'"):
         KnowledgeBase.load(tmp_path)
+
+
+def test_country_and_capital_entities(kb: KnowledgeBase) -> None:
+    assert kb.country_entity("UKR").id == "country:ukr"
+    assert kb.country_entity("EUROPE").id == "area:europe"
+    assert kb.capital_of("UKR").id == "city:kyiv"
+    assert kb.capital_of("USA").id == "city:washington"
+    assert kb.capital_of("XXX") is None
+
+
+def test_generated_names_skip_first_names_and_common_words(kb: KnowledgeBase) -> None:
+    assert not [e for e in kb.lookup("Dominique") if e.kind == "country"]
+    assert kb.get("country:mus").names["fr"] == ("île Maurice",)

@@ -243,6 +243,7 @@ class LocalRunner:
         self.store = store
         self.settings = settings
         self._rules: CleanRules | None = None
+        self._ready = False
 
     def run(self, paths: Iterable[str | Path], progress: ProgressFn | None = None) -> RunSummary:
         started = time.perf_counter()
@@ -253,9 +254,6 @@ class LocalRunner:
         for error in inputs:
             if isinstance(error, InputError):
                 self._record_error(summary, error)
-        for stage in self.stages:
-            stage.setup()
-
         seen: set[str] = set()
         batch: list[Analysis] = []
         for done, path in enumerate(files, start=1):
@@ -302,6 +300,10 @@ class LocalRunner:
         return Analysis(article=article)
 
     def _flush(self, batch: list[Analysis], summary: RunSummary) -> None:
+        if not self._ready:  # lazily: a run with nothing new loads no model
+            for stage in self.stages:
+                stage.setup()
+            self._ready = True
         for stage in self.stages:
             batch = stage.process(batch)
         keep: list[Analysis] = []

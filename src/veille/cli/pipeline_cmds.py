@@ -112,10 +112,14 @@ def run_command(
         console.print(_summary_table(summary))
         if summary.stored == 0 and summary.known and not summary.errors:
             console.print(
-                f"Nothing new: all {summary.known} articles are already in {summary.db_path}."
+                f"Nothing new: all {summary.known} articles are already in {summary.db_path}.",
+                soft_wrap=True,
             )
         elif summary.stored == 0 and summary.known:
-            console.print(f"Nothing new stored; {summary.known} articles were already known.")
+            console.print(
+                f"Nothing new stored; {summary.known} articles were already known.",
+                soft_wrap=True,
+            )
     if summary.errors:
         raise typer.Exit(1)
 

@@ -3,7 +3,8 @@
 ``add_entity_ruler`` puts a phrase ruler built from every KB name and alias after the
 statistical NER. Where a KB name overlaps an NER span, the KB span wins (it fixes labels
 and boundaries: "Patriot" is a weapon, not a person; "ministère russe de la Défense" is one
-organisation); elsewhere the NER spans stay. Matches whose case contradicts the KB name
+organisation), except a place or thing inside a person's name ("Vladimir Saldo"); elsewhere
+the NER spans stay. Matches whose case contradicts the KB name
 ("congrès" vs "Congrès", "ap" vs "AP") are dropped.
 
 ``link_entities`` turns ``doc.ents`` into :class:`veille.model.EntityMention` objects:
@@ -18,7 +19,7 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -65,9 +66,14 @@ def kb_patterns(kb: KnowledgeBase) -> list[dict[str, str]]:
 
 
 def _text_variants(entity: KBEntity) -> list[str]:
-    """Surface forms plus their typographic-apostrophe twins ("l'Ukraine" / "l’Ukraine")."""
+    """Names and aliases plus their typographic-apostrophe twins ("l'Ukraine" / "l’Ukraine").
+
+    The canonical English name is searched only when it is also listed among the names:
+    "Archer" or "Victoria" are canonical names, not words to tag in French text.
+    """
+    listed = [n for names in entity.names.values() for n in names] + list(entity.aliases)
     forms = []
-    for form in entity.surface_forms():
+    for form in dict.fromkeys(listed or [entity.name]):
         forms.append(form)
         if "'" in form:
             forms.append(form.replace("'", "\u2019"))
@@ -104,6 +110,19 @@ def add_entity_ruler(nlp: Any, kb: KnowledgeBase) -> None:
         ruler.add_patterns(patterns)
 
 
+_PERSON_LABELS = frozenset({"PER", "PERSON"})
+
+
+def _inside(span, person) -> bool:
+    """A non-person KB match strictly inside a person's name ("Vladimir" in "Vladimir Saldo")."""
+    return (
+        span.label_ not in _PERSON_LABELS
+        and person.start <= span.start
+        and span.end <= person.end
+        and (span.start, span.end) != (person.start, person.end)
+    )
+
+
 class _KBFirstFilter:
     """``ents_filter`` for the ruler: case-checked KB matches win over overlapping NER spans."""
 
@@ -113,7 +132,10 @@ class _KBFirstFilter:
     def __call__(self, entities, spans):
         from spacy.util import filter_spans
 
-        matches = filter_spans([s for s in spans if self.case_ok(s)])
+        people = [e for e in entities if e.label_ in _PERSON_LABELS]
+        matches = filter_spans(
+            [s for s in spans if self.case_ok(s) and not any(_inside(s, p) for p in people)]
+        )
         taken = set()
         for span in matches:
             taken.update(range(span.start, span.end))
@@ -158,6 +180,7 @@ class _Cues:
     offices: tuple[_Office, ...]
     role_aliases: dict[str, str]
     of_marker: re.Pattern[str]
+    capital: re.Pattern[str] | None
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:
@@ -216,7 +239,19 @@ def _cues(data_dir: Path) -> _Cues:
         else r"(?!)",
         re.IGNORECASE,
     )
+    capital_nouns = patterns.get("capital_nouns") or []
+    capital = (
+        re.compile(
+            r"(?<![\w-])(?:"
+            + "|".join(map(re.escape, capital_nouns))
+            + r")\s+(?P<adj>[^\W\d_][\w-]*)",
+            re.IGNORECASE,
+        )
+        if capital_nouns
+        else None
+    )
     return _Cues(
+        capital=capital,
         actor_deps=frozenset(patterns.get("actor_deps", [])),
         actor_case_markers=frozenset(patterns.get("actor_case_markers", [])),
         actor_heads=frozenset(patterns.get("actor_heads", [])),
@@ -258,9 +293,10 @@ def link_entities(doc, kb: KnowledgeBase, published: FuzzyDate) -> list[EntityMe
         mentions.extend(_nested_parent(mention, kb))
         if mention.label is EntityType.PER and mention.resolved_by != "short-form":
             _remember_surname(mention, kb, surnames)
-    mentions.extend(_missed_short_forms(doc, mentions, surnames))
+    text = doc.text  # built from the tokens on every access: once only
+    mentions.extend(_missed_short_forms(text, mentions, surnames))
     if cues is not None:
-        roles = _role_mentions(doc, kb, cues, published)
+        roles = _role_mentions(text, kb, cues, published)
         # An unlinked NER fragment inside a role phrase ("État" in "secrétaire d'État").
         mentions = [
             m
@@ -268,6 +304,7 @@ def link_entities(doc, kb: KnowledgeBase, published: FuzzyDate) -> list[EntityMe
             if m.kb_id or not any(r.start <= m.start and m.end <= r.end for r in roles)
         ]
         mentions.extend(roles)
+        mentions.extend(_capital_descriptions(text, kb, cues, mentions))
     mentions.sort(key=lambda m: (m.start, -m.end))
     return mentions
 
@@ -283,7 +320,9 @@ def _trim_span(ent):
         end -= 1
     if (start, end) == (ent.start, ent.end):
         return ent
-    return ent.doc[start:end]
+    from spacy.tokens import Span
+
+    return Span(ent.doc, start, end, label=ent.label)
 
 
 def _is_junk(ent, cues: _Cues | None) -> bool:
@@ -304,58 +343,44 @@ def _is_junk(ent, cues: _Cues | None) -> bool:
 def _link_span(ent, kb: KnowledgeBase, cues, surnames) -> EntityMention | None:
     ner_label = _NER_LABELS.get(ent.label_, EntityType.MISC)
     entity: KBEntity | None = kb.get(ent.ent_id_) if ent.ent_id_ else None
-    resolved_by = "kb"
     if entity is None:
         entity = _best(kb.lookup(ent.text), ner_label)
+    name = _clean_name(ent.text, cues)
+    if entity is None and name != ent.text:
+        entity = _best(kb.lookup(name), ner_label)
     if entity is None:
-        name = _clean_name(ent.text, cues)
-        if name != ent.text:
-            entity = _best(kb.lookup(name), ner_label)
-        if entity is None:
-            short = (
-                surnames.get(normalize(name))
-                if ner_label
-                in (
-                    EntityType.PER,
-                    EntityType.ORG,
-                    EntityType.LOC,
-                    EntityType.MISC,
-                )
-                else None
+        # "les Russes", "des Ukrainiens": a people named by its demonym is its country.
+        country = kb.country_for_adjective(name) if name[:1].isupper() else None
+        entity = kb.country_entity(country) if country else None
+    if entity is None:
+        short = surnames.get(normalize(name)) if len(name.split()) <= 2 else None
+        if short is not None:  # "Bauer" after "Rob Bauer", whatever label the NER chose
+            full_name, person = short
+            if person is not None:
+                return _mention(ent, person, "short-form")
+            return EntityMention(
+                ent.start_char,
+                ent.end_char,
+                ent.text,
+                EntityType.PER,
+                full_name,
+                resolved_by="short-form",
             )
-            if short is not None and len(name.split()) <= 2:
-                full_name, person = short
-                if person is not None:
-                    return _mention(ent, person, "short-form")
-                return EntityMention(
-                    ent.start_char,
-                    ent.end_char,
-                    ent.text,
-                    EntityType.PER,
-                    full_name,
-                    resolved_by="short-form",
-                )
-            if not name:
-                return None
-            return EntityMention(ent.start_char, ent.end_char, ent.text, ner_label, name)
-    mention = _mention(ent, entity, resolved_by)
-    if cues is not None and entity.seat_of:
-        government = kb.get(entity.seat_of)
-        if government is not None and (entity.kind == "seat" or _acts(ent, cues)):
-            mention = EntityMention(
-                mention.start,
-                mention.end,
-                mention.text,
-                mention.label,
-                mention.name,
-                kb_id=entity.id,
-                country=government.country or entity.country,
-                sector="GOV",
-                refers_to=government.id,
-                resolved_by="metonymy",
-                lat=mention.lat,
-                lon=mention.lon,
-            )
+        if not name:
+            return None
+        return EntityMention(ent.start_char, ent.end_char, ent.text, ner_label, name)
+    mention = _mention(ent, entity, "kb")
+    government = kb.get(entity.seat_of) if entity.seat_of else None
+    # A seat of power always stands for its government; a capital only when it acts.
+    acts = government is not None and (entity.kind == "seat" or _acts(ent, cues))
+    if acts:
+        mention = replace(
+            mention,
+            country=government.country or entity.country,
+            sector="GOV",
+            refers_to=government.id,
+            resolved_by="metonymy",
+        )
     return mention
 
 
@@ -426,8 +451,10 @@ def _clean_name(text: str, cues: _Cues | None) -> str:
     return name
 
 
-def _acts(ent, cues: _Cues) -> bool:
+def _acts(ent, cues: _Cues | None) -> bool:
     """Is this place name used as an actor (subject, agent, "avec X", "les forces de X")?"""
+    if cues is None:
+        return False
     root = ent.root
     token = root
     if token.dep_ == "conj":  # "entre Kiev et Moscou", "Kiev et Washington ont signé"
@@ -454,7 +481,7 @@ def _remember_surname(mention: EntityMention, kb: KnowledgeBase, surnames) -> No
         surnames.setdefault(normalize(surface[-1]), (mention.name, person))
 
 
-def _missed_short_forms(doc, mentions: list[EntityMention], surnames) -> list[EntityMention]:
+def _missed_short_forms(text: str, mentions: list[EntityMention], surnames) -> list[EntityMention]:
     """Surnames of people named earlier that the NER did not tag ("a déclaré Bauer")."""
     if not surnames:
         return []
@@ -470,7 +497,6 @@ def _missed_short_forms(doc, mentions: list[EntityMention], surnames) -> list[En
         return []
     pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, words)) + r")(?![\w-])")
     found = []
-    text = doc.text
     for match in pattern.finditer(_fold(text)):
         start, end = match.span()
         surface = text[start:end]
@@ -505,14 +531,42 @@ def _fold_char(char: str) -> str:
     return (unicodedata.normalize("NFKD", char)[:1] or char).lower()[:1] or char
 
 
+def _capital_descriptions(
+    text: str, kb: KnowledgeBase, cues: _Cues, mentions: list[EntityMention]
+) -> list[EntityMention]:
+    """ "la capitale ukrainienne" -> Kyiv (the country's capital in the KB)."""
+    if cues.capital is None:
+        return []
+    found = []
+    for match in cues.capital.finditer(text):
+        country = kb.country_for_adjective(match.group("adj"))
+        city = kb.capital_of(country) if country else None
+        if city is None or any(m.start <= match.start() < m.end for m in mentions):
+            continue
+        found.append(
+            EntityMention(
+                match.start(),
+                match.end(),
+                match.group(0),
+                city.type,
+                city.name,
+                kb_id=city.id,
+                country=city.country,
+                resolved_by="kb",
+                lat=city.lat,
+                lon=city.lon,
+            )
+        )
+    return found
+
+
 # ---------------------------------------------------------------------------
 # Role phrases
 
 
 def _role_mentions(
-    doc, kb: KnowledgeBase, cues: _Cues, published: FuzzyDate
+    text: str, kb: KnowledgeBase, cues: _Cues, published: FuzzyDate
 ) -> list[EntityMention]:
-    text = doc.text
     known_roles = set(kb.roles())
     taken: list[tuple[int, int]] = []
     found = []

@@ -4,6 +4,8 @@ Library functions the CLI (``veille export``) and the API's download endpoints s
 
 - ``export_store(store, fmt, out_dir) -> list[Path]`` and
   ``export_analyses(analyses, fmt, out_dir, incidents=()) -> list[Path]`` write files;
+- ``export_bytes(analyses, fmt, table=..., incidents=...) -> (body, media type, file
+  name)`` for one download;
 - per-format text/bytes for one response: ``gold.prediction_json(analysis)``,
   ``json.analysis_json(analysis)`` / ``json.analyses_json(analyses)``,
   ``tables.table_rows(analyses, incidents)`` then ``tables.table_csv(name, rows)`` /
@@ -16,6 +18,8 @@ ingested several times); json = ``<article id>.json`` per article version; csv/p
 
 from __future__ import annotations
 
+# aliased: importing the submodule veille.export.json rebinds the name "json" here
+import json as jsonlib
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -104,6 +108,52 @@ def export_analyses(
     rows = tables.table_rows(analyses, incidents)
     encode = tables.table_csv if fmt == "csv" else tables.table_parquet
     return [_write(out / f"{name}.{fmt}", encode(name, rows[name])) for name in tables.TABLES]
+
+
+MEDIA_TYPES: dict[str, str] = {
+    "gold": "application/json",
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "parquet": "application/vnd.apache.parquet",
+    "geojson": "application/geo+json",
+}
+
+
+def export_bytes(
+    analyses: Iterable[Analysis],
+    fmt: str,
+    *,
+    table: str = "events",
+    incidents: Iterable[Incident] = (),
+    kb: Any = None,
+) -> tuple[bytes, str, str]:
+    """One download: ``(body, media type, file name)``.
+
+    gold and json give a JSON array (gold: the latest version per document); csv and
+    parquet give the one ``table`` asked for; geojson the events FeatureCollection.
+    """
+    _check_format(fmt)
+    from veille.export import tables
+
+    if fmt == "gold":
+        from veille.eval import latest_per_doc
+        from veille.export.gold import analysis_to_prediction
+
+        latest = latest_per_doc(analyses)
+        preds = [analysis_to_prediction(latest[name], kb) for name in sorted(latest)]
+        body = jsonlib.dumps(preds, ensure_ascii=False).encode("utf-8")
+        return body, MEDIA_TYPES[fmt], "predictions.json"
+    if fmt == "json":
+        from veille.export.json import analyses_json
+
+        return analyses_json(list(analyses)).encode("utf-8"), MEDIA_TYPES[fmt], "analyses.json"
+    if fmt == "geojson":
+        return tables.geojson_text(analyses).encode("utf-8"), MEDIA_TYPES[fmt], "events.geojson"
+    if table not in tables.TABLES:
+        raise InputError(f"unknown table {table!r}; choose one of {', '.join(tables.TABLES)}")
+    rows = tables.table_rows(analyses, incidents if table == "incidents" else ())[table]
+    encode = tables.table_csv if fmt == "csv" else tables.table_parquet
+    return encode(table, rows), MEDIA_TYPES[fmt], f"{table}.{fmt}"
 
 
 def iter_incidents(store: ExportSource) -> Iterator[Incident]:

@@ -134,6 +134,11 @@ def actor_from_mention(mention: EntityMention, kb: Any, on: date | None = None) 
     return Actor(text=mention.text, name=name, country=country, sector=sector, kb_id=kb_id)
 
 
+def _is_weapon(mention: EntityMention, kb: Any) -> bool:
+    entity = _kb_entity(kb, mention.kb_id)
+    return str(getattr(entity, "kind", "")).startswith("weapon")
+
+
 def demonym_country(token: Any, kb: Any) -> str | None:
     """Country of a demonym adjective ("ukrainiennes" -> UKR), via the KB."""
     if token.pos_ != "ADJ" or not hasattr(kb, "country_for_adjective"):
@@ -169,7 +174,8 @@ def _country_in_phrase(head: Any, analysis: Analysis, kb: Any) -> tuple[Actor | 
     while queue:
         tok, depth = queue.popleft()
         mention = mention_at(analysis, tok)
-        if mention is not None:
+        # a weapon's maker is not its user ("missiles ATACMS")
+        if mention is not None and mention.label != "WEAPON" and not _is_weapon(mention, kb):
             actor = actor_from_mention(mention, kb, analysis.article.published.value)
             if actor is not None:
                 return actor, None

@@ -106,6 +106,10 @@ class AidLexicon:
     counterparts: dict[str, dict[str, tuple[tuple[str, ...], ...]]]
     partner_markers: tuple[tuple[str, ...], ...]
     anaphoric_determiners: frozenset[str]
+    contractions: dict[str, str]
+    transparent_nouns: frozenset[str]
+    idioms: tuple[tuple[str, str], ...]
+    things: frozenset[str]  # deal, aid and status nouns: never an actor
 
 
 def _status(value: Any, where: str, path: Path) -> AidStatus | None:
@@ -202,6 +206,13 @@ def load_aid_lexicon(data_dir: Path) -> AidLexicon:
         anaphoric_determiners=frozenset(
             str(w).lower() for w in data.get("anaphoric_determiners") or ()
         ),
+        transparent_nouns=frozenset(str(w).lower() for w in data.get("transparent_nouns") or ()),
+        idioms=tuple((str(a).lower(), str(b).lower()) for a, b in data.get("idioms") or ()),
+        contractions={str(k).lower(): str(v).lower() for k, v in (data.get("contractions") or {}).items()},
+        things=frozenset(
+            [*(data.get("noun_triggers") or {}), *(data.get("aid_nouns") or ())]
+            + [w for w in (data.get("status_cues") or {}) if not str(w).startswith("s'")]
+        ),
     )
 
 
@@ -252,11 +263,16 @@ def _governors(tok: Any, sent: Sentence) -> list[Any]:
     """Heads above the trigger, nearest first, within its clause complex and sentence."""
     chain: list[Any] = []
     node = tok
-    while node.head is not node and len(chain) < _MAX_CHAIN:
-        if node.dep_ in ("acl:relcl", "parataxis", "conj"):
+    while node.head.i != node.i and len(chain) < _MAX_CHAIN:
+        if node.dep_ in ("acl:relcl", "parataxis"):
             break  # a relative clause's head is what it is about, not what governs it
         if not sent.start <= node.head.i < sent.end:
             break  # the parse ran over a line break
+        if node.dep_ == "conj":
+            # "après un appel ... et après avoir reçu": a conjunct shares its first
+            # conjunct's governor, not the first conjunct itself
+            node = node.head
+            continue
         node = node.head
         chain.append(node)
     return chain
@@ -264,6 +280,20 @@ def _governors(tok: Any, sent: Sentence) -> list[Any]:
 
 def _negated(tok: Any) -> bool:
     return any("Neg" in c.morph.get("Polarity") for c in tok.children)
+
+
+def _idiom(tok: Any, lex: AidLexicon) -> bool:
+    """"remettre en question" is no delivery."""
+    objects = {_lemma(c) for c in tok.children}
+    return any(tok_lemma == _lemma(tok) and word in objects for tok_lemma, word in lex.idioms)
+
+
+def _bare_participle(tok: Any) -> bool:
+    return (
+        tok.dep_ == "acl"
+        and "Part" in tok.morph.get("VerbForm")
+        and not any(c.dep_.startswith("aux") for c in tok.children)
+    )
 
 
 def _money_in(tokens: list[Any], analysis: Analysis) -> list[Quantity]:
@@ -276,7 +306,7 @@ def _money_in(tokens: list[Any], analysis: Analysis) -> list[Quantity]:
 
 
 def _has_aid_content(tokens: list[Any], analysis: Analysis, lex: AidLexicon, skip: Any) -> bool:
-    if any(t is not skip and _lemma(t) in lex.aid_nouns for t in tokens):
+    if any((skip is None or t.i != skip.i) and _lemma(t) in lex.aid_nouns for t in tokens):
         return True
     return bool(_money_in(tokens, analysis))
 
@@ -288,36 +318,37 @@ def _object_tokens(tok: Any) -> list[Any]:
         if child.dep_ in ("obj", "nsubj:pass", "obl:arg", "obl", "iobj", "xcomp"):
             tokens.extend(_phrase(child))
     if tok.dep_ in ("acl:relcl", "acl"):
-        tokens.extend(t for t in _phrase(tok.head) if t.i < tok.i or t.head is tok.head)
+        tokens.extend(t for t in _phrase(tok.head) if t.i < tok.i or t.head.i == tok.head.i)
     return tokens
 
 
-def _markers(tok: Any) -> tuple[str, ...]:
-    """The case words in front of a dependent ("auprès des" -> ("auprès", "de"))."""
+def _markers(tok: Any, lex: AidLexicon) -> tuple[str, ...]:
+    """The case words in front of a dependent, contractions undone ("auprès des" ->
+    ("auprès", "de")); an adverb the parse hung the phrase on counts as one of them."""
     words = []
+    if tok.head.dep_ == "advmod" and tok.head.i < tok.i:
+        words.append(tok.head.lower_)
     for child in tok.children:
         if child.dep_ in ("case", "fixed") and child.i < tok.i:
             words.append(child.lower_.replace("’", "'"))
             words.extend(f.lower_ for f in child.children if f.dep_ == "fixed")
-    out = []
-    for w in words:  # "aux" is "à les", "des" is "de les", "du" is "de le"
-        out.append(w)
-    return tuple(out)
+    return tuple(lex.contractions.get(w, w) for w in words)
 
 
 def _marker_matches(markers: tuple[str, ...], seqs: tuple[tuple[str, ...], ...]) -> bool:
-    if not markers:
-        return False
-    joined = " ".join(markers)
-    return any(" ".join(seq) == joined or (len(seq) == 1 and markers[0] == seq[0]) for seq in seqs)
+    return bool(markers) and markers in seqs
 
 
-def _countries(node: Any, analysis: Analysis, kb: Any) -> list[str]:
+def _countries(node: Any, analysis: Analysis, kb: Any, lex: AidLexicon) -> list[str]:
     """Countries of a phrase and of its conjuncts ("ses alliés européens et des États-Unis")."""
     out = []
+    if _lemma(node) in lex.transparent_nouns:  # "de la part de ses alliés"
+        inner = [c for c in node.children if c.dep_ == "nmod"]
+        if inner:
+            node = inner[0]
     for part in [node, *[c for c in node.children if c.dep_ == "conj"]]:
-        if part.pos_ not in ("NOUN", "PROPN", "PRON"):
-            continue
+        if part.pos_ not in ("NOUN", "PROPN", "PRON") or _lemma(part) in lex.things:
+            continue  # "l'accord entre l'Ukraine et les États-Unis" is no actor
         actor = resolve_actor(part, analysis, kb)
         if actor is not None and actor.country and actor.country not in out:
             out.append(actor.country)
@@ -333,67 +364,127 @@ def _agent(node: Any) -> Any | None:
     return None
 
 
-def _frame_role(node: Any, trigger_role: str, lex: AidLexicon) -> str:
+def _frame_role(node: Any, lex: AidLexicon) -> str | None:
+    """The role a node imposes on its subject, when it is a frame word."""
     spec = lex.verb_triggers.get(_lemma(node)) if node.pos_ == "VERB" else None
     if spec is not None:
         return spec.role
     if lex.status_cues.get(_lemma(node)) is AidStatus.NEGOTIATING:
         return "negotiate"
-    return trigger_role
+    return None
 
 
 def _parties(
     tok: Any, spec: TriggerSpec, chain: list[Any], analysis: Analysis, kb: Any, lex: AidLexicon
-) -> tuple[list[str], list[str], Any | None]:
-    """(donors, recipients, anaphoric subject) of a trigger from its frame."""
+) -> tuple[list[str], list[str], bool]:
+    """(donors, recipients, refers back) of a trigger from its frame.
+
+    The frame is the nearest verb of giving, receiving or negotiating at or above the
+    trigger ("a reçu des fournitures": receive; "négocie un programme d'aide": negotiate);
+    its agent is the first subject up the chain.
+    """
     donors: list[str] = []
     recipients: list[str] = []
-    anaphor = None
-    role = spec.role
+    anaphoric = False
+    role = next(
+        (r for node in [tok, *chain] if (r := _frame_role(node, lex)) is not None), spec.role
+    )
+    # a noun trigger's own dependents are not its agent ("l'aide de Washington" is handled
+    # as a counterpart); a verb's subject is its agent
+    inside = {t.i for t in tok.subtree} if tok.pos_ == "NOUN" else {tok.i}
     for node in [tok, *chain]:
         agent = _agent(node)
-        if agent is None or agent is tok or agent.i in {t.i for t in tok.subtree}:
+        if agent is None or agent.i in inside:
             continue
-        role = _frame_role(node, spec.role, lex)
-        countries = _countries(agent, analysis, kb)
-        if not countries and _is_anaphoric(agent, lex):
-            anaphor = agent
+        countries = _countries(agent, analysis, kb, lex)
+        anaphoric = not countries and _is_anaphoric(agent, lex)
         by_agent = donors if role == "give" else recipients
-        if agent.dep_ == "obl:agent" and role == "receive":
-            by_agent = recipients
         by_agent.extend(c for c in countries if c not in by_agent)
         break
     markers = lex.counterparts.get(role, {})
-    scope = list(_phrase(tok)) + [c for node in chain for c in node.children]
-    for dep in scope:
-        if dep.dep_ not in _ARG_DEPS or dep is tok:
-            continue
-        marks = _markers(dep)
+    for dep in _argument_scope(tok, chain):
+        marks = _markers(dep, lex)
         for party, target in (("donor", donors), ("recipient", recipients)):
             if _marker_matches(marks, markers.get(party, ())):
-                for country in _countries(dep, analysis, kb):
+                for country in _countries(dep, analysis, kb, lex):
                     if country not in donors and country not in recipients:
                         target.append(country)
                 break
-    if not donors and role in ("give", "receive"):
-        # "l'aide américaine", "des systèmes Patriot américains": the origin supplies it
-        near = list(tok.children) if role == "give" else _object_tokens(tok)
-        for t in near:
-            country = demonym_country(t, kb) if t.dep_ == "amod" else None
+    if not donors and role == "give":
+        # "l'aide américaine", "les livraisons d'armes américaines": the origin supplies it
+        for t in _near_modifiers(tok):
+            country = demonym_country(t, kb)
             if country and country not in recipients:
                 donors.append(country)
                 break
-    return donors, recipients, anaphor
+    if not donors and role == "receive":
+        # "acquérir des systèmes Patriot américains": the weapon's maker sells it
+        for t in [*_object_tokens(tok), *_item_tokens(tok, chain)]:
+            weapon = next(
+                (m for m in analysis.entities if m.start == t.idx and m.label == EntityType.WEAPON),
+                None,
+            )
+            if weapon is not None and weapon.country and weapon.country not in recipients:
+                donors.append(weapon.country)
+                break
+        objects = [c for c in tok.children if c.dep_ == "obj"]
+        for t in [m for o in objects for m in _near_modifiers(o)]:
+            country = demonym_country(t, kb)
+            if country and country not in recipients:
+                donors.append(country)
+                break
+    return donors, recipients, anaphoric
+
+
+def _near_modifiers(noun: Any) -> list[Any]:
+    """Adjectives on a noun and on the nouns right under it ("livraisons d'armes
+    américaines")."""
+    out = [c for c in noun.children if c.dep_ in ("amod", "flat:name")]
+    for child in noun.children:
+        if child.dep_ in ("nmod", "conj"):
+            out.extend(c for c in child.children if c.dep_ in ("amod", "flat:name"))
+    return out
+
+
+def _argument_scope(tok: Any, chain: list[Any]) -> list[Any]:
+    """Dependents that may name the other party: the trigger's own, those of the nouns
+    right under it ("livraisons d'armes à l'Ukraine"), and those of its governors."""
+    out = []
+    first = [c for c in tok.children if c.dep_ in _ARG_DEPS]
+    out.extend(first)
+    for child in first:
+        out.extend(c for c in child.children if c.dep_ in _ARG_DEPS)
+    if tok.pos_ == "VERB":
+        for child in tok.children:
+            if child.dep_ == "obj":
+                out.extend(c for c in child.children if c.dep_ in _ARG_DEPS)
+    for node in chain:
+        out.extend(c for c in node.children if c.dep_ in _ARG_DEPS and c.i != tok.i)
+    for node in [tok, *chain]:  # "acquérir auprès des États-Unis": the parse hangs on "auprès"
+        for adv in node.children:
+            if adv.dep_ == "advmod":
+                out.extend(c for c in adv.children if c.dep_ in _ARG_DEPS)
+    return out
 
 
 def _is_anaphoric(tok: Any, lex: AidLexicon) -> bool:
     return any(c.dep_ == "det" and c.lower_ in lex.anaphoric_determiners for c in tok.children)
 
 
+def _refers_back(tok: Any, sent: Sentence, lex: AidLexicon) -> bool:
+    """A demonstrative deal noun before the trigger ("Ce pacte ... comprendrait la
+    fourniture", "Cette annonce fait suite à une suspension")."""
+    doc = tok.doc
+    return any(
+        t.pos_ == "NOUN" and _lemma(t) in lex.things and _is_anaphoric(t, lex)
+        for t in doc[sent.start : tok.i + 1]
+    )
+
+
 def _status_for(tok: Any, spec: TriggerSpec, chain: list[Any], lex: AidLexicon) -> AidStatus | None:
     for node in [tok, *chain]:
         lemma = _lemma(node)
-        if node is not tok or tok.pos_ == "NOUN":
+        if node.i != tok.i or tok.pos_ == "NOUN":
             reflexive = any(c.dep_.startswith("expl") for c in node.children)
             if reflexive and lemma in lex.reflexive_status_cues:
                 return lex.reflexive_status_cues[lemma]
@@ -450,16 +541,29 @@ def _value(
     return money, qualifier
 
 
-def _items(tok: Any, analysis: Analysis, kb: Any, lex: AidLexicon) -> list[AidItem]:
-    tokens = _phrase(tok) if tok.pos_ == "NOUN" else [*_phrase(tok)]
-    if not tokens:
-        return []
-    lo = min(t.idx for t in tokens)
-    hi = max(t.idx + len(t) for t in tokens)
+def _item_tokens(tok: Any, chain: list[Any]) -> list[Any]:
+    """Where the things given are named: under the trigger, or beside it under its nearest
+    governor ("cherche à obtenir des systèmes ..., notamment 10 systèmes Patriot")."""
+    tokens = list(_phrase(tok))
+    for node in chain[:1]:
+        for child in node.children:
+            if child.dep_ in ("obj", "obl", "obl:mod", "obl:arg") and child.i != tok.i:
+                if not any(t.i == tok.i for t in child.subtree):
+                    tokens.extend(_phrase(child))
+    return tokens
+
+
+def _items(tok: Any, chain: list[Any], analysis: Analysis, lex: AidLexicon) -> list[AidItem]:
+    tokens = _item_tokens(tok, chain)
+    starts = {t.idx for t in tokens}
     items: list[AidItem] = []
     used: set[int] = set()
-    weapons = [m for m in analysis.entities if m.label == EntityType.WEAPON and lo <= m.start < hi]
-    counts = [q for q in analysis.quantities if q.kind == "count" and lo <= q.start < hi]
+    weapons = [m for m in analysis.entities if m.label == EntityType.WEAPON and m.start in starts]
+    counts = [
+        q
+        for q in analysis.quantities
+        if q.kind == "count" and any(q.start <= t.idx < q.end for t in tokens)
+    ]
     for weapon in weapons:
         system = _short_weapon_name(weapon.text, lex)
         count = next(
@@ -517,13 +621,18 @@ def _first(rules: tuple[CueRule, ...], lemmas: set[str]) -> str | None:
 
 
 def _is_heading(sent: Sentence, sents: list[Sentence], analysis: Analysis) -> bool:
-    """A title or a sub-heading: alone in its paragraph and without a final stop."""
-    text = analysis.article.text[sent.char_start : sent.char_end].strip()
+    """A title, sub-heading or teaser line: a line without a final stop, or in capitals."""
+    text = analysis.article.text
     title = (analysis.article.title or "").strip()
-    if title and (text == title or text in title):
+    own = text[sent.char_start : sent.char_end].strip()
+    if title and (own == title or own in title):
         return True
-    alone = sum(1 for s in sents if s.paragraph == sent.paragraph) == 1
-    return alone and not text.endswith((".", "!", "?", "…", "»", '"', "”"))
+    same = [s for s in sents if s.paragraph == sent.paragraph]
+    line = text[same[0].char_start : same[-1].char_end].strip()
+    letters = [c for c in line if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) > 0.8 * len(letters):
+        return True
+    return not line.endswith((".", "!", "?", "…", "»", '"', "”"))
 
 
 def _sentence_date(sent: Sentence, analysis: Analysis) -> FuzzyDate:
@@ -541,23 +650,28 @@ def _mentions_in(
     heading = _is_heading(sent, sents, analysis)
     for tok in doc[sent.start : sent.end]:
         spec = _trigger_spec(tok, lex)
-        if spec is None or _negated(tok):
+        if spec is None or _negated(tok) or _idiom(tok, lex):
             continue
         chain = _governors(tok, sent)
         if any(_lemma(g) in lex.blockers for g in [tok, *chain[:2]]):
             continue
         if tok.pos_ == "VERB":
+            if _bare_participle(tok):
+                continue  # "des armes financées par ...": a description, not a commitment
             if not _has_aid_content(_object_tokens(tok), analysis, lex, skip=None):
                 continue
         elif spec.qualified and not _has_aid_content(_phrase(tok), analysis, lex, skip=tok):
             continue
-        donors, recipients, anaphor = _parties(tok, spec, chain, analysis, kb, lex)
+        donors, recipients, anaphoric = _parties(tok, spec, chain, analysis, kb, lex)
         status = _status_for(tok, spec, chain, lex)
         money, qualifier = _value(tok, chain, sent, analysis, lex)
         lemmas = _cue_lemmas(tok, chain)
         mechanism = _first(lex.mechanisms, lemmas)
-        if mechanism == "coproduction" and not recipients:
-            recipients = _partners(tok, chain, analysis, kb, lex)
+        if mechanism == "coproduction":
+            # the partner hosts the production: it receives, it does not supply
+            partners = _partners(tok, chain, analysis, kb, lex)
+            donors = [d for d in donors if d not in partners]
+            recipients = recipients or partners
         base = dict(
             sentence=sent,
             trigger=tok,
@@ -566,9 +680,9 @@ def _mentions_in(
             money=money,
             qualifier=qualifier,
             status=status,
-            items=_items(tok, analysis, kb, lex),
+            items=_items(tok, chain, analysis, lex),
             heading=heading,
-            anaphoric=anaphor is not None or _is_anaphoric(tok, lex),
+            anaphoric=anaphoric or _refers_back(tok, sent, lex),
             announced=_sentence_date(sent, analysis),
         )
         for donor in donors or [None]:
@@ -587,8 +701,8 @@ def _partners(
     hi = max(t.i for t in [tok, *chain])
     root = chain[-1] if chain else tok
     for dep in root.subtree:
-        if dep.dep_ in _ARG_DEPS and _marker_matches(_markers(dep), lex.partner_markers):
-            found = _countries(dep, analysis, kb)
+        if dep.dep_ in _ARG_DEPS and _marker_matches(_markers(dep, lex), lex.partner_markers):
+            found = _countries(dep, analysis, kb, lex)
             if not found:
                 found = [c for t in dep.subtree if (c := demonym_country(t, kb))]
             if found:
@@ -667,7 +781,9 @@ def _commitment(deal: _Deal, analysis: Analysis) -> AidCommitment | None:
     if donor is None and recipient is None:
         return None
     body = [m for m in deal.mentions if not m.heading]
-    primary = body[0] if body else deal.mentions[0]
+    if not body:
+        return None  # a headline or teaser alone: the article never states it
+    primary = body[0]
     status = primary.status or next((m.status for m in [*body, *deal.mentions] if m.status), None)
     money_mention = (
         primary if primary.money else next((m for m in [*body, *deal.mentions] if m.money), None)
@@ -712,14 +828,15 @@ def _commitment(deal: _Deal, analysis: Analysis) -> AidCommitment | None:
 
 
 def _inherit(mentions: list[_Mention]) -> None:
-    """ "Ce pacte ..." refers back: it takes the parties of the previous mention."""
-    previous: _Mention | None = None
+    """ "Ce pacte ..." refers back: it takes the parties last named before it."""
+    donor: str | None = None
+    recipient: str | None = None
     for m in mentions:
-        if m.anaphoric and previous is not None:
-            m.donor = m.donor or previous.donor
-            m.recipient = m.recipient or previous.recipient
-        if m.donor or m.recipient:
-            previous = m
+        if m.anaphoric:
+            m.donor = m.donor or donor
+            m.recipient = m.recipient or recipient
+        donor = m.donor or donor
+        recipient = m.recipient or recipient
 
 
 # ---------------------------------------------------------------------------

@@ -389,7 +389,7 @@ def _subject(token: Any) -> Any | None:
     for child in token.children:
         if child.dep_ in ("nsubj:pass", "expl:pass", "expl:impers"):
             return None  # "il a été rapporté que": nobody in particular
-    if token.dep_ in ("conj", "xcomp") and token.head is not token:
+    if token.dep_ in ("conj", "xcomp") and token.head.i != token.i:
         return _subject(token.head)
     return None
 
@@ -403,7 +403,7 @@ def unit_subject(verb: Any, sent: Sentence) -> Any | None:
     if i < sent.start or doc[i].is_punct:
         return None
     tok = doc[i]
-    while tok.head is not tok and sent.start <= tok.head.i < verb.i and tok.dep_ != "conj":
+    while tok.head.i != tok.i and sent.start <= tok.head.i < verb.i and tok.dep_ != "conj":
         tok = tok.head
     return tok if tok.pos_ in ("NOUN", "PROPN", "PRON") else None
 
@@ -735,7 +735,7 @@ def _judge_country(doc: Any, sent: Sentence, at: int, analysis: Analysis, kb: An
                 if actor is not None and actor.country:
                     return actor.country
                 return None
-        if node.head is node:
+        if node.head.i == node.i:
             break
         node, hops = node.head, hops + 1
     return None

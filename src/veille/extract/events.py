@@ -28,6 +28,7 @@ publication date (at its precision) for events reported as having happened; else
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -118,6 +119,8 @@ class EventLexicon:
     dedup_family: dict[str, int]
     contractions: dict[str, str]
     locative_cases: frozenset[str]
+    instrument_cases: frozenset[str]
+    future_types: dict[str, str]
     drop_modalities: frozenset[Modality]
     quantity_roles: dict[str, str]
 
@@ -228,6 +231,8 @@ def load_event_lexicon(data_dir: Path) -> EventLexicon:
             for k, v in (data.get("contractions") or {}).items()
         },
         locative_cases=words("locative_cases"),
+        instrument_cases=words("instrument_cases"),
+        future_types={str(k): str(v) for k, v in (data.get("future_types") or {}).items()},
         drop_modalities=drop,
         quantity_roles={str(k): str(v) for k, v in (data.get("quantity_roles") or {}).items()},
     )
@@ -288,6 +293,9 @@ def _is_participle(verb: Any, tense: str) -> bool:
 
 
 def _is_passive(verb: Any) -> bool:
+    # a pronominal verb ("se sont retirées") is active whatever the parser says
+    if any(c.dep_.startswith("expl") and c.lemma_.lower() in ("se", "soi") for c in verb.children):
+        return False
     if any(c.dep_ in ("aux:pass", "nsubj:pass") for c in verb.children):
         return True
     # a past participle modifying a noun: "des drones lancés par ..."
@@ -374,6 +382,34 @@ class _Extractor:
                 if actor is not None:
                     return actor
         return None
+
+    def orphan_roots(self, verb: Any) -> list[Any]:
+        """Nominal fragments the parser left as extra roots after the verb in its sentence
+        ("a livré des chars Leopard | à l'armée ukrainienne"): their complements are the
+        verb's."""
+        first, last = self.units[verb.i]
+        return [
+            tok
+            for tok in self.doc[verb.i + 1 : last + 1]
+            if tok.dep_ == "ROOT" and tok.i != verb.i and tok.pos_ in ("NOUN", "PROPN")
+        ]
+
+    def verb_rule(self, verb: Any) -> TriggerRule | None:
+        lemma = verb.lemma_.lower()
+        rule = self.lex.verbs.get(lemma)
+        if rule is None and lemma.endswith("e"):
+            # the lemmatizer sometimes returns the 3rd person ("demande" for demander)
+            rule = self.lex.verbs.get(lemma + "r")
+        return rule
+
+    def is_plain_place(self, token: Any) -> bool:
+        """A city or region that is not a seat of government: a location, not a party."""
+        mention = mention_at(self.analysis, token)
+        return (
+            mention is not None
+            and mention.refers_to is None
+            and self.place_kind(mention) == "place"
+        )
 
     def in_class(self, token: Any, name: str | None) -> bool:
         if name == ACTOR_CLASS:
@@ -522,7 +558,7 @@ class _Extractor:
         for tok in self.doc:
             if tok.i in consumed or tok.i in skipped or tok.pos_ not in ("VERB", "AUX"):
                 continue
-            rule = self.lex.verbs.get(tok.lemma_.lower())
+            rule = self.verb_rule(tok)
             if rule is not None:
                 draft = self.verb_event(tok, rule, consumed)
                 if draft is not None:
@@ -549,7 +585,7 @@ class _Extractor:
             self.finish(draft)
             if self.keep(draft):
                 events.extend((event, draft.verbal) for event in self.to_events(draft))
-        return dedupe(events, self.lex, self.headline_end)
+        return dedupe(events, self.lex, self.headline_end, self.analysis.article.text)
 
     def _heading_tokens(self) -> set[int]:
         skipped: set[int] = set()
@@ -587,7 +623,12 @@ class _Extractor:
             if rule.host and _is_participle(verb, "Pres"):
                 return True, noun
             return False, None
-        if _is_participle(verb, "Past") and noun.dep_ in _CORE:
+        # a participle that does not agree with the noun hangs on the wrong one
+        number_v, number_n = verb.morph.get("Number"), noun.morph.get("Number")
+        if number_v and number_n and number_v != number_n:
+            return False, None
+        # "la Crimée annexée par la Russie" describes a name; "des usines bombardées" reports
+        if _is_participle(verb, "Past") and noun.dep_ in _CORE and noun.pos_ == "NOUN":
             return True, None
         return False, None
 
@@ -603,6 +644,8 @@ class _Extractor:
             return None
         passive = _is_passive(verb) and event_noun is None
         subj_tok = clause.subject if not passive else None
+        if subj_tok is None and not passive:
+            subj_tok = next(iter(_children(verb, "nsubj:pass")), None)
         if event_noun is not None:
             subj_tok = event_noun
         if passive:
@@ -660,7 +703,8 @@ class _Extractor:
             draft.modality = draft.modality or noun_modality(event_noun, self.mod)
             draft.location_roots.extend(self.locative_children(event_noun, assault=True))
         elif subj_tok is not None and subj_tok.lemma_.lower() in lex.instruments:
-            draft.mode = draft.mode or lex.instruments[subj_tok.lemma_.lower()]
+            # the weapon names the mode better than the verb ("un missile a détruit")
+            draft.mode = lex.instruments[subj_tok.lemma_.lower()]
             draft.actor = self.country_actor(subj_tok)
         elif subj_tok is not None:
             draft.actor_phrase = True
@@ -669,30 +713,45 @@ class _Extractor:
         slots = lex.target_slots.get(draft.type, ())
         draft.target = self.slot_party(verb, slots, obj_tok, exclude=subj_tok)
         if draft.type in lex.symmetric:
+            if draft.target is None and subj_tok is not None and draft.actor is not None:
+                # "l'Ukraine et la Pologne ont signé": the second party is the target
+                others = [c for c in _with_conjuncts(subj_tok) if c != subj_tok]
+                draft.target = self.first_party(others)
             if draft.actor is None and draft.target is not None:
                 draft.actor, draft.target = draft.target, None
             if draft.actor is None:
                 draft.actor = self.partner(verb)
-        if draft.type == "ASSAULT" and draft.mode is None:
-            # the instrument: "avec des missiles", "par des drones", a weapon as subject
+        if draft.type == "ASSAULT":
+            # the instrument: "avec des missiles", "par des drones", a weapon as subject,
+            # the object of a light verb ("lancer une attaque de drones")
             roots = [
-                c
-                for c in verb.children
-                if c.dep_.startswith("obl")
-                and self.case(c) in ("avec", "par", "à l'aide de", "au moyen de")
+                c for c, case in obliques(verb, lex.contractions) if case in lex.instrument_cases
             ]
             if subj_tok is not None:
                 roots.append(subj_tok)
-            draft.mode = self.instrument_mode(roots)
+            if obj_tok is not None and rule.object_class in ("attack", "projectile"):
+                roots.append(obj_tok)
+            draft.mode = self.instrument_mode(roots) or draft.mode
         if rule.claim:
             draft.claimed_by = draft.actor.country if draft.actor else None
         elif clause.claimant is not None and draft.type == "ASSAULT":
             claimant = self.country_actor(clause.claimant)
             draft.claimed_by = claimant.country if claimant else None
         assault = draft.type == "ASSAULT"
-        if assault and obj_tok is not None:
-            draft.location_roots.append(obj_tok)
         draft.location_roots.extend(self.locative_children(verb, assault=assault))
+        if obj_tok is not None:
+            if assault:
+                draft.location_roots.append(obj_tok)
+            else:
+                draft.location_roots.extend(self.locative_children(obj_tok, assault=False))
+        if subj_tok is not None and event_noun is None:
+            # "des drones ukrainiens à Briansk": the parser often hangs the place there
+            draft.location_roots.extend(self.locative_children(subj_tok, assault=False))
+        if assault and obj_tok is None:
+            # "a bombardé Kharkiv mardi" parsed with the city inside the date phrase
+            draft.location_roots.extend(
+                c for c in verb.children if c.dep_.startswith("obl") and not self.case(c)
+            )
         return draft
 
     def _misattached_subject(self, verb: Any) -> Any | None:
@@ -739,16 +798,19 @@ class _Extractor:
             else:
                 candidates = [
                     c
-                    for c, case in obliques(verb, self.lex.contractions)
+                    for head in (verb, *self.orphan_roots(verb))
+                    for c, case in obliques(head, self.lex.contractions)
                     if _slot_matches(case, slot)
                 ]
                 if obj_tok is not None and slot != "de":
+                    # "livrer des avions de surveillance à l'Ukraine": the parser hangs
+                    # the recipient inside the object phrase
                     candidates += [
                         c
-                        for c in obj_tok.children
+                        for c in phrase_tokens(obj_tok)
                         if c.dep_ == "nmod" and _slot_matches(self.case(c), slot)
                     ]
-            candidates = [c for c in candidates if c != exclude]
+            candidates = [c for c in candidates if c != exclude and not self.is_plain_place(c)]
             party = self.first_party(candidates)
             if party is not None:
                 return party
@@ -761,14 +823,19 @@ class _Extractor:
         if defender is None and clause.claimant is not None:
             defender = self.country_actor(clause.claimant)
         draft.type = "ASSAULT"
-        draft.actor = self.noun_own_actor(obj_tok) or self.country_actor(obj_tok)
-        draft.actor_phrase = True
+        # the sender: "drones ukrainiens", "drones lancés par les forces de Kiev"; a
+        # place inside the phrase is where it was intercepted, not who sent it
+        draft.actor = self.noun_own_actor(obj_tok) or self.first_party(
+            [a for c in obj_tok.children if c.dep_ == "acl" for a in _children(c, "obl:agent")]
+        )
+        draft.actor_phrase = draft.actor is not None
         draft.target = defender
         draft.claimed_by = defender.country if defender else None
         draft.location_country = defender.country if defender else None
         draft.mode = self.instrument_mode([obj_tok]) or draft.mode
         draft.intercept_object = obj_tok
         draft.location_roots.extend(self.locative_children(verb, assault=True))
+        draft.location_roots.extend(self.locative_children(obj_tok, assault=False))
         return draft
 
     def noun_event(self, noun: Any, rule: TriggerRule, produced: set[int]) -> Draft | None:
@@ -787,14 +854,22 @@ class _Extractor:
             draft.verbal = True
             if lex.noun_hosts[host_lemma] == "claim":
                 draft.claimed_by = "__actor__"
-        elif is_subject and host_lemma in lex.noun_subject_hosts:
-            host = head
+        elif is_subject and (
+            host_lemma in lex.noun_subject_hosts
+            or any(
+                f"{host_lemma} {c.lemma_.lower()}" in lex.noun_subject_hosts
+                for c in head.children
+                if c.dep_ == "obj"
+            )
+        ):
+            host = head  # "un accord est prévu", "des négociations ont eu lieu"
         elif has_cop:
             host = noun  # "Kiev est en discussion avec Washington"
-        if host is None:
-            # a bare event noun: only as a core argument, with its own actor
-            if rule.needs_host or not (own_actor or parties) or noun.dep_ not in _CORE:
-                return None
+        # a bare event noun: only as a core argument, with its own actor
+        if host is None and (
+            rule.needs_host or not (own_actor or parties) or noun.dep_ not in _CORE
+        ):
+            return None
         if host is not None and host != noun and host.i in produced:
             return None  # the host verb is itself an event ("livrer des missiles")
         clause_verb = host if host is not None else _governing_verb(noun)
@@ -943,6 +1018,9 @@ class _Extractor:
         ):
             # an assault on one side of the war happens on its territory unless told
             draft.location_country = draft.target.country
+        if draft.modality is Modality.FUTURE and draft.type in lex.future_types:
+            # PLOVER: a promise or plan of aid or cooperation is an agreement
+            draft.type = lex.future_types[draft.type]
         draft.quantities = self.quantities(draft)
 
     def confidence(self, draft: Draft) -> float:
@@ -954,7 +1032,9 @@ class _Extractor:
         return round(max(0.1, min(0.95, score)), 2)
 
     def keep(self, draft: Draft) -> bool:
-        if draft.modality in self.lex.drop_modalities or draft.generic_subject:
+        if draft.modality in self.lex.drop_modalities:
+            return False
+        if draft.generic_subject and draft.type not in self.lex.actor_optional_types:
             return False
         has_actor = draft.actor is not None and draft.actor.country is not None
         has_target = draft.target is not None and draft.target.country is not None
@@ -1080,24 +1160,46 @@ def _governing_verb(token: Any) -> Any | None:
     return None
 
 
+_FINAL_PUNCT = frozenset('.!?…:;»"')
+
+
 def _sentence_units(doc: Any) -> list[tuple[int, int]]:
-    """For each token, its sentence's (first, last) token index; line breaks split too."""
-    units: list[tuple[int, int]] = [(0, 0)] * len(doc)
+    """For each token, its sentence's (first, last) token index.
+
+    Sentences are the parser's, split again at line breaks (a headline is its own
+    sentence) and joined back where the parser cut a line with no final punctuation
+    between two roots ("a livré des chars | Leopard à l'armée ukrainienne").
+    """
+    bounds: list[tuple[int, int]] = []
     for sent in doc.sents:
         start = sent.start
         for tok in sent:
             if tok.is_space and "\n" in tok.text:
-                for i in range(start, tok.i + 1):
-                    units[i] = (start, max(start, tok.i - 1))
+                if tok.i > start:
+                    bounds.append((start, tok.i - 1))
                 start = tok.i + 1
-        for i in range(start, sent.end):
-            units[i] = (start, sent.end - 1)
-    trimmed = []
-    for first, last in units:
+        if start < sent.end:
+            bounds.append((start, sent.end - 1))
+    merged: list[tuple[int, int]] = []
+    for first, last in bounds:
+        if merged:
+            prev_first, prev_last = merged[-1]
+            between = doc[prev_last + 1 : first]
+            if (
+                prev_last + 1 == first
+                and doc[prev_last].text[-1:] not in _FINAL_PUNCT
+                and not any("\n" in t.text for t in between)
+            ):
+                merged[-1] = (prev_first, last)
+                continue
+        merged.append((first, last))
+    units: list[tuple[int, int]] = [(i, i) for i in range(len(doc))]
+    for first, last in merged:
         while last > first and doc[last].is_space:
             last -= 1
-        trimmed.append((first, last))
-    return trimmed
+        for i in range(first, last + 1):
+            units[i] = (first, last)
+    return units
 
 
 def _headline_end(text: str) -> int:
@@ -1112,15 +1214,24 @@ def _headline_end(text: str) -> int:
 # Deduplication within an article
 
 
-def _is_heading(event: Event, headline_end: int) -> bool:
-    return event.sentence.end <= headline_end or _is_heading_text(event.sentence.text)
+def _is_heading(event: Event, headline_end: int, text: str = "") -> bool:
+    """The headline, an all-capitals subheading, or a title-like line: a paragraph of its
+    own with no final punctuation ("Trump promet une aide militaire à Kiev")."""
+    if event.sentence.end <= headline_end or _is_heading_text(event.sentence.text):
+        return True
+    if not text:
+        return False
+    line_start = text.rfind("\n", 0, event.sentence.start) + 1
+    line_end = text.find("\n", event.sentence.end)
+    line = text[line_start : line_end if line_end >= 0 else len(text)].strip()
+    return bool(line) and line == event.sentence.text.strip() and line[-1] not in '.!?»"…:'
 
 
 def _country(actor: Actor | None) -> str | None:
     return actor.country if actor is not None else None
 
 
-def _same(a: Event, b: Event, lex: EventLexicon, headline_end: int) -> bool:
+def _same(a: Event, b: Event, lex: EventLexicon, heading: Callable[[Event], bool]) -> bool:
     """Same event restated: same type family, parties and place, compatible modes.
 
     A mode missing on one side is compatible when the place is named or one of them is
@@ -1151,11 +1262,13 @@ def _same(a: Event, b: Event, lex: EventLexicon, headline_end: int) -> bool:
         return True
     if a.mode is None or b.mode is None:
         # a named place makes the restatement certain; else only a headline may omit it
-        return la is not None or _is_heading(a, headline_end) or _is_heading(b, headline_end)
+        return la is not None or heading(a) or heading(b)
     return False
 
 
-def dedupe(events: list[tuple[Event, bool]], lex: EventLexicon, headline_end: int) -> list[Event]:
+def dedupe(
+    events: list[tuple[Event, bool]], lex: EventLexicon, headline_end: int, text: str = ""
+) -> list[Event]:
     """Merge restatements of one event in an article; keep the best-placed mention.
 
     ``events`` pairs each event with whether its trigger is verbal (a verb, or an event
@@ -1168,12 +1281,15 @@ def dedupe(events: list[tuple[Event, bool]], lex: EventLexicon, headline_end: in
         richness = (
             bool(event.quantities) + (event.location is not None) + (event.target is not None)
         )
-        return (_is_heading(event, headline_end), not verbal, -richness, event.sentence.start)
+        return (heading(event), not verbal, -richness, event.sentence.start)
+
+    def heading(event: Event) -> bool:
+        return _is_heading(event, headline_end, text)
 
     groups: list[list[tuple[Event, bool]]] = []
     for item in events:
         for group in groups:
-            if _same(group[0][0], item[0], lex, headline_end):
+            if _same(group[0][0], item[0], lex, heading):
                 group.append(item)
                 break
         else:

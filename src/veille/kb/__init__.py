@@ -153,6 +153,8 @@ class KnowledgeBase:
         self._by_surface: dict[str, list[KBEntity]] = {}
         self._adjectives: dict[str, str | None] = {}
         self._governments: dict[str, KBEntity] = {}
+        self._countries: dict[str, KBEntity] = {}
+        self._capitals: dict[str, KBEntity] = {}
         self._holders: dict[str, list[tuple[Role, KBEntity]]] = {}
         for entity in entities:
             for form in entity.surface_forms():
@@ -164,6 +166,10 @@ class KnowledgeBase:
                     self._adjectives.setdefault(normalize(word), entity.country)
             if entity.kind == "government" and entity.country:
                 self._governments.setdefault(entity.country, entity)
+            if entity.kind in {"country", "continent", "supranational"} and entity.country:
+                self._countries.setdefault(entity.country, entity)
+            if entity.kind == "capital" and entity.country:
+                self._capitals.setdefault(entity.country, entity)
             for role in entity.roles:
                 self._holders.setdefault(role.role, []).append((role, entity))
         # Most populous / most prominent first: countries, capitals, then by population.
@@ -227,6 +233,14 @@ class KnowledgeBase:
     def government_of(self, country: str) -> KBEntity | None:
         """The government entity of a country code (for metonymy)."""
         return self._governments.get(country)
+
+    def country_entity(self, country: str) -> KBEntity | None:
+        """The place entity of a country code ("UKR" -> Ukraine, "EUROPE" -> Europe)."""
+        return self._countries.get(country)
+
+    def capital_of(self, country: str) -> KBEntity | None:
+        """The capital city of a country code ("UKR" -> Kyiv)."""
+        return self._capitals.get(country)
 
     def role_holder(self, role_id: str, on: date) -> KBEntity | None:
         """Who held ``role_id`` on day ``on``, if the KB knows."""

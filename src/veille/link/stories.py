@@ -35,7 +35,7 @@ class StoryConfig:
     entity_weight: float = 2.0
     max_df_share: float = 0.5  # features in more articles than this share never link alone
     max_postings: int = 300  # nor do features in more articles than this (bounds the work)
-    seed_features: int = 10  # candidates share one of each other's heaviest features
+    seed_features: int = 10  # a candidate shares one of these heaviest features
     label_entities: int = 3
     top_entities: int = 5
 
@@ -67,23 +67,19 @@ def similar_articles(
     days = {a.article_id: a.day for a in articles}
     n = len(articles)
     max_df = max(2, min(int(config.max_df_share * n), config.max_postings))
-    # candidates: articles sharing one of their heaviest features (all-pairs would be
-    # quadratic); a pair whose cosine reaches the threshold almost always does
-    seeds = {
-        aid: sorted(vec, key=lambda f: (-vec[f], f))[: config.seed_features]
-        for aid, vec in vecs.items()
-    }
     postings: dict[str, list[str]] = defaultdict(list)
-    for aid in sorted(seeds):
-        for f in seeds[aid]:
+    for aid in sorted(vecs):
+        for f in vecs[aid]:
             postings[f].append(aid)
+    # candidates: b has one of a's heaviest features (all pairs would be quadratic; a
+    # pair whose cosine reaches the threshold almost always shares one)
     candidates: set[tuple[str, str]] = set()
-    for ids in postings.values():
-        if len(ids) > max_df:
-            continue
-        for i, a in enumerate(ids):
-            for b in ids[i + 1 :]:
-                candidates.add((a, b))
+    for a, vec in vecs.items():
+        for f in sorted(vec, key=lambda f: (-vec[f], f))[: config.seed_features]:
+            ids = postings[f]
+            if len(ids) > max_df:
+                continue
+            candidates.update((min(a, b), max(a, b)) for b in ids if b != a)
     pairs = []
     for a, b in sorted(candidates):
         da, db = days[a], days[b]

@@ -1,0 +1,369 @@
+"""PLOVER event extraction: French sentences (none from the seeds) -> expected events.
+
+The Analysis is built from the bare spaCy parse and the real knowledge base with a small
+test-side linker (capitalised spans looked up in the KB), so these tests exercise the
+event rules on their own, whatever the state of the entity linker. The pipeline tests at
+the end go through ``analyze`` (enrich + extract).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from veille.extract.events import extract_events, load_event_lexicon
+from veille.model import (
+    Analysis,
+    Article,
+    EntityMention,
+    Event,
+    FuzzyDate,
+    Modality,
+    Precision,
+    stable_id,
+)
+
+PUBLISHED = FuzzyDate(date(2024, 3, 15), Precision.DAY)
+_SEATS = ("capital", "seat")
+
+
+def _link(doc, kb) -> list[EntityMention]:
+    """Greedy longest match of capitalised token spans against the KB (test stand-in)."""
+    mentions: list[EntityMention] = []
+    i = 0
+    while i < len(doc):
+        found = None
+        for size in range(5, 0, -1):
+            span = doc[i : i + size]
+            if len(span) < size or not span[0].text[:1].isupper():
+                continue
+            entities = kb.lookup(span.text)
+            if not entities and size == 1:
+                # a surname already named in full ("Rob Bauer" ... "Bauer")
+                entities = [
+                    kb.get(m.kb_id)
+                    for m in reversed(mentions)
+                    if m.label == "PER" and m.text.split()[-1] == span.text
+                ][:1]
+            if entities:
+                found = (span, entities[0])
+                break
+        if found is None:
+            i += 1
+            continue
+        span, entity = found
+        mentions.append(
+            EntityMention(
+                start=span.start_char,
+                end=span.end_char,
+                text=span.text,
+                label=entity.type,
+                name=entity.name,
+                kb_id=entity.id,
+                country=entity.country,
+                sector=entity.sector,
+                refers_to=entity.seat_of if entity.kind in _SEATS else None,
+                resolved_by="kb",
+                lat=entity.lat,
+                lon=entity.lon,
+            )
+        )
+        i = span.end
+    return mentions
+
+
+@pytest.fixture(scope="module")
+def events_of(bare_nlp, fr_pack, kb):
+    def _events(text: str, published: FuzzyDate = PUBLISHED) -> list[Event]:
+        doc = bare_nlp(text)
+        article = Article(
+            id=stable_id("t", text), source="<test>", text=text, language="fr", published=published
+        )
+        analysis = Analysis(article=article, doc=doc)
+        analysis.entities = _link(doc, kb)
+        analysis.quantities = fr_pack.find_quantities(doc)
+        analysis.times = fr_pack.find_times(doc, published)
+        return extract_events(analysis, fr_pack, kb)
+
+    return _events
+
+
+def _summary(event: Event) -> dict:
+    return {
+        "type": event.type,
+        "actor": event.actor.country if event.actor else None,
+        "target": event.target.country if event.target else None,
+        "location": event.location.name if event.location else None,
+        "location_country": event.location_country,
+        "mode": event.mode,
+        "modality": event.modality.value if event.modality else None,
+        "claimed_by": event.claimed_by,
+    }
+
+
+# sentence -> the expected event (only the keys given are checked); exactly one event
+EVENTS = [
+    # ASSAULT
+    ("Des drones russes ont frappé Odessa dans la nuit de lundi à mardi.",
+     {"type": "ASSAULT", "actor": "RUS", "target": "UKR", "location": "Odesa", "mode": "drone"}),
+    ("L'armée russe a bombardé Kharkiv mardi.",
+     {"type": "ASSAULT", "actor": "RUS", "target": "UKR", "location": "Kharkiv", "mode": "aerial"}),
+    ("Les forces ukrainiennes ont attaqué une raffinerie à Novorossiisk.",
+     {"type": "ASSAULT", "actor": "UKR", "target": "RUS", "location": "Novorossiysk"}),
+    ("Des missiles russes ont touché des infrastructures énergétiques à Lviv.",
+     {"type": "ASSAULT", "actor": "RUS", "target": "UKR", "location": "Lviv", "mode": "aerial"}),
+    ("L'Ukraine a lancé des frappes de drones contre des bases aériennes russes.",
+     {"type": "ASSAULT", "actor": "UKR", "target": "RUS", "mode": "drone",
+      "location_country": "RUS"}),
+    ("Des frappes ukrainiennes ont visé un dépôt de carburant à Belgorod.",
+     {"type": "ASSAULT", "actor": "UKR", "target": "RUS", "location": "Belgorod"}),
+    ("L'artillerie russe a pilonné les positions ukrainiennes près de Bakhmout.",
+     {"type": "ASSAULT", "actor": "RUS", "target": "UKR", "location": "Bakhmut",
+      "mode": "heavy-weapons"}),
+    ("La Russie a tiré 30 missiles sur l'Ukraine dans la nuit.",
+     {"type": "ASSAULT", "actor": "RUS", "target": "UKR", "mode": "aerial",
+      "location_country": "UKR"}),
+    ("La Russie a mené une attaque de missiles contre Kiev.",
+     {"type": "ASSAULT", "actor": "RUS", "target": "UKR", "mode": "aerial"}),
+    ("Les forces de Kiev ont détruit un système de défense aérienne russe en Crimée.",
+     {"type": "ASSAULT", "actor": "UKR", "target": "RUS", "location": "Crimea",
+      "mode": "destroy"}),
+    ("Trois entrepôts militaires ont été détruits par des drones ukrainiens à Briansk.",
+     {"type": "ASSAULT", "actor": "UKR", "target": "RUS", "location": "Bryansk",
+      "mode": "drone"}),
+    ("Un missile russe a détruit un immeuble résidentiel à Dnipro.",
+     {"type": "ASSAULT", "actor": "RUS", "target": "UKR", "location": "Dnipro",
+      "mode": "aerial"}),
+    ("Des soldats russes ont tué trois civils à Boutcha.",
+     {"type": "ASSAULT", "actor": "RUS", "target": "UKR", "location": "Bucha"}),
+    ("Des bombardements russes ont fait cinq morts à Kherson.",
+     {"type": "ASSAULT", "actor": "RUS", "target": "UKR", "location": "Kherson",
+      "mode": "aerial"}),
+    ("Les forces ukrainiennes ont repris le village de Robotyne.",
+     {"type": "ASSAULT", "actor": "UKR", "target": "RUS"}),
+    ("Moscou a revendiqué la prise de la ville d'Avdiivka.",
+     {"type": "ASSAULT", "actor": "RUS", "claimed_by": "RUS", "location": "Avdiivka"}),
+    ("Kiev a revendiqué une attaque de drones contre une raffinerie russe.",
+     {"type": "ASSAULT", "actor": "UKR", "target": "RUS", "claimed_by": "UKR",
+      "mode": "drone"}),
+    ("Les forces ukrainiennes ont lancé une offensive dans la région de Koursk.",
+     {"type": "ASSAULT", "actor": "UKR", "target": "RUS"}),
+    ("Selon des sources ukrainiennes, des drones russes auraient frappé un entrepôt à Kharkiv.",
+     {"type": "ASSAULT", "actor": "RUS", "location": "Kharkiv", "modality": None}),
+    ("Des drones ont été signalés au-dessus de Kiev dans la nuit.",
+     {"type": "ASSAULT", "actor": "RUS", "target": "UKR", "mode": "drone"}),
+    # interceptions: the attacker's assault, claimed by the interceptor
+    ("La défense aérienne ukrainienne a abattu 40 drones lancés par la Russie.",
+     {"type": "ASSAULT", "actor": "RUS", "target": "UKR", "claimed_by": "UKR",
+      "mode": "drone"}),
+    ("L'armée russe affirme avoir intercepté douze missiles ATACMS au-dessus de Belgorod.",
+     {"type": "ASSAULT", "actor": "UKR", "target": "RUS", "claimed_by": "RUS",
+      "mode": "aerial"}),
+    ("Les forces russes ont repoussé une attaque ukrainienne près de Koupiansk.",
+     {"type": "ASSAULT", "actor": "UKR", "target": "RUS", "claimed_by": "RUS"}),
+    # modality
+    ("L'armée russe n'a pas attaqué Kiev ce week-end.",
+     {"type": "ASSAULT", "actor": "RUS", "target": "UKR", "modality": "negation"}),
+    ("En 2014, la Russie a annexé la Crimée.",
+     {"type": "ASSAULT", "actor": "RUS", "modality": "historical"}),
+    ("La Russie a initialement envahi l'Ukraine par le nord.",
+     {"type": "ASSAULT", "actor": "RUS", "target": "UKR", "modality": "historical"}),
+    ("L'armée russe s'apprête à lancer une nouvelle offensive sur Kharkiv.",
+     {"type": "ASSAULT", "actor": "RUS", "modality": "future"}),
+    ("La Suède livrera des avions de surveillance à l'Ukraine.",
+     {"type": "AGREE", "actor": "SWE", "target": "UKR", "modality": "future"}),
+    # AID
+    ("Berlin a livré des chars Leopard à l'armée ukrainienne.",
+     {"type": "AID", "actor": "DEU", "target": "UKR", "modality": None}),
+    ("Le Royaume-Uni a envoyé des missiles Storm Shadow aux forces ukrainiennes.",
+     {"type": "AID", "actor": "GBR", "target": "UKR"}),
+    ("Le Canada a débloqué une aide militaire de 500 millions de dollars pour l'Ukraine.",
+     {"type": "AID", "actor": "CAN", "target": "UKR"}),
+    ("L'Union européenne a accordé un prêt de 35 milliards d'euros à l'Ukraine.",
+     {"type": "AID", "actor": "EU", "target": "UKR"}),
+    ("Le Japon a annoncé l'envoi d'une aide humanitaire à l'Ukraine.",
+     {"type": "AID", "actor": "JPN", "target": "UKR"}),
+    ("Les États-Unis vont fournir à Kiev de nouveaux systèmes Patriot.",
+     {"type": "AGREE", "actor": "USA", "target": "UKR", "modality": "future"}),
+    ("La France a promis de livrer des avions Mirage à l'Ukraine.",
+     {"type": "AGREE", "actor": "FRA", "target": "UKR", "modality": "future"}),
+    # AGREE
+    ("L'Ukraine et la Pologne ont signé un accord de coopération militaire.",
+     {"type": "AGREE", "actor": "UKR", "target": "POL"}),
+    ("Kiev a conclu un contrat avec le groupe allemand Rheinmetall pour produire des obus.",
+     {"type": "AGREE", "actor": "UKR", "target": "DEU"}),
+    ("Le Danemark s'est engagé à acheter des avions F-16 pour l'Ukraine.",
+     {"type": "AGREE", "actor": "DNK", "modality": "future"}),
+    # CONSULT
+    ("Volodymyr Zelensky a rencontré Emmanuel Macron à Paris.",
+     {"type": "CONSULT", "actor": "UKR", "target": "FRA", "mode": "visit",
+      "location": "Paris"}),
+    ("Emmanuel Macron a appelé Vladimir Poutine mardi.",
+     {"type": "CONSULT", "actor": "FRA", "target": "RUS", "mode": "phone"}),
+    ("Des négociations entre la Russie et l'Ukraine ont eu lieu à Istanbul.",
+     {"type": "CONSULT", "actor": "RUS", "target": "UKR", "location": "Istanbul"}),
+    ("Le président ukrainien s'est entretenu avec le chancelier allemand.",
+     {"type": "CONSULT", "actor": "UKR", "target": "DEU", "mode": "phone"}),
+    ("Le Premier ministre hongrois a rencontré Vladimir Poutine à Moscou.",
+     {"type": "CONSULT", "actor": "HUN", "target": "RUS", "location": "Moscow"}),
+    # REQUEST
+    ("Zelensky a exhorté les alliés occidentaux à livrer davantage de défenses aériennes.",
+     {"type": "REQUEST", "actor": "UKR"}),
+    ("Kiev demande aux États-Unis une aide militaire supplémentaire.",
+     {"type": "REQUEST", "actor": "UKR", "target": "USA"}),
+    ("Le Kremlin exige le retrait des troupes ukrainiennes de la région de Koursk.",
+     {"type": "REQUEST", "actor": "RUS", "target": "UKR", "mode": "change"}),
+    ("L'OTAN a appelé la Russie à cesser ses attaques contre les civils.",
+     {"type": "REQUEST", "actor": "NATO", "target": "RUS"}),
+    # REJECT
+    ("Moscou a rejeté la proposition de cessez-le-feu présentée par Kiev.",
+     {"type": "REJECT", "actor": "RUS", "target": "UKR"}),
+    ("L'Ukraine a refusé toute concession territoriale.",
+     {"type": "REJECT", "actor": "UKR", "target": "RUS"}),
+    # CONCEDE
+    ("Washington a autorisé l'Ukraine à frapper le territoire russe avec des missiles ATACMS.",
+     {"type": "CONCEDE", "actor": "USA", "target": "UKR"}),
+    # SANCTION
+    ("L'Union européenne a sanctionné plusieurs banques russes.",
+     {"type": "SANCTION", "actor": "EU", "target": "RUS"}),
+    ("Les États-Unis ont imposé de nouvelles sanctions contre la Russie.",
+     {"type": "SANCTION", "actor": "USA", "target": "RUS"}),
+    # THREATEN
+    ("La Russie a menacé la Moldavie de représailles.",
+     {"type": "THREATEN", "actor": "RUS", "target": "MDA"}),
+    ("Poutine menace de frapper les pays qui livrent des armes à l'Ukraine.",
+     {"type": "THREATEN", "actor": "RUS"}),
+    # ACCUSE
+    ("Kiev accuse Moscou d'avoir bombardé une maternité à Zaporijia.",
+     {"type": "ACCUSE", "actor": "UKR", "target": "RUS"}),
+    ("Le Kremlin a dénoncé une provocation de Kiev.",
+     {"type": "ACCUSE", "actor": "RUS", "target": "UKR"}),
+    # MOBILIZE
+    ("La Russie a mobilisé 300 000 réservistes.",
+     {"type": "MOBILIZE", "actor": "RUS"}),
+    ("Le Bélarus a déployé des troupes à la frontière ukrainienne.",
+     {"type": "MOBILIZE", "actor": "BLR"}),
+    # RETREAT
+    ("Les troupes russes se sont retirées de Kherson.",
+     {"type": "RETREAT", "actor": "RUS"}),
+    # PROTEST
+    ("Des milliers de personnes ont manifesté à Tbilissi contre le gouvernement géorgien.",
+     {"type": "PROTEST", "target": "GEO", "location": "Tbilisi"}),
+    # COERCE
+    ("Les autorités russes ont arrêté un journaliste américain à Ekaterinbourg.",
+     {"type": "COERCE", "actor": "RUS", "target": "USA", "location": "Yekaterinburg"}),
+    ("La Russie a expulsé dix diplomates estoniens.",
+     {"type": "COERCE", "actor": "RUS", "target": "EST"}),
+    # SUPPORT
+    ("La Pologne soutient fermement l'Ukraine.",
+     {"type": "SUPPORT", "actor": "POL", "target": "UKR"}),
+    # COOPERATE
+    ("L'Ukraine coopère avec la Turquie pour exporter ses céréales.",
+     {"type": "COOPERATE", "actor": "UKR", "target": "TUR"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), EVENTS, ids=[t[:50] for t, _ in EVENTS])
+def test_event(events_of, text, expected):
+    events = events_of(text)
+    summaries = [_summary(e) for e in events]
+    assert len(events) == 1, summaries
+    got = summaries[0]
+    assert {k: got[k] for k in expected} == expected
+
+
+# generic statements, analysis, hypotheticals, infinitives under nouns: no event
+NO_EVENT = [
+    "Les analystes estiment que la Russie pourrait frapper les infrastructures ukrainiennes.",
+    "Ces missiles sont conçus pour frapper des cibles à longue distance.",
+    "La nécessité de frapper les dépôts russes fait débat.",
+    "Cette décision pourrait aggraver les tensions entre Moscou et Washington.",
+    "Les deux camps maintiennent leurs positions.",
+    "Le ministère n'a fourni aucune preuve de ses affirmations.",
+    "Les frappes se poursuivent quotidiennement.",
+    "Il est essentiel de négocier la paix.",
+    "Si la Russie attaquait un pays de l'OTAN, l'Alliance riposterait.",
+    "Les experts discutent des conséquences économiques de la guerre.",
+    "L'objectif est de bâtir une défense solide.",
+    "Les stocks que les États-Unis ont envoyés en Ukraine s'épuisent.",
+    "La Russie cherche à limiter les frappes ukrainiennes sur son territoire.",
+    "Le chef de l'État a souligné la gravité des attaques russes.",
+    "L'ADMINISTRATION S'INQUIETE MAIS SOUTIENT TOUJOURS L'AIDE POUR COMBATTRE LA RUSSIE",
+]
+
+
+@pytest.mark.parametrize("text", NO_EVENT, ids=[t[:50] for t in NO_EVENT])
+def test_no_event(events_of, text):
+    assert [_summary(e) for e in events_of(text)] == []
+
+
+def test_one_event_per_place(events_of):
+    events = events_of("Des frappes russes ont touché des usines à Dnipro et Zaporijia.")
+    assert sorted(e.location.name for e in events) == ["Dnipro", "Zaporizhzhia"]
+    assert {e.location_country for e in events} == {"UKR"}
+
+
+def test_interception_count_is_a_quantity(events_of):
+    (event,) = events_of("La défense aérienne russe a abattu 25 drones ukrainiens.")
+    assert (event.actor.country, event.target.country, event.claimed_by) == ("UKR", "RUS", "RUS")
+    roles = {(q.role, int(q.value), q.unit) for q in event.quantities}
+    assert ("intercepted", 25, "drone") in roles
+
+
+def test_headline_restated_in_body_is_one_event(events_of):
+    text = (
+        "Des drones ukrainiens frappent une raffinerie à Saratov\n\n"
+        "Des drones ukrainiens ont frappé une raffinerie à Saratov dans la nuit de mardi."
+    )
+    events = events_of(text)
+    assert len(events) == 1
+    assert events[0].sentence.start > text.index("\n")  # the body sentence is kept
+
+
+def test_evidence_offsets_point_into_the_text(events_of):
+    text = "Premier paragraphe sans événement.\n\nL'armée russe a bombardé Kharkiv mardi."
+    (event,) = events_of(text)
+    assert text[event.sentence.start : event.sentence.end] == event.sentence.text
+    assert event.sentence.text.startswith("L'armée russe")
+    assert text[event.trigger.start : event.trigger.end] == "bombardé"
+    assert event.stage.startswith("events@")
+    assert 0.0 < event.confidence <= 1.0
+
+
+def test_date_from_the_sentence_and_historical_by_date(events_of):
+    (event,) = events_of("En février 2022, la Russie a envahi l'Ukraine.")
+    assert event.date.iso() == "2022-02"
+    assert event.modality is Modality.HISTORICAL
+
+
+def test_date_falls_back_to_publication(events_of):
+    (event,) = events_of("L'armée russe a bombardé Kharkiv.")
+    assert event.date == PUBLISHED
+    (event,) = events_of("L'armée russe a bombardé Kharkiv.", FuzzyDate.unknown())
+    assert event.date.precision is Precision.UNKNOWN
+
+
+def test_lexicon_loads_and_covers_every_type(fr_pack):
+    lexicon = load_event_lexicon(fr_pack.data_dir)
+    types = {r.type for r in (*lexicon.verbs.values(), *lexicon.nouns.values())}
+    from veille.model import PLOVER_EVENT_TYPES
+
+    assert set(PLOVER_EVENT_TYPES) <= types
+
+
+def test_bad_lexicon_raises_data_file_error(tmp_path):
+    from veille.errors import DataFileError
+
+    (tmp_path / "events.yaml").write_text("verbs:\n  frapper: {type: NOPE}\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="events.yaml"):
+        load_event_lexicon(tmp_path)
+
+
+def test_events_are_picklable_and_stable(events_of):
+    import pickle
+
+    first = events_of("L'armée russe a bombardé Kharkiv mardi.")
+    again = events_of("L'armée russe a bombardé Kharkiv mardi.")
+    assert [e.id for e in first] == [e.id for e in again]
+    assert pickle.loads(pickle.dumps(first)) == first
