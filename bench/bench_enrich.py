@@ -4,7 +4,7 @@
     .venv/bin/python bench/bench_enrich.py --docs 300 --repeat 5
 
 Texts are the seed articles plus ../shared/corpus/fr, repeated to ``--docs``. Three
-timings, each the best of ``--repeat`` runs on one core:
+timings, each the best of ``--repeat`` interleaved runs on one core:
 
 - bare: ``pack.load_nlp()`` + ``nlp.pipe`` (the statistical French model alone);
 - full: ``veille.enrich.build_nlp`` (adds the KB entity ruler) + ``nlp.pipe`` +
@@ -46,13 +46,15 @@ def load_texts(count: int) -> list[str]:
     return [base[i % len(base)] for i in range(count)]
 
 
-def best_of(repeat: int, run) -> float:
-    times = []
+def best_of_interleaved(repeat: int, *runs) -> list[float]:
+    """Best time of each run, alternating them so load changes on a shared machine hit all."""
+    best = [float("inf")] * len(runs)
     for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for i, run in enumerate(runs):
+            start = time.perf_counter()
+            run()
+            best[i] = min(best[i], time.perf_counter() - start)
+    return best
 
 
 def main() -> None:
@@ -90,9 +92,7 @@ def main() -> None:
             pack.find_times(doc, published)
 
     run_bare(), run_full(), run_grammars()  # warm up: lexicons, caches, lazy imports
-    bare = best_of(args.repeat, run_bare)
-    full = best_of(args.repeat, run_full)
-    grammars = best_of(args.repeat, run_grammars)
+    bare, full, grammars = best_of_interleaved(args.repeat, run_bare, run_full, run_grammars)
     overhead = full / bare - 1
     result = {
         "docs": len(texts),

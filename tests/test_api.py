@@ -169,6 +169,12 @@ def test_article_search_filters(client, ids, query, expected):
     assert body["total"] == len(expected)
 
 
+def test_empty_form_fields_mean_any(client, ids):
+    body = get(client, "/api/v1/articles?q=dr%C3%B4ne&type=&country=&date_from=&verification=")
+    assert body["items"][0]["id"] == ids["crimea"]
+    assert client.get("/search?q=&type=&outlet=").status_code == 200
+
+
 def test_article_has_every_annotation_with_offsets(client, ids, demo):
     body = get(client, f"/api/v1/articles/{ids['crimea']}")
     text = body["article"]["text"]

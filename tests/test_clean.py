@@ -172,6 +172,9 @@ def test_line_classification(rules, lines, kept, dropped):
         ),
         ("Publié le mardi 1er août 2023", FuzzyDate(date(2023, 8, 1), Precision.DAY), None),
         ("Publié le 05/01/2023", FuzzyDate(date(2023, 1, 5), Precision.DAY), None),
+        ("Mardi 12 mars 2024", FuzzyDate(date(2024, 3, 12), Precision.DAY), None),
+        ("12/03/2024 à 10:32", FuzzyDate(date(2024, 3, 12), Precision.DAY), None),
+        ("2024-03-12T08:30", FuzzyDate(date(2024, 3, 12), Precision.DAY), None),
     ],
 )
 def test_metadata_lines_become_the_published_date(rules, first_line, published, rest):
@@ -179,7 +182,75 @@ def test_metadata_lines_become_the_published_date(rules, first_line, published, 
     assert result.published == published
     expected = [rest, BODY2] if rest else [BODY2]
     assert result.text == "\n\n".join(expected)
-    assert "date" in result.dropped_lines[0].lower() or "publié" in result.dropped_lines[0].lower()
+    assert result.dropped_lines[0] == first_line.removesuffix(BODY).strip()
+
+
+NEWS_SITE_PAGE = """International
+
+Guerre en Ukraine
+
+Guerre en Ukraine : Kiev affirme avoir repoussé une attaque russe près de Koupiansk
+
+Les forces ukrainiennes ont repoussé dans la nuit une vaste offensive russe dans l’est du \
+pays, selon l’état-major.
+
+Par Jean Dupont (Kiev, envoyé spécial)
+
+Publié le 12 mars 2024 à 10h32, modifié le 12 mars 2024 à 18h05
+
+Temps de Lecture 3 min.
+
+Article réservé aux abonnés
+
+Offrir l’article
+
+Partager
+
+L’état-major ukrainien a indiqué mardi que ses troupes avaient repoussé quatorze assauts \
+russes près de Koupiansk, dans la région de Kharkiv.
+
+Lire aussi | Guerre en Ukraine : la bataille de Koupiansk
+
+« La situation reste difficile mais sous contrôle », a déclaré un porte-parole militaire.
+
+Jean Dupont (Kiev, envoyé spécial)
+
+Contribuer
+
+Réutiliser ce contenu
+"""
+
+
+def test_a_news_site_page_with_kicker_byline_and_paywall_widgets(rules):
+    result = clean_lines(NEWS_SITE_PAGE, rules)
+    title = "Guerre en Ukraine : Kiev affirme avoir repoussé une attaque russe près de Koupiansk"
+    assert result.title == title
+    assert result.published == FuzzyDate(date(2024, 3, 12), Precision.DAY)
+    paragraphs = result.text.split("\n\n")
+    assert paragraphs[0] == title
+    assert [p[:19] for p in paragraphs[1:]] == [
+        "Les forces ukrainie",
+        "L’état-major ukrain",
+        "« La situation rest",
+    ]
+
+
+def test_dates_inside_the_body_are_text_not_metadata(rules):
+    lines = [BODY, BODY2, BODY, BODY2, BODY, BODY2, "24 février 2022", BODY2 + " Fin."]
+    result = clean_lines("\n".join(lines), rules)
+    assert result.published == FuzzyDate.unknown()
+    assert "24 février 2022" in result.text
+
+
+def test_a_long_unpunctuated_last_paragraph_is_kept(rules):
+    truncated = BODY2.rstrip(".") + " et les autorités ont annoncé une enquête sur les causes"
+    result = clean_lines(page(BODY, truncated), rules)
+    assert result.text == page(BODY, truncated)
+
+
+def test_share_buttons_inside_the_body_are_dropped(rules):
+    result = clean_lines(page(BODY, "Facebook", "WhatsApp", BODY2), rules)
+    assert result.text == page(BODY, BODY2)
 
 
 def test_impossible_dates_are_ignored(rules):

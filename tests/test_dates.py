@@ -116,7 +116,20 @@ CASES: list[tuple[str, FuzzyDate, list[tuple[str, str | None, Precision]]]] = [
         PUB_NONE,
         [("l'automne 2024", "2024-09", MONTH)],
     ),
+    (
+        "Dans la nuit du 9 au 10 mars, la centrale a été frappée.",
+        PUB,
+        [("10 mars", "2024-03-10", DAY)],
+    ),
+    ("Les réserves étaient épuisées mi-avril.", PUB, [("mi-avril", "2023-04", MONTH)]),
+    ("L'armée veut doubler ses effectifs d'ici 2030.", PUB, [("d'ici 2030", "2030", YEAR)]),
+    (
+        "La prise de la Bastille date du 14 juillet 1789.",
+        PUB_NONE,
+        [("14 juillet 1789", "1789-07-14", DAY)],
+    ),
     # not temporal expressions
+    ("Les convois partent chaque mardi vers le front.", PUB, []),
     ("Il a été blessé et a été évacué vers Dnipro.", PUB, []),
     ("Le rover a atteint la planète Mars.", PUB, []),
 ]
@@ -166,3 +179,19 @@ def test_works_on_a_doc_from_any_pipeline(bare_nlp):
     doc = bare_nlp.make_doc("Il est arrivé hier.")  # tokenizer only, no tagger
     (t,) = find_times(doc, PUB)
     assert t.date.iso() == "2024-03-13"
+
+
+def test_malformed_lexicon_raises_data_file_error(tmp_path):
+    from veille.errors import DataFileError
+    from veille.lang.fr.dates import load_date_grammar
+    from veille.lang.fr.quantities import DATA_DIR
+
+    (tmp_path / "quantities.yaml").write_text(
+        (DATA_DIR / "quantities.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (tmp_path / "dates.yaml").write_text(
+        "months:\n  - {name: janvier, month: 1}\n", encoding="utf-8"
+    )
+    with pytest.raises(DataFileError) as info:
+        load_date_grammar(tmp_path)
+    assert "dates.yaml" in str(info.value)

@@ -202,6 +202,8 @@ def test_places_carry_coordinates(mentions) -> None:
         ("La Maison Blanche prépare un nouveau paquet d'aide.", "Maison Blanche", "gov:usa", "USA"),
         ("Les troupes de Moscou ont progressé de deux kilomètres.", "Moscou", "gov:rus", "RUS"),
         ("Les pourparlers entre Kiev et Moscou sont au point mort.", "Moscou", "gov:rus", "RUS"),
+        ("Berlin va livrer des chars à Kiev avant l'hiver.", "Kiev", "gov:ukr", "UKR"),
+        ("Paris a promis une aide supplémentaire à Kiev.", "Kiev", "gov:ukr", "UKR"),
     ],
 )
 def test_capitals_and_seats_acting_refer_to_their_government(
@@ -454,6 +456,12 @@ def test_more_role_phrases(mentions, sentence, phrase, role, holder) -> None:
     assert (mention.role, mention.refers_to) == (role, holder)
 
 
+def test_role_mentions_act_for_the_office_country(mentions) -> None:
+    found = mentions("Le secrétaire général de l'OTAN a répondu au ministre russe de la Défense.")
+    assert _find(found, "secrétaire général de l'OTAN").country == "NATO"
+    assert _find(found, "ministre russe de la Défense").country == "RUS"
+
+
 @pytest.mark.parametrize(
     "sentence",
     [
@@ -511,3 +519,17 @@ def test_mentions_are_sorted_and_offsets_match_the_text(mentions) -> None:
     found = mentions(text)
     assert [m.start for m in found] == sorted(m.start for m in found)
     assert all(text[m.start : m.end] == m.text for m in found)
+
+
+def test_role_phrases_ignore_missing_accents(mentions) -> None:
+    mention = _find(
+        mentions("Le chef de l'Etat ukrainien a remercié Berlin."), "chef de l'Etat ukrainien"
+    )
+    assert mention.role == "UKR.president"
+    assert mention.refers_to == "per:volodymyr-zelensky"
+
+
+def test_demonym_entities(kb) -> None:
+    assert kb.entity_for_adjective("Occidentaux").id == "area:west"
+    assert kb.entity_for_adjective("Russes").id == "country:rus"
+    assert kb.entity_for_adjective("rapides") is None

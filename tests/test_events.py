@@ -356,7 +356,7 @@ def test_bad_lexicon_raises_data_file_error(tmp_path):
     from veille.errors import DataFileError
 
     (tmp_path / "events.yaml").write_text("verbs:\n  frapper: {type: NOPE}\n", encoding="utf-8")
-    with pytest.raises(DataFileError, match="events.yaml"):
+    with pytest.raises(DataFileError, match=r"events\.yaml"):
         load_event_lexicon(tmp_path)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, datetime
 
 import numpy as np
@@ -70,7 +71,7 @@ def art(article_id: str, events: list[Event], outlet: str | None = None, day: st
         signature=np.zeros(4, dtype=np.uint64),
         outlet=outlet or f"outlet-{article_id}",
         published=fd(day),
-        events=tuple(event_record(e) for e in events),
+        events=tuple(event_record(e, fd(day)) for e in events),
     )
 
 
@@ -166,6 +167,23 @@ def test_compatibility_rules(other, merged):
     assert (len(find_incidents(arts)) == 1) is merged
 
 
+@pytest.mark.parametrize(
+    ("dated", "modality", "merged"),
+    [
+        ("2024-05-08", None, True),  # undated report of 2024-05-11 covers the week before
+        ("2024-05-12", None, True),  # ...and its day of publication (±1 day window)
+        ("2024-04-01", None, False),  # not a month earlier
+        ("2024-04-01", Modality.HISTORICAL, True),  # background: any time
+    ],
+)
+def test_undated_mention_is_recent_news_of_its_article(dated, modality, merged):
+    arts = [
+        art("a", [strike("a", when=fd(dated))], day=dated),
+        art("b", [strike("b", when=fd(None, U), modality=modality)], day="2024-05-11"),
+    ]
+    assert (len(find_incidents(arts)) == 1) is merged
+
+
 def test_country_without_place_uses_the_target_country():
     arts = [
         art("a", [strike("a", place=None, target="RUS")]),
@@ -246,8 +264,6 @@ def test_first_and_last_seen_come_from_the_articles():
 
 def test_ingestion_time_is_used_when_publication_day_is_unknown():
     rec = art("a", [strike("a")], day="2024-05-01")
-    from dataclasses import replace
-
     rec = replace(rec, published=fd("2024-05-01", M), ingested_at=datetime(2024, 5, 20, 8))
     (incident,) = find_incidents([rec])
     assert incident.first_seen.date() == date(2024, 5, 20)
@@ -265,3 +281,74 @@ def test_result_and_ids_do_not_depend_on_order():
         assert find_incidents(shuffled) == expected
     for incident in expected:
         assert incident.id == stable_id("incident", *sorted(incident.event_ids))
+
+
+def test_timeless_mentions_merge_only_on_the_same_named_place():
+    def timeless(aid: str, place: Place | None) -> ArticleRecord:
+        rec = art(aid, [strike(aid, place=place, when=fd(None, U))])
+        events = tuple(replace(e, reported=fd(None, U)) for e in rec.events)
+        return replace(rec, published=fd(None, U), events=events)
+
+    assert len(find_incidents([timeless("a", SAMARA), timeless("b", SAMARA)])) == 1
+    assert len(find_incidents([timeless("a", SAMARA), timeless("b", None)])) == 2
+    assert len(find_incidents([timeless("a", None), timeless("b", None)])) == 2
+    dated = art("c", [strike("c", place=None, when=fd("2024-05-10"))])
+    assert len(find_incidents([timeless("a", SAMARA), dated])) == 2
+
+
+def _brute_force(mentions, config):
+    """The definition: each mention (in order) joins the preferred fully compatible incident."""
+    from veille.link.incidents import _distance, _order, compatible
+
+    blocks = {}
+    for m in mentions:
+        blocks.setdefault((m.type, m.area), []).append(m)
+    out = []
+    for key in sorted(blocks, key=lambda k: (k[0], k[1] or "")):
+        clusters = []
+        for m in sorted(blocks[key], key=_order):
+            fits = [i for i, c in enumerate(clusters) if all(compatible(m, x, config) for x in c)]
+            if not fits:
+                clusters.append([m])
+                continue
+            best = min(
+                fits,
+                key=lambda i: (
+                    not any(x.place_key and x.place_key == m.place_key for x in clusters[i]),
+                    _distance(m, clusters[i]),
+                    i,
+                ),
+            )
+            clusters[best].append(m)
+        out.extend(clusters)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_indexed_clustering_equals_the_brute_force_definition(seed):
+    from veille.link.incidents import cluster_mentions
+
+    rng = random.Random(seed)
+    places = [SAMARA, STAVROPOL, Place("Koursk", "RUS"), None, None]
+    precisions = [D, D, D, W, M, Y, U]
+    arts = []
+    for i in range(120):
+        p = rng.choice(precisions)
+        day = date(2024, rng.randint(1, 3), rng.randint(1, 28))
+        when = FuzzyDate(None if p is U else day, p)
+        published = rng.choice([fd(None, U), FuzzyDate(day, D)])
+        ev = strike(
+            f"r{i}",
+            place=rng.choice(places),
+            when=when,
+            actor=rng.choice(["UKR", None]),
+            kind=rng.choice(["ASSAULT", "ASSAULT", "COERCE"]),
+            modality=rng.choice([None, None, Modality.HISTORICAL]),
+        )
+        rec = event_record(ev, published)
+        arts.append(rec)
+    config = IncidentConfig()
+    got = [[m.event_id for m in c] for c in cluster_mentions(arts, config)]
+    want = [[m.event_id for m in c] for c in _brute_force(arts, config)]
+    assert got == want
+    assert any(len(c) > 2 for c in got)  # the data does merge things

@@ -155,7 +155,7 @@ def test_jsonl_one_article_per_line_with_metadata(tmp_path, settings, rules):
             "published": "2024-03",
             "outlet": "Ex",
         },
-        {"text": body, "url": "https://www.lemonde.fr/b"},
+        {"text": body, "url": "https://www.lemonde.fr/b", "language": "FR"},
         "not json",
         {"title": "sans texte"},
     ]
@@ -179,6 +179,7 @@ def test_jsonl_one_article_per_line_with_metadata(tmp_path, settings, rules):
     assert a.text.startswith("Frappes sur Kharkiv\n\n")
     b = to_article(second, rules)
     assert b.outlet == "www.lemonde.fr" and b.title is None
+    assert (a.language, b.language) == (None, "fr")  # given by the source, else detected later
     assert a.id != b.id
 
 

@@ -275,3 +275,4 @@ def test_country_and_capital_entities(kb: KnowledgeBase) -> None:
 def test_generated_names_skip_first_names_and_common_words(kb: KnowledgeBase) -> None:
     assert not [e for e in kb.lookup("Dominique") if e.kind == "country"]
     assert kb.get("country:mus").names["fr"] == ("île Maurice",)
+    assert kb.entity_for_adjective("européens").id == "area:europe"

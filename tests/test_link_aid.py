@@ -26,7 +26,7 @@ def commitment(
     value: Decimal | None = 50 * BN,
     currency: str | None = "USD",
     usd: Decimal | None = None,
-    items: tuple[str, ...] = (),
+    items: tuple[tuple[str, Decimal | None], ...] = (),
     announced: FuzzyDate | None = None,
     mechanism: str | None = None,
 ) -> AidCommitment:
@@ -43,7 +43,7 @@ def commitment(
         currency=currency,
         usd_value=usd if usd is not None else (value if currency == "USD" else None),
         status=status,
-        items=tuple(AidItem(system=s) for s in items),
+        items=tuple(AidItem(system=s, quantity=q) for s, q in items),
         announced=announced or FuzzyDate.unknown(),
     )
 
@@ -83,17 +83,36 @@ def test_deal_moves_from_negotiating_to_approved_to_delivered():
     assert any(m.commitment_ids == (october.id,) for m in merged)
 
 
-def test_delivery_naming_a_system_of_the_deal_joins_it():
+def test_delivery_of_the_same_counted_items_joins_the_deal():
     arts = [
-        art("a", "2025-06-03", commitment("a", AidStatus.NEGOTIATING, items=("Patriot",))),
         art(
-            "b", "2025-09-01", commitment("b", AidStatus.DELIVERED, value=None, items=("patriot",))
+            "a",
+            "2025-06-03",
+            commitment("a", AidStatus.NEGOTIATING, items=(("Patriot", Decimal(10)),)),
+        ),
+        art(
+            "b",
+            "2025-09-01",
+            commitment("b", AidStatus.DELIVERED, value=None, items=(("patriot", Decimal(10)),)),
         ),
     ]
     (merged,) = merge_aid(arts)
     assert merged.status is AidStatus.DELIVERED
     assert [h.status for h in merged.history] == [AidStatus.NEGOTIATING, AidStatus.DELIVERED]
     assert merged.value == 50 * BN
+
+
+@pytest.mark.parametrize(
+    "items", [(("Patriot", None),), (("Patriot", Decimal(3)),), (("IRIS-T", Decimal(10)),)]
+)
+def test_bare_or_differently_counted_system_does_not_join(items):
+    arts = [
+        art(
+            "a", "2025-06-03", commitment("a", AidStatus.PLANNED, items=(("Patriot", Decimal(10)),))
+        ),
+        art("b", "2025-07-01", commitment("b", AidStatus.DELIVERED, value=None, items=items)),
+    ]
+    assert len(merge_aid(arts)) == 2
 
 
 def test_announced_date_orders_the_history_before_publication():
@@ -168,7 +187,11 @@ def test_repeated_status_is_one_step_and_years_apart_do_not_merge():
 
 def test_merge_does_not_depend_on_order():
     arts = [
-        art(f"x{i}", f"2025-0{1 + i % 8}-01", commitment(f"x{i}", s, items=("Patriot",)))
+        art(
+            f"x{i}",
+            f"2025-0{1 + i % 8}-01",
+            commitment(f"x{i}", s, items=(("Patriot", Decimal(4)),)),
+        )
         for i, s in enumerate(
             [AidStatus.PROMISED, AidStatus.NEGOTIATING, AidStatus.APPROVED, AidStatus.DELIVERED] * 2
         )

@@ -174,6 +174,30 @@ def test_links_and_search_are_updated_only_when_something_was_stored(
     assert calls == ["link", "index"]
 
 
+def test_failed_linking_is_reported_and_retried_by_the_next_run(
+    corpus, settings, fake_analysis, monkeypatch
+):
+    _, stages = fake_analysis
+    calls: list[str] = []
+
+    def broken_links(store, st):
+        calls.append("broken")
+        raise RuntimeError("no links today")
+
+    monkeypatch.setattr("veille.link.update_links", broken_links)
+    monkeypatch.setattr("veille.search.index_articles", lambda s, st: 0)
+    first = run([corpus], settings, stages=stages)
+    assert first.stored == 5 and not first.ok
+    assert first.errors[-1].code == "V401" and "no links today" in first.errors[-1].reason
+    monkeypatch.setattr("veille.link.update_links", lambda s, st: calls.append("ok") or {})
+    second = run([corpus], settings, stages=stages)  # nothing new, but links were stale
+    assert second.stored == 0 and second.ok
+    run([corpus], settings, stages=stages)  # caught up: nothing to do
+    assert calls == ["broken", "ok"]
+    with open_store(settings.db_path, read_only=True) as store:
+        assert store.unfinished_runs() == 0 and store.stats()["runs"] == 2
+
+
 def test_stages_pickle_without_loaded_models(fake_analysis):
     _, (language, analyze) = fake_analysis
     language.setup()

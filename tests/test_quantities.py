@@ -75,6 +75,10 @@ CASES: list[tuple[str, list[tuple[str, str, str, Qualifier]]]] = [
         "Le fonds pourra mobiliser jusqu'à 50 milliards d'euros.",
         [("50000000000", "EUR", "money", MAX)],
     ),
+    (
+        "Kiev a signé un contrat d'une valeur dépassant 4 milliards d'euros.",
+        [("4000000000", "EUR", "money", MIN)],
+    ),
     ("Le déficit reste inférieur à 3 %.", [("3", "percent", "percent", MAX)]),
     ("Au moins 12 civils ont été tués dans la frappe.", [("12", "civil", "count", MIN)]),
     ("Moins de 200 soldats tiennent encore la position.", [("200", "soldat", "count", MAX)]),
@@ -83,6 +87,14 @@ CASES: list[tuple[str, list[tuple[str, str, str, Qualifier]]]] = [
         [("5000", "homme", "count", A)],
     ),
     ("La frappe a fait 14 morts au moins, selon les secours.", [("14", "mort", "count", MIN)]),
+    (
+        "Il n'y aurait pas plus de 50 hélicoptères en état de voler.",
+        [("50", "hélicoptère", "count", MAX)],
+    ),
+    (
+        "En plus de 30 drones, l'armée a lancé 6 missiles.",
+        [("30", "drone", "count", E), ("6", "missile", "count", E)],
+    ),
     ("Pas moins de 300 obus tombent chaque jour sur la ville.", [("300", "obus", "count", MIN)]),
     # counts with their unit noun
     ("La défense antiaérienne a abattu 17 missiles de croisière.", [("17", "missile", "count", E)]),
@@ -101,6 +113,11 @@ CASES: list[tuple[str, list[tuple[str, str, str, Qualifier]]]] = [
     ("Les troupes ont avancé de 7 km en une semaine.", [("7", "kilomètre", "count", E)]),
     ("Environ 1,2 million de personnes ont fui la région.", [("1200000", "personne", "count", A)]),
     ("La moitié des 40 villages de la zone ont été évacués.", [("40", "village", "count", E)]),
+    ("MOSCOU AFFIRME AVOIR INTERCEPTÉ 27 DRONES", [("27", "drone", "count", E)]),
+    (
+        "De 3 000 à 5 000 soldats seraient encerclés.",
+        [("3000", "soldat", "count", MIN), ("5000", "soldat", "count", MAX)],
+    ),
     # percentages
     ("L'inflation a atteint 12,5% en Ukraine.", [("12.5", "percent", "percent", E)]),
     ("Le rouble a perdu 30 % de sa valeur.", [("30", "percent", "percent", E)]),
@@ -140,10 +157,13 @@ CASES: list[tuple[str, list[tuple[str, str, str, Qualifier]]]] = [
     ("Les premiers F-16 et les Leopard 2 sont arrivés, avec des Su-25 abattus.", []),
     ("Le système S-400 a été touché par des ATACMS.", []),
     ("Appelez le 01 45 67 89 10 pour témoigner.", []),
+    ("Points clés :\n1. Les frappes continuent.\n2) La ville résiste.", []),
     ("The package totals $61bn in new funding.", []),
     ("La réunion s'est tenue à 14h30 au siège de l'OTAN.", []),
     ("Les livraisons reprendront en 2025-2026.", []),
     ("Il a reçu une lettre et un message du président.", []),
+    ("Les deux tiers des drones et trois quarts des missiles ont été abattus.", []),
+    ("Dans les années 1990, la base abritait des bombardiers.", []),
     ("Elle a écrit 30 livres sur la Russie.", [("30", "livre", "count", E)]),
 ]
 

@@ -351,6 +351,15 @@ def test_read_only_store_errors_clearly(tmp_path):
     reader.close()
 
 
+def test_unfinished_runs_are_counted_until_a_run_finishes(store):
+    store.start_run(datetime.now(UTC))  # a run that was killed
+    assert store.unfinished_runs() == 1
+    run_id = store.start_run(datetime.now(UTC))
+    store.finish_run(run_id, {"read": 1})
+    assert store.unfinished_runs() == 0
+    assert store.stats()["runs"] == 1
+
+
 def test_record_run_shows_in_stats(store):
     store.record_run(datetime.now(UTC), {"read": 3, "stored": 2, "failed": 1})
     last = store.stats()["last_run"]

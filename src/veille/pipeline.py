@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from veille.clean import CleanRules, load_rules
 from veille.errors import DataFileError, StoreError, VeilleError
@@ -27,6 +27,9 @@ from veille.ingest.errors import AnalysisError
 from veille.langid import FLAG_DEFAULTED, FLAG_UNSUPPORTED
 from veille.model import Analysis
 from veille.settings import Settings
+
+if TYPE_CHECKING:
+    from veille.store import Store
 
 FLAG_ANALYSIS_FAILED = "analysis-failed"
 
@@ -215,6 +218,15 @@ class RunSummary:
     def articles_per_s(self) -> float:
         return self.read / self.seconds if self.seconds > 0 else 0.0
 
+    def counts(self) -> dict[str, int]:
+        return {
+            "read": self.read,
+            "stored": self.stored,
+            "known": self.known,
+            "skipped": self.skipped,
+            "failed": self.failed,
+        }
+
     @property
     def ok(self) -> bool:
         return not self.errors
@@ -238,7 +250,7 @@ ProgressFn = Callable[[int, int, "RunSummary"], None]  # (files done, files tota
 class LocalRunner:
     """Streams inputs through the stages in batches; the store is the single writer."""
 
-    def __init__(self, stages: list[Stage], store, settings: Settings) -> None:
+    def __init__(self, stages: list[Stage], store: Store, settings: Settings) -> None:
         self.stages = stages
         self.store = store
         self.settings = settings
@@ -344,15 +356,17 @@ def run(
     """
     from veille.store import open_store
 
-    started_at = datetime.now(UTC)
     store = open_store(settings.db_path)
     try:
+        # a run killed after storing but before linking leaves links stale: catch up now
+        stale_links = store.unfinished_runs() > 0
+        run_id = store.start_run(datetime.now(UTC))
         runner = LocalRunner(
             stages if stages is not None else default_stages(settings), store, settings
         )
         summary = runner.run(paths, progress)
         t0 = time.perf_counter()
-        if summary.stored:  # links and index only change when articles were added
+        if summary.stored or stale_links:  # links and index only change with new articles
             from veille.link import update_links
             from veille.search import index_articles
 
@@ -367,16 +381,9 @@ def run(
                     )
                 )
         summary.seconds += time.perf_counter() - t0
-        store.record_run(
-            started_at,
-            {
-                "read": summary.read,
-                "stored": summary.stored,
-                "known": summary.known,
-                "skipped": summary.skipped,
-                "failed": summary.failed,
-            },
-        )
+        # when linking failed the run stays unfinished, so the next run retries the linking
+        if not any(isinstance(e, StoreError) for e in summary.errors):
+            store.finish_run(run_id, summary.counts())
     finally:
         store.close()
     return summary

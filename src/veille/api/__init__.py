@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import jinja2
 from fastapi import FastAPI, Request
@@ -75,6 +76,24 @@ def _open_store(settings: Any):
     return open_store(getattr(settings, "db_path", None) or "veille.duckdb", read_only=True)
 
 
+class DropEmptyQueryParams:
+    """HTML filter forms submit every field; an empty value means "any", not "invalid"."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope.get("query_string"):
+            # latin-1 both ways keeps every byte (percent-encoded UTF-8 included) as it was.
+            raw = scope["query_string"].decode("latin-1")
+            pairs = parse_qsl(raw, keep_blank_values=True, encoding="latin-1")
+            kept = [(k, v) for k, v in pairs if v != ""]
+            if len(kept) != len(pairs):
+                query = urlencode(kept, encoding="latin-1")
+                scope = {**scope, "query_string": query.encode("latin-1")}
+        await self.app(scope, receive, send)
+
+
 def create_app(settings: Any, store: Any = None) -> FastAPI:
     """The FastAPI app over ``settings``' database (or the given open ``store``)."""
     from veille.api import routes_api, routes_pages
@@ -92,6 +111,7 @@ def create_app(settings: Any, store: Any = None) -> FastAPI:
         settings=settings, store=store or _open_store(settings), token=configured_token(settings)
     )
     app.state.jinja = make_jinja()
+    app.add_middleware(DropEmptyQueryParams)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.include_router(routes_api.router)
     app.include_router(routes_pages.router)

@@ -21,9 +21,12 @@ from veille.model import FuzzyDate, Precision
 BODY_MIN_WORDS = 10  # a paragraph shorter than this does not mark where the body starts
 LABEL_MAX_WORDS = 3  # section labels, bylines, "le", "Article" before the body
 TAG_MAX_WORDS = 4  # trailing tag lines ("Joe Biden") after the body
+TAIL_TEASER_MAX_WORDS = 25  # longer unpunctuated lines after the body are kept (truncated text)
 TITLE_MIN_WORDS, TITLE_MAX_WORDS = 3, 45
+TITLE_PREFERRED_WORDS = 5
+METADATA_LINES = 6  # date lines are looked for at the top of the page only
 CAPS_MIN_LETTERS, CAPS_MIN_RATIO = 12, 0.85
-SENTENCE_END = '.!?…»"”)'
+SENTENCE_END = '.!?…»"”'
 # Zero-width characters and BOMs that web copy leaves behind.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 # No-break and thin spaces (French typography around « » : ; ?) read as plain spaces.
@@ -73,6 +76,15 @@ def _headline_like(line: str) -> bool:
         return False
     # A headline is one unpunctuated line; a long period-final line is a lead paragraph.
     return not (line.endswith(".") and n > 25) and not line.endswith(":")
+
+
+def _title_index(lines: list[str], reasons: list[str | None], first_body: int) -> int | None:
+    """The headline among the lines before the body: the first headline-like line of at
+    least ``TITLE_PREFERRED_WORDS`` words (a short one before it is a kicker such as
+    "Guerre en Ukraine"), else the first headline-like line."""
+    candidates = [i for i in range(first_body) if reasons[i] is None and _headline_like(lines[i])]
+    full = [i for i in candidates if _words(lines[i]) >= TITLE_PREFERRED_WORDS]
+    return (full or candidates or [None])[0]
 
 
 def repair_glued_sentences(line: str) -> str:
@@ -127,7 +139,7 @@ def clean_lines(text: str, rules: CleanRules, *, title: str | None = None) -> Cl
     dropped: list[str] = []
 
     # 1. metadata lines: the matched part is removed and becomes the published date
-    for i, line in enumerate(lines):
+    for i, line in enumerate(lines[:METADATA_LINES]):
         for pattern in rules.metadata:
             match = pattern.search(line)
             if not match:
@@ -167,17 +179,20 @@ def clean_lines(text: str, rules: CleanRules, *, title: str | None = None) -> Cl
     body = [i for i, line in enumerate(lines) if reasons[i] is None and _is_body(line)]
     first_body, last_body = (body[0], body[-1]) if body else (0, len(lines) - 1)
     found_title: str | None = None
+    title_at = None if title else _title_index(lines, reasons, first_body)
     for i, line in enumerate(lines):
         if reasons[i] is not None:
             continue
         if i < first_body:
-            if title is None and found_title is None and _headline_like(line):
-                found_title = line
+            if i == title_at:
                 reasons[i] = "title"
             elif _words(line) <= LABEL_MAX_WORDS and not _ends_sentence(line):
                 reasons[i] = "label"
         elif i > last_body and not _ends_sentence(line):
-            reasons[i] = "tag" if _words(line) <= TAG_MAX_WORDS else "teaser"
+            if _words(line) <= TAG_MAX_WORDS:
+                reasons[i] = "tag"
+            elif _words(line) <= TAIL_TEASER_MAX_WORDS:
+                reasons[i] = "teaser"
 
     decisions: list[LineDecision] = []
     kept: list[str] = []

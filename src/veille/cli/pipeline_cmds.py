@@ -184,10 +184,13 @@ def articles_command(
         print_page(to_jsonable(items), total)
         return
     table = Table(title=f"{len(items)} of {total} articles", title_justify="left")
-    for column in ("id", "published", "lang", "outlet", "title", "ent", "ev", "aid", "cl"):
-        table.add_column(
-            column, justify="right" if column in ("ent", "ev", "aid", "cl") else "left"
-        )
+    table.add_column("id", min_width=12, no_wrap=True)
+    table.add_column("published", min_width=10, no_wrap=True)
+    table.add_column("lang", min_width=4, no_wrap=True)
+    table.add_column("outlet", max_width=18, overflow="ellipsis", no_wrap=True)
+    table.add_column("title", min_width=20, max_width=44, overflow="ellipsis", no_wrap=True)
+    for column in ("ent", "ev", "aid", "cl"):
+        table.add_column(column, justify="right", no_wrap=True)
     for item in items:
         title = item["title"] or Path(item["source"]).name
         flags = " ".join(f"[{f}]" for f in item["flags"])

@@ -73,7 +73,7 @@ def _text_variants(entity: KBEntity) -> list[str]:
     """
     listed = [n for names in entity.names.values() for n in names] + list(entity.aliases)
     forms = []
-    for form in dict.fromkeys(listed or [entity.name]):
+    for form in dict.fromkeys(listed):
         forms.append(form)
         if "'" in form:
             forms.append(form.replace("'", "\u2019"))
@@ -175,6 +175,8 @@ class _Cues:
     actor_deps: frozenset[str]
     actor_case_markers: frozenset[str]
     actor_heads: frozenset[str]
+    recipient_case_markers: frozenset[str]
+    recipient_heads: frozenset[str]
     strip_prefixes: tuple[str, ...]
     junk: frozenset[str]
     offices: tuple[_Office, ...]
@@ -213,7 +215,7 @@ def _cues(data_dir: Path) -> _Cues:
                 path=str(data_dir / "roles.yaml"),
             ) from None
         for phrase in phrases:
-            words = phrase.split()
+            words = _fold(phrase).split()  # matched against the folded text: "Etat" = "État"
             # An optional demonym after the first word, and another after the whole phrase.
             first = _phrase_regex(words[:1])
             rest = _phrase_regex(words[1:])
@@ -227,7 +229,7 @@ def _cues(data_dir: Path) -> _Cues:
                     re.compile(regex, re.IGNORECASE),
                     bool(entry.get("generic")),
                     len(words) == 1,
-                    _fold(words[0].split("'")[0]),
+                    words[0].split("'")[0],
                 )
             )
     # Longest phrases first so "vice-président" wins over "président".
@@ -255,6 +257,8 @@ def _cues(data_dir: Path) -> _Cues:
         actor_deps=frozenset(patterns.get("actor_deps", [])),
         actor_case_markers=frozenset(patterns.get("actor_case_markers", [])),
         actor_heads=frozenset(patterns.get("actor_heads", [])),
+        recipient_case_markers=frozenset(patterns.get("recipient_case_markers", [])),
+        recipient_heads=frozenset(patterns.get("recipient_heads", [])),
         strip_prefixes=tuple(patterns.get("strip_prefixes", [])),
         junk=frozenset(normalize(j) for j in patterns.get("junk", [])),
         offices=tuple(offices),
@@ -349,9 +353,8 @@ def _link_span(ent, kb: KnowledgeBase, cues, surnames) -> EntityMention | None:
     if entity is None and name != ent.text:
         entity = _best(kb.lookup(name), ner_label)
     if entity is None:
-        # "les Russes", "des Ukrainiens": a people named by its demonym is its country.
-        country = kb.country_for_adjective(name) if name[:1].isupper() else None
-        entity = kb.country_entity(country) if country else None
+        # "les Russes", "les Occidentaux": a people named by its demonym is its country.
+        entity = kb.entity_for_adjective(name) if name[:1].isupper() else None
     if entity is None:
         short = surnames.get(normalize(name)) if len(name.split()) <= 2 else None
         if short is not None:  # "Bauer" after "Rob Bauer", whatever label the NER chose
@@ -464,6 +467,10 @@ def _acts(ent, cues: _Cues | None) -> bool:
     cases = {c.lower_ for c in token.children if c.dep_ == "case"}
     if cases & cues.actor_case_markers:
         return True
+    if cases & cues.recipient_case_markers and (
+        token.head.lemma_ in cues.recipient_heads or token.head.head.lemma_ in cues.recipient_heads
+    ):
+        return True
     return bool(cases & {"de", "d'", "d’", "du"} and token.head.lower_ in cues.actor_heads)
 
 
@@ -570,15 +577,15 @@ def _role_mentions(
     known_roles = set(kb.roles())
     taken: list[tuple[int, int]] = []
     found = []
-    folded = _fold(text)
+    folded = _fold(text)  # same length as text: offsets carry over
     for office in cues.offices:
         if office.first_word not in folded:
             continue  # cheap test before the regex
-        for match in office.pattern.finditer(text):
+        for match in office.pattern.finditer(folded):
             start = match.start()
             if any(s <= start < e for s, e in taken):
                 continue
-            role, end = _resolve_role(match, office, kb, cues, text)
+            role, end = _resolve_role(match, office, kb, cues, folded)
             if role is None:
                 continue
             role = cues.role_aliases.get(role, role)
@@ -593,7 +600,7 @@ def _role_mentions(
                     text[start:end],
                     EntityType.PER,
                     holder.name if holder else " ".join(text[start:end].split()),
-                    country=(holder.country if holder else None) or role.split(".")[0],
+                    country=_role_country(role, holder),
                     sector=holder.sector if holder else None,
                     role=role,
                     refers_to=holder.id if holder else None,
@@ -601,6 +608,17 @@ def _role_mentions(
                 )
             )
     return found
+
+
+def _role_country(role: str, holder: KBEntity | None) -> str | None:
+    """Whom the office acts for: "le secrétaire général de l'OTAN" speaks for NATO."""
+    prefix = role.split(".", 1)[0]
+    if _ACTOR_CODE.match(prefix):
+        return prefix
+    return holder.country if holder else None
+
+
+_ACTOR_CODE = re.compile(r"^([A-Z]{3}|NATO|EU)$")
 
 
 def _resolve_role(match, office: _Office, kb: KnowledgeBase, cues: _Cues, text: str):

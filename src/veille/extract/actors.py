@@ -46,6 +46,7 @@ class ActorLexicon:
     actor_nouns: frozenset[str]
     pronouns: frozenset[str]
     possessives: frozenset[str]
+    relational_nouns: frozenset[str] = frozenset()
 
 
 @functools.cache
@@ -65,6 +66,7 @@ def load_actor_lexicon(data_dir: Path) -> ActorLexicon:
         actor_nouns=frozenset(str(w).lower() for w in data.get("actor_nouns") or ()),
         pronouns=frozenset(str(w).lower() for w in data.get("pronouns") or ()),
         possessives=frozenset(str(w).lower() for w in data.get("possessives") or ()),
+        relational_nouns=frozenset(str(w).lower() for w in data.get("relational_nouns") or ()),
     )
 
 
@@ -167,8 +169,13 @@ def phrase_text(head: Any) -> str:
     return doc[tokens[0].i : tokens[-1].i + 1].text if tokens else head.text
 
 
-def _country_in_phrase(head: Any, analysis: Analysis, kb: Any) -> tuple[Actor | None, str | None]:
-    """(entity actor, demonym country) nearest the head, breadth first."""
+def _country_in_phrase(
+    head: Any, analysis: Analysis, kb: Any, relational: frozenset[str] = frozenset()
+) -> tuple[Actor | None, str | None]:
+    """(entity actor, demonym country) nearest the head, breadth first.
+
+    The complements of a relational head ("les alliés de l'Ukraine") are not searched.
+    """
     queue: deque[tuple[Any, int]] = deque([(head, 0)])
     seen = {head.i}
     while queue:
@@ -187,6 +194,8 @@ def _country_in_phrase(head: Any, analysis: Analysis, kb: Any) -> tuple[Actor | 
             continue
         for child in tok.children:
             if child.i in seen or child.dep_ in _OUTSIDE_PHRASE:
+                continue
+            if depth == 0 and child.dep_ == "nmod" and head.lemma_.lower() in relational:
                 continue
             # conjuncts inside the phrase ("de commandement et de contrôle des drones russes")
             seen.add(child.i)
@@ -221,7 +230,7 @@ def _resolve(head: Any, analysis: Analysis, kb: Any, *, allow_fallback: bool) ->
             return None
         return subject_fallback(head, analysis, kb)
     sector = lexicon.sectors.get(lemma)
-    entity_actor, country = _country_in_phrase(head, analysis, kb)
+    entity_actor, country = _country_in_phrase(head, analysis, kb, lexicon.relational_nouns)
     text = phrase_text(head)
     if entity_actor is not None:
         head_mention = mention_at(analysis, head)

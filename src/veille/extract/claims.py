@@ -66,6 +66,7 @@ class ClaimLexicon:
     speech_products: frozenset[str]
     anaphoric_pronouns: frozenset[str]
     person_roles: frozenset[str]
+    lemma_fixes: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class VerificationRules:
     window_nearest: int
     window_named: int
     priority: tuple[Verification, ...]
+    resumptive: tuple[str, ...]
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -142,6 +144,9 @@ def load_claim_lexicon(data_dir: Path) -> ClaimLexicon:
         speech_products=_words(data, "speech_products", path),
         anaphoric_pronouns=_words(data, "anaphoric_pronouns", path),
         person_roles=_words(data, "person_roles", path),
+        lemma_fixes={
+            str(k).lower(): str(v).lower() for k, v in (data.get("lemma_fixes") or {}).items()
+        },
     )
 
 
@@ -170,6 +175,7 @@ def load_verification_rules(data_dir: Path) -> VerificationRules:
         window_nearest=int(data.get("window_nearest", 2)),
         window_named=int(data.get("window_named", 4)),
         priority=priority or tuple(Verification),
+        resumptive=tuple(normalise_quotes(str(r)).lower() for r in data.get("resumptive") or ()),
     )
 
 
@@ -212,7 +218,29 @@ def sentences(doc: Any) -> list[Sentence]:
                 chunk_start = tok.i + 1
         if chunk_start < sent.end:
             out.append(_sentence(doc, len(out), chunk_start, sent.end, paragraph))
-    return [s for s in out if s.char_end > s.char_start]
+    merged: list[Sentence] = []
+    for s in out:
+        if s.char_end <= s.char_start:
+            continue
+        prev = merged[-1] if merged else None
+        if prev is not None and prev.paragraph == s.paragraph and not _ends_sentence(doc, prev):
+            # the parser cut mid-sentence ("Selon l'état | -major ukrainien, ...")
+            merged[-1] = Sentence(
+                prev.index, prev.start, s.end, prev.paragraph, prev.char_start, s.char_end
+            )
+        else:
+            merged.append(s)
+    return [
+        Sentence(n, s.start, s.end, s.paragraph, s.char_start, s.char_end)
+        for n, s in enumerate(merged)
+    ]
+
+
+_FINAL = (".", "!", "?", "…", "»", '"', "”", ":", ";")
+
+
+def _ends_sentence(doc: Any, sent: Sentence) -> bool:
+    return doc.text[sent.char_start : sent.char_end].rstrip().endswith(_FINAL)
 
 
 def _sentence(doc: Any, index: int, start: int, end: int, paragraph: int) -> Sentence:
@@ -297,13 +325,13 @@ class _SpeakerResolver:
         if not speaker.anaphoric:
             self.history.append((char, lemma, speaker))
 
-    def _previous(self, char: int, lemma: str | None = None) -> _Speaker | None:
+    def _previous(self, char: int, lemma: str | None = None) -> tuple[int, _Speaker] | None:
         for at, head_lemma, speaker in reversed(self.history):
             if at < char and (lemma is None or head_lemma == lemma):
-                return speaker
+                return at, speaker
         return None
 
-    def _last_person(self, char: int) -> _Speaker | None:
+    def _last_person(self, char: int) -> tuple[int, _Speaker] | None:
         """The last person named before ``char`` (for "le président", "il")."""
         best = None
         for mention in self.analysis.entities:
@@ -312,8 +340,18 @@ class _SpeakerResolver:
                     best = mention
         if best is None:
             return None
-        actor = Actor(best.text, best.name, best.country, best.sector, best.refers_to or best.kb_id)
-        return _Speaker(actor, anonymous=False, named=True, anaphoric=True)
+        span = self.analysis.doc.char_span(best.start, best.end, alignment_mode="expand")
+        actor = resolve_actor(span, self.analysis, self.kb) if span is not None else None
+        if actor is None or actor.country is None:
+            actor = Actor(best.text, best.name, best.country, best.sector, best.kb_id)
+        return best.start, _Speaker(actor, anonymous=False, named=True, anaphoric=True)
+
+    def _antecedent(self, char: int) -> _Speaker | None:
+        """For a pronoun: the nearer of the last speaker and the last person named."""
+        found = [c for c in (self._previous(char), self._last_person(char)) if c]
+        if not found:
+            return None
+        return replace(max(found, key=lambda c: c[0])[1], anaphoric=True)
 
     def resolve(self, head: Any) -> _Speaker | None:
         lex = self.lexicon
@@ -323,8 +361,7 @@ class _SpeakerResolver:
         if mention is None and (head.pos_ == "PRON" or text in lex.anaphoric_pronouns):
             if text not in lex.anaphoric_pronouns:
                 return None
-            previous = self._previous(head.idx) or self._last_person(head.idx)
-            return replace(previous, anaphoric=True) if previous else None
+            return self._antecedent(head.idx)
         if mention is None and lemma in lex.speech_products:
             owner = _owner(head)
             return self.resolve(owner) if owner is not None else None
@@ -335,11 +372,12 @@ class _SpeakerResolver:
                 return None
             return _Speaker(actor, anonymous=False, named=False)
         if not named and _is_bare(head) and lemma not in lex.anonymous_sources:
+            # "le ministère" is the last ministry that spoke; "le président" the last person
             previous = self._previous(head.idx, lemma) or (
                 self._last_person(head.idx) if lemma in lex.person_roles else None
             )
             if previous is not None:
-                return replace(previous, anaphoric=True)
+                return replace(previous[1], anaphoric=True)
         actor = resolve_actor(head, self.analysis, self.kb)
         if actor is None:
             text_ = head.doc[head.left_edge.i : head.i + 1].text
@@ -370,10 +408,16 @@ def _quotes(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _QUOTE_RE.finditer(text)]
 
 
+def cue_lemma(token: Any, lexicon: ClaimLexicon) -> str:
+    """The token's lemma, with the lemmatizer's known misses fixed ("estime" -> "estimer")."""
+    lemma = token.lemma_.lower()
+    return lexicon.lemma_fixes.get(lemma, lemma)
+
+
 def _cue_spec(token: Any, lexicon: ClaimLexicon) -> CueSpec | None:
     if token.pos_ not in ("VERB", "AUX"):
         return None
-    lemma = token.lemma_.lower()
+    lemma = cue_lemma(token, lexicon)
     if lemma in lexicon.reflexive_cues and any(
         c.dep_.startswith("expl") or c.lower_ in ("se", "s'", "s’") for c in token.children
     ):
@@ -384,7 +428,8 @@ def _cue_spec(token: Any, lexicon: ClaimLexicon) -> CueSpec | None:
 def _subject(token: Any) -> Any | None:
     """The cue's subject; conjoined and gerund cues borrow their head's."""
     for child in token.children:
-        if child.dep_ in _SUBJECT_DEPS:
+        # "a-t-il déclaré": the euphonic "-t" is tagged a subject too
+        if child.dep_ in _SUBJECT_DEPS and child.lower_.strip("-") != "t":
             return child
     for child in token.children:
         if child.dep_ in ("nsubj:pass", "expl:pass", "expl:impers"):
@@ -400,12 +445,22 @@ def unit_subject(verb: Any, sent: Sentence) -> Any | None:
     i = verb.i - 1
     while i >= sent.start and (doc[i].pos_ in ("AUX", "ADV") or doc[i].dep_.startswith("aux")):
         i -= 1
-    if i < sent.start or doc[i].is_punct:
-        return None
-    tok = doc[i]
-    while tok.head.i != tok.i and sent.start <= tok.head.i < verb.i and tok.dep_ != "conj":
-        tok = tok.head
-    return tok if tok.pos_ in ("NOUN", "PROPN", "PRON") else None
+    if i >= sent.start and not doc[i].is_punct:
+        tok = doc[i]
+        while tok.head.i != tok.i and sent.start <= tok.head.i < verb.i and tok.dep_ != "conj":
+            tok = tok.head
+        if tok.pos_ in ("NOUN", "PROPN", "PRON"):
+            return tok
+    # "Des sources fiables, ayant accès à ..., rapportent": the first noun phrase of the
+    # unit that hangs outside it and has no preposition
+    for tok in doc[sent.start : verb.i]:
+        if (
+            tok.pos_ in ("NOUN", "PROPN")
+            and not sent.start <= tok.head.i < verb.i
+            and not any(c.dep_ == "case" for c in tok.children)
+        ):
+            return tok
+    return None
 
 
 def _is_passive(token: Any) -> bool:
@@ -452,7 +507,7 @@ def _content(
                 if span:
                     return span, inverted
                 break
-    if inverted and cue.dep_ in ("parataxis", "ccomp", "advcl") and cue.head.i < cue.i:
+    if inverted and cue.dep_ in ("parataxis", "ccomp", "advcl", "conj") and cue.head.i < cue.i:
         # incise: "..., a indiqué le ministère": the governing clause is the content
         inside = {t.i for t in cue.subtree}
         tokens = [t for t in cue.head.subtree if t.i not in inside and sent.start <= t.i < sent.end]
@@ -574,7 +629,7 @@ def _from_cue(
         first = sentence_of(sents, _token_at(doc, c_start))
         ev_start = first.char_start if first else c_start
     return _Found(
-        tok, tok.lemma_.lower(), speaker, subject, (c_start, c_end), (ev_start, ev_end), sent,
+        tok, cue_lemma(tok, lex), speaker, subject, (c_start, c_end), (ev_start, ev_end), sent,
         spec.kind, inverted,
     )  # fmt: skip
 
@@ -589,11 +644,11 @@ def _token_at(doc: Any, char: int) -> int:
 def _from_source(
     first: Any, noun: Any, sent: Sentence, doc: Any, lex: ClaimLexicon, resolver: _SpeakerResolver
 ) -> _Found | None:
+    clause = noun.head if noun.head.i != noun.i else None
+    if clause is None or not sent.start <= clause.i < sent.end:
+        return _from_source_surface(first, sent, doc, lex, resolver)
     speaker = resolver.resolve(noun)
     if speaker is None:
-        return None
-    clause = noun.head if noun.head.i != noun.i else None
-    if clause is None:
         return None
     inside = {t.i for t in noun.subtree}
     tokens = [t for t in clause.subtree if t.i not in inside and sent.start <= t.i < sent.end]
@@ -607,6 +662,39 @@ def _from_source(
     cue = cue.replace("' ", "'") or first.lower_
     return _Found(
         first, cue, speaker, noun, span, (sent.char_start, sent.char_end), sent, "report", False
+    )
+
+
+def _from_source_surface(
+    first: Any, sent: Sentence, doc: Any, lex: ClaimLexicon, resolver: _SpeakerResolver
+) -> _Found | None:
+    """"Selon l'état-major ukrainien, ..." when the parse is broken (the tokenizer splits
+    "état-major"): the source runs to the next comma, the content is the rest."""
+    end = first.i + 1
+    while end < sent.end and doc[end].text not in (",", ";", ":"):
+        end += 1
+    source = [t for t in doc[first.i + 1 : end] if t.pos_ in ("NOUN", "PROPN", "PRON")]
+    speaker, head = None, None
+    for tok in source:
+        speaker = resolver.resolve(tok)
+        if speaker is not None and (speaker.named or speaker.actor.country):
+            head = tok
+            break
+    if speaker is None or head is None:
+        return None
+    if first.i == sent.start or all(t.is_punct for t in doc[sent.start : first.i]):
+        tokens = list(doc[end + 1 : sent.end])
+    else:
+        tokens = list(doc[sent.start : first.i])
+    span = _token_span(doc, tokens)
+    if span is None:
+        return None
+    resolver.remember(head.idx, head.lemma_.lower(), speaker)
+    cue = first.lower_.replace("’", "'")
+    if cue.endswith("'") and first.i + 1 < end:
+        cue += doc[first.i + 1].lower_
+    return _Found(
+        first, cue, speaker, head, span, (sent.char_start, sent.char_end), sent, "report", False
     )
 
 
@@ -698,7 +786,9 @@ def verify(
                 continue
             at = sent.char_start + match.start()
             country = _judge_country(doc, sent, at, analysis, kb)
-            targets = _targets(claims, index_of, sent.index, at, rule, country, rules)
+            before = sentence_text[max(0, match.start() - 20) : match.start()].lower()
+            resumptive = any(r in before for r in rules.resumptive)
+            targets = _targets(claims, index_of, sent.index, at, rule, country, rules, resumptive)
             evidence = char_span(text, sent.char_start, sent.char_end)
             for claim in targets:
                 old = chosen.get(claim.id)
@@ -727,18 +817,21 @@ def _judge_country(doc: Any, sent: Sentence, at: int, analysis: Analysis, kb: An
         if tok.idx >= at:
             anchor = tok
             break
+    if anchor is None:
+        return None
     node, hops = anchor, 0
-    while node is not None and hops < 5:
+    # from "n'", "a", "sans" up to the clause's verb
+    while node.pos_ not in ("VERB", "ADJ") and node.head.i != node.i and hops < 3:
+        node, hops = node.head, hops + 1
+    while True:
         for child in node.children:
             if child.dep_ in ("nsubj", "nsubj:pass"):
                 actor = resolve_actor(child, analysis, kb)
-                if actor is not None and actor.country:
-                    return actor.country
-                return None
-        if node.head.i == node.i:
-            break
-        node, hops = node.head, hops + 1
-    return None
+                return actor.country if actor is not None else None
+        # "n'ont pas pu être vérifiées": the subject sits on "pu"; never leave the clause
+        if node.dep_ != "xcomp" or node.head.i == node.i:
+            return None
+        node = node.head
 
 
 def _targets(
@@ -749,16 +842,20 @@ def _targets(
     rule: VerificationRule,
     country: str | None,
     rules: VerificationRules,
+    resumptive: bool = False,
 ) -> list[Claim]:
     def country_of(c: Claim) -> str | None:
         return c.speaker.country if c.speaker else None
 
-    # a claim judges nothing inside itself ("X rapporte que Kiev a confirmé ...")
+    # a claim judges nothing inside itself ("X rapporte que Kiev a confirmé ..."), unless
+    # a resumptive pronoun points back at it ("X affirme avoir ..., ce que Moscou dément")
     pool = [
         c
         for c in claims
         if c.sentence.start <= at
-        and not (c.content.start <= at < c.content.end and rule.target == "opponent")
+        and not (
+            c.content.start <= at < c.content.end and rule.target == "opponent" and not resumptive
+        )
     ]
     if rule.target == "claimant" and country is not None:
         return [

@@ -302,6 +302,13 @@ def _is_passive(verb: Any) -> bool:
     return verb.dep_ == "acl" and _is_participle(verb, "Past")
 
 
+def _is_finite(verb: Any) -> bool:
+    """A finite verb, or a participle with a finite auxiliary ("ont touché")."""
+    if "Fin" in verb.morph.get("VerbForm"):
+        return True
+    return any(c.dep_.startswith("aux") and "Fin" in c.morph.get("VerbForm") for c in verb.children)
+
+
 def _with_conjuncts(token: Any) -> list[Any]:
     out = [token]
     for child in token.children:
@@ -340,6 +347,9 @@ class Draft:
     actor_inferred: bool = False
     intercept_object: Any = None  # Token: the intercepted thing's head
     location_roots: list[Any] = field(default_factory=list)  # phrases searched for places
+    place_roots: list[Any] = field(default_factory=list)  # searched for cities, not countries
+    clause_verbs: set[int] = field(default_factory=set)  # trigger, host, governors
+    party_tokens: set[int] = field(default_factory=set)
 
 
 class _Extractor:
@@ -351,6 +361,9 @@ class _Extractor:
         self.mod: ModalityLexicon = load_modality_lexicon(Path(pack.data_dir))
         self.actors = load_actor_lexicon(Path(pack.data_dir))
         self.units = _sentence_units(self.doc)
+        # heads of the phrases that gave the current draft its parties: "fournir à Kiev"
+        # names a recipient, not a place (reset for each trigger)
+        self.party_tokens: set[int] = set()
         self.headline_end = _headline_end(analysis.article.text)
 
     def case(self, token: Any) -> str:
@@ -380,6 +393,7 @@ class _Extractor:
             for conj in _with_conjuncts(tok):
                 actor = self.head_party(conj) if head_only else self.country_actor(conj)
                 if actor is not None:
+                    self.party_tokens.add(conj.i)
                     return actor
         return None
 
@@ -387,7 +401,7 @@ class _Extractor:
         """Nominal fragments the parser left as extra roots after the verb in its sentence
         ("a livré des chars Leopard | à l'armée ukrainienne"): their complements are the
         verb's."""
-        first, last = self.units[verb.i]
+        _first, last = self.units[verb.i]
         return [
             tok
             for tok in self.doc[verb.i + 1 : last + 1]
@@ -496,7 +510,9 @@ class _Extractor:
         cases = self.lex.location_cases if assault else self.lex.locative_cases
         return [c for c, case in obliques(token, self.lex.contractions) if case in cases]
 
-    def collect_places(self, roots: list[Any], assault: bool) -> tuple[list[Place], str | None]:
+    def collect_places(
+        self, roots: list[Any], assault: bool, skip: set[int] | None = None
+    ) -> tuple[list[Place], str | None]:
         """Places below country level in these phrases, and a country-level location.
 
         A seat of government named as a party ("avec Washington") is no location; inside
@@ -506,7 +522,7 @@ class _Extractor:
         country: str | None = None
         for root in roots:
             for tok in root.subtree:
-                if tok.dep_ in ("acl:relcl", "relcl"):
+                if tok.dep_ in ("acl:relcl", "relcl") or (skip and tok.i in skip):
                     continue
                 mention = mention_at(self.analysis, tok)
                 if mention is None:
@@ -555,19 +571,31 @@ class _Extractor:
         consumed: set[int] = set()
         produced: set[int] = set()
         skipped = self._heading_tokens()
+        # one pass over the tokens: only lemmas the lexicon knows are looked at again
+        verbs, nouns = [], []
+        known_nouns = self.lex.nouns.keys() | self.lex.instruments.keys()
         for tok in self.doc:
-            if tok.i in consumed or tok.i in skipped or tok.pos_ not in ("VERB", "AUX"):
+            pos = tok.pos_
+            if pos in ("VERB", "AUX"):
+                verbs.append(tok)
+            elif pos in ("NOUN", "PROPN") and tok.lemma_.lower() in known_nouns:
+                nouns.append(tok)
+        for tok in verbs:
+            if tok.i in consumed or tok.i in skipped:
                 continue
             rule = self.verb_rule(tok)
             if rule is not None:
+                self.party_tokens = set()
                 draft = self.verb_event(tok, rule, consumed)
                 if draft is not None:
+                    draft.party_tokens = self.party_tokens
                     drafts.append(draft)
                     produced.add(tok.i)
-        for tok in self.doc:
-            if tok.i in consumed or tok.i in skipped or tok.pos_ not in ("NOUN", "PROPN"):
+        for tok in nouns:
+            if tok.i in consumed or tok.i in skipped:
                 continue
             rule = self.lex.nouns.get(tok.lemma_.lower())
+            self.party_tokens = set()
             if rule is not None:
                 draft = self.noun_event(tok, rule, produced)
             elif tok.lemma_.lower() in self.lex.instruments and tok.head.i not in produced:
@@ -575,6 +603,7 @@ class _Extractor:
             else:
                 continue
             if draft is not None:
+                draft.party_tokens = self.party_tokens
                 drafts.append(draft)
                 consumed.add(tok.i)
         # an infinitive event under another event's trigger is part of that event
@@ -589,12 +618,10 @@ class _Extractor:
 
     def _heading_tokens(self) -> set[int]:
         skipped: set[int] = set()
-        seen: set[tuple[int, int]] = set()
-        for first, last in self.units:
-            if (first, last) in seen:
-                continue
-            seen.add((first, last))
-            if _is_heading_text(self.doc[first : last + 1].text):
+        text = self.doc.text
+        for first, last in dict.fromkeys(self.units):
+            start, end = self.doc[first].idx, self.doc[last].idx + len(self.doc[last])
+            if _is_heading_text(text[start:end]):
                 skipped.update(range(first, last + 1))
         return skipped
 
@@ -628,7 +655,11 @@ class _Extractor:
         if number_v and number_n and number_v != number_n:
             return False, None
         # "la Crimée annexée par la Russie" describes a name; "des usines bombardées" reports
-        if _is_participle(verb, "Past") and noun.dep_ in _CORE and noun.pos_ == "NOUN":
+        if (
+            _is_participle(verb, "Past")
+            and noun.pos_ == "NOUN"
+            and (noun.dep_ == "ROOT" or (noun.dep_ in _CORE and _is_finite(noun.head)))
+        ):
             return True, None
         return False, None
 
@@ -674,6 +705,7 @@ class _Extractor:
         ):
             return None
         draft = Draft(type=rule.type, trigger=verb, mode=rule.mode, modality=clause.modality)
+        draft.clause_verbs = {verb.i, *(g.i for g in clause.governors)}
         # interception: the attacker is whoever sent what was intercepted
         if (
             rule.intercept_class
@@ -743,7 +775,8 @@ class _Extractor:
             if assault:
                 draft.location_roots.append(obj_tok)
             else:
-                draft.location_roots.extend(self.locative_children(obj_tok, assault=False))
+                # "appeler les alliés en Europe": a country there qualifies the party
+                draft.place_roots.extend(self.locative_children(obj_tok, assault=False))
         if subj_tok is not None and event_noun is None:
             # "des drones ukrainiens à Briansk": the parser often hangs the place there
             draft.location_roots.extend(self.locative_children(subj_tok, assault=False))
@@ -769,6 +802,18 @@ class _Extractor:
         return tok if mention is not None and mention.label in ("PER", "ORG") else None
 
     def _object(self, verb: Any, passive: bool) -> Any | None:
+        return self.counted(self._object_head(verb, passive))
+
+    def counted(self, token: Any | None) -> Any | None:
+        """What a quantity noun counts: "des dizaines de drones" -> "drones"."""
+        if token is None or token.lemma_.lower() not in self.lex.classes.get("quantifier", ()):
+            return token
+        for child in token.children:
+            if child.dep_ == "nmod" and self.case(child) in self.lex.partitive_cases:
+                return child
+        return token
+
+    def _object_head(self, verb: Any, passive: bool) -> Any | None:
         if passive:
             subj = _children(verb, *_SUBJ_PASS)
             if subj:
@@ -781,6 +826,12 @@ class _Extractor:
             return objs[0]
         for child in verb.children:
             if child.dep_ == "obl:arg" and self.case(child) in self.lex.partitive_cases:
+                return child
+        for child in verb.children:
+            # "avoir neutralisé des dizaines de drones" with "des" read as a preposition
+            if child.dep_ == "obl:mod" and any(
+                c.dep_ == "case" and c.pos_ == "DET" for c in child.children
+            ):
                 return child
         return None
 
@@ -875,11 +926,13 @@ class _Extractor:
         clause_verb = host if host is not None else _governing_verb(noun)
         clause = None
         subj = None
+        draft.clause_verbs = {noun.i} | ({clause_verb.i} if clause_verb is not None else set())
         if clause_verb is not None:
             clause = analyze_clause(clause_verb, self.mod, bounds=self.units[clause_verb.i])
             if not clause.reportable:
                 return None
             draft.modality = clause.modality
+            draft.clause_verbs.update(g.i for g in clause.governors)
             subj = clause.subject
         if is_subject:
             subj = None  # the noun is the subject: its actor is its own
@@ -965,6 +1018,7 @@ class _Extractor:
         if not clause.reportable:
             return None
         draft = Draft(type="ASSAULT", trigger=weapon, modality=clause.modality, verbal=False)
+        draft.clause_verbs = {weapon.i, head.i, *(g.i for g in clause.governors)}
         draft.mode = self.lex.instruments[weapon.lemma_.lower()]
         draft.actor = self.noun_own_actor(weapon)
         draft.location_roots.extend(self.locative_children(head, assault=True))
@@ -976,7 +1030,10 @@ class _Extractor:
     def finish(self, draft: Draft) -> None:
         lex = self.lex
         assault = draft.type == "ASSAULT"
-        places, country = self.collect_places(draft.location_roots, assault)
+        skip = set() if assault else draft.party_tokens
+        places, country = self.collect_places(draft.location_roots, assault, skip)
+        more, _ = self.collect_places(draft.place_roots, assault, skip)
+        places += [p for p in more if p not in places]
         draft.places = places
         if draft.location_country is None:
             draft.location_country = country or (places[0].country if places else None)
@@ -1084,7 +1141,8 @@ class _Extractor:
         return self.doc[first].idx, self.doc[last].idx + len(self.doc[last].text)
 
     def event_date(self, draft: Draft, start: int, end: int) -> tuple[FuzzyDate, Modality | None]:
-        """The nearest dated expression in the sentence, else publication date, else unknown.
+        """The nearest dated expression in the trigger's clause (or a governing one: "a
+        déclaré mercredi que ..."), else the publication date, else unknown.
 
         An event dated long before publication is background (historical).
         """
@@ -1092,10 +1150,13 @@ class _Extractor:
         anchor = draft.trigger.idx
         best = None
         for time in self.analysis.times:
-            if start <= time.start < end and time.date.value is not None:
-                distance = abs(time.start - anchor)
-                if best is None or distance < best[0]:
-                    best = (distance, time)
+            if not (start <= time.start < end) or time.date.value is None:
+                continue
+            if draft.clause_verbs and self._clause_of(time) not in draft.clause_verbs:
+                continue  # "alors que la guerre se poursuivra l'année prochaine"
+            distance = abs(time.start - anchor)
+            if best is None or distance < best[0]:
+                best = (distance, time)
         modality = draft.modality
         if best is not None:
             date = best[1].date
@@ -1111,6 +1172,20 @@ class _Extractor:
         if modality is None and published.value is not None:
             return published, modality
         return FuzzyDate.unknown(), modality
+
+    def _clause_of(self, time: Any) -> int | None:
+        """Index of the verb (or event noun) whose clause holds a time expression."""
+        span = self.doc.char_span(time.start, time.end, alignment_mode="expand")
+        if span is None:
+            return None
+        tok = span.root
+        for _ in range(8):
+            if tok.pos_ in ("VERB", "AUX") or tok.lemma_.lower() in self.lex.nouns:
+                return tok.i
+            if tok.head == tok:
+                return tok.i
+            tok = tok.head
+        return None
 
     def to_events(self, draft: Draft) -> list[Event]:
         article = self.analysis.article
@@ -1170,35 +1245,36 @@ def _sentence_units(doc: Any) -> list[tuple[int, int]]:
     sentence) and joined back where the parser cut a line with no final punctuation
     between two roots ("a livré des chars | Leopard à l'armée ukrainienne").
     """
+    from spacy.attrs import IS_SPACE
+
+    spaces = doc.to_array([IS_SPACE]).ravel().nonzero()[0]
+    breaks = {int(i) for i in spaces if "\n" in doc[int(i)].text}
     bounds: list[tuple[int, int]] = []
     for sent in doc.sents:
         start = sent.start
-        for tok in sent:
-            if tok.is_space and "\n" in tok.text:
-                if tok.i > start:
-                    bounds.append((start, tok.i - 1))
-                start = tok.i + 1
+        for i in sorted(b for b in breaks if sent.start <= b < sent.end):
+            if i > start:
+                bounds.append((start, i - 1))
+            start = i + 1
         if start < sent.end:
             bounds.append((start, sent.end - 1))
     merged: list[tuple[int, int]] = []
     for first, last in bounds:
         if merged:
             prev_first, prev_last = merged[-1]
-            between = doc[prev_last + 1 : first]
             if (
                 prev_last + 1 == first
                 and doc[prev_last].text[-1:] not in _FINAL_PUNCT
-                and not any("\n" in t.text for t in between)
+                and not doc[prev_last].is_space
             ):
                 merged[-1] = (prev_first, last)
                 continue
         merged.append((first, last))
     units: list[tuple[int, int]] = [(i, i) for i in range(len(doc))]
     for first, last in merged:
-        while last > first and doc[last].is_space:
+        while (last > first and last in breaks) or (last > first and doc[last].is_space):
             last -= 1
-        for i in range(first, last + 1):
-            units[i] = (first, last)
+        units[first : last + 1] = [(first, last)] * (last + 1 - first)
     return units
 
 

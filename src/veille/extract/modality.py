@@ -54,6 +54,7 @@ class ModalityLexicon:
     hypothetical_marks: frozenset[str]
     purpose_marks: frozenset[str]
     historical_min_days: int
+    conditional_endings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -120,6 +121,7 @@ def load_modality_lexicon(data_dir: Path) -> ModalityLexicon:
         hypothetical_marks=words("hypothetical_marks"),
         purpose_marks=words("purpose_marks"),
         historical_min_days=int(data.get("historical_min_days", 300)),
+        conditional_endings=tuple(str(e) for e in data.get("conditional_endings") or ()),
     )
 
 
@@ -158,7 +160,7 @@ def verb_mood(verb: Any, lexicon: ModalityLexicon) -> Modality | None:
     fact, not a hypothesis; the present conditional ("frapperait") is a hypothesis.
     """
     auxes = [c for c in verb.children if c.dep_.startswith("aux")]
-    if "Cnd" in _morph(verb, "Mood"):
+    if "Cnd" in _morph(verb, "Mood") or _looks_conditional(verb, lexicon):
         return Modality.HYPOTHETICAL
     if any("Fut" in _morph(a, "Tense") for a in auxes) or (
         "Fut" in _morph(verb, "Tense") and "Fin" in _morph(verb, "VerbForm")
@@ -167,12 +169,28 @@ def verb_mood(verb: Any, lexicon: ModalityLexicon) -> Modality | None:
     for child in verb.children:
         if child.dep_ == "mark" and child.lemma_.lower() in lexicon.hypothetical_marks:
             return Modality.HYPOTHETICAL
+        # the main clause of "si ...": "l'Ukraine frapperait si elle pouvait"
+        if child.dep_ == "advcl" and any(
+            m.dep_ == "mark" and m.lemma_.lower() in lexicon.hypothetical_marks
+            for m in child.children
+        ):
+            return Modality.HYPOTHETICAL
     return None
+
+
+def _looks_conditional(verb: Any, lexicon: ModalityLexicon) -> bool:
+    """A conditional the tagger took for an imperfect: the infinitive plus an ending
+    ("frapper" + "ait"), which an imperfect ("tirait") never is."""
+    if "Fin" not in _morph(verb, "VerbForm") or "Imp" not in _morph(verb, "Tense"):
+        return False
+    form, lemma = verb.text.lower(), verb.lemma_.lower()
+    stem = lemma[:-1] if lemma.endswith("re") else lemma
+    return any(form == stem + ending for ending in lexicon.conditional_endings)
 
 
 def _historical(verb: Any, lexicon: ModalityLexicon) -> bool:
     for child in verb.children:
-        if child.dep_ == "advmod" and child.lemma_.lower() in lexicon.historical_adverbs:
+        if child.lemma_.lower() in lexicon.historical_adverbs and child.pos_ == "ADV":
             return True
     if lexicon.historical_phrases:
         clause = verb.sent.text.lower()
@@ -220,7 +238,9 @@ def analyze_clause(
     info.subject = _first(trigger.children, _SUBJECTS)
     tok = trigger
     for _ in range(max_steps):
-        if tok.dep_ in _RELATIVE:
+        if tok.dep_ in _RELATIVE or (
+            tok.dep_ == "acl" and any("Rel" in _morph(c, "PronType") for c in tok.children)
+        ):
             info.reportable, info.blocked_by = False, tok.head
             break
         found.append(verb_mood(tok, lexicon))
@@ -301,6 +321,13 @@ def analyze_clause(
             tok = head
             continue
         break
+    if info.claimant is None:
+        # an incise: "« ... a été déjouée », a indiqué le ministère"
+        for child in tok.children:
+            governor = lexicon.governors.get(child.lemma_.lower())
+            if child.dep_ == "parataxis" and governor is not None and governor.claim:
+                info.claimant = _first(child.children, _SUBJECTS)
+                break
     info.modality = _pick(found)
     return info
 

@@ -70,6 +70,7 @@ def to_article(
         title=result.title,
         url=url,
         outlet=outlet,
+        language=doc.language,
         published=published,
         ingested_at=ingested_at or datetime.now(UTC),
         content_hash=stable_id(result.text),

@@ -29,6 +29,7 @@ class RawDocument:
     url: str | None = None
     outlet: str | None = None
     published: FuzzyDate = field(default_factory=FuzzyDate.unknown)
+    language: str | None = None  # when the source says (JSONL "language"); else detected
     path: str = ""  # the file it came from, for error messages
 
     @property
@@ -101,6 +102,9 @@ def _jsonl(path: Path, source: str, text: str) -> Iterator[RawDocument | InputEr
         if outlet is None and url:
             outlet = urlparse(url).hostname
         title = record.get("title") if isinstance(record.get("title"), str) else None
+        language = record.get("language")
+        if not (isinstance(language, str) and language.isalpha() and 2 <= len(language) <= 3):
+            language = None
         yield RawDocument(
             source=url or f"{source}#L{number}",
             input_format="jsonl",
@@ -110,5 +114,6 @@ def _jsonl(path: Path, source: str, text: str) -> Iterator[RawDocument | InputEr
             url=url,
             outlet=outlet,
             published=parse_partial_date(record.get("published")),
+            language=language.lower() if language else None,
             path=where,
         )

@@ -152,6 +152,7 @@ class KnowledgeBase:
         self._by_id: dict[str, KBEntity] = {e.id: e for e in entities}
         self._by_surface: dict[str, list[KBEntity]] = {}
         self._adjectives: dict[str, str | None] = {}
+        self._adjective_entities: dict[str, KBEntity] = {}
         self._governments: dict[str, KBEntity] = {}
         self._countries: dict[str, KBEntity] = {}
         self._capitals: dict[str, KBEntity] = {}
@@ -164,6 +165,7 @@ class KnowledgeBase:
             for words in entity.adjectives.values():
                 for word in words:
                     self._adjectives.setdefault(normalize(word), entity.country)
+                    self._adjective_entities.setdefault(normalize(word), entity)
             if entity.kind == "government" and entity.country:
                 self._governments.setdefault(entity.country, entity)
             if entity.kind in {"country", "continent", "supranational"} and entity.country:
@@ -259,8 +261,9 @@ class KnowledgeBase:
         """
         return self._adjectives.get(normalize(word))
 
-    def is_adjective(self, word: str) -> bool:
-        return normalize(word) in self._adjectives
+    def entity_for_adjective(self, word: str) -> KBEntity | None:
+        """The entity a demonym names ("Russes" -> Russia, "Occidentaux" -> the West)."""
+        return self._adjective_entities.get(normalize(word))
 
 
 def _prominence(entity: KBEntity) -> tuple[int, int]:

@@ -7,8 +7,9 @@ The same package is reported many times as it moves along ("negotiating" in June
   mechanism agree (equal or one unknown);
 - they share an anchor: when both state a value, the values agree within
   ``value_tolerance`` (in USD when both have a USD value, else in the same currency);
-  when at most one states a value, they name at least one common system (Patriot, ...).
-  Commitments with no value and no system are too vague to merge and stay alone;
+  when at most one states a value, they name a common system with the same number of
+  units ("10 Patriot"): a bare system name is too common in this war to identify a
+  deal. Commitments without such an anchor are too vague to merge and stay alone;
 - their dates (``announced``, else the article's publication) are at most
   ``window_days`` apart when both are known.
 
@@ -100,7 +101,8 @@ def compatible(
     if same_value is not None:
         return same_value
     both_valued = a.value is not None and b.value is not None
-    return not both_valued and bool(set(a.systems) & set(b.systems))
+    counted = {x for x in a.systems if not x.endswith("×?")}
+    return not both_valued and bool(counted & set(b.systems))
 
 
 def _rank(rec: AidRecord) -> int:

@@ -129,8 +129,13 @@ def candidate_pairs(matrix: np.ndarray, bands: int, rows: int) -> np.ndarray:
     n = len(matrix)
     found: list[np.ndarray] = []
     for band in range(bands):
-        block = np.ascontiguousarray(matrix[:, band * rows : (band + 1) * rows])
-        keys = block.view(np.dtype((np.void, block.dtype.itemsize * rows))).ravel()
+        # one uint64 per band (wrapping multiply-add): sorting it is far faster than
+        # sorting byte strings, and a rare collision only adds a candidate to check
+        block = matrix[:, band * rows : (band + 1) * rows].astype(np.uint64)
+        keys = np.zeros(n, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for col in range(rows):
+                keys = keys * np.uint64(0x100000001B3) + block[:, col]
         order = np.argsort(keys, kind="stable")
         ranked = keys[order]
         same = ranked[1:] == ranked[:-1]

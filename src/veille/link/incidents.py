@@ -13,7 +13,11 @@ Two mentions are *compatible* when all of these hold:
 - dates agree given their precision. Each date is read as an interval: a day is itself, a
   week its seven days, a month its days, a year its days, an unknown date everything.
   Two intervals must overlap; when both dates have day precision they may also be up to
-  ``window_days`` apart (default 1: reports of a night strike straddle midnight).
+  ``window_days`` apart (default 1: reports of a night strike straddle midnight). An
+  undated mention that is not historical is read as recent news: its article's
+  publication interval, extended ``recent_days`` (default 7) back. A mention with no
+  date and no publication date fits any date, but then only merges with a mention naming
+  the same place: "a strike in Russia", at no known time, is not evidence enough.
 
 Incidents are built by *complete linkage*: a mention joins an incident only if it is
 compatible with every mention already in it. This is what keeps a strike in Samara and
@@ -61,6 +65,7 @@ PRECISION_ORDER = {
 @dataclass(frozen=True, slots=True)
 class IncidentConfig:
     window_days: int = 1  # how far apart two day-precision dates may be
+    recent_days: int = 7  # an undated event happened at most this long before its report
 
 
 def date_interval(d: FuzzyDate) -> tuple[date, date] | None:
@@ -91,6 +96,29 @@ def dates_compatible(a: FuzzyDate, b: FuzzyDate, window_days: int = 1) -> bool:
     return ia[0] - slack <= ib[1] and ib[0] - slack <= ia[1]
 
 
+def mention_interval(m: EventRecord, config: IncidentConfig) -> tuple[date, date] | None:
+    """The days a mention may be about: its date, else shortly before its publication."""
+    own = date_interval(m.date)
+    if own is not None or m.modality == "historical":
+        return own
+    published = date_interval(m.reported)
+    if published is None:
+        return None
+    return published[0] - timedelta(days=config.recent_days), published[1]
+
+
+def mention_dates_compatible(a: EventRecord, b: EventRecord, config: IncidentConfig) -> bool:
+    ia, ib = mention_interval(a, config), mention_interval(b, config)
+    if ia is None or ib is None:
+        return a.place_key is not None and a.place_key == b.place_key
+    both_days = all(
+        (m.date if m.date.value is not None else m.reported).precision is Precision.DAY
+        for m in (a, b)
+    )
+    slack = timedelta(days=config.window_days if both_days else 0)
+    return ia[0] - slack <= ib[1] and ib[0] - slack <= ia[1]
+
+
 def _agree(a: str | None, b: str | None) -> bool:
     return a is None or b is None or a == b
 
@@ -109,7 +137,7 @@ def compatible(a: EventRecord, b: EventRecord, config: IncidentConfig) -> bool:
         return False
     if not _agree(a.place_key, b.place_key):
         return False
-    return dates_compatible(a.date, b.date, config.window_days)
+    return mention_dates_compatible(a, b, config)
 
 
 def _order(m: EventRecord) -> tuple:
@@ -125,6 +153,57 @@ def _distance(m: EventRecord, members: list[EventRecord]) -> int:
     return min(days, default=0)
 
 
+def _week_keys(interval: tuple[date, date], slack: int) -> range:
+    lo, hi = interval
+    return range((lo.toordinal() - slack) // 7, (hi.toordinal() + slack) // 7 + 1)
+
+
+def _cluster_block(block: list[EventRecord], config: IncidentConfig) -> list[list[EventRecord]]:
+    """Complete linkage over one (type, area) block.
+
+    Equivalent to checking every existing incident for each mention, but incidents are
+    found through two indexes (the weeks their dated members may fall in, the places
+    they name), so a large block is not quadratic. Every incident compatible with a
+    mention is among the candidates: sharing a day means sharing its week; a timeless
+    mention only merges on its named place.
+    """
+    clusters: list[list[EventRecord]] = []
+    by_week: dict[int, set[int]] = defaultdict(set)
+    by_place: dict[str, set[int]] = defaultdict(set)
+
+    def index(i: int, m: EventRecord) -> None:
+        interval = mention_interval(m, config)
+        if interval is not None:
+            for week in _week_keys(interval, config.window_days):
+                by_week[week].add(i)
+        if m.place_key:
+            by_place[m.place_key].add(i)
+
+    for m in sorted(block, key=_order):
+        interval = mention_interval(m, config)
+        found: set[int] = set(by_place.get(m.place_key, ())) if m.place_key else set()
+        if interval is not None:
+            for week in _week_keys(interval, config.window_days):
+                found |= by_week.get(week, set())
+        fits = sorted(i for i in found if all(compatible(m, x, config) for x in clusters[i]))
+        if not fits:
+            clusters.append([m])
+            index(len(clusters) - 1, m)
+            continue
+        # prefer the incident naming the same place, then the closest date, then the oldest
+        best = min(
+            fits,
+            key=lambda i: (
+                not any(x.place_key and x.place_key == m.place_key for x in clusters[i]),
+                _distance(m, clusters[i]),
+                i,
+            ),
+        )
+        clusters[best].append(m)
+        index(best, m)
+    return clusters
+
+
 def cluster_mentions(
     mentions: Iterable[EventRecord], config: IncidentConfig | None = None
 ) -> list[list[EventRecord]]:
@@ -135,23 +214,7 @@ def cluster_mentions(
         blocks[(m.type, m.area)].append(m)
     clusters: list[list[EventRecord]] = []
     for key in sorted(blocks, key=lambda k: (k[0], k[1] or "")):
-        block_clusters: list[list[EventRecord]] = []
-        for m in sorted(blocks[key], key=_order):
-            fits = [c for c in block_clusters if all(compatible(m, x, config) for x in c)]
-            if not fits:
-                block_clusters.append([m])
-                continue
-            # prefer the incident naming the same place, then the closest date
-            best = min(
-                range(len(fits)),
-                key=lambda i: (
-                    not any(x.place_key and x.place_key == m.place_key for x in fits[i]),
-                    _distance(m, fits[i]),
-                    i,
-                ),
-            )
-            fits[best].append(m)
-        clusters.extend(block_clusters)
+        clusters.extend(_cluster_block(blocks[key], config))
     return clusters
 
 

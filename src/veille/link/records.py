@@ -94,6 +94,7 @@ class EventRecord:
     date: FuzzyDate = field(default_factory=FuzzyDate.unknown)
     claimed_by: str | None = None
     verification: str | None = None
+    reported: FuzzyDate = field(default_factory=FuzzyDate.unknown)  # article's publication
 
     @property
     def place_key(self) -> str | None:
@@ -116,6 +117,7 @@ class EventRecord:
             "date": _fuzzy_to_json(self.date),
             "claimed_by": self.claimed_by,
             "verification": self.verification,
+            "reported": _fuzzy_to_json(self.reported),
         }
 
     @classmethod
@@ -134,6 +136,7 @@ class EventRecord:
             date=_fuzzy_from_json(raw.get("date")),
             claimed_by=raw.get("claimed_by"),
             verification=raw.get("verification"),
+            reported=_fuzzy_from_json(raw.get("reported")),
         )
 
 
@@ -143,7 +146,8 @@ def _actor_code(actor) -> str | None:
     return actor.country or actor.kb_id
 
 
-def event_record(event: Event) -> EventRecord:
+def event_record(event: Event, reported: FuzzyDate | None = None) -> EventRecord:
+    """``reported`` is the article's publication date, the fallback for an undated event."""
     target = _actor_code(event.target)
     place = event.location
     area = (place.country if place else None) or event.location_country
@@ -163,6 +167,7 @@ def event_record(event: Event) -> EventRecord:
         date=event.date,
         claimed_by=event.claimed_by,
         verification=event.verification.value if event.verification else None,
+        reported=reported or FuzzyDate.unknown(),
     )
 
 
@@ -179,7 +184,7 @@ class AidRecord:
     currency: str | None = None
     usd_value: Decimal | None = None
     status: str | None = None
-    systems: tuple[str, ...] = ()  # item systems, folded
+    systems: tuple[str, ...] = ()  # "system×quantity" of items, system folded ("patriot×10")
     announced: FuzzyDate = field(default_factory=FuzzyDate.unknown)
 
     def to_json(self) -> dict:
@@ -219,7 +224,9 @@ class AidRecord:
 
 
 def _system_key(item: AidItem) -> str:
-    return item.kb_id or fold(item.system)
+    """A counted item: a bare system name ("Patriot") is too common to identify a deal."""
+    quantity = "?" if item.quantity is None else format(Decimal(item.quantity).normalize(), "f")
+    return f"{item.kb_id or fold(item.system)}×{quantity}"
 
 
 def aid_record(commitment: AidCommitment) -> AidRecord:
@@ -346,7 +353,7 @@ def article_record(analysis: Analysis, signature: np.ndarray) -> ArticleRecord:
         ingested_at=article.ingested_at,
         entities=article_entities(analysis),
         terms=article_terms(article.text),
-        events=tuple(event_record(e) for e in analysis.events),
+        events=tuple(event_record(e, article.published) for e in analysis.events),
         aid=tuple(aid_record(a) for a in analysis.aid),
     )
 

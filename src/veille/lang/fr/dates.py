@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+from veille.errors import DataFileError
 from veille.lang.fr.numbers import parse_number
 from veille.lang.fr.quantities import DATA_DIR, _section, alternation, load_yaml
 from veille.model import FuzzyDate, Precision, TimeExpression
@@ -45,7 +46,7 @@ _UNIT_PRECISION = {
     "year": Precision.YEAR,
 }
 _S = r"[\s\u00a0]+"
-_YEAR = r"(?:1[89]|20)\d{2}"
+_YEAR = r"(?:1\d|20)\d{2}"
 
 
 _CUE_SECTIONS = ("month_cues", "year_cues", "season_determiners", "ago_markers", "ahead_markers")
@@ -64,6 +65,7 @@ class DateGrammar:
     duration_units: dict[str, str]
     seasons: dict[str, int]
     triggers: frozenset[str]
+    habitual_re: re.Pattern[str]
     next_words: frozenset[str]
     last_words: frozenset[str]
 
@@ -74,6 +76,14 @@ def _key(text: str) -> str:
 
 @lru_cache(maxsize=2)
 def load_date_grammar(data_dir: Path = DATA_DIR) -> DateGrammar:
+    """The compiled grammar; raises DataFileError naming the file when it is malformed."""
+    try:
+        return _build_date_grammar(data_dir)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise DataFileError(f"malformed entry: {exc!r}", path=str(data_dir / "dates.yaml")) from exc
+
+
+def _build_date_grammar(data_dir: Path) -> DateGrammar:
     path = data_dir / "dates.yaml"
     d = load_yaml(path)
     q = load_yaml(data_dir / "quantities.yaml")
@@ -93,7 +103,9 @@ def load_date_grammar(data_dir: Path = DATA_DIR) -> DateGrammar:
     seasons = {k: int(v) for k, v in entries("seasons", "month").items()}
     next_words = [str(w) for w in _section(d, "next_words", path)]
     last_words = [str(w) for w in _section(d, "last_words", path)]
-    number_words = alternation([str(w) for w in _section(q, "number_words", data_dir)])
+    number_words = alternation(
+        [str(w) for w in _section(q, "number_words", data_dir / "quantities.yaml")]
+    )
 
     month = alternation(list(months))
     stoplist = {_key(str(w)) for w in _section(d, "bare_month_stoplist", path)}
@@ -154,6 +166,10 @@ def load_date_grammar(data_dir: Path = DATA_DIR) -> DateGrammar:
         duration_units=duration_units,
         seasons=seasons,
         triggers=triggers,
+        habitual_re=re.compile(
+            rf"(?<![\w])(?i:{alternation([str(w) for w in _section(d, 'habitual_markers', path)])})"
+            r"[\s\u00a0]*$"
+        ),
         next_words=frozenset(_key(w) for w in next_words),
         last_words=frozenset(_key(w) for w in last_words),
     )
@@ -402,6 +418,8 @@ def find_times(doc, published: FuzzyDate | None = None) -> list[TimeExpression]:
         if m is None:
             continue
         consumed = m.end()
+        if grammar.habitual_re.search(text, max(0, m.start() - 20), m.start()):
+            continue  # "chaque mardi", "tous les 24 février": not one date
         resolved = _resolve(m, grammar, published)
         if resolved is None:
             continue

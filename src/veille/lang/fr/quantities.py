@@ -1,14 +1,22 @@
 """French quantities: money, counts, percentages and durations in a parsed doc.
 
-One compiled regex finds number cores (digits, number words, "une quarantaine de");
-an anchored regex at each core's end reads the scale word and the currency or percent
-sign; the spaCy tokens after it give a counted noun's lemma. Lexicons live in
-``data/quantities.yaml``, ``data/units.yaml``, ``data/currencies.yaml`` and
-``data/tracked_units.yaml``.
+Word starts that begin with a digit or a number word are tried against one compiled
+core regex (digits, number words, "une quarantaine de"); an anchored regex at each
+core's end reads the scale word and the currency, percent or measure sign; the spaCy
+tokens after it give a counted noun's singular lemma. Lexicons live in
+``data/quantities.yaml``, ``data/units.yaml``, ``data/currencies.yaml``,
+``data/tracked_units.yaml`` (and month names in ``data/dates.yaml``).
+
+``Quantity.kind`` is ``money`` (unit: ISO code), ``percent`` (unit: "percent"),
+``count`` (unit: the noun's lemma) or ``duration`` ("deux jours", "45 ans": stored, but
+not a fact analysts track). Ranges ("de 2 à 3 milliards de dollars", "entre 20 et 30
+drones") give two quantities, the lower one ``min`` and the upper one ``max``. An amount
+with a scale word and no currency takes the currency of the previous amount in the same
+sentence ("3 milliards d'euros, dont 500 millions ...").
 
 Not quantities: numbers inside dates ("24 février", "février 2022", "en 2014"),
-ordinals ("1er", "47e"), model designations ("F-16", "Leopard 2"), bare numbers with no
-unit after them, and English amounts ("$61bn").
+ordinals ("1er", "47e"), model designations ("F-16", "Leopard 2"), fractions ("deux
+tiers"), bare numbers with no unit after them, and English amounts ("$61bn").
 """
 
 from __future__ import annotations
@@ -296,8 +304,11 @@ def _counted_noun(index: _TokenIndex, pos: int, grammar: Grammar, after_scale: b
         if unit in grammar.durations.values():
             return unit, DURATION, end
         return unit, COUNT, end
-    if token.pos_ in ("ADJ", "VERB") and _singular(token, grammar) in grammar.tracked:
-        return _singular(token, grammar), COUNT, end  # "37 blessés" tagged as a participle
+    # "37 blessés" tagged as a participle; "31 DRONES" in a headline tagged as a name
+    if token.pos_ in ("ADJ", "VERB") or token.is_upper:
+        unit = _singular(token, grammar)
+        if unit in grammar.tracked:
+            return unit, COUNT, end
     return None
 
 
@@ -410,8 +421,11 @@ class _Reader:
         before = text[max(0, r.core.start() - 40) : r.core.start()]
         q = grammar.qualifier_re.search(before)
         if q:
+            stated = grammar.qualifiers[_norm(q.group("q")).lower()]
+            if stated is Qualifier.EXACT:  # "en plus de 30 drones" stays "30 drones"
+                return qualifier
             r.start = min(r.start, r.core.start() - (len(before) - q.start("q")))
-            return grammar.qualifiers[_norm(q.group("q")).lower()]
+            return stated
         suffix = grammar.suffix_qualifier_re.match(text, r.end)
         if suffix:
             r.end = suffix.end()

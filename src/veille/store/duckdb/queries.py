@@ -87,23 +87,17 @@ def _json(v: Any) -> Any:
 def _page(
     con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any], limit: int, offset: int, shape
 ) -> Page:
-    """Run ``sql`` with a window count; ``shape`` turns each row dict into an item."""
-    cur = con.execute(
-        f"SELECT *, count(*) OVER () AS _total FROM ({sql}) LIMIT ? OFFSET ?",
-        [*params, limit, offset],
-    )
-    rows = _rows(cur)
-    if rows:
-        total = rows[0]["_total"]
-    elif offset:
-        total = con.execute(f"SELECT count(*) FROM ({sql})", list(params)).fetchone()[0]
-    else:
-        total = 0
-    items = []
-    for row in rows:
-        row.pop("_total")
-        items.append(shape(row))
-    return {"items": items, "total": int(total)}
+    """One page of ``sql`` (which ends with its ORDER BY) and the total count.
+
+    Two queries rather than a window count: ``ORDER BY ... LIMIT`` lets DuckDB keep only
+    the top rows instead of sorting and carrying every matching row.
+    """
+    body = sql[: sql.rindex(" ORDER BY ")] if " ORDER BY " in sql else sql
+    total = con.execute(f"SELECT count(*) FROM ({body})", list(params)).fetchone()[0]
+    if not total or offset >= total:
+        return {"items": [], "total": int(total)}
+    rows = _rows(con.execute(f"{sql} LIMIT ? OFFSET ?", [*params, limit, offset]))
+    return {"items": [shape(row) for row in rows], "total": int(total)}
 
 
 def _span(row: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -236,13 +230,20 @@ def timeline(
     """Counts by day and type: ``[{"day", "type", "count"}]``.
 
     Events without their own day fall back to their article's publication day; incidents
-    use their own date, else the day they were first seen.
+    to the earliest publication day of their articles.
     """
     f = f or Filters()
     where = _Where()
     if kind == "incidents":
-        day = "coalesce(CASE WHEN date_precision = 'day' THEN date END, CAST(first_seen AS DATE))"
-        source = f"SELECT {day} AS day, type FROM incidents"
+        # An undated incident counts on the first day one of its articles was published
+        # (never on first_seen, which is when Veille read it).
+        day = (
+            "coalesce(CASE WHEN i.date_precision = 'day' THEN i.date END, "
+            "(SELECT min(a.published_date) FROM incident_articles ia "
+            "JOIN articles a ON a.id = ia.article_id "
+            "WHERE ia.incident_id = i.id AND a.published_precision = 'day'))"
+        )
+        source = f"SELECT {day} AS day, i.type AS type FROM incidents i"
     else:
         day = (
             "coalesce(CASE WHEN e.date_precision = 'day' THEN e.date END, "
@@ -471,10 +472,10 @@ def list_incidents(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offse
         where.add(
             "id IN (SELECT incident_id FROM incident_articles WHERE article_id = ?)", f.article_id
         )
-    _date_range(where, "coalesce(date, CAST(first_seen AS DATE))", f)
+    _date_range(where, "date", f)
     sql = (
         f"SELECT * FROM incidents{where.sql()} "
-        "ORDER BY coalesce(date, CAST(first_seen AS DATE)) DESC NULLS LAST, num_mentions DESC, id"
+        "ORDER BY date DESC NULLS LAST, num_mentions DESC, id"
     )
     return _page(con, sql, where.params, limit, offset, _incident_item)
 

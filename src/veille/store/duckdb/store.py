@@ -270,16 +270,37 @@ class DuckDBStore:
 
     # -- runs ----------------------------------------------------------------
 
-    def record_run(self, started_at: datetime, counts: dict[str, int]) -> str:
-        """Log a finished run (for `veille stats`); returns its id."""
+    def start_run(self, started_at: datetime) -> str:
+        """Log that a run began; ``finish_run`` completes the row. Returns the run id."""
         run_id = uuid.uuid4().hex
-        row = {
-            "id": run_id,
-            "started_at": R.ts_write(started_at),
-            "finished_at": R.ts_write(datetime.now(UTC)),
-            **{k: counts.get(k, 0) for k in ("read", "stored", "known", "skipped", "failed")},
-        }
+        row = {"id": run_id, "started_at": R.ts_write(started_at)}
         self._write(self._insert, "runs", [row])
+        return run_id
+
+    def finish_run(self, run_id: str, counts: dict[str, int]) -> None:
+        """Complete this run's row; runs killed earlier are forgotten (this one caught up)."""
+        names = ("read", "stored", "known", "skipped", "failed")
+
+        def write() -> None:
+            self._conn.execute(
+                "UPDATE runs SET finished_at = ?, read = ?, stored = ?, known = ?, skipped = ?, "
+                "failed = ? WHERE id = ?",
+                [R.ts_write(datetime.now(UTC)), *(counts.get(n, 0) for n in names), run_id],
+            )
+            self._conn.execute("DELETE FROM runs WHERE finished_at IS NULL")
+
+        self._write(write)
+
+    def unfinished_runs(self) -> int:
+        """Runs that started but never finished (killed): their links may be stale."""
+        return self._conn.execute("SELECT count(*) FROM runs WHERE finished_at IS NULL").fetchone()[
+            0
+        ]
+
+    def record_run(self, started_at: datetime, counts: dict[str, int]) -> str:
+        """Log a finished run in one call; returns its id."""
+        run_id = self.start_run(started_at)
+        self.finish_run(run_id, counts)
         return run_id
 
     def stats(self) -> dict[str, Any]:
@@ -318,7 +339,9 @@ class DuckDBStore:
                 "SELECT label, count(*) FROM entity_mentions GROUP BY 1 ORDER BY 2 DESC, 1"
             ).fetchall()
         )
-        last = self._query("SELECT * FROM runs ORDER BY started_at DESC LIMIT 1")
+        last = self._query(
+            "SELECT * FROM runs WHERE finished_at IS NOT NULL ORDER BY started_at DESC LIMIT 1"
+        )
         if last:
             run = last[0]
             out["last_run"] = {

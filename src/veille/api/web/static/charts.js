@@ -208,7 +208,7 @@
     // Several events at one place are spread on a small circle so each stays clickable.
     var seen = {};
     located.forEach(function (p) {
-      var key = p.lat.toFixed(2) + "," + p.lon.toFixed(2);
+      var key = p.lat.toFixed(1) + "," + p.lon.toFixed(1);  // ~10 km: one place
       var n = seen[key] = (seen[key] || 0) + 1;
       var xy = px(p.lon, p.lat);
       if (n > 1) { var a = n * 2.4; xy = [xy[0] + Math.cos(a) * 4 * Math.sqrt(n), xy[1] + Math.sin(a) * 4 * Math.sqrt(n)]; }

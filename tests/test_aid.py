@@ -1,0 +1,186 @@
+"""Aid and arms commitments (aid.yaml): parties, status, mechanism, value, items, merging.
+
+Sentences are written for these tests (not from the seeds). Each row lists the expected
+commitments as dicts of the attributes that matter for that sentence.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from veille.errors import DataFileError
+from veille.extract.aid import extract_aid, load_aid_lexicon
+from veille.model import AidCommitment, Qualifier
+
+
+@pytest.fixture(scope="module")
+def aid_of(analyze, fr_pack, kb):
+    def run(text: str) -> list[AidCommitment]:
+        analysis = analyze(text, extract=False)
+        return extract_aid(analysis, fr_pack, kb)
+
+    return run
+
+
+B = Decimal(1_000_000_000)
+M = Decimal(1_000_000)
+
+AID_CASES = [
+    (
+        "Le gouvernement allemand a promis une aide militaire de 1,5 milliard d'euros à "
+        "l'Ukraine.",
+        [dict(donor="DEU", recipient="UKR", status="promised", kind="military",
+              value=Decimal("1.5") * B, currency="EUR", qualifier=Qualifier.EXACT)],
+    ),
+    (
+        "Washington a annoncé l'envoi de nouveaux obus d'artillerie à Kiev.",
+        [dict(donor="USA", recipient="UKR", status="announced", kind="military")],
+    ),
+    (
+        "Les Pays-Bas ont livré à l'Ukraine les premiers avions de combat.",
+        [dict(donor="NLD", recipient="UKR", status="delivered")],
+    ),
+    (
+        "L'Ukraine négocie avec la France l'achat de canons automoteurs.",
+        [dict(donor="FRA", recipient="UKR", status="negotiating", mechanism="purchase")],
+    ),
+    (
+        "Le Congrès américain a approuvé une enveloppe de 61 milliards de dollars pour "
+        "l'Ukraine.",
+        [dict(donor="USA", recipient="UKR", status="approved", value=61 * B, currency="USD")],
+    ),
+    (
+        "L'Union européenne a gelé une aide financière de 500 millions d'euros à l'Ukraine.",
+        [dict(donor="EU", recipient="UKR", status="suspended", kind="financial",
+              value=500 * M)],
+    ),
+    (
+        "Le Royaume-Uni va fournir à l'Ukraine plus de 200 missiles antiaériens.",
+        [dict(donor="GBR", recipient="UKR", status="promised",
+              items=[("missile", Decimal(200), Qualifier.MIN)])],
+    ),
+    (
+        "Kiev a reçu des munitions et des véhicules blindés de la part des États-Unis.",
+        [dict(donor="USA", recipient="UKR", status="delivered", kind="military")],
+    ),
+    (
+        "L'Ukraine envisage d'acquérir auprès de la Suède des avions de chasse pour 2 "
+        "milliards de dollars.",
+        [dict(donor="SWE", recipient="UKR", status="planned", mechanism="purchase",
+              value=2 * B)],
+    ),
+    (
+        "Le Japon a accordé à l'Ukraine un prêt de 3 milliards de dollars.",
+        [dict(donor="JPN", recipient="UKR", mechanism="loan", kind="financial", value=3 * B)],
+    ),
+    (
+        "Le Danemark financera la production de drones en Ukraine, en partenariat avec des "
+        "entreprises ukrainiennes.",
+        [dict(donor="DNK", recipient="UKR", status="promised", mechanism="coproduction",
+              items=[("drone", None, None)])],
+    ),
+    (
+        "Les livraisons d'armes américaines à l'Ukraine ont été suspendues.",
+        [dict(donor="USA", recipient="UKR", status="suspended")],
+    ),
+    (
+        "L'Ukraine discute avec les États-Unis un accord d'armement évalué à 8 milliards de "
+        "dollars.",
+        [dict(donor="USA", recipient="UKR", status="negotiating", value=8 * B,
+              qualifier=Qualifier.APPROX)],
+    ),
+    (
+        "Depuis 2022, l'Union européenne avait engagé plus de 80 milliards d'euros d'aide en "
+        "faveur de l'Ukraine.",
+        [dict(donor="EU", recipient="UKR", status="committed", value=80 * B,
+              qualifier=Qualifier.MIN)],
+    ),
+    (
+        "La Suisse a envoyé une aide humanitaire de 5 millions d'euros à l'Ukraine.",
+        [dict(donor="CHE", recipient="UKR", status="delivered", kind="humanitarian")],
+    ),
+    (
+        "Après avoir reçu des obus de la part de ses alliés européens, l'armée ukrainienne a "
+        "repris l'offensive.",
+        [dict(donor="EUROPE", recipient="UKR", status="delivered")],
+    ),
+    (
+        "La Pologne a livré à l'Ukraine au moins 10 systèmes Patriot.",
+        [dict(donor="POL", recipient="UKR", items=[("Patriot", Decimal(10), Qualifier.MIN)])],
+    ),
+    # not commitments: opposed, requested, vague, idioms, strikes
+    ("Le Congrès s'oppose à l'envoi d'une aide militaire supplémentaire à l'Ukraine.", []),
+    ("Kiev réclame davantage d'armes à ses alliés occidentaux.", []),
+    ("Cette aide témoigne de la solidarité européenne.", []),
+    ("Les frappes ont détruit un dépôt de munitions près de Kherson.", []),
+    ("L'accès de l'Ukraine aux armes occidentales est remis en question.", []),
+    ("Les problèmes de financement inquiètent les dirigeants européens.", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), AID_CASES, ids=[c[0][:40] for c in AID_CASES])
+def test_aid(aid_of, text: str, expected: list[dict]) -> None:
+    got = aid_of(text)
+    assert len(got) == len(expected), [(a.donor, a.recipient, a.status) for a in got]
+    for commitment, want in zip(got, expected, strict=True):
+        for name, value in want.items():
+            if name == "items":
+                items = [(i.system, i.quantity, i.qualifier) for i in commitment.items]
+                assert items == value, items
+            else:
+                actual = getattr(commitment, name)
+                assert actual == value, (name, actual, commitment)
+        assert commitment.evidence and commitment.evidence[0].text in text
+
+
+HEADLINE_AND_BODY = (
+    "Berlin promet 500 millions d'euros d'aide militaire à Kiev\n\n"
+    "Le gouvernement allemand a annoncé mardi une aide militaire de 500 millions d'euros à "
+    "l'Ukraine. Cette aide comprendra des munitions et des systèmes de défense aérienne.\n\n"
+    "Les livraisons d'armes allemandes à l'Ukraine devraient commencer en mars."
+)
+
+
+def test_same_deal_in_headline_and_body_is_one_commitment(aid_of) -> None:
+    (deal,) = aid_of(HEADLINE_AND_BODY)
+    assert (deal.donor, deal.recipient) == ("DEU", "UKR")
+    assert deal.value == 500 * M and deal.currency == "EUR"
+    assert deal.status is not None and deal.status.value == "announced"
+    texts = [e.text for e in deal.evidence]
+    # the first evidence is the first body sentence, the headline comes later
+    assert texts[0].startswith("Le gouvernement allemand a annoncé")
+    assert any(t.startswith("Berlin promet") for t in texts)
+    assert len(texts) >= 3
+    for span in deal.evidence:
+        assert HEADLINE_AND_BODY[span.start : span.end] == span.text
+
+
+def test_different_values_are_different_commitments(aid_of) -> None:
+    text = (
+        "Le Canada a promis 500 millions de dollars d'aide militaire à l'Ukraine. "
+        "Le Canada a également promis 2 milliards de dollars d'aide financière à l'Ukraine."
+    )
+    deals = aid_of(text)
+    assert sorted(d.value for d in deals) == [500 * M, 2 * B]
+    assert all((d.donor, d.recipient) == ("CAN", "UKR") for d in deals)
+
+
+def test_headline_alone_is_not_a_commitment(aid_of) -> None:
+    text = "Washington promet des armes à Kiev\n\nLes combats se poursuivent dans l'est du pays."
+    assert aid_of(text) == []
+
+
+def test_ids_are_stable(aid_of) -> None:
+    first = [d.id for d in aid_of(HEADLINE_AND_BODY)]
+    assert first == [d.id for d in aid_of(HEADLINE_AND_BODY)]
+
+
+def test_lexicon_loads_once_and_validates(fr_pack, tmp_path: Path) -> None:
+    assert load_aid_lexicon(fr_pack.data_dir) is load_aid_lexicon(fr_pack.data_dir)
+    (tmp_path / "aid.yaml").write_text("verb_triggers:\n  livrer: {role: lend}\n")
+    with pytest.raises(DataFileError) as err:
+        load_aid_lexicon(tmp_path)
+    assert "aid.yaml" in str(err.value)

@@ -1,0 +1,244 @@
+"""Attributed claims: reported speech, speakers, contents, and events inside claims.
+
+Sentences are written for these tests (not from the seeds). Each row says which claims a
+careful analyst codes: cue lemma, speaker country, whether the source is anonymous, and a
+snippet the content must contain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from veille.errors import DataFileError
+from veille.extract.claims import (
+    attribute_events,
+    extract_claims,
+    load_claim_lexicon,
+    load_verification_rules,
+)
+from veille.model import Actor, Claim, Event, Span, Verification
+
+
+@pytest.fixture(scope="module")
+def claims_of(analyze, fr_pack, kb):
+    def run(text: str) -> list[Claim]:
+        analysis = analyze(text, extract=False)
+        return extract_claims(analysis, fr_pack, kb)
+
+    return run
+
+
+# (text, [(cue, speaker country, anonymous, content snippet), ...])
+CLAIM_CASES = [
+    (
+        "Le ministère russe de la Défense a affirmé jeudi que ses troupes avaient pris le "
+        "contrôle du village de Robotyne.",
+        [("affirmer", "RUS", False, "ses troupes avaient pris le contrôle")],
+    ),
+    (
+        "Les autorités ukrainiennes ont indiqué que trois civils avaient été tués lors du "
+        "bombardement.",
+        [("indiquer", "UKR", False, "trois civils avaient été tués")],
+    ),
+    (
+        "Selon l'état-major ukrainien, 23 drones ont été abattus pendant la nuit.",
+        [("selon", "UKR", False, "23 drones ont été abattus")],
+    ),
+    (
+        "D'après des responsables américains, la livraison des chars est prévue pour l'automne.",
+        [("d'après", "USA", True, "la livraison des chars est prévue")],
+    ),
+    (
+        "« Nous ne reculerons pas », a déclaré le président ukrainien lors d'une conférence "
+        "de presse.",
+        [("déclarer", "UKR", False, "Nous ne reculerons pas")],
+    ),
+    (
+        "Une source proche du dossier rapporte que les négociations ont repris à Istanbul.",
+        [("rapporter", None, True, "les négociations ont repris")],
+    ),
+    (
+        "Des sources militaires russes affirment avoir détruit un dépôt de munitions près de "
+        "Kharkiv.",
+        [("affirmer", "RUS", True, "avoir détruit un dépôt de munitions")],
+    ),
+    (
+        "Les médias allemands rapportent que Berlin envisage de livrer des missiles de croisière.",
+        [("rapporter", "DEU", True, "Berlin envisage de livrer")],
+    ),
+    (
+        "Le porte-parole de la diplomatie russe a averti les Occidentaux que toute livraison "
+        "d'avions serait considérée comme une escalade.",
+        [("avertir", "RUS", False, "toute livraison d'avions serait considérée")],
+    ),
+    (
+        "Le gouvernement polonais estime que l'aide à l'Ukraine doit être accélérée.",
+        [("estimer", "POL", False, "l'aide à l'Ukraine doit être accélérée")],
+    ),
+    (
+        "Le ministre britannique de la Défense a souligné que l'Ukraine avait besoin de "
+        "davantage de munitions.",
+        [("souligner", "GBR", False, "l'Ukraine avait besoin de davantage de munitions")],
+    ),
+    (
+        "Les troupes russes ont reculé de deux kilomètres, a indiqué l'armée ukrainienne.",
+        [("indiquer", "UKR", False, "Les troupes russes ont reculé de deux kilomètres")],
+    ),
+    (
+        "Les analyses des services de renseignement britanniques indiquent que Moscou manque "
+        "de missiles.",
+        [("indiquer", "GBR", True, "Moscou manque de missiles")],
+    ),
+    (
+        "Le président français a déclaré : « L'Europe doit produire davantage d'obus ».",
+        [("déclarer", "FRA", False, "L'Europe doit produire davantage d'obus")],
+    ),
+    (
+        "Les experts militaires américains avertissent que la Russie reconstitue ses forces.",
+        [("avertir", "USA", True, "la Russie reconstitue ses forces")],
+    ),
+    (
+        "Moscou affirme que les frappes visaient uniquement des cibles militaires.",
+        [("affirmer", "RUS", False, "les frappes visaient uniquement des cibles militaires")],
+    ),
+    (
+        "Des sources diplomatiques rapportent que le ministre russe a déclaré que les "
+        "pourparlers étaient dans l'impasse.",
+        [("rapporter", None, True, "les pourparlers étaient dans l'impasse")],
+    ),
+    # not claims: no speaker, commentary without an identified speaker, no reported content
+    ("Les analystes estiment que l'offensive pourrait durer des mois.", []),
+    ("Les autorités ont toutefois cherché à minimiser l'incident.", []),
+    ("Cette décision intervient après des semaines de discussions.", []),
+    ("Il a été rapporté que des combats avaient éclaté près de Bakhmout.", []),
+    ("Les déclarations soulignent que la coopération doit se poursuivre.", []),
+    ("Kiev veut négocier la paix selon ses propres conditions.", []),
+    ("L'armée ukrainienne considère cette démarche comme une étape essentielle.", []),
+    ("Le gouvernement a annoncé l'envoi de nouveaux équipements.", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CLAIM_CASES, ids=[c[0][:40] for c in CLAIM_CASES])
+def test_claims(claims_of, text: str, expected: list[tuple]) -> None:
+    claims = claims_of(text)
+    got = [
+        (c.cue, c.speaker.country if c.speaker else None, c.anonymous, c.content.text)
+        for c in claims
+    ]
+    assert len(got) == len(expected), got
+    for (cue, country, anonymous, content), want in zip(got, expected, strict=True):
+        w_cue, w_country, w_anonymous, w_snippet = want
+        assert (cue, country, anonymous) == (w_cue, w_country, w_anonymous), got
+        assert w_snippet.replace("'", "’") in content.replace("'", "’") or w_snippet in content
+
+
+def test_claim_offsets_point_into_the_text(claims_of) -> None:
+    text = "Le ministère russe de la Défense a affirmé que ses troupes avaient avancé."
+    (claim,) = claims_of(text)
+    assert text[claim.sentence.start : claim.sentence.end] == claim.sentence.text == text
+    assert text[claim.content.start : claim.content.end] == claim.content.text
+    assert claim.content.text.startswith("ses troupes")
+    assert claim.stage.startswith("claims@")
+
+
+def test_inverted_pronoun_is_the_last_named_speaker(claims_of) -> None:
+    text = (
+        "Le ministre ukrainien de la Défense a affirmé que les lignes tenaient.\n\n"
+        "« Nous avons besoin de plus d'obus », a-t-il ajouté."
+    )
+    claims = claims_of(text)
+    assert [c.cue for c in claims] == ["affirmer", "ajouter"]
+    assert claims[1].speaker is not None and claims[1].speaker.country == "UKR"
+    assert claims[1].content.text.startswith("«")
+
+
+def test_quote_over_two_sentences_keeps_the_whole_passage(claims_of) -> None:
+    text = (
+        "« Nous tiendrons. Nous n'avons pas le choix », a déclaré le maire ukrainien de la ville."
+    )
+    (claim,) = claims_of(text)
+    assert claim.sentence.text == text
+    assert "Nous tiendrons." in claim.content.text
+
+
+def test_next_sentence_by_the_same_speaker_continues_the_claim(claims_of) -> None:
+    text = (
+        "Le ministère russe de la Défense a déclaré que ses forces avaient repoussé une attaque. "
+        "Une centaine de soldats ont été tués, a précisé le ministère."
+    )
+    (claim,) = claims_of(text)
+    assert claim.speaker is not None and claim.speaker.country == "RUS"
+    assert "repoussé une attaque" in claim.sentence.text
+    assert "Une centaine de soldats" in claim.sentence.text
+    assert "Une centaine de soldats" in claim.content.text
+
+
+def _event(trigger_start: int, trigger_end: int, sentence: Span, **kw) -> Event:
+    return Event(
+        id="e",
+        article_id="a",
+        type="ASSAULT",
+        sentence=sentence,
+        trigger=Span(trigger_start, trigger_end, "x"),
+        **kw,
+    )
+
+
+def _claim(content: Span, country: str | None, verification: Verification | None) -> Claim:
+    return Claim(
+        id="c",
+        article_id="a",
+        sentence=Span(0, 100, ""),
+        content=content,
+        cue="déclarer",
+        speaker=Actor(text="x", name="x", country=country),
+        verification=verification,
+    )
+
+
+def test_attribute_events_inside_a_claim() -> None:
+    claim = _claim(Span(40, 90, ""), "RUS", Verification.UNVERIFIED)
+    inside = _event(50, 57, Span(0, 100, ""))
+    outside = _event(10, 17, Span(0, 100, ""))
+    other_sentence = _event(120, 125, Span(110, 160, ""))
+    got = attribute_events([inside, outside, other_sentence], [claim])
+    assert (got[0].claimed_by, got[0].verification) == ("RUS", Verification.UNVERIFIED)
+    assert (got[1].claimed_by, got[1].verification) == (None, None)
+    assert got[2] == other_sentence
+
+
+def test_attribute_events_whose_sentence_is_the_content() -> None:
+    claim = _claim(Span(100, 200, ""), "UKR", None)
+    event = _event(10, 15, Span(100, 200, ""))
+    (got,) = attribute_events([event], [claim])
+    assert got.claimed_by == "UKR" and got.verification is None
+
+
+def test_attribute_events_keeps_claimed_by_set_by_events() -> None:
+    claim = _claim(Span(0, 100, ""), "UKR", Verification.DENIED)
+    event = _event(10, 15, Span(0, 100, ""), claimed_by="RUS")
+    (got,) = attribute_events([event], [claim])
+    assert got == event
+    same = replace(event, claimed_by="UKR")
+    (got,) = attribute_events([same], [claim])
+    assert got.claimed_by == "UKR" and got.verification is Verification.DENIED
+
+
+def test_lexicons_load_once(fr_pack) -> None:
+    assert load_claim_lexicon(fr_pack.data_dir) is load_claim_lexicon(fr_pack.data_dir)
+    lex = load_claim_lexicon(fr_pack.data_dir)
+    assert "déclarer" in lex.cues and lex.cues["estimer"].kind == "opinion"
+    assert load_verification_rules(fr_pack.data_dir).rules
+
+
+def test_malformed_lexicon_names_the_file(tmp_path: Path) -> None:
+    (tmp_path / "claims.yaml").write_text("cues:\n  dire: {kind: gossip, takes: [que]}\n")
+    with pytest.raises(DataFileError) as err:
+        load_claim_lexicon(tmp_path)
+    assert "claims.yaml" in str(err.value) and err.value.code == "V301"
+    (tmp_path / "verification.yaml").write_text("rules:\n  - {pattern: '(', status: unverified}\n")
+    with pytest.raises(DataFileError):
+        load_verification_rules(tmp_path)
