@@ -29,8 +29,19 @@ import httpx
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 SEARCH_WORDS = (
-    "drones", "frappes", "munitions", "Kharkiv", "Crimée", "aide militaire", "missiles",
-    "défense aérienne", "Zelensky", "négociations", "sanctions", "Bakhmout", "offensive",
+    "drones",
+    "frappes",
+    "munitions",
+    "Kharkiv",
+    "Crimée",
+    "aide militaire",
+    "missiles",
+    "défense aérienne",
+    "Zelensky",
+    "négociations",
+    "sanctions",
+    "Bakhmout",
+    "offensive",
 )
 EVENT_TYPES = ("ASSAULT", "AID", "CONSULT", "ACCUSE", "THREATEN")
 
@@ -80,7 +91,9 @@ def scenario_urls(name: str, rng: random.Random) -> str:
     if name == "search":
         return f"/api/v1/articles?q={rng.choice(SEARCH_WORDS)}&limit=20"
     if name == "search_filtered":
-        return f"/api/v1/articles?q={rng.choice(SEARCH_WORDS)}&type={rng.choice(EVENT_TYPES)}&limit=20"
+        return (
+            f"/api/v1/articles?q={rng.choice(SEARCH_WORDS)}&type={rng.choice(EVENT_TYPES)}&limit=20"
+        )
     if name == "events":
         return f"/api/v1/events?limit=50&offset={rng.randrange(0, 2000, 50)}"
     if name == "events_filtered":
@@ -124,7 +137,11 @@ def drive(base: str, name: str, seconds: float, clients: int, max_requests: int)
     latencies.sort()
 
     def pct(p: float) -> float:
-        return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))], 2) if latencies else float("nan")
+        return (
+            round(latencies[min(len(latencies) - 1, int(p * len(latencies)))], 2)
+            if latencies
+            else float("nan")
+        )
 
     return {
         "requests": len(latencies),

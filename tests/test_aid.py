@@ -30,10 +30,18 @@ M = Decimal(1_000_000)
 
 AID_CASES = [
     (
-        "Le gouvernement allemand a promis une aide militaire de 1,5 milliard d'euros à "
-        "l'Ukraine.",
-        [dict(donor="DEU", recipient="UKR", status="promised", kind="military",
-              value=Decimal("1.5") * B, currency="EUR", qualifier=Qualifier.EXACT)],
+        "Le gouvernement allemand a promis une aide militaire de 1,5 milliard d'euros à l'Ukraine.",
+        [
+            dict(
+                donor="DEU",
+                recipient="UKR",
+                status="promised",
+                kind="military",
+                value=Decimal("1.5") * B,
+                currency="EUR",
+                qualifier=Qualifier.EXACT,
+            )
+        ],
     ),
     (
         "Washington a annoncé l'envoi de nouveaux obus d'artillerie à Kiev.",
@@ -48,19 +56,23 @@ AID_CASES = [
         [dict(donor="FRA", recipient="UKR", status="negotiating", mechanism="purchase")],
     ),
     (
-        "Le Congrès américain a approuvé une enveloppe de 61 milliards de dollars pour "
-        "l'Ukraine.",
+        "Le Congrès américain a approuvé une enveloppe de 61 milliards de dollars pour l'Ukraine.",
         [dict(donor="USA", recipient="UKR", status="approved", value=61 * B, currency="USD")],
     ),
     (
         "L'Union européenne a gelé une aide financière de 500 millions d'euros à l'Ukraine.",
-        [dict(donor="EU", recipient="UKR", status="suspended", kind="financial",
-              value=500 * M)],
+        [dict(donor="EU", recipient="UKR", status="suspended", kind="financial", value=500 * M)],
     ),
     (
         "Le Royaume-Uni va fournir à l'Ukraine plus de 200 missiles antiaériens.",
-        [dict(donor="GBR", recipient="UKR", status="promised",
-              items=[("missile", Decimal(200), Qualifier.MIN)])],
+        [
+            dict(
+                donor="GBR",
+                recipient="UKR",
+                status="promised",
+                items=[("missile", Decimal(200), Qualifier.MIN)],
+            )
+        ],
     ),
     (
         "Kiev a reçu des munitions et des véhicules blindés de la part des États-Unis.",
@@ -69,8 +81,7 @@ AID_CASES = [
     (
         "L'Ukraine envisage d'acquérir auprès de la Suède des avions de chasse pour 2 "
         "milliards de dollars.",
-        [dict(donor="SWE", recipient="UKR", status="planned", mechanism="purchase",
-              value=2 * B)],
+        [dict(donor="SWE", recipient="UKR", status="planned", mechanism="purchase", value=2 * B)],
     ),
     (
         "Le Japon a accordé à l'Ukraine un prêt de 3 milliards de dollars.",
@@ -79,8 +90,15 @@ AID_CASES = [
     (
         "Le Danemark financera la production de drones en Ukraine, en partenariat avec des "
         "entreprises ukrainiennes.",
-        [dict(donor="DNK", recipient="UKR", status="promised", mechanism="coproduction",
-              items=[("drone", None, None)])],
+        [
+            dict(
+                donor="DNK",
+                recipient="UKR",
+                status="promised",
+                mechanism="coproduction",
+                items=[("drone", None, None)],
+            )
+        ],
     ),
     (
         "Les livraisons d'armes américaines à l'Ukraine ont été suspendues.",
@@ -89,14 +107,28 @@ AID_CASES = [
     (
         "L'Ukraine discute avec les États-Unis un accord d'armement évalué à 8 milliards de "
         "dollars.",
-        [dict(donor="USA", recipient="UKR", status="negotiating", value=8 * B,
-              qualifier=Qualifier.APPROX)],
+        [
+            dict(
+                donor="USA",
+                recipient="UKR",
+                status="negotiating",
+                value=8 * B,
+                qualifier=Qualifier.APPROX,
+            )
+        ],
     ),
     (
         "Depuis 2022, l'Union européenne avait engagé plus de 80 milliards d'euros d'aide en "
         "faveur de l'Ukraine.",
-        [dict(donor="EU", recipient="UKR", status="committed", value=80 * B,
-              qualifier=Qualifier.MIN)],
+        [
+            dict(
+                donor="EU",
+                recipient="UKR",
+                status="committed",
+                value=80 * B,
+                qualifier=Qualifier.MIN,
+            )
+        ],
     ),
     (
         "La Suisse a envoyé une aide humanitaire de 5 millions d'euros à l'Ukraine.",

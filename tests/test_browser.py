@@ -36,7 +36,8 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)"
+        not CHROMIUM.exists(),
+        reason="needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)",
     ),
 ]
 
@@ -61,7 +62,8 @@ def demo(tmp_path_factory):
     for seed in sorted((ROOT / "examples" / "corpus").glob("*.txt")):
         shutil.copy(seed, inbox / seed.name)
     (inbox / "hostile.txt").write_text(
-        "<script>window.__veille_xss = 8;</script> Titre piégé sur Kharkiv\n\n" + synth.HOSTILE_TEXT,
+        "<script>window.__veille_xss = 8;</script> Titre piégé sur Kharkiv\n\n"
+        + synth.HOSTILE_TEXT,
         encoding="utf-8",
     )
     settings = load_settings(overrides={"db_path": work / "demo.duckdb"})
@@ -200,7 +202,14 @@ def test_map_point_opens_the_article(page, server, demo):
 def test_injected_script_never_runs(page, server, demo):
     _, _, hostile_ids = demo
     assert len(hostile_ids) == 2  # ingested from the .txt file and the hand-made one
-    for url in [f"/articles/{i}" for i in hostile_ids] + ["/", "/events", "/claims", "/entities", "/search?q=Kharkiv", "/map"]:
+    for url in [f"/articles/{i}" for i in hostile_ids] + [
+        "/",
+        "/events",
+        "/claims",
+        "/entities",
+        "/search?q=Kharkiv",
+        "/map",
+    ]:
         page.goto(server + url)
         page.wait_for_load_state("load")
         page.mouse.move(400, 300)

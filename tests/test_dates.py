@@ -93,7 +93,12 @@ CASES: list[tuple[str, FuzzyDate, list[tuple[str, str | None, Precision]]]] = [
         [("en mai 2022", "2022-05", MONTH)],
     ),
     ("La Crimée a été annexée en 2014.", PUB_NONE, [("en 2014", "2014", YEAR)]),
-    ("Le vote aura lieu le 1er juin.", PUB, [("1er juin", "2023-06-01", DAY)]),
+    ("Le vote avait eu lieu le 1er juin.", PUB, [("1er juin", "2023-06-01", DAY)]),
+    # a verb in the future tense looks forward
+    ("Le vote aura lieu le 1er juin.", PUB, [("1er juin", "2024-06-01", DAY)]),
+    ("Le Conseil se réunira mardi à Bruxelles.", PUB, [("mardi", "2024-03-19", DAY)]),
+    ("Le ministre va se rendre à Odessa lundi.", PUB, [("lundi", "2024-03-18", DAY)]),
+    ("Les livraisons reprendront en juin.", PUB, [("en juin", "2024-06", MONTH)]),
     ("Le cessez-le-feu est entré en vigueur le 2 mars.", PUB, [("2 mars", "2024-03-02", DAY)]),
     ("Le cessez-le-feu est entré en vigueur le 2 mars.", PUB_NONE, [("2 mars", None, UNKNOWN)]),
     ("Les premiers chars sont arrivés en janvier.", PUB, [("en janvier", "2024-01", MONTH)]),

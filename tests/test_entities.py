@@ -330,6 +330,11 @@ def test_role_phrases_resolve_to_the_holder_on_the_publication_date(
     assert mention.resolved_by == "role"
 
 
+def test_without_a_date_a_person_named_elsewhere_does_not_resolve_the_role(mentions) -> None:
+    text = "Donald Trump a reçu son homologue. Le président américain a promis des armes."
+    assert _find(mentions(text, UNKNOWN), "président américain").refers_to is None
+
+
 def test_role_phrase_without_a_known_date_stays_unresolved(mentions) -> None:
     mention = _find(
         mentions("Le président américain a promis des armes.", UNKNOWN), "président américain"
@@ -533,3 +538,34 @@ def test_demonym_entities(kb) -> None:
     assert kb.entity_for_adjective("Occidentaux").id == "area:west"
     assert kb.entity_for_adjective("Russes").id == "country:rus"
     assert kb.entity_for_adjective("rapides") is None
+
+
+def test_a_named_person_beside_the_role_phrase_is_its_holder(mentions) -> None:
+    found = mentions("Le secrétaire d'État américain Antony Blinken est arrivé.", UNKNOWN)
+    assert _find(found, "secrétaire d'État américain").refers_to == "per:antony-blinken"
+    found = mentions("Rob Bauer, chef du Comité militaire de l'OTAN, a parlé.", UNKNOWN)
+    assert _find(found, "chef du Comité militaire de l'OTAN").refers_to == "per:rob-bauer"
+
+
+def test_former_office_holders_are_not_todays(mentions) -> None:
+    found = mentions("L'ancien président américain a critiqué la décision.", DAY)
+    role = _find(found, "président américain")
+    assert role.role == "USA.president" and role.refers_to is None
+    found = mentions("L'ancien président américain Barack Obama a critiqué la décision.", DAY)
+    assert _find(found, "président américain").refers_to == "per:barack-obama"
+
+
+def test_ruler_works_without_a_statistical_model(kb) -> None:
+    import spacy
+
+    blank = spacy.blank("fr")
+    from veille.enrich.entities import add_entity_ruler
+
+    add_entity_ruler(blank, kb)
+    add_entity_ruler(blank, kb)  # idempotent
+    assert blank.pipe_names == [RULER_NAME]
+    found = link_entities(blank("Des Patriot ont été livrés à Odessa."), kb, UNKNOWN)
+    assert [(m.text, m.kb_id) for m in found] == [
+        ("Patriot", "weapon:patriot"),
+        ("Odessa", "city:odesa"),
+    ]

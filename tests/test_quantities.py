@@ -145,6 +145,15 @@ CASES: list[tuple[str, list[tuple[str, str, str, Qualifier]]]] = [
         [("3000000000", "EUR", "money", E), ("500000000", "EUR", "money", E)],
     ),
     ("Le fonds dispose de 3 milliards. Il a reçu 20 millions.", []),
+    (
+        "L'UE a engagé 80 milliards d'euros, dont 30 milliards d'aide militaire.",
+        [("80000000000", "EUR", "money", E), ("30000000000", "EUR", "money", E)],
+    ),
+    ("Le plan prévoit 5 milliards d'aide.", []),
+    (
+        "L'armée a perdu 6 lance-roquettes et 2 porte-avions.",
+        [("6", "lance-roquettes", "count", E), ("2", "porte-avions", "count", E)],
+    ),
     # durations and ages are kept but marked as durations
     ("Les combats ont duré trois semaines.", [("3", "semaine", "duration", E)]),
     ("Un garçon de 14 ans figure parmi les victimes.", [("14", "an", "duration", E)]),
@@ -248,3 +257,31 @@ def test_seed_gold_quantities_f1(bare_nlp, seed_texts, gold):
         tp, fp, fn = tp + part.tp, fp + part.fp, fn + part.fn
     f1 = 2 * tp / (2 * tp + fp + fn)
     assert f1 >= 0.95, (tp, fp, fn)
+
+
+@pytest.mark.parametrize(
+    ("file", "broken", "message"),
+    [
+        ("currencies.yaml", "currencies:\n  - {form: dollars, code: USD}\n", "needs fields"),
+        ("quantities.yaml", None, "qualifier must be one of"),
+    ],
+)
+def test_malformed_entry_names_its_file(tmp_path, file, broken, message):
+    from veille.errors import DataFileError
+    from veille.lang.fr.quantities import DATA_DIR
+
+    for name in ("quantities.yaml", "units.yaml", "currencies.yaml", "tracked_units.yaml"):
+        (tmp_path / name).write_text((DATA_DIR / name).read_text(encoding="utf-8"), "utf-8")
+    (tmp_path / "dates.yaml").write_text(
+        (DATA_DIR / "dates.yaml").read_text(encoding="utf-8"), "utf-8"
+    )
+    if broken is None:  # a qualifier outside the vocabulary
+        text = (tmp_path / file).read_text(encoding="utf-8")
+        broken = text.replace(
+            '{phrase: "environ", qualifier: approx}', '{phrase: "environ", qualifier: vague}'
+        )
+    (tmp_path / file).write_text(broken, encoding="utf-8")
+    with pytest.raises(DataFileError) as info:
+        load_grammar(tmp_path)
+    assert file in str(info.value)
+    assert message in str(info.value)

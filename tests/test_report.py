@@ -30,14 +30,16 @@ def html(demo_db, tmp_path_factory) -> str:
 
     store = open_store(demo_db, read_only=True)
     try:
-        path = write_report(store, tmp_path_factory.mktemp("out") / "report.html", "Point de situation")
+        path = write_report(
+            store, tmp_path_factory.mktemp("out") / "report.html", "Point de situation"
+        )
     finally:
         store.close()
     return path.read_text(encoding="utf-8")
 
 
 def test_report_is_self_contained(html):
-    assert not re.search(r'<(script|img|iframe)[^>]+src=', html)
+    assert not re.search(r"<(script|img|iframe)[^>]+src=", html)
     assert "<link" not in html
     assert not re.search(r"""url\(\s*['"]?(https?:)?//""", html)  # no remote CSS assets
     assert "fetch(" in html  # charts.js can fetch, but only when no inline outlines are given
@@ -68,7 +70,7 @@ def test_report_carries_the_data(html):
 
 def test_report_escapes_article_text(html):
     assert "<script>window.__veille_xss" not in html
-    assert '<img src=x onerror' not in html
+    assert "<img src=x onerror" not in html
     assert "&lt;img src=x onerror=" in html
 
 
@@ -88,6 +90,8 @@ def test_report_command_without_database(tmp_path):
 
     from veille.cli import app
 
-    result = CliRunner().invoke(app, ["report", "--db", str(tmp_path / "none.duckdb"), "-o", str(tmp_path / "x.html")])
+    result = CliRunner().invoke(
+        app, ["report", "--db", str(tmp_path / "none.duckdb"), "-o", str(tmp_path / "x.html")]
+    )
     assert result.exit_code == 1
     assert not (tmp_path / "x.html").exists()

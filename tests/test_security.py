@@ -86,8 +86,8 @@ def test_json_data_blocks_cannot_close_their_script(client):
 
 
 def test_javascript_urls_are_not_linked(tmp_path):
-    from veille.api.serialize import to_json  # noqa: F401  (import check)
     from veille.api import web_url
+    from veille.api.serialize import to_json  # noqa: F401  (import check)
 
     assert web_url("javascript:alert(1)") is None
     assert web_url(" JAVASCRIPT:alert(1)") is None
@@ -98,7 +98,10 @@ def test_javascript_urls_are_not_linked(tmp_path):
 def test_security_headers(client):
     response = client.get("/")
     csp = response.headers["content-security-policy"]
-    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert (
+        "script-src 'self'" in csp
+        and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    )
     assert "object-src 'none'" in csp
     assert response.headers["x-content-type-options"] == "nosniff"
     assert client.get("/api/v1/stats").headers["x-frame-options"] == "DENY"

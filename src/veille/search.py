@@ -1,17 +1,20 @@
 """Full-text search over articles: tantivy, BM25, French stemming with accents folded.
 
 The index lives in a folder beside the database (``settings.search_index_dir``). It holds
-one document per article (title, clean text, outlet, publication day) and is updated
-incrementally: :func:`index_articles` adds the stored articles it has not seen, and adding
-an article twice replaces it, so re-running is idempotent.
+one document per article: title and clean text (analysed), outlet and publication day,
+and the article's facets from its annotations (entity KB ids and names, event types,
+countries, verification labels), so every filter is a term query inside tantivy and
+ranking and totals stay exact. An article's annotations never change once stored (its id
+hashes its bytes), so facets indexed with it stay true.
 
-Structured filters (entity, event type, country, verification) live in DuckDB; they are
-applied by asking the store for the matching article ids and intersecting them with the
-text query inside tantivy (a term-set clause), so ranking and totals stay exact.
+It is updated incrementally: :func:`index_articles` adds the stored articles it has not
+seen, and adding an article twice replaces it, so re-running is idempotent. An index
+written with another schema is rebuilt (it is a cache of the store).
 """
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,7 +24,7 @@ from typing import Any
 import tantivy
 
 from veille.errors import VeilleError
-from veille.model import Article
+from veille.model import Analysis
 
 # Analyzer name registered on every opened index (tantivy does not persist analyzers).
 ANALYZER = "veille_fr"
@@ -39,7 +42,7 @@ class SearchError(VeilleError):
 
 @dataclass(frozen=True, slots=True)
 class SearchFilters:
-    """Filters combined with the text query; ``None`` means "any"."""
+    """Filters combined with the text query (all must hold); ``None`` means "any"."""
 
     entity: str | None = None  # KB id of an entity mentioned in the article
     event_type: str | None = None  # PLOVER type of an event extracted from the article
@@ -48,12 +51,6 @@ class SearchFilters:
     date_to: date | None = None
     outlet: str | None = None
     verification: str | None = None  # of an event or claim in the article
-
-    def needs_store(self) -> bool:
-        """Whether the filters can only be answered from the annotation tables."""
-        return any(
-            v is not None for v in (self.entity, self.event_type, self.country, self.verification)
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +86,10 @@ def index_dir(settings: Any) -> Path:
     return db_path.with_name(db_path.name + ".search")
 
 
+SCHEMA_VERSION = "2"  # bump when _schema() changes: older indexes are rebuilt
+FACETS = ("entity", "event_type", "country", "verification")
+
+
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
@@ -97,6 +98,8 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("outlet", stored=True, tokenizer_name="raw", fast=True)
     builder.add_date_field("published", stored=True, indexed=True, fast=True)
     builder.add_text_field("published_iso", stored=True, tokenizer_name="raw")
+    for facet in FACETS:  # multi-valued exact terms, for filtering only
+        builder.add_text_field(facet, stored=False, tokenizer_name="raw")
     return builder.build()
 
 
@@ -113,17 +116,26 @@ def _analyzer() -> tantivy.TextAnalyzer:
 
 
 def open_index(path: Path, *, create: bool = False) -> tantivy.Index | None:
-    """Open the index at ``path``; create it when asked, else return None if absent."""
+    """Open the index at ``path``; create it when asked, else return None if absent.
+
+    An index of another schema version is treated as absent (and replaced on create).
+    """
     path = Path(path)
+    marker = path / "VEILLE_SCHEMA"
     exists = path.is_dir() and tantivy.Index.exists(str(path))
-    if not exists:
+    current = exists and marker.is_file() and marker.read_text().strip() == SCHEMA_VERSION
+    if not current:
         if not create:
             return None
-        path.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            shutil.rmtree(path)
+        path.mkdir(parents=True)
     try:
         index = tantivy.Index(_schema(), path=str(path), reuse=True)
-    except ValueError as exc:  # schema of an older index differs
+    except ValueError as exc:
         raise SearchError(f"cannot open search index: {exc}", path=str(path)) from exc
+    if not current:
+        marker.write_text(SCHEMA_VERSION + "\n")
     index.register_tokenizer(ANALYZER, _analyzer())
     return index
 
@@ -141,15 +153,31 @@ class IndexDoc:
     title: str | None = None
     outlet: str | None = None
     published: date | None = None
+    entity: tuple[str, ...] = ()  # KB ids and names of mentioned entities
+    event_type: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()  # of entities and of event actors, targets, places
+    verification: tuple[str, ...] = ()  # of events and claims
 
     @classmethod
-    def from_article(cls, article: Article) -> IndexDoc:
+    def from_analysis(cls, analysis: Analysis) -> IndexDoc:
+        article = analysis.article
+        entities = {m.kb_id for m in analysis.entities if m.kb_id}
+        entities |= {m.name for m in analysis.entities}
+        countries = {m.country for m in analysis.entities}
+        for e in analysis.events:
+            countries.add(e.location_country)
+            countries |= {party.country for party in (e.actor, e.target) if party is not None}
+        verifications = {x.verification for x in (*analysis.events, *analysis.claims)}
         return cls(
             id=article.id,
             text=article.text,
             title=article.title,
             outlet=article.outlet,
             published=article.published.value,
+            entity=tuple(sorted(entities)),
+            event_type=tuple(sorted({e.type for e in analysis.events})),
+            country=tuple(sorted(c for c in countries if c)),
+            verification=tuple(sorted(str(v) for v in verifications if v)),
         )
 
 
@@ -182,6 +210,9 @@ def add_documents(path: Path, docs: Iterable[IndexDoc]) -> int:
                 doc.published.year, doc.published.month, doc.published.day
             )
             fields["published_iso"] = doc.published.isoformat()
+        for facet in FACETS:
+            if values := getattr(doc, facet):
+                fields[facet] = list(values)
         writer.add_document(tantivy.Document(**fields))
         count += 1
     writer.commit()
@@ -195,40 +226,34 @@ def index_articles(store: Any, settings: Any) -> int:
 
     path = index_dir(settings)
     seen = indexed_ids(path)
-    docs = (doc for doc in queries.iter_index_docs(store.connection()) if doc.id not in seen)
-    added = add_documents(path, docs)
-    return added
+    docs = queries.iter_index_docs(store.connection(), exclude=seen)
+    return add_documents(path, docs)
 
 
 # ---------------------------------------------------------------------------
 # Searching
 
 
-def _filter_clauses(index: tantivy.Index, filters: SearchFilters, ids: set[str] | None):
+def _filter_clauses(index: tantivy.Index, filters: SearchFilters):
     schema = index.schema
+    must = tantivy.Occur.Must
     clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
-    if filters.outlet:
-        clauses.append(
-            (tantivy.Occur.Must, tantivy.Query.term_query(schema, "outlet", filters.outlet))
-        )
+    terms = {
+        "outlet": filters.outlet,
+        "entity": filters.entity,
+        "event_type": filters.event_type,
+        "country": filters.country,
+        "verification": filters.verification,
+    }
+    for name, value in terms.items():
+        if value:
+            clauses.append((must, tantivy.Query.term_query(schema, name, value)))
     if filters.date_from or filters.date_to:
         lo = filters.date_from or date(1900, 1, 1)
         hi = filters.date_to or date(2200, 12, 31)
+        bounds = (datetime(lo.year, lo.month, lo.day), datetime(hi.year, hi.month, hi.day))
         clauses.append(
-            (
-                tantivy.Occur.Must,
-                tantivy.Query.range_query(
-                    schema,
-                    "published",
-                    tantivy.FieldType.Date,
-                    datetime(lo.year, lo.month, lo.day),
-                    datetime(hi.year, hi.month, hi.day),
-                ),
-            )
-        )
-    if ids is not None:
-        clauses.append(
-            (tantivy.Occur.Must, tantivy.Query.term_set_query(schema, "id", sorted(ids)))
+            (must, tantivy.Query.range_query(schema, "published", tantivy.FieldType.Date, *bounds))
         )
     return clauses
 
@@ -257,31 +282,21 @@ def search(
     limit: int = 20,
     offset: int = 0,
     *,
-    con: Any = None,
+    index: tantivy.Index | None = None,
 ) -> SearchResult:
     """Ranked articles matching ``query`` (tantivy syntax; empty means all) and ``filters``.
 
-    Filters that need annotations (entity, event type, country, verification) are answered
-    by the store's tables: pass a DuckDB connection as ``con``, or they raise
-    :class:`SearchError`.
+    ``index`` is an already open index (the API keeps one); else it is opened here.
     """
     filters = filters or SearchFilters()
     limit = max(0, min(limit, MAX_LIMIT))
     offset = max(0, offset)
-    index = open_index(index_dir(settings))
+    if index is None:
+        index = open_index(index_dir(settings))
     if index is None:
         return SearchResult(total=0)
-    ids: set[str] | None = None
-    if filters.needs_store():
-        if con is None:
-            raise SearchError("entity, event type, country and verification filters need a store")
-        from veille.store.duckdb import queries
-
-        ids = queries.article_ids_matching(con, filters)
-        if not ids:
-            return SearchResult(total=0)
     text = query.strip()
-    clauses = _filter_clauses(index, filters, ids)
+    clauses = _filter_clauses(index, filters)
     text_query = _text_query(index, text) if text else tantivy.Query.all_query()
     if clauses:
         full = tantivy.Query.boolean_query([(tantivy.Occur.Must, text_query), *clauses])

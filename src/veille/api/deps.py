@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import os
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ import duckdb
 from fastapi import Header, HTTPException, Request
 
 TOKEN_ENV = "VEILLE_API_TOKEN"
+RELOAD_SECONDS = 5.0  # how stale the search index may be after `veille run`
 
 
 @dataclass(slots=True)
@@ -27,6 +29,23 @@ class AppState:
     token: str | None  # write endpoints are refused when no token is configured
     # Store methods share one connection, which must not run two queries at once.
     store_lock: threading.Lock = field(default_factory=threading.Lock)
+    index_lock: threading.Lock = field(default_factory=threading.Lock)
+    index: Any = None  # the tantivy index, opened on first search
+    index_loaded_at: float = 0.0
+
+    def search_index(self):
+        """The search index, kept open and reloaded now and then (None while absent)."""
+        from veille.search import index_dir, open_index
+
+        with self.index_lock:
+            now = time.monotonic()
+            if now - self.index_loaded_at > RELOAD_SECONDS or self.index is None:
+                if self.index is None:
+                    self.index = open_index(index_dir(self.settings))
+                else:
+                    self.index.reload()  # see commits made by `veille run` since
+                self.index_loaded_at = now
+            return self.index
 
     def get_analysis(self, article_id: str):
         with self.store_lock:

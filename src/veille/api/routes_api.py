@@ -56,8 +56,8 @@ def search_articles(
     st: AppState, con: duckdb.DuckDBPyConnection, f: Filters, page: Page
 ) -> dict[str, Any]:
     """Articles for a search box: BM25 over the index when there is a query, else newest."""
-    index_ready = search_mod.open_index(search_mod.index_dir(st.settings)) is not None
-    if not f.q or not index_ready:
+    index = st.search_index() if f.q else None
+    if not f.q or index is None:
         result = queries.list_articles(con, f, page.limit, page.offset)
         for item in result["items"]:
             item["score"] = None
@@ -74,7 +74,7 @@ def search_articles(
         outlet=f.outlet,
         verification=f.verification,
     )
-    found = search_mod.search(st.settings, f.q, sf, page.limit, page.offset, con=con)
+    found = search_mod.search(st.settings, f.q, sf, page.limit, page.offset, index=index)
     summaries = queries.article_summaries(con, [h.article_id for h in found.items])
     items = []
     for hit in found.items:
@@ -224,7 +224,7 @@ def _flatten_for_csv(table):
     import pyarrow as pa
 
     columns = []
-    for name, column in zip(table.column_names, table.columns, strict=True):
+    for column in table.columns:
         if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
             column = pa.array(
                 [

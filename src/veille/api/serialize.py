@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -97,7 +98,7 @@ def segments(analysis: Analysis) -> list[Segment]:
     marks = _marks(analysis)
     cuts = sorted({0, len(text), *(s for s, *_ in marks), *(e for _, e, *_ in marks)})
     out: list[Segment] = []
-    for start, end in zip(cuts, cuts[1:], strict=False):
+    for start, end in itertools.pairwise(cuts):
         covering = [m for m in marks if m[0] <= start and end <= m[1]]
         classes = sorted({m[2] for m in covering})
         keys = sorted({m[3] for m in covering if m[3]})

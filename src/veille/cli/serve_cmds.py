@@ -11,7 +11,9 @@ from veille.cli.common import ConfigOption, DbOption, console, handle_errors, ma
 
 
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to bind (loopback by default).")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Interface to bind (loopback by default).")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
     db: DbOption = None,
     config: ConfigOption = None,

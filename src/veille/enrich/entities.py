@@ -183,6 +183,8 @@ class _Cues:
     role_aliases: dict[str, str]
     of_marker: re.Pattern[str]
     capital: re.Pattern[str] | None
+    not_current: re.Pattern[str] | None
+    apposition: tuple[re.Pattern[str], ...]
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:
@@ -252,7 +254,19 @@ def _cues(data_dir: Path) -> _Cues:
         if capital_nouns
         else None
     )
+    not_current_words = [_fold(w) for w in roles.get("not_current") or []]
+    not_current = (
+        re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, not_current_words)) + r")[\s-]*$")
+        if not_current_words
+        else None
+    )
+    try:
+        apposition = tuple(re.compile(p) for p in roles.get("apposition") or [])
+    except re.error as exc:
+        raise DataFileError(f"apposition: {exc}", path=str(data_dir / "roles.yaml")) from None
     return _Cues(
+        not_current=not_current,
+        apposition=apposition,
         capital=capital,
         actor_deps=frozenset(patterns.get("actor_deps", [])),
         actor_case_markers=frozenset(patterns.get("actor_case_markers", [])),
@@ -300,7 +314,7 @@ def link_entities(doc, kb: KnowledgeBase, published: FuzzyDate) -> list[EntityMe
     text = doc.text  # built from the tokens on every access: once only
     mentions.extend(_missed_short_forms(text, mentions, surnames))
     if cues is not None:
-        roles = _role_mentions(text, kb, cues, published)
+        roles = _named_holders(_role_mentions(text, kb, cues, published), mentions, kb, cues, text)
         # An unlinked NER fragment inside a role phrase ("État" in "secrétaire d'État").
         mentions = [
             m
@@ -338,7 +352,8 @@ def _is_junk(ent, cues: _Cues | None) -> bool:
     letters = [c for c in text if c.isalpha()]
     if not letters or any(len(t) > 30 for t in ent):
         return True  # punctuation, or an encoded blob (URL, base64) the NER took for a name
-    if not ent.ent_id_ and not any(t.pos_ == "PROPN" or t.is_upper for t in ent):
+    tagged = ent.doc.has_annotation("POS")
+    if tagged and not ent.ent_id_ and not any(t.pos_ == "PROPN" or t.is_upper for t in ent):
         return True  # "Usines", "Contexte stratégique": capitalised common words, headings
     # ALL-CAPS teaser fragments; short acronyms (OTAN, ATACMS) are names.
     return bool(text.isupper() and not ent.ent_id_ and (len(text.split()) > 1 or len(letters) > 6))
@@ -592,7 +607,10 @@ def _role_mentions(
             if role not in known_roles:
                 continue
             taken.append((start, end))
-            holder = _holder(kb, role, published)
+            current = cues.not_current is None or not cues.not_current.search(
+                folded[max(0, start - 20) : start]
+            )
+            holder = _holder(kb, role, published) if current else None
             found.append(
                 EntityMention(
                     start,
@@ -608,6 +626,40 @@ def _role_mentions(
                 )
             )
     return found
+
+
+def _named_holders(
+    roles: list[EntityMention], mentions: list[EntityMention], kb: KnowledgeBase, cues, text: str
+) -> list[EntityMention]:
+    """A KB person named right beside a role phrase, who held that role, is its holder.
+
+    "le secrétaire d'État américain Antony Blinken" resolves without a publication date, and
+    "l'ancien président américain Barack Obama" resolves to Obama, not today's president.
+    """
+    people = [m for m in mentions if m.label is EntityType.PER and m.kb_id]
+    resolved = []
+    for role in roles:
+        for person in people:
+            if person.end <= role.start:
+                between = text[person.end : role.start]
+            elif person.start >= role.end:
+                between = text[role.end : person.start]
+            else:
+                continue
+            if len(between) > 6 or not any(p.search(between) for p in cues.apposition):
+                continue
+            entity = kb.get(person.kb_id)
+            if entity is not None and any(r.role == role.role for r in entity.roles):
+                role = replace(
+                    role,
+                    name=entity.name,
+                    refers_to=entity.id,
+                    sector=entity.sector,
+                    country=_role_country(role.role or "", entity),
+                )
+                break
+        resolved.append(role)
+    return resolved
 
 
 def _role_country(role: str, holder: KBEntity | None) -> str | None:

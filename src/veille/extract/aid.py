@@ -41,8 +41,8 @@ from veille.model import (
     Analysis,
     EntityType,
     FuzzyDate,
-    Quantity,
     Qualifier,
+    Quantity,
     stable_id,
 )
 
@@ -108,6 +108,9 @@ class AidLexicon:
     anaphoric_determiners: frozenset[str]
     contractions: dict[str, str]
     transparent_nouns: frozenset[str]
+    lemma_fixes: dict[str, str]
+    negators: frozenset[str]
+    future_auxiliaries: frozenset[str]
     idioms: tuple[tuple[str, str], ...]
     things: frozenset[str]  # deal, aid and status nouns: never an actor
 
@@ -206,9 +209,16 @@ def load_aid_lexicon(data_dir: Path) -> AidLexicon:
         anaphoric_determiners=frozenset(
             str(w).lower() for w in data.get("anaphoric_determiners") or ()
         ),
+        lemma_fixes={
+            str(k).lower(): str(v).lower() for k, v in (data.get("lemma_fixes") or {}).items()
+        },
+        negators=frozenset(str(w).lower() for w in data.get("negators") or ()),
+        future_auxiliaries=frozenset(str(w).lower() for w in data.get("future_auxiliaries") or ()),
         transparent_nouns=frozenset(str(w).lower() for w in data.get("transparent_nouns") or ()),
         idioms=tuple((str(a).lower(), str(b).lower()) for a, b in data.get("idioms") or ()),
-        contractions={str(k).lower(): str(v).lower() for k, v in (data.get("contractions") or {}).items()},
+        contractions={
+            str(k).lower(): str(v).lower() for k, v in (data.get("contractions") or {}).items()
+        },
         things=frozenset(
             [*(data.get("noun_triggers") or {}), *(data.get("aid_nouns") or ())]
             + [w for w in (data.get("status_cues") or {}) if not str(w).startswith("s'")]
@@ -239,6 +249,12 @@ class _Mention:
 
 def _lemma(tok: Any) -> str:
     return tok.lemma_.lower()
+
+
+def _forms(tok: Any, lex: AidLexicon) -> set[str]:
+    """The lemma (with the lemmatizer's known misses fixed: "obus" -> "obu") and the word."""
+    lemma = _lemma(tok)
+    return {lex.lemma_fixes.get(lemma, lemma), lex.lemma_fixes.get(tok.lower_, tok.lower_)}
 
 
 def _trigger_spec(tok: Any, lex: AidLexicon) -> TriggerSpec | None:
@@ -278,12 +294,13 @@ def _governors(tok: Any, sent: Sentence) -> list[Any]:
     return chain
 
 
-def _negated(tok: Any) -> bool:
-    return any("Neg" in c.morph.get("Polarity") for c in tok.children)
+def _negated(tok: Any, lex: AidLexicon) -> bool:
+    # "plus de 65 milliards" carries Polarity=Neg too: look for the negators themselves
+    return any(c.lower_.replace("’", "'") in lex.negators for c in tok.children)
 
 
 def _idiom(tok: Any, lex: AidLexicon) -> bool:
-    """"remettre en question" is no delivery."""
+    """ "remettre en question" is no delivery."""
     objects = {_lemma(c) for c in tok.children}
     return any(tok_lemma == _lemma(tok) and word in objects for tok_lemma, word in lex.idioms)
 
@@ -306,7 +323,7 @@ def _money_in(tokens: list[Any], analysis: Analysis) -> list[Quantity]:
 
 
 def _has_aid_content(tokens: list[Any], analysis: Analysis, lex: AidLexicon, skip: Any) -> bool:
-    if any((skip is None or t.i != skip.i) and _lemma(t) in lex.aid_nouns for t in tokens):
+    if any((skip is None or t.i != skip.i) and _forms(t, lex) & lex.aid_nouns for t in tokens):
         return True
     return bool(_money_in(tokens, analysis))
 
@@ -315,7 +332,16 @@ def _object_tokens(tok: Any) -> list[Any]:
     """What a verb trigger moves: its object (or the noun a relative clause hangs on)."""
     tokens = []
     for child in tok.children:
-        if child.dep_ in ("obj", "nsubj:pass", "obl:arg", "obl", "iobj", "xcomp"):
+        if child.dep_ in (
+            "obj",
+            "nsubj:pass",
+            "obl:arg",
+            "obl",
+            "obl:mod",
+            "iobj",
+            "xcomp",
+            "advmod",
+        ):
             tokens.extend(_phrase(child))
     if tok.dep_ in ("acl:relcl", "acl"):
         tokens.extend(t for t in _phrase(tok.head) if t.i < tok.i or t.head.i == tok.head.i)
@@ -350,7 +376,14 @@ def _countries(node: Any, analysis: Analysis, kb: Any, lex: AidLexicon) -> list[
         if part.pos_ not in ("NOUN", "PROPN", "PRON") or _lemma(part) in lex.things:
             continue  # "l'accord entre l'Ukraine et les États-Unis" is no actor
         actor = resolve_actor(part, analysis, kb)
-        if actor is not None and actor.country and actor.country not in out:
+        if actor is None or not actor.country or actor.country in out:
+            continue
+        # an actor, not a thing whose phrase mentions one somewhere ("une valeur ...
+        # financée par le soutien européen")
+        direct = any(
+            c.dep_ == "amod" and demonym_country(c, kb) == actor.country for c in part.children
+        )
+        if part.pos_ == "PROPN" or actor.sector or actor.kb_id or direct:
             out.append(actor.country)
     return out
 
@@ -361,6 +394,9 @@ def _agent(node: Any) -> Any | None:
             if "Rel" in child.morph.get("PronType") and node.dep_ in ("acl:relcl", "acl"):
                 return node.head  # "l'Ukraine, qui cherche à obtenir"
             return child
+    if node.dep_ == "acl" and node.head.dep_ == "ROOT" and node.head.i < node.i:
+        # the parse made the subject the root and hung the verb on it ("L'Ukraine négocie")
+        return node.head
     return None
 
 
@@ -375,7 +411,13 @@ def _frame_role(node: Any, lex: AidLexicon) -> str | None:
 
 
 def _parties(
-    tok: Any, spec: TriggerSpec, chain: list[Any], analysis: Analysis, kb: Any, lex: AidLexicon
+    tok: Any,
+    spec: TriggerSpec,
+    chain: list[Any],
+    sent: Sentence,
+    analysis: Analysis,
+    kb: Any,
+    lex: AidLexicon,
 ) -> tuple[list[str], list[str], bool]:
     """(donors, recipients, refers back) of a trigger from its frame.
 
@@ -392,10 +434,17 @@ def _parties(
     # a noun trigger's own dependents are not its agent ("l'aide de Washington" is handled
     # as a counterpart); a verb's subject is its agent
     inside = {t.i for t in tok.subtree} if tok.pos_ == "NOUN" else {tok.i}
-    for node in [tok, *chain]:
-        agent = _agent(node)
-        if agent is None or agent.i in inside:
-            continue
+    agents = [a for node in [tok, *chain] if (a := _agent(node)) is not None]
+    agents = [a for a in agents if a.i not in inside]
+    if not agents and tok.pos_ == "VERB":
+        # "Après avoir reçu X, Kiev a ...": the parse split the sentence; the unit's main
+        # subject is the agent of the fronted clause
+        agents = [
+            t
+            for t in tok.doc[sent.start : sent.end]
+            if t.dep_ == "nsubj" and t.head.dep_ == "ROOT" and t.i not in inside
+        ][:1]
+    for agent in agents[:1]:
         countries = _countries(agent, analysis, kb, lex)
         anaphoric = not countries and _is_anaphoric(agent, lex)
         by_agent = donors if role == "give" else recipients
@@ -454,10 +503,14 @@ def _argument_scope(tok: Any, chain: list[Any]) -> list[Any]:
     out.extend(first)
     for child in first:
         out.extend(c for c in child.children if c.dep_ in _ARG_DEPS)
+        for adj in child.children:  # "d'armes américaines à l'Ukraine" hangs on the adjective
+            if adj.dep_ == "amod":
+                out.extend(c for c in adj.children if c.dep_ in _ARG_DEPS)
     if tok.pos_ == "VERB":
-        for child in tok.children:
-            if child.dep_ == "obj":
-                out.extend(c for c in child.children if c.dep_ in _ARG_DEPS)
+        objects = [c for c in tok.children if c.dep_ == "obj"]
+        objects += [c for o in objects for c in o.children if c.dep_ == "conj"]
+        for obj in objects:
+            out.extend(c for c in obj.children if c.dep_ in _ARG_DEPS)
     for node in chain:
         out.extend(c for c in node.children if c.dep_ in _ARG_DEPS and c.i != tok.i)
     for node in [tok, *chain]:  # "acquérir auprès des États-Unis": the parse hangs on "auprès"
@@ -483,22 +536,26 @@ def _refers_back(tok: Any, sent: Sentence, lex: AidLexicon) -> bool:
 
 def _status_for(tok: Any, spec: TriggerSpec, chain: list[Any], lex: AidLexicon) -> AidStatus | None:
     for node in [tok, *chain]:
-        lemma = _lemma(node)
         if node.i != tok.i or tok.pos_ == "NOUN":
             reflexive = any(c.dep_.startswith("expl") for c in node.children)
-            if reflexive and lemma in lex.reflexive_status_cues:
-                return lex.reflexive_status_cues[lemma]
-            if lemma in lex.status_cues:
-                return lex.status_cues[lemma]
+            for lemma in sorted(_forms(node, lex)):
+                if reflexive and lemma in lex.reflexive_status_cues:
+                    return lex.reflexive_status_cues[lemma]
+                if lemma in lex.status_cues:
+                    return lex.status_cues[lemma]
         for child in node.children:  # "en discussion", "feu vert"
-            if child.dep_ in ("obl", "obl:mod") and _lemma(child) in lex.status_cues:
-                if lex.status_cues[_lemma(child)] is AidStatus.NEGOTIATING:
-                    return AidStatus.NEGOTIATING
+            if (
+                child.dep_ in ("obl", "obl:mod")
+                and lex.status_cues.get(_lemma(child)) is AidStatus.NEGOTIATING
+            ):
+                return AidStatus.NEGOTIATING
         if "Cnd" in node.morph.get("Mood") or any(
             "Cnd" in c.morph.get("Mood") for c in node.children if c.dep_.startswith("aux")
         ):
             return lex.conditional_status
     if tok.pos_ == "VERB":
+        if chain and chain[0].i > tok.i - 3 and _lemma(chain[0]) in lex.future_auxiliaries:
+            return spec.future  # "va fournir"
         return _tense_status(tok, spec)
     return None
 
@@ -547,9 +604,10 @@ def _item_tokens(tok: Any, chain: list[Any]) -> list[Any]:
     tokens = list(_phrase(tok))
     for node in chain[:1]:
         for child in node.children:
-            if child.dep_ in ("obj", "obl", "obl:mod", "obl:arg") and child.i != tok.i:
-                if not any(t.i == tok.i for t in child.subtree):
-                    tokens.extend(_phrase(child))
+            if child.dep_ in ("obj", "obl", "obl:mod", "obl:arg") and not any(
+                t.i == tok.i for t in child.subtree
+            ):
+                tokens.extend(_phrase(child))
     return tokens
 
 
@@ -588,11 +646,11 @@ def _items(tok: Any, chain: list[Any], analysis: Analysis, lex: AidLexicon) -> l
         items.append(AidItem(system=q.unit.lower(), quantity=q.value, qualifier=q.qualifier))
     named = {i.system.lower() for i in items}
     for t in tokens:
-        lemma = _lemma(t)
-        if t.pos_ == "NOUN" and lemma in lex.item_nouns and lemma not in named:
-            if not any(q.start <= t.idx < q.end + 2 for q in counts):
-                named.add(lemma)
-                items.append(AidItem(system=lemma))
+        lemma = next(iter(sorted(_forms(t, lex) & lex.item_nouns)), "")
+        counted = any(q.start <= t.idx < q.end + 2 for q in counts)
+        if t.pos_ == "NOUN" and lemma and lemma not in named and not counted:
+            named.add(lemma)
+            items.append(AidItem(system=lemma))
     return items
 
 
@@ -606,14 +664,15 @@ def _short_weapon_name(text: str, lex: AidLexicon) -> str:
     return " ".join(words)
 
 
-def _cue_lemmas(tok: Any, chain: list[Any]) -> set[str]:
-    lemmas = {_lemma(t) for t in _phrase(tok)}
+def _cue_lemmas(tok: Any, chain: list[Any], lex: AidLexicon) -> set[str]:
+    tokens = list(_phrase(tok))
     for node in chain:
-        lemmas.add(_lemma(node))
-        lemmas |= {_lemma(c) for c in node.children}
+        tokens.append(node)
+        tokens.extend(node.children)
         for child in node.children:
-            lemmas |= {_lemma(t) for t in _phrase(child)} if child.dep_ in _ARG_DEPS else set()
-    return lemmas
+            if child.dep_ in _ARG_DEPS:
+                tokens.extend(_phrase(child))
+    return {form for t in tokens for form in _forms(t, lex)}
 
 
 def _first(rules: tuple[CueRule, ...], lemmas: set[str]) -> str | None:
@@ -650,7 +709,7 @@ def _mentions_in(
     heading = _is_heading(sent, sents, analysis)
     for tok in doc[sent.start : sent.end]:
         spec = _trigger_spec(tok, lex)
-        if spec is None or _negated(tok) or _idiom(tok, lex):
+        if spec is None or _negated(tok, lex) or _idiom(tok, lex):
             continue
         chain = _governors(tok, sent)
         if any(_lemma(g) in lex.blockers for g in [tok, *chain[:2]]):
@@ -662,10 +721,10 @@ def _mentions_in(
                 continue
         elif spec.qualified and not _has_aid_content(_phrase(tok), analysis, lex, skip=tok):
             continue
-        donors, recipients, anaphoric = _parties(tok, spec, chain, analysis, kb, lex)
+        donors, recipients, anaphoric = _parties(tok, spec, chain, sent, analysis, kb, lex)
         status = _status_for(tok, spec, chain, lex)
         money, qualifier = _value(tok, chain, sent, analysis, lex)
-        lemmas = _cue_lemmas(tok, chain)
+        lemmas = _cue_lemmas(tok, chain, lex)
         mechanism = _first(lex.mechanisms, lemmas)
         if mechanism == "coproduction":
             # the partner hosts the production: it receives, it does not supply

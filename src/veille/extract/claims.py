@@ -67,6 +67,8 @@ class ClaimLexicon:
     anaphoric_pronouns: frozenset[str]
     person_roles: frozenset[str]
     lemma_fixes: dict[str, str]
+    same_words: frozenset[str]
+    owner_markers: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,8 @@ def load_claim_lexicon(data_dir: Path) -> ClaimLexicon:
         speech_products=_words(data, "speech_products", path),
         anaphoric_pronouns=_words(data, "anaphoric_pronouns", path),
         person_roles=_words(data, "person_roles", path),
+        same_words=_words(data, "same_words", path),
+        owner_markers=_words(data, "owner_markers", path),
         lemma_fixes={
             str(k).lower(): str(v).lower() for k, v in (data.get("lemma_fixes") or {}).items()
         },
@@ -305,11 +309,21 @@ def _owner(head: Any) -> Any | None:
     return None
 
 
-def _is_bare(head: Any) -> bool:
-    """A definite noun with nothing but its article ("le ministère", "le président")."""
-    return all(c.dep_ in ("det", "punct") for c in head.children) and any(
-        c.dep_ == "det" for c in head.children
-    )
+def _is_bare(head: Any, lexicon: ClaimLexicon) -> bool:
+    """A definite noun that names nobody new ("le ministère", "le ministère sur Telegram",
+    "la même source"): no adjective but "même", no name, no "de X" owner."""
+    if not any(c.dep_ == "det" for c in head.children):
+        return False
+    for child in head.children:
+        if child.dep_ == "amod" and child.lower_ not in lexicon.same_words:
+            return False
+        if child.dep_ in ("appos", "flat:name") and child.pos_ == "PROPN":
+            return False
+        if child.dep_ == "nmod" and any(
+            c.dep_ == "case" and c.lower_ in lexicon.owner_markers for c in child.children
+        ):
+            return False
+    return True
 
 
 class _SpeakerResolver:
@@ -335,9 +349,13 @@ class _SpeakerResolver:
         """The last person named before ``char`` (for "le président", "il")."""
         best = None
         for mention in self.analysis.entities:
-            if mention.label == "PER" and mention.end <= char and mention.country:
-                if best is None or mention.start > best.start:
-                    best = mention
+            if (
+                mention.label == "PER"
+                and mention.end <= char
+                and mention.country
+                and (best is None or mention.start > best.start)
+            ):
+                best = mention
         if best is None:
             return None
         span = self.analysis.doc.char_span(best.start, best.end, alignment_mode="expand")
@@ -371,9 +389,10 @@ class _SpeakerResolver:
             if actor is None or actor.country is None:
                 return None
             return _Speaker(actor, anonymous=False, named=False)
-        if not named and _is_bare(head) and lemma not in lex.anonymous_sources:
+        same = any(c.lower_ in lex.same_words for c in head.children)
+        if not named and _is_bare(head, lex) and (lemma not in lex.anonymous_sources or same):
             # "le ministère" is the last ministry that spoke; "le président" the last person
-            previous = self._previous(head.idx, lemma) or (
+            previous = self._previous(head.idx, None if same else lemma) or (
                 self._last_person(head.idx) if lemma in lex.person_roles else None
             )
             if previous is not None:
@@ -425,12 +444,29 @@ def _cue_spec(token: Any, lexicon: ClaimLexicon) -> CueSpec | None:
     return lexicon.cues.get(lemma)
 
 
-def _subject(token: Any) -> Any | None:
-    """The cue's subject; conjoined and gerund cues borrow their head's."""
-    for child in token.children:
-        # "a-t-il déclaré": the euphonic "-t" is tagged a subject too
-        if child.dep_ in _SUBJECT_DEPS and child.lower_.strip("-") != "t":
-            return child
+def _incise_comma(token: Any, sent: Sentence) -> Any | None:
+    """The comma right before a cue and its auxiliaries (", a précisé X"), if any."""
+    doc = token.doc
+    i = token.i - 1
+    while i >= sent.start and (doc[i].pos_ == "AUX" or doc[i].dep_.startswith(("aux", "expl"))):
+        i -= 1
+    return doc[i] if i > sent.start and doc[i].text == "," else None
+
+
+def _subject(token: Any, sent: Sentence | None = None) -> Any | None:
+    """The cue's subject; conjoined and gerund cues borrow their head's.
+
+    After a comma ("..., a précisé le président", "..., annoncent les autorités") the
+    subject follows the cue, even when the parse calls it an object.
+    """
+    # "a-t-il déclaré": the euphonic "-t" is tagged a subject too
+    subjects = [c for c in token.children if c.dep_ in _SUBJECT_DEPS and c.lower_.strip("-") != "t"]
+    if sent is not None and _incise_comma(token, sent) is not None:
+        after = [c for c in token.children if c.i > token.i and c.dep_ in (*_SUBJECT_DEPS, "obj")]
+        if after and not any(c.dep_ == "ccomp" for c in token.children):
+            return after[0]
+    if subjects:
+        return subjects[0]
     for child in token.children:
         if child.dep_ in ("nsubj:pass", "expl:pass", "expl:impers"):
             return None  # "il a été rapporté que": nobody in particular
@@ -476,11 +512,18 @@ def _content(
     lex: ClaimLexicon,
 ) -> tuple[tuple[int, int], bool] | None:
     """(content char span, inverted) for a cue, or None when it reports nothing."""
-    subject = _subject(cue)
-    inverted = subject is not None and subject.i > cue.i
+    subject = _subject(cue, sent)
+    # "a-t-il précisé": the clitic sits before the participle but is inverted
+    inverted = subject is not None and (subject.i > cue.i or subject.text.startswith("-"))
     if "quote" in spec.takes:
         span = _adjacent_quote(cue, sent, doc, quotes)
         if span is not None:
+            return span, True
+    comma = _incise_comma(cue, sent)
+    if inverted and comma is not None:
+        # "..., a indiqué le ministère": what comes before the comma is the content
+        span = _token_span(doc, list(doc[sent.start : comma.i]))
+        if span:
             return span, True
     for child in cue.children:
         if "que" in spec.takes and child.dep_ == "ccomp":
@@ -608,7 +651,7 @@ def _from_cue(
     spec = _cue_spec(tok, lex)
     if spec is None or _is_passive(tok):
         return None
-    subject = _subject(tok)
+    subject = _subject(tok, sent)
     if subject is None or not sent.start <= subject.i < sent.end:
         # the parse ran over a headline or line break: take the phrase before the cue
         subject = unit_subject(tok, sent)
@@ -629,9 +672,16 @@ def _from_cue(
         first = sentence_of(sents, _token_at(doc, c_start))
         ev_start = first.char_start if first else c_start
     return _Found(
-        tok, cue_lemma(tok, lex), speaker, subject, (c_start, c_end), (ev_start, ev_end), sent,
-        spec.kind, inverted,
-    )  # fmt: skip
+        cue_token=tok,
+        cue=cue_lemma(tok, lex),
+        speaker=speaker,
+        speaker_head=subject,
+        content=(c_start, c_end),
+        evidence=(ev_start, ev_end),
+        sentence=sent,
+        kind=spec.kind,
+        inverted=inverted,
+    )
 
 
 def _token_at(doc: Any, char: int) -> int:
@@ -644,6 +694,16 @@ def _token_at(doc: Any, char: int) -> int:
 def _from_source(
     first: Any, noun: Any, sent: Sentence, doc: Any, lex: ClaimLexicon, resolver: _SpeakerResolver
 ) -> _Found | None:
+    quote = _quote_before(first, sent, doc)
+    if quote is not None:  # « ... », selon la même source
+        speaker = resolver.resolve(noun)
+        if speaker is None:
+            return None
+        resolver.remember(noun.idx, noun.lemma_.lower(), speaker)
+        return _Found(
+            first, first.lower_, speaker, noun, quote, (sent.char_start, sent.char_end), sent,
+            "report", True,
+        )  # fmt: skip
     clause = noun.head if noun.head.i != noun.i else None
     if clause is None or not sent.start <= clause.i < sent.end:
         return _from_source_surface(first, sent, doc, lex, resolver)
@@ -665,10 +725,21 @@ def _from_source(
     )
 
 
+def _quote_before(first: Any, sent: Sentence, doc: Any) -> tuple[int, int] | None:
+    """A quotation that ends right before a source preposition, inside the sentence."""
+    before = doc.text[sent.char_start : first.idx].rstrip(" ,\u00a0")
+    if not before or before[-1] not in '»”"':
+        return None
+    for q_start, q_end in _quotes(doc.text):
+        if q_end == sent.char_start + len(before) and q_start >= sent.char_start:
+            return q_start, q_end
+    return None
+
+
 def _from_source_surface(
     first: Any, sent: Sentence, doc: Any, lex: ClaimLexicon, resolver: _SpeakerResolver
 ) -> _Found | None:
-    """"Selon l'état-major ukrainien, ..." when the parse is broken (the tokenizer splits
+    """ "Selon l'état-major ukrainien, ..." when the parse is broken (the tokenizer splits
     "état-major"): the source runs to the next comma, the content is the rest."""
     end = first.i + 1
     while end < sent.end and doc[end].text not in (",", ";", ":"):

@@ -319,8 +319,7 @@ def _with_conjuncts(token: Any) -> list[Any]:
 
 def _is_heading_text(text: str) -> bool:
     """An all-capitals line: a subheading, badly parsed and restating the body."""
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) > 10 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+    return len(text) > 10 and text.isupper()
 
 
 # ---------------------------------------------------------------------------
@@ -1272,7 +1271,7 @@ def _sentence_units(doc: Any) -> list[tuple[int, int]]:
         merged.append((first, last))
     units: list[tuple[int, int]] = [(i, i) for i in range(len(doc))]
     for first, last in merged:
-        while (last > first and last in breaks) or (last > first and doc[last].is_space):
+        while last > first and doc[last].is_space:
             last -= 1
         units[first : last + 1] = [(first, last)] * (last + 1 - first)
     return units

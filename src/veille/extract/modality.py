@@ -193,7 +193,8 @@ def _historical(verb: Any, lexicon: ModalityLexicon) -> bool:
         if child.lemma_.lower() in lexicon.historical_adverbs and child.pos_ == "ADV":
             return True
     if lexicon.historical_phrases:
-        clause = verb.sent.text.lower()
+        doc = verb.doc
+        clause = doc.text[verb.left_edge.idx : verb.right_edge.idx + len(verb.right_edge)].lower()
         return any(phrase in clause for phrase in lexicon.historical_phrases)
     return False
 

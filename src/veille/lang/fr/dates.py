@@ -7,9 +7,11 @@ Precision is honest: an expression never gets a finer precision than the publica
 date it is resolved against. With a publication known to the month, "mercredi" is that
 month (MONTH); with an unknown publication, relative expressions are UNKNOWN while
 absolute ones ("en février 2022", "le 24 février 2022") still resolve. A day and month
-without a year take the publication's year, or the year before when that would put the
-date after the publication ("février" in an article of October 2023 is 2023-02; in one
-of January 2024 it is 2023-02).
+without a year, a month alone and a weekday are taken on or before the publication
+("février" in an article of October 2023 is 2023-02; in one of January 2024 it is
+2023-02; "mercredi" is the last Wednesday on or before publication), unless "prochain"
+follows or the governing verb is in the future tense ("se réunira mardi", "va frapper
+lundi", read from the parse when the doc has one): then on or after publication.
 
 Seasons resolve to their first month with MONTH precision: spring = March, summer =
 June, autumn = September, winter = December ("l'hiver prochain" published in October
@@ -24,12 +26,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from veille.errors import DataFileError
 from veille.lang.fr.numbers import parse_number
-from veille.lang.fr.quantities import DATA_DIR, _section, alternation, load_yaml
+from veille.lang.fr.quantities import DATA_DIR, alternation, load_yaml, section
 from veille.model import FuzzyDate, Precision, TimeExpression
 
 _RANK = {
@@ -51,6 +53,7 @@ _YEAR = r"(?:1\d|20)\d{2}"
 
 _CUE_SECTIONS = ("month_cues", "year_cues", "season_determiners", "ago_markers", "ahead_markers")
 _LITERAL_FIRST_WORDS = ("dans", "la", "début", "fin", "mi")  # words written in the pattern
+FUTURE_TENSE = 2  # direction: on or after publication, from the verb's tense
 _WORD_START = re.compile(r"(?<![\w\-'’])\w+")
 
 
@@ -66,6 +69,8 @@ class DateGrammar:
     seasons: dict[str, int]
     triggers: frozenset[str]
     habitual_re: re.Pattern[str]
+    future_auxiliaries: frozenset[str]
+    future_endings: tuple[str, ...]
     next_words: frozenset[str]
     last_words: frozenset[str]
 
@@ -88,30 +93,30 @@ def _build_date_grammar(data_dir: Path) -> DateGrammar:
     d = load_yaml(path)
     q = load_yaml(data_dir / "quantities.yaml")
 
-    def entries(section: str, field: str) -> dict[str, object]:
-        return {_key(str(e["form"])): e[field] for e in _section(d, section, path)}
+    def entries(name: str, field: str) -> dict[str, object]:
+        return {_key(str(e["form"])): e[field] for e in section(d, name, path)}
 
     months = {k: int(v) for k, v in entries("months", "month").items()}
     weekdays = {k: int(v) for k, v in entries("weekdays", "weekday").items()}
     relative_days = {k: int(v) for k, v in entries("relative_days", "offset").items()}
     relative_periods = {
         _key(str(e["form"])): (str(e["unit"]), int(e["offset"]))
-        for e in _section(d, "relative_periods", path)
+        for e in section(d, "relative_periods", path)
     }
     ranges = {k: str(v) for k, v in entries("ranges_to_publication", "unit").items()}
     duration_units = {k: str(v) for k, v in entries("duration_units", "unit").items()}
     seasons = {k: int(v) for k, v in entries("seasons", "month").items()}
-    next_words = [str(w) for w in _section(d, "next_words", path)]
-    last_words = [str(w) for w in _section(d, "last_words", path)]
+    next_words = [str(w) for w in section(d, "next_words", path)]
+    last_words = [str(w) for w in section(d, "last_words", path)]
     number_words = alternation(
-        [str(w) for w in _section(q, "number_words", data_dir / "quantities.yaml")]
+        [str(w) for w in section(q, "number_words", data_dir / "quantities.yaml")]
     )
 
     month = alternation(list(months))
-    stoplist = {_key(str(w)) for w in _section(d, "bare_month_stoplist", path)}
+    stoplist = {_key(str(w)) for w in section(d, "bare_month_stoplist", path)}
     bare_month = alternation([m for m in months if m not in stoplist])
     weekday = alternation(list(weekdays))
-    parts = alternation([str(p) for p in _section(d, "day_parts", path)])
+    parts = alternation([str(p) for p in section(d, "day_parts", path)])
     rel = alternation(next_words + last_words)
     number = rf"\d+|(?:{number_words})(?:(?:-|{_S}|{_S}et{_S})(?:{number_words}))*"
     units = alternation(list(duration_units))
@@ -125,17 +130,17 @@ def _build_date_grammar(data_dir: Path) -> DateGrammar:
         rf"(?:(?P<fd_wd>{weekday}){_S})?(?P<fd_d>{day}){_S}(?P<fd_m>{month})"
         rf"(?:{_S}(?P<fd_y>{_YEAR})(?!\d))?",
         rf"(?:(?:début|fin|mi)[\s-]+)?(?P<my_m>{month}){_S}(?P<my_y>{_YEAR})(?!\d)",
-        rf"(?:{alternation([str(c) for c in _section(d, 'month_cues', path)])})[\s-]+"
+        rf"(?:{alternation([str(c) for c in section(d, 'month_cues', path)])})[\s-]+"
         rf"(?P<mc_m>{month})(?:{_S}(?P<mc_y>{_YEAR})(?!\d)|{_S}(?P<mc_rel>{rel}))?",
         rf"(?P<mr_m>{month}){_S}(?P<mr_rel>{rel})|(?P<bare_m>{bare_month})",
-        rf"(?P<season_det>{alternation([str(c) for c in _section(d, 'season_determiners', path)])})"
+        rf"(?P<season_det>{alternation([str(c) for c in section(d, 'season_determiners', path)])})"
         rf"[\s\u00a0]*(?P<season>{alternation(list(seasons))})"
         rf"(?:{_S}(?P<season_y>{_YEAR})(?!\d)|{_S}(?P<season_rel>{rel}))?",
-        rf"(?:{alternation([str(c) for c in _section(d, 'year_cues', path)])})[\s-]+"
+        rf"(?:{alternation([str(c) for c in section(d, 'year_cues', path)])})[\s-]+"
         rf"(?P<year>{_YEAR})(?![\d,.]\d)",
-        rf"(?:{alternation([str(m) for m in _section(d, 'ago_markers', path)])}){_S}"
+        rf"(?:{alternation([str(m) for m in section(d, 'ago_markers', path)])}){_S}"
         rf"(?P<ago_n>{number}){_S}(?P<ago_u>{units})",
-        rf"(?:{alternation([str(m) for m in _section(d, 'ahead_markers', path)])}){_S}"
+        rf"(?:{alternation([str(m) for m in section(d, 'ahead_markers', path)])}){_S}"
         rf"(?P<ahead_n>{number}){_S}(?P<ahead_u>{units})",
         rf"(?P<period>{alternation(list(relative_periods))})",
         rf"(?P<relday>{alternation(list(relative_days))})(?:{_S}(?:{parts}))?",
@@ -152,7 +157,7 @@ def _build_date_grammar(data_dir: Path) -> DateGrammar:
         *relative_days,
         *relative_periods,
         *ranges,
-        *(str(w) for key in _CUE_SECTIONS for w in _section(d, key, path)),
+        *(str(w) for key in _CUE_SECTIONS for w in section(d, key, path)),
         *_LITERAL_FIRST_WORDS,
     ]
     triggers = frozenset(re.split(r"[\s'’\-.]", _key(p))[0] for p in phrases)
@@ -166,8 +171,10 @@ def _build_date_grammar(data_dir: Path) -> DateGrammar:
         duration_units=duration_units,
         seasons=seasons,
         triggers=triggers,
+        future_auxiliaries=frozenset(str(w) for w in section(d, "future_auxiliaries", path)),
+        future_endings=tuple(str(w) for w in section(d, "future_endings", path)),
         habitual_re=re.compile(
-            rf"(?<![\w])(?i:{alternation([str(w) for w in _section(d, 'habitual_markers', path)])})"
+            rf"(?<![\w])(?i:{alternation([str(w) for w in section(d, 'habitual_markers', path)])})"
             r"[\s\u00a0]*$"
         ),
         next_words=frozenset(_key(w) for w in next_words),
@@ -235,6 +242,8 @@ def _infer_year(month: int, day: int, published: FuzzyDate, direction: int = 0) 
     if published.precision is Precision.YEAR:
         return year + (1 if direction > 0 else 0)
     candidate = date(year, month, day)
+    if direction == FUTURE_TENSE:  # on or after publication
+        return year + 1 if candidate < truncate(published.value, Precision.MONTH) else year
     if direction > 0:
         return year + 1 if candidate <= published.value else year
     if direction < 0:
@@ -257,6 +266,8 @@ def _direction(word: str | None, grammar: DateGrammar) -> int:
 def _weekday(weekday: int, direction: int, published: FuzzyDate) -> FuzzyDate:
     def compute(pub: date) -> date:
         back = (pub.weekday() - weekday) % 7
+        if direction == FUTURE_TENSE:
+            return pub + timedelta(days=(weekday - pub.weekday()) % 7)
         if direction > 0:
             return pub + timedelta(days=(weekday - pub.weekday()) % 7 or 7)
         if direction < 0:
@@ -266,10 +277,12 @@ def _weekday(weekday: int, direction: int, published: FuzzyDate) -> FuzzyDate:
     return relative(published, Precision.DAY, compute)
 
 
-def _day_month(day: str, month: int, year: str | None, published: FuzzyDate) -> FuzzyDate | None:
+def _day_month(
+    day: str, month: int, year: str | None, published: FuzzyDate, direction: int
+) -> FuzzyDate | None:
     day_number = 1 if day.lower() in ("1er", "premier") else int(day)
     if year is None:
-        inferred = _infer_year(month, min(day_number, 28), published)
+        inferred = _infer_year(month, min(day_number, 28), published, direction)
         if inferred is None:
             return FuzzyDate.unknown()
         return _valid(inferred, month, day_number, Precision.DAY)
@@ -344,8 +357,9 @@ def _range(unit: str, published: FuzzyDate) -> tuple[FuzzyDate, FuzzyDate | None
 
 
 def _resolve(
-    m: re.Match[str], grammar: DateGrammar, published: FuzzyDate
+    m: re.Match[str], grammar: DateGrammar, published: FuzzyDate, future: Callable[[], bool]
 ) -> tuple[FuzzyDate, FuzzyDate | None] | None:
+    """Resolve one match; ``future()`` says whether its verb is in the future tense."""
     g = m.groupdict()
     if g["range"]:
         return _range(grammar.ranges[_key(g["range"])], published)
@@ -359,7 +373,9 @@ def _resolve(
         found = _valid(year, month, day, Precision.DAY)
         return (found, None) if found else None
     if g["fd_m"]:
-        found = _day_month(g["fd_d"], grammar.months[_key(g["fd_m"])], g["fd_y"], published)
+        direction = FUTURE_TENSE if not g["fd_y"] and future() else 0
+        month = grammar.months[_key(g["fd_m"])]
+        found = _day_month(g["fd_d"], month, g["fd_y"], published, direction)
         return (found, None) if found else None
     if g["my_m"]:
         return FuzzyDate(
@@ -372,6 +388,8 @@ def _resolve(
     if g["mc_m"] or g["mr_m"] or g["bare_m"]:
         month = grammar.months[_key(g["mc_m"] or g["mr_m"] or g["bare_m"])]
         direction = _direction(g["mc_rel"] or g["mr_rel"], grammar)
+        if direction == 0 and future():
+            direction = FUTURE_TENSE
         return _month_only(month, direction, published), None
     if g["season"]:
         month = grammar.seasons[_key(g["season"])]
@@ -394,8 +412,47 @@ def _resolve(
         return _shift("day", grammar.relative_days[_key(g["relday"])], published), None
     if g["wd"]:
         direction = _direction(g["wd_rel"], grammar)
+        if direction == 0 and future():
+            direction = FUTURE_TENSE
         return _weekday(grammar.weekdays[_key(g["wd"])], direction, published), None
     return None  # pragma: no cover - every alternative has a resolver
+
+
+def _is_future(token, grammar: DateGrammar) -> bool:
+    """Future by morphology, or by ending: the tagger often calls "réunira" a past."""
+    if "Fut" in token.morph.get("Tense"):
+        return True
+    return "Fin" in token.morph.get("VerbForm") and token.lower_.endswith(grammar.future_endings)
+
+
+def _future_tense(doc, start: int, end: int, grammar: DateGrammar) -> bool:
+    """Whether the verb governing a span is in the future ("se réunira jeudi",
+    "va se rendre à Kiev mardi"). False when the doc has no parse or morphology."""
+    has_annotation = getattr(doc, "has_annotation", None)
+    if has_annotation is None or not (has_annotation("DEP") and has_annotation("MORPH")):
+        return False
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return False
+    token = span.root
+    for _ in range(5):  # climb to the governing finite verb
+        if token.pos_ in ("VERB", "AUX"):
+            if _is_future(token, grammar):
+                return True
+            for child in token.children:
+                if child.dep_.startswith("aux") and _is_future(child, grammar):
+                    return True
+            if token.lemma_ in grammar.future_auxiliaries and any(
+                child.dep_ == "xcomp" and "Inf" in child.morph.get("VerbForm")
+                for child in token.children
+            ):
+                return True  # "va frapper": near future
+            if "Inf" not in token.morph.get("VerbForm"):
+                return False
+        if token.head is token:
+            return False
+        token = token.head
+    return False
 
 
 def find_times(doc, published: FuzzyDate | None = None) -> list[TimeExpression]:
@@ -420,7 +477,8 @@ def find_times(doc, published: FuzzyDate | None = None) -> list[TimeExpression]:
         consumed = m.end()
         if grammar.habitual_re.search(text, max(0, m.start() - 20), m.start()):
             continue  # "chaque mardi", "tous les 24 février": not one date
-        resolved = _resolve(m, grammar, published)
+        future = partial(_future_tense, doc, m.start(), m.end(), grammar)
+        resolved = _resolve(m, grammar, published, future)
         if resolved is None:
             continue
         when, until = resolved

@@ -57,7 +57,8 @@ def load_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _section(data: dict[str, Any], key: str, path: Path) -> Any:
+def section(data: dict[str, Any], key: str, path: Path) -> Any:
+    """One section of a lexicon; raises DataFileError naming the file when it is missing."""
     if key not in data:
         raise DataFileError(f"missing section {key!r}", path=str(path))
     return data[key]
@@ -110,10 +111,48 @@ class Grammar:
     words_before_unit: frozenset[str]
     months: frozenset[str]
     tracked: frozenset[str]
+    money_nouns: frozenset[str]  # "33,5 milliards d'aide": money, not a count of "aide"
+
+
+# Required fields of each entry, per section of list-of-mapping lexicons.
+_FIELDS = {
+    "scales": ("word", "value"),
+    "scale_abbreviations": ("word", "value"),
+    "approx_nouns": ("word", "value"),
+    "qualifiers": ("phrase", "qualifier"),
+    "suffix_qualifiers": ("phrase", "qualifier"),
+    "currencies": ("form", "code", "kind"),
+    "durations": ("form", "unit"),
+    "abbreviations": ("form", "unit"),
+    "lemma_overrides": ("form", "lemma"),
+    "months": ("form", "month"),
+}
+_QUALIFIER_VALUES = {q.value for q in Qualifier}
+
+
+def _entries(data: dict[str, Any], key: str, path: Path) -> list[dict[str, Any]]:
+    """A section of mappings, each with its required fields checked (error names the file)."""
+    values = section(data, key, path)
+    if not isinstance(values, list):
+        raise DataFileError(f"section {key!r} must be a list", path=str(path))
+    fields = _FIELDS[key]
+    for number, entry in enumerate(values, start=1):
+        if not isinstance(entry, dict) or any(entry.get(f) is None for f in fields):
+            raise DataFileError(
+                f"{key} entry {number} {entry!r} needs fields {', '.join(fields)}", path=str(path)
+            )
+        if "qualifier" in fields and entry["qualifier"] not in _QUALIFIER_VALUES:
+            raise DataFileError(
+                f"{key} entry {number}: qualifier must be one of {sorted(_QUALIFIER_VALUES)}",
+                path=str(path),
+            )
+        if "value" in fields and not isinstance(entry["value"], int):
+            raise DataFileError(f"{key} entry {number}: value must be an integer", path=str(path))
+    return values
 
 
 def _strings(data: dict[str, Any], key: str, path: Path) -> list[str]:
-    values = _section(data, key, path)
+    values = section(data, key, path)
     if not isinstance(values, list) or not values:
         raise DataFileError(f"section {key!r} must be a non-empty list", path=str(path))
     return [str(v) for v in values]
@@ -131,39 +170,31 @@ def load_grammar(data_dir: Path = DATA_DIR) -> Grammar:
     d_path = data_dir / "dates.yaml"
     q, u, c, d = (load_yaml(p) for p in (q_path, u_path, c_path, d_path))
 
-    try:
-        number_words = [str(w) for w in _section(q, "number_words", q_path)]
-        scales = {str(e["word"]).lower(): int(e["value"]) for e in _section(q, "scales", q_path)}
-        abbrevs = {
-            str(e["word"]): int(e["value"]) for e in _section(q, "scale_abbreviations", q_path)
-        }
-        approx = {str(e["word"]): int(e["value"]) for e in _section(q, "approx_nouns", q_path)}
-        qualifiers = {
-            _norm(e["phrase"]).lower(): Qualifier(e["qualifier"])
-            for e in _section(q, "qualifiers", q_path)
-        }
-        suffix_qualifiers = {
-            _norm(e["phrase"]).lower(): Qualifier(e["qualifier"])
-            for e in _section(q, "suffix_qualifiers", q_path)
-        }
-        percent_markers = [str(m) for m in _section(q, "percent_markers", q_path)]
-        currencies_raw = _section(c, "currencies", c_path)
-        durations = {str(e["form"]): str(e["unit"]) for e in _section(u, "durations", u_path)}
-        measure = {str(e["form"]): str(e["unit"]) for e in _section(u, "abbreviations", u_path)}
-        overrides = {
-            str(e["form"]): str(e["lemma"]) for e in _section(u, "lemma_overrides", u_path)
-        }
-        months = frozenset(_norm(str(e["form"])).lower() for e in _section(d, "months", d_path))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise DataFileError(f"malformed lexicon entry: {exc}", path=str(data_dir)) from exc
+    number_words = _strings(q, "number_words", q_path)
+    scales = {str(e["word"]).lower(): int(e["value"]) for e in _entries(q, "scales", q_path)}
+    abbrevs = {str(e["word"]): int(e["value"]) for e in _entries(q, "scale_abbreviations", q_path)}
+    approx = {str(e["word"]): int(e["value"]) for e in _entries(q, "approx_nouns", q_path)}
+    qualifiers = {
+        _norm(e["phrase"]).lower(): Qualifier(e["qualifier"])
+        for e in _entries(q, "qualifiers", q_path)
+    }
+    suffix_qualifiers = {
+        _norm(e["phrase"]).lower(): Qualifier(e["qualifier"])
+        for e in _entries(q, "suffix_qualifiers", q_path)
+    }
+    percent_markers = _strings(q, "percent_markers", q_path)
+    currencies_raw = _entries(c, "currencies", c_path)
+    durations = {str(e["form"]): str(e["unit"]) for e in _entries(u, "durations", u_path)}
+    measure = {str(e["form"]): str(e["unit"]) for e in _entries(u, "abbreviations", u_path)}
+    overrides = {str(e["form"]): str(e["lemma"]) for e in _entries(u, "lemma_overrides", u_path)}
+    months = frozenset(_norm(str(e["form"])).lower() for e in _entries(d, "months", d_path))
 
     currencies: dict[str, tuple[str, bool]] = {}
     word_forms, code_forms, symbol_forms = [], [], []
     for entry in currencies_raw:
-        try:
-            form, code, kind = str(entry["form"]), str(entry["code"]), str(entry["kind"])
-        except (KeyError, TypeError) as exc:
-            raise DataFileError(f"currency entry {entry!r}: {exc}", path=str(c_path)) from exc
+        form, code, kind = str(entry["form"]), str(entry["code"]), str(entry["kind"])
+        if kind not in ("word", "code", "symbol"):
+            raise DataFileError(f"currency {form!r}: unknown kind {kind!r}", path=str(c_path))
         key = _norm(form) if kind != "word" else _norm(form).lower()
         currencies[key] = (code, bool(entry.get("needs_scale", False)))
         {"word": word_forms, "code": code_forms, "symbol": symbol_forms}[kind].append(form)
@@ -194,7 +225,7 @@ def load_grammar(data_dir: Path = DATA_DIR) -> Grammar:
     )
     qualifier = rf"(?<![\w'’])(?P<q>(?i:{alternation(list(qualifiers))})){_WS}*$"
     suffix_q = rf"{_WS}*,?{_WS}*(?P<q>(?i:{alternation(list(suffix_qualifiers))}))(?![\w])"
-    year_cues = alternation([str(w) for w in _section(q, "year_cues", q_path)] + sorted(months))
+    year_cues = alternation([*_strings(q, "year_cues", q_path), *sorted(months)])
     tracked = load_tracked_units(data_dir)
     return Grammar(
         core_re=re.compile(core),
@@ -219,25 +250,26 @@ def load_grammar(data_dir: Path = DATA_DIR) -> Grammar:
         ),
         qualifiers=qualifiers,
         suffix_qualifiers=suffix_qualifiers,
-        weak_words=frozenset(str(w).lower() for w in _section(q, "weak_number_words", q_path)),
+        weak_words=frozenset(w.lower() for w in _strings(q, "weak_number_words", q_path)),
         core_triggers=frozenset(w.lower() for w in number_words),
         scales=scales | abbrevs,
         approx_nouns=approx,
         currencies=currencies,
         measure_units=measure,
         durations=durations,
-        not_counts=frozenset(str(w) for w in _section(u, "not_counts", u_path)),
+        not_counts=frozenset(_strings(u, "not_counts", u_path)),
         lemma_overrides=overrides,
-        words_before_unit=frozenset(str(w) for w in _section(q, "words_before_unit", q_path)),
+        words_before_unit=frozenset(_strings(q, "words_before_unit", q_path)),
         months=months,
         tracked=tracked,
+        money_nouns=frozenset(_strings(q, "money_nouns", q_path)),
     )
 
 
 @lru_cache(maxsize=2)
 def load_tracked_units(data_dir: Path = DATA_DIR) -> frozenset[str]:
     path = data_dir / "tracked_units.yaml"
-    units = _section(load_yaml(path), "tracked_units", path)
+    units = section(load_yaml(path), "tracked_units", path)
     if not isinstance(units, list):
         raise DataFileError("tracked_units must be a list of lemmas", path=str(path))
     return frozenset(str(u).lower() for u in units)
@@ -279,6 +311,16 @@ class _TokenIndex:
         return self.doc[i] if i is not None else None
 
 
+def _hyphen_compound(token, doc) -> tuple[str, int] | None:
+    """("lance-roquettes", end) when the tokenizer split a hyphenated noun in three."""
+    if token.whitespace_ or token.i + 2 >= len(doc) or not token.is_alpha:
+        return None
+    hyphen, last = doc[token.i + 1], doc[token.i + 2]
+    if hyphen.text != "-" or hyphen.whitespace_ or not last.is_alpha:
+        return None
+    return f"{token.lower_}-{last.lower_}", last.idx + len(last.text)
+
+
 def _counted_noun(index: _TokenIndex, pos: int, grammar: Grammar, after_scale: bool):
     """(unit, kind, end) for the noun a number counts, or None."""
     doc = index.doc
@@ -297,6 +339,10 @@ def _counted_noun(index: _TokenIndex, pos: int, grammar: Grammar, after_scale: b
     if lower in grammar.months or lower in grammar.not_counts:
         return None
     end = token.idx + len(token.text)
+    compound = _hyphen_compound(token, doc)
+    if compound is not None:  # "4 lance-roquettes", split by the tokenizer
+        text, end = compound
+        return grammar.lemma_overrides.get(text, text), COUNT, end
     if lower in grammar.durations:
         return grammar.durations[lower], DURATION, end
     if token.pos_ == "NOUN" or lower in grammar.lemma_overrides:
@@ -393,6 +439,12 @@ class _Reader:
         if self.index is None:
             self.index = _TokenIndex(self.doc, text)
         noun = _counted_noun(self.index, r.end, grammar, r.scaled or bool(r.core.group("approx")))
+        if noun is not None and r.scaled and noun[0] in grammar.money_nouns:
+            # "88 milliards d'euros, dont 33,5 milliards d'aide militaire": an amount
+            elided = self.elided_currency(r)
+            if elided:
+                r.unit, r.kind, r.end = elided, MONEY, noun[2]
+            return elided is not None
         if noun is not None:
             r.unit, r.kind, r.end = noun
             # "à 10 heures" is a clock time, not a duration

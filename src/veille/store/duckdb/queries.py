@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import duckdb
 
-    from veille.search import IndexDoc, SearchFilters
+    from veille.search import IndexDoc
 
 Page = dict[str, Any]  # {"items": [...], "total": N}
 
@@ -134,49 +134,67 @@ def _date_range(where: _Where, column: str, f: Filters) -> None:
 # Search support
 
 
-def iter_index_docs(con: duckdb.DuckDBPyConnection, batch: int = 2000) -> Iterator[IndexDoc]:
-    """Every stored article as the search index wants it."""
+_INDEX_DOCS_SQL = """
+WITH ent AS (
+    SELECT article_id,
+           list(DISTINCT kb_id) FILTER (WHERE kb_id IS NOT NULL) AS kb_ids,
+           list(DISTINCT name) AS names,
+           list(DISTINCT country) FILTER (WHERE country IS NOT NULL) AS countries
+    FROM entity_mentions GROUP BY article_id
+), ev AS (
+    SELECT article_id,
+           list(DISTINCT type) AS types,
+           flatten(list([actor_country, target_country, location_country])) AS countries,
+           list(DISTINCT verification) FILTER (WHERE verification IS NOT NULL) AS verifications
+    FROM events GROUP BY article_id
+), cl AS (
+    SELECT article_id,
+           list(DISTINCT verification) FILTER (WHERE verification IS NOT NULL) AS verifications
+    FROM claims GROUP BY article_id
+)
+SELECT a.id, a.text, a.title, a.outlet, a.published_date,
+       ent.kb_ids, ent.names, ent.countries, ev.types, ev.countries, ev.verifications,
+       cl.verifications
+FROM articles a
+LEFT JOIN ent ON ent.article_id = a.id
+LEFT JOIN ev ON ev.article_id = a.id
+LEFT JOIN cl ON cl.article_id = a.id
+WHERE a.id NOT IN (SELECT unnest(?::VARCHAR[]))
+ORDER BY a.stored_at, a.id
+"""
+
+
+def _distinct(*lists: list | None) -> tuple[str, ...]:
+    return tuple(sorted({v for values in lists if values for v in values if v}))
+
+
+def iter_index_docs(
+    con: duckdb.DuckDBPyConnection,
+    exclude: set[str] | frozenset[str] = frozenset(),
+    batch: int = 1000,
+) -> Iterator[IndexDoc]:
+    """Stored articles not in ``exclude``, with their facets, as the search index wants them."""
     from veille.search import IndexDoc
 
-    cur = con.execute(
-        "SELECT id, text, title, outlet, published_date FROM articles ORDER BY stored_at, id"
-    )
-    while rows := cur.fetchmany(batch):
-        for id_, text, title, outlet, published in rows:
-            yield IndexDoc(id=id_, text=text, title=title, outlet=outlet, published=published)
-
-
-def article_ids_matching(con: duckdb.DuckDBPyConnection, f: SearchFilters) -> set[str]:
-    """Ids of articles whose annotations satisfy the structured part of ``f``."""
-    selects: list[tuple[str, list[Any]]] = []
-    if f.entity:
-        selects.append(
-            ("SELECT article_id FROM entity_mentions WHERE kb_id = ? OR name = ?", [f.entity] * 2)
-        )
-    if f.event_type:
-        selects.append(("SELECT article_id FROM events WHERE type = ?", [f.event_type]))
-    if f.country:
-        selects.append(
-            (
-                "SELECT article_id FROM events WHERE ? IN "
-                "(actor_country, target_country, location_country) "
-                "UNION SELECT article_id FROM entity_mentions WHERE country = ?",
-                [f.country] * 2,
-            )
-        )
-    if f.verification:
-        selects.append(
-            (
-                "SELECT article_id FROM events WHERE verification = ? "
-                "UNION SELECT article_id FROM claims WHERE verification = ?",
-                [f.verification] * 2,
-            )
-        )
-    if not selects:
-        raise ValueError("no structured filter given")
-    sql = " INTERSECT ".join(f"({s})" for s, _ in selects)
-    params = [p for _, ps in selects for p in ps]
-    return {row[0] for row in con.execute(sql, params).fetchall()}
+    cur = con.cursor()
+    try:
+        cur.execute(_INDEX_DOCS_SQL, [sorted(exclude)])
+        while rows := cur.fetchmany(batch):
+            for (id_, text, title, outlet, published, kb_ids, names, ent_countries, types,
+                 ev_countries, ev_verifications, cl_verifications) in rows:  # fmt: skip
+                yield IndexDoc(
+                    id=id_,
+                    text=text,
+                    title=title,
+                    outlet=outlet,
+                    published=published,
+                    entity=_distinct(kb_ids, names),
+                    event_type=_distinct(types),
+                    country=_distinct(ent_countries, ev_countries),
+                    verification=_distinct(ev_verifications, cl_verifications),
+                )
+    finally:
+        cur.close()
 
 
 # ---------------------------------------------------------------------------
@@ -400,7 +418,7 @@ def _event_where(f: Filters, alias: str = "e") -> _Where:
     if f.article_id:
         where.add(f"{p}article_id = ?", f.article_id)
     if f.outlet:
-        where.add("a.outlet = ?", f.outlet)
+        where.add(f"{p}article_id IN (SELECT id FROM articles WHERE outlet = ?)", f.outlet)
     if f.entity:
         where.add(
             f"(? IN ({p}actor_kb_id, {p}target_kb_id, {p}location_kb_id) "
@@ -410,19 +428,37 @@ def _event_where(f: Filters, alias: str = "e") -> _Where:
         )
     if f.located:
         where.add(f"{p}location_lat IS NOT NULL AND {p}location_lon IS NOT NULL")
-    if f.date_from or f.date_to:
-        day = f"coalesce({p}date, a.published_date)"
-        _date_range(where, day, f)
+    _date_range(where, f"{p}date", f)  # the event's own date
     return where
 
 
-def list_events(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int) -> Page:
-    where = _event_where(f)
-    sql = (
-        f"{_EVENT_SQL}{where.sql()} "
-        "ORDER BY coalesce(e.date, a.published_date) DESC NULLS LAST, e.article_id, e.idx"
+def _attach_articles(con: duckdb.DuckDBPyConnection, items: list[dict[str, Any]]) -> None:
+    """Add title, outlet and publication date of each item's article (one small query)."""
+    ids = sorted({item["article_id"] for item in items})
+    if not ids:
+        return
+    cur = con.execute(
+        "SELECT id, title, outlet, published_date FROM articles WHERE id = ANY(?::VARCHAR[])",
+        [ids],
     )
-    return _page(con, sql, where.params, limit, offset, _event_item)
+    found = {row[0]: row[1:] for row in cur.fetchall()}
+    for item in items:
+        title, outlet, published = found.get(item["article_id"], (None, None, None))
+        item.update(article_title=title, article_outlet=outlet, article_published=_value(published))
+
+
+def list_events(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int) -> Page:
+    """Events by their own date, newest first (undated last).
+
+    Events are filtered and sorted without joining articles, which would cost a hash join
+    over every event; the page's articles are fetched afterwards.
+    """
+    where = _event_where(f)
+    order = " ORDER BY e.date DESC NULLS LAST, e.article_id, e.idx"
+    sql = f"SELECT e.* FROM events e{where.sql()}{order}"
+    page = _page(con, sql, where.params, limit, offset, _event_item)
+    _attach_articles(con, page["items"])
+    return page
 
 
 def get_event(con: duckdb.DuckDBPyConnection, event_id: str) -> dict[str, Any] | None:
@@ -474,8 +510,7 @@ def list_incidents(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offse
         )
     _date_range(where, "date", f)
     sql = (
-        f"SELECT * FROM incidents{where.sql()} "
-        "ORDER BY date DESC NULLS LAST, num_mentions DESC, id"
+        f"SELECT * FROM incidents{where.sql()} ORDER BY date DESC NULLS LAST, num_mentions DESC, id"
     )
     return _page(con, sql, where.params, limit, offset, _incident_item)
 
