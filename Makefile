@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 GOLD   ?= ../shared/gold/seeds
 
-.PHONY: install install-test demo test eval lint format bench clean
+.PHONY: install install-test browser demo test eval lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,13 @@ demo: install
 	$(BIN)/veille run examples/corpus/
 	$(BIN)/veille report -o report.html
 
-test: install-test
+# The browser test drives Debian's chromium (never a downloaded browser); install it when
+# missing and we may (root), else that one test skips with its reason.
+browser:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
+
+test: install-test browser
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/python -m pytest -q

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import sys
 import time
 from pathlib import Path
 
@@ -30,20 +31,8 @@ from veille.lang import get_pack
 from veille.model import Analysis, Article, FuzzyDate, stable_id
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-SOURCES = (ROOT / "examples" / "corpus", ROOT.parent / "shared" / "corpus" / "fr")
-
-
-def load_texts(count: int) -> list[str]:
-    base = [
-        p.read_text(encoding="utf-8")
-        for folder in SOURCES
-        if folder.is_dir()
-        for p in sorted(folder.glob("*.txt"))
-    ]
-    if not base:
-        raise SystemExit("no texts found in examples/corpus or ../shared/corpus/fr")
-    return [base[i % len(base)] for i in range(count)]
+sys.path.insert(0, str(HERE))
+from corpus import load_texts  # noqa: E402
 
 
 def best_of_interleaved(repeat: int, *runs) -> list[float]:

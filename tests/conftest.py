@@ -37,7 +37,9 @@ def gold_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def gold(gold_dir: Path) -> dict[str, dict]:
-    return {p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(gold_dir.glob("*.json"))}
+    return {
+        p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(gold_dir.glob("*.json"))
+    }
 
 
 @pytest.fixture(scope="session")

@@ -143,6 +143,41 @@ AID_CASES = [
         "La Pologne a livré à l'Ukraine au moins 10 systèmes Patriot.",
         [dict(donor="POL", recipient="UKR", items=[("Patriot", Decimal(10), Qualifier.MIN)])],
     ),
+    # agreeing to give is a promise; each donor of a coordinated subject gets one commitment
+    (
+        "La France et l'Italie ont convenu de fournir deux batteries SAMP/T à l'Ukraine.",
+        [
+            dict(
+                donor=d, recipient="UKR", status="promised", items=[("SAMP/T", 2, Qualifier.EXACT)]
+            )
+            for d in ("FRA", "ITA")
+        ],
+    ),
+    (
+        "La Norvège s'est accordée avec la Suède pour livrer trois systèmes NASAMS à l'Ukraine.",
+        [dict(donor="NOR", recipient="UKR", status="promised")],
+    ),
+    # reflexive "s'engager à" + aid verb: promised, never a second "committed" deal; the
+    # donors listed in apposition each get one commitment
+    (
+        "Trois partenaires de Kiev (la Suède, la Norvège, le Canada et la France) se sont "
+        "engagés mardi à livrer à l'Ukraine des dizaines de chars.",
+        [dict(donor=d, recipient="UKR", status="promised") for d in ("SWE", "NOR", "CAN", "FRA")],
+    ),
+    # a count on the noun a weapon name modifies is the weapon's; "à l'Ukraine" hung deep
+    # in the object is still the recipient
+    (
+        "L'Espagne va livrer 12 autres lanceurs mobiles HIMARS de fabrication américaine à "
+        "l'Ukraine.",
+        [
+            dict(
+                donor="ESP",
+                recipient="UKR",
+                status="promised",
+                items=[("HIMARS", Decimal(12), Qualifier.EXACT)],
+            )
+        ],
+    ),
     # not commitments: opposed, requested, vague, idioms, strikes
     ("Le Congrès s'oppose à l'envoi d'une aide militaire supplémentaire à l'Ukraine.", []),
     ("Kiev réclame davantage d'armes à ses alliés occidentaux.", []),
@@ -216,3 +251,55 @@ def test_lexicon_loads_once_and_validates(fr_pack, tmp_path: Path) -> None:
     with pytest.raises(DataFileError) as err:
         load_aid_lexicon(tmp_path)
     assert "aid.yaml" in str(err.value)
+
+
+def test_different_counts_are_different_commitments(aid_of) -> None:
+    text = (
+        "L'Espagne a livré quatre systèmes NASAMS à l'Ukraine. Par ailleurs, l'Espagne a "
+        "livré six systèmes NASAMS à l'Ukraine en mars."
+    )
+    deals = aid_of(text)
+    assert [[(i.system, i.quantity) for i in d.items] for d in deals] == [
+        [("NASAMS", 4)],
+        [("NASAMS", 6)],
+    ]
+
+
+def test_a_sentence_without_parties_does_not_take_the_next_ones(aid_of) -> None:
+    text = "Les livraisons de ces chars seront rapides. Le Canada a envoyé des chars à l'Ukraine."
+    (deal,) = aid_of(text)
+    assert (deal.donor, deal.recipient) == ("CAN", "UKR")
+    assert [e.text for e in deal.evidence] == ["Le Canada a envoyé des chars à l'Ukraine."]
+
+
+def test_stray_subject_fragments_before_a_verb_group(bare_nlp) -> None:
+    """A line after a heading may parse as loose roots: "Le Japon" / "et la Corée" / "ont"."""
+    from spacy.tokens import Doc
+
+    from veille.extract.aid import _stray_subjects
+    from veille.extract.claims import Sentence
+
+    words = ["Le", "Japon", "et", "la", "Corée", "ont", "convenu", "de", "livrer", "des", "obus"]
+    heads = [1, 1, 4, 4, 4, 6, 6, 8, 6, 10, 8]
+    deps = ["det", "ROOT", "cc", "det", "ROOT", "aux:tense", "ROOT", "mark", "xcomp", "det", "obj"]
+    pos = ["DET", "PROPN", "CCONJ", "DET", "PROPN", "AUX", "VERB", "ADP", "VERB", "DET", "NOUN"]
+    doc = Doc(bare_nlp.vocab, words=words, heads=heads, deps=deps, pos=pos)
+    sent = Sentence(
+        index=0, start=0, end=len(doc), paragraph=0, char_start=0, char_end=len(doc.text)
+    )
+    verb = doc[8]
+    assert [t.text for t in _stray_subjects(verb, [doc[6]], sent)] == ["Japon", "Corée"]
+    # a verb group with its own subject has none
+    deps[1], heads[1] = "nsubj", 6
+    doc = Doc(bare_nlp.vocab, words=words, heads=heads, deps=deps, pos=pos)
+    assert _stray_subjects(doc[8], [doc[6]], sent) == []
+
+
+def test_different_things_given_are_different_commitments(aid_of) -> None:
+    text = (
+        "La Suède a promis trois systèmes Patriot à l'Ukraine. La Suède a aussi promis des "
+        "centaines d'obus à l'Ukraine."
+    )
+    deals = aid_of(text)
+    assert [[i.system for i in d.items] for d in deals] == [["Patriot"], ["obus"]]
+    assert all((d.donor, d.recipient, d.status.value) == ("SWE", "UKR", "promised") for d in deals)

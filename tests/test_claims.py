@@ -109,6 +109,14 @@ CLAIM_CASES = [
         "pourparlers étaient dans l'impasse.",
         [("rapporter", None, True, "les pourparlers étaient dans l'impasse")],
     ),
+    (
+        "« Nous ne céderons aucun territoire », a martelé le chef de la diplomatie ukrainienne.",
+        [("marteler", "UKR", False, "Nous ne céderons aucun territoire")],
+    ),
+    (
+        "Le Premier ministre polonais a regretté que les livraisons prennent du retard.",
+        [("regretter", "POL", False, "les livraisons prennent du retard")],
+    ),
     # not claims: no speaker, commentary without an identified speaker, no reported content
     ("Les analystes estiment que l'offensive pourrait durer des mois.", []),
     ("Les autorités ont toutefois cherché à minimiser l'incident.", []),
@@ -242,3 +250,105 @@ def test_malformed_lexicon_names_the_file(tmp_path: Path) -> None:
     (tmp_path / "verification.yaml").write_text("rules:\n  - {pattern: '(', status: unverified}\n")
     with pytest.raises(DataFileError):
         load_verification_rules(tmp_path)
+
+
+# (text, the speaker's name of the LAST claim, its country): names are comparable across
+# languages (KB canonical names, English labels for unnamed groups), anaphors resolved.
+SPEAKER_NAME_CASES = [
+    # a linked institution carries the KB canonical name
+    ("Le Pentagone a reconnu que les stocks d'obus étaient insuffisants.", "Pentagon", "USA"),
+    # unnamed groups: English label from head noun + adjectives + demonym
+    ("Des sources fiables rapportent que les pourparlers reprendront.", "reliable sources", None),
+    (
+        "Les médias britanniques ont rapporté que Londres enverrait des chars.",
+        "British media",
+        "GBR",
+    ),
+    ("Les responsables ukrainiens ont indiqué que la ligne tenait.", "Ukrainian officials", "UKR"),
+    (
+        "Les autorités ukrainiennes ont affirmé que trois civils étaient morts à Soumy.",
+        "Ukrainian authorities",
+        "UKR",
+    ),
+    (
+        "Les analystes militaires polonais estiment que l'offensive ralentira.",
+        "Polish military analysts",
+        "POL",
+    ),
+    ("Une source anonyme a indiqué que le convoi était parti.", "anonymous source", None),
+    # a role phrase with no date resolves to the last person named holding that office
+    (
+        "Donald Trump a reçu Volodymyr Zelensky à Washington. Le chef de la Maison Blanche a "
+        "déclaré que l'aide continuerait.",
+        "Donald Trump",
+        "USA",
+    ),
+    # a bare "le président" is the last speaker or person named holding a presidency
+    (
+        "Emmanuel Macron a rencontré le ministre Sébastien Lecornu. Le président a précisé que "
+        "les livraisons reprendraient.",
+        "Emmanuel Macron",
+        "FRA",
+    ),
+    # "..., soulignant ...": the gerund adjunct does not hide the main statement
+    (
+        "Joe Biden a visité une usine. Le président a indiqué que le dossier restait ouvert, "
+        "soulignant les efforts déjà consentis par les alliés.",
+        "Joe Biden",
+        "USA",
+    ),
+    # an appositive name wins over the role and its region; the country comes from the region
+    (
+        "Le gouverneur de la région de Soumy, Ivan Petrenko, a déclaré que deux maisons avaient "
+        "brûlé.",
+        "Ivan Petrenko",
+        "UKR",
+    ),
+    # the channel is not part of the speaker
+    (
+        "Le ministère sur Telegram a indiqué que douze drones avaient été abattus.",
+        "Le ministère",
+        None,
+    ),
+    # an inverted pronoun with a cue of regret
+    (
+        "Dmitri Peskov a parlé aux journalistes. « La situation est grave », a-t-il déploré.",
+        "Dmitry Peskov",
+        "RUS",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country"), SPEAKER_NAME_CASES, ids=[c[0][:40] for c in SPEAKER_NAME_CASES]
+)
+def test_speaker_names(claims_of, text: str, name: str, country: str | None) -> None:
+    claims = claims_of(text)
+    assert claims, text
+    speaker = claims[-1].speaker
+    assert speaker is not None
+    assert (speaker.name, speaker.country) == (name, country), claims[-1]
+
+
+def test_office_holder_keeps_kb_id(claims_of) -> None:
+    text = (
+        "Donald Trump a reçu Volodymyr Zelensky. Le président américain a déclaré que les "
+        "sanctions resteraient en place."
+    )
+    (claim,) = claims_of(text)
+    assert claim.speaker is not None and claim.speaker.kb_id == "per:donald-trump"
+
+
+def test_appositive_name_is_the_speaker_text(claims_of) -> None:
+    text = "Le maire de la ville de Soumy, Artem Kobzar, a affirmé que l'eau était coupée."
+    (claim,) = claims_of(text)
+    assert claim.speaker is not None and claim.speaker.text == "Artem Kobzar"
+
+
+def test_malformed_speaker_label_names_the_file(tmp_path: Path) -> None:
+    (tmp_path / "claims.yaml").write_text(
+        "cues:\n  dire: {kind: report, takes: [que]}\nspeaker_labels:\n  nouns:\n    source: x\n"
+    )
+    with pytest.raises(DataFileError) as err:
+        load_claim_lexicon(tmp_path)
+    assert "claims.yaml" in str(err.value)

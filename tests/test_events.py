@@ -265,6 +265,22 @@ EVENTS = [
     # COOPERATE
     ("L'Ukraine coopère avec la Turquie pour exporter ses céréales.",
      {"type": "COOPERATE", "actor": "UKR", "target": "TUR"}),
+    # fix round: interceptions by any lexicon verb, active or passive, are the sender's assault
+    ("Kiev affirme avoir neutralisé une vingtaine de drones russes au-dessus d'Odessa.",
+     {"type": "ASSAULT", "actor": "RUS", "target": "UKR", "claimed_by": "UKR",
+      "mode": "drone"}),
+    ("Plusieurs missiles russes ont été interceptés au-dessus de Lviv.",
+     {"type": "ASSAULT", "actor": "RUS", "target": "UKR", "location": "Lviv"}),
+    # a bracketed list after a plural subject: its first member, never a later one
+    ("Trois partenaires de l'Ukraine (la Suède, la Norvège et la Finlande) vont livrer des"
+     " obus à Kiev.",
+     {"type": "AGREE", "actor": "SWE", "target": "UKR"}),
+    # "au moyen de" / "à l'aide de" + weapon gives the mode
+    ("L'armée russe a attaqué Soumy à l'aide de bombes planantes.",
+     {"type": "ASSAULT", "actor": "RUS", "location": "Sumy", "mode": "aerial"}),
+    # "auparavant" (whatever its tag) makes the event background
+    ("Auparavant, la Norvège avait livré des munitions à l'Ukraine.",
+     {"type": "AID", "actor": "NOR", "target": "UKR", "modality": "historical"}),
 ]  # fmt: skip
 
 
@@ -294,6 +310,9 @@ NO_EVENT = [
     "La Russie cherche à limiter les frappes ukrainiennes sur son territoire.",
     "Le chef de l'État a souligné la gravité des attaques russes.",
     "L'ADMINISTRATION S'INQUIETE MAIS SOUTIENT TOUJOURS L'AIDE POUR COMBATTRE LA RUSSIE",
+    # a landing is an assault only for armed men, not for a plane or a delegation
+    "L'avion du Premier ministre polonais a atterri à Kiev.",
+    "Le président ukrainien a débarqué à Washington.",
 ]
 
 
@@ -371,3 +390,47 @@ def test_events_are_picklable_and_stable(events_of):
     again = events_of("L'armée russe a bombardé Kharkiv mardi.")
     assert [e.id for e in first] == [e.id for e in again]
     assert pickle.loads(pickle.dumps(first)) == first
+
+
+def test_place_anaphora_and_instrument_locution(events_of):
+    # "la ville" names no place: the last city of the previous sentences is the location
+    events = events_of(
+        "Des missiles russes ont touché Odessa lundi soir. "
+        "L'armée russe a de nouveau frappé la ville au moyen de drones mardi."
+    )
+    second = [e for e in events if e.trigger.text == "frappé"]
+    assert second, [_summary(e) for e in events]
+    assert _summary(second[0])["location"] == "Odesa"
+    assert second[0].mode == "drone"
+
+
+def test_landing_attempt_takes_the_previous_sentence_actor(events_of):
+    events = events_of(
+        "La marine russe a repoussé une attaque ukrainienne près de Sébastopol.\n\n"
+        "Les troupes ont tenté de débarquer à Eupatoria, selon Moscou."
+    )
+    landing = [e for e in events if e.trigger.text == "débarquer"]
+    assert landing, [_summary(e) for e in events]
+    got = _summary(landing[0])
+    assert (got["type"], got["actor"], got["target"]) == ("ASSAULT", "UKR", "RUS")
+    assert got["location"] is not None
+
+
+def test_situating_region_is_no_second_place(events_of):
+    # "sur la côte ouest de la Crimée" situates Eupatoria: one event, one place
+    events = events_of(
+        "Des commandos ukrainiens ont tenté de débarquer à Eupatoria, sur la côte ouest de la"
+        " Crimée."
+    )
+    assert [_summary(e)["location"] for e in events] == ["Yevpatoriya"]
+
+
+def test_sea_has_no_location_country(analyze):
+    # a sea belongs to no single country: its KB entry decides, not the defender's side
+    analysis = analyze(
+        "Des drones ukrainiens ont été abattus au-dessus de la mer d'Azov par la défense russe."
+    )
+    seas = [e for e in analysis.events if e.location and e.location.name == "Sea of Azov"]
+    assert seas, [_summary(e) for e in analysis.events]
+    assert (seas[0].actor.country, seas[0].target.country) == ("UKR", "RUS")
+    assert seas[0].location_country is None

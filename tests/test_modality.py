@@ -41,6 +41,11 @@ CASES = [
     ("Moscou nie avoir bombardé l'hôpital.", "bombardé", Modality.NEGATION, True),
     ("Les forces russes affirment avoir repoussé l'attaque.", "repoussé", None, True),
     ("La force a tenté de débarquer sur la côte.", "débarquer", None, True),
+    # a participle with a finite auxiliary is no infinitive, whatever the tagger says
+    ("Kiev a déclaré que des drones ukrainiens avaient contrecarré une attaque russe.",
+     "contrecarré", None, True),
+    # "Auparavant" tagged AUX at the head of a paragraph still marks the background
+    ("Auparavant, la Norvège avait livré des obus.", "livré", Modality.HISTORICAL, True),
     ("Ces armes sont conçues pour frapper loin.", "frapper", None, False),
     ("La nécessité de frapper les dépôts fait débat.", "frapper", None, False),
     ("Les missiles que la Russie a tirés venaient d'Iran.", "tirés", None, False),

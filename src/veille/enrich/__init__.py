@@ -14,12 +14,31 @@ from veille.kb import KnowledgeBase
 from veille.lang import LanguagePack
 from veille.model import Analysis
 
+LINE_BREAK_COMPONENT = "veille_line_breaks"
+
+
+def _mark_line_breaks(doc):
+    """Start a sentence after every line break.
+
+    Clean text keeps one paragraph (or headline) per line; without this the parser
+    attaches a headline's verb to the next paragraph's subject.
+    """
+    for token in doc[:-1]:
+        if "\n" in token.text or "\n" in token.whitespace_:
+            doc[token.i + 1].is_sent_start = True
+    return doc
+
 
 def build_nlp(pack: LanguagePack, kb: KnowledgeBase):
-    """The pack's spaCy pipeline with the KB's entity ruler added."""
+    """The pack's spaCy pipeline with line-break sentence starts and the KB's entity ruler."""
+    from spacy.language import Language
+
     from veille.enrich.entities import add_entity_ruler
 
+    if not Language.has_factory(LINE_BREAK_COMPONENT):
+        Language.component(LINE_BREAK_COMPONENT, func=_mark_line_breaks)
     nlp = pack.load_nlp()
+    nlp.add_pipe(LINE_BREAK_COMPONENT, before="parser" if "parser" in nlp.pipe_names else None)
     add_entity_ruler(nlp, kb)
     return nlp
 

@@ -105,6 +105,7 @@ class AidLexicon:
     hedge_window: int
     counterparts: dict[str, dict[str, tuple[tuple[str, ...], ...]]]
     partner_markers: tuple[tuple[str, ...], ...]
+    object_recipient_markers: tuple[tuple[str, ...], ...]
     anaphoric_determiners: frozenset[str]
     contractions: dict[str, str]
     transparent_nouns: frozenset[str]
@@ -206,6 +207,7 @@ def load_aid_lexicon(data_dir: Path) -> AidLexicon:
         hedge_window=int(data.get("hedge_window", 40)),
         counterparts=counterparts,
         partner_markers=_seqs(data.get("partner_markers")),
+        object_recipient_markers=_seqs(data.get("object_recipient_markers")),
         anaphoric_determiners=frozenset(
             str(w).lower() for w in data.get("anaphoric_determiners") or ()
         ),
@@ -372,7 +374,10 @@ def _countries(node: Any, analysis: Analysis, kb: Any, lex: AidLexicon) -> list[
         inner = [c for c in node.children if c.dep_ == "nmod"]
         if inner:
             node = inner[0]
-    for part in [node, *[c for c in node.children if c.dep_ == "conj"]]:
+    # "quatre alliés (l'Allemagne, le Danemark et les Pays-Bas)": the apposition names them
+    heads = [node, *[c for c in node.children if c.dep_ == "appos"]]
+    parts = [p for h in heads for p in [h, *[c for c in h.children if c.dep_ == "conj"]]]
+    for part in parts:
         if part.pos_ not in ("NOUN", "PROPN", "PRON") or _lemma(part) in lex.things:
             continue  # "l'accord entre l'Ukraine et les États-Unis" is no actor
         actor = resolve_actor(part, analysis, kb)
@@ -389,8 +394,10 @@ def _countries(node: Any, analysis: Analysis, kb: Any, lex: AidLexicon) -> list[
 
 
 def _agent(node: Any) -> Any | None:
+    # a reflexive verb's subject is often parsed as passive ("La Norvège s'est accordée")
+    subjects = ("nsubj", "obl:agent", "nsubj:pass") if _reflexive(node) else ("nsubj", "obl:agent")
     for child in node.children:
-        if child.dep_ in ("nsubj", "obl:agent"):
+        if child.dep_ in subjects:
             if "Rel" in child.morph.get("PronType") and node.dep_ in ("acl:relcl", "acl"):
                 return node.head  # "l'Ukraine, qui cherche à obtenir"
             return child
@@ -444,8 +451,13 @@ def _parties(
             for t in tok.doc[sent.start : sent.end]
             if t.dep_ == "nsubj" and t.head.dep_ == "ROOT" and t.i not in inside
         ][:1]
+    stray = _stray_subjects(tok, chain, sent) if not agents and tok.pos_ == "VERB" else []
+    if stray:
+        agents = [stray[0]]
     for agent in agents[:1]:
         countries = _countries(agent, analysis, kb, lex)
+        for part in stray[1:]:
+            countries += [c for c in _countries(part, analysis, kb, lex) if c not in countries]
         anaphoric = not countries and _is_anaphoric(agent, lex)
         by_agent = donors if role == "give" else recipients
         by_agent.extend(c for c in countries if c not in by_agent)
@@ -459,6 +471,8 @@ def _parties(
                     if country not in donors and country not in recipients:
                         target.append(country)
                 break
+    if not recipients and role == "give" and tok.pos_ == "VERB":
+        recipients.extend(_object_recipient(tok, donors, analysis, kb, lex))
     if not donors and role == "give":
         # "l'aide américaine", "les livraisons d'armes américaines": the origin supplies it
         for t in _near_modifiers(tok):
@@ -483,6 +497,41 @@ def _parties(
                 donors.append(country)
                 break
     return donors, recipients, anaphoric
+
+
+def _object_recipient(
+    tok: Any, donors: list[str], analysis: Analysis, kb: Any, lex: AidLexicon
+) -> list[str]:
+    """ "à l'Ukraine" anywhere in what a give verb moves, when the parse hung it deep."""
+    for obj in (c for c in tok.children if c.dep_ == "obj"):
+        for dep in sorted(_phrase(obj), key=lambda t: t.i):
+            if dep.dep_ not in _ARG_DEPS:
+                continue
+            if not _marker_matches(_markers(dep, lex), lex.object_recipient_markers):
+                continue
+            found = [c for c in _countries(dep, analysis, kb, lex) if c not in donors]
+            if found:
+                return found[:1]
+    return []
+
+
+def _stray_subjects(tok: Any, chain: list[Any], sent: Sentence) -> list[Any]:
+    """A line after a heading often parses as loose fragments ("Les États-Unis" / "et
+    l'Allemagne" / "ont convenu de ..."): the bare names right before a subjectless verb
+    group are its subject. Only names, articles, "et" and commas may stand between."""
+    top = chain[-1] if chain else tok
+    if any(c.dep_.startswith("nsubj") for c in top.children):
+        return []
+    start = min([top.i, *(c.i for c in top.children if c.dep_.startswith("aux"))])
+    out = []
+    for t in reversed(tok.doc[sent.start : start]):
+        if t.pos_ in ("DET", "CCONJ", "SPACE") or t.text == ",":
+            continue
+        if t.pos_ != "PROPN":
+            break
+        if t.head.i == t.i:
+            out.append(t)
+    return out[::-1]
 
 
 def _near_modifiers(noun: Any) -> list[Any]:
@@ -534,10 +583,14 @@ def _refers_back(tok: Any, sent: Sentence, lex: AidLexicon) -> bool:
     )
 
 
+def _reflexive(node: Any) -> bool:
+    return any(c.dep_.startswith("expl") for c in node.children)
+
+
 def _status_for(tok: Any, spec: TriggerSpec, chain: list[Any], lex: AidLexicon) -> AidStatus | None:
     for node in [tok, *chain]:
         if node.i != tok.i or tok.pos_ == "NOUN":
-            reflexive = any(c.dep_.startswith("expl") for c in node.children)
+            reflexive = _reflexive(node)
             for lemma in sorted(_forms(node, lex)):
                 if reflexive and lemma in lex.reflexive_status_cues:
                     return lex.reflexive_status_cues[lemma]
@@ -629,6 +682,8 @@ def _items(tok: Any, chain: list[Any], analysis: Analysis, lex: AidLexicon) -> l
         )
         if count is None:
             count = next((q for q in counts if q.start <= weapon.start < q.end), None)
+        if count is None:
+            count = _count_of_head(weapon.start, tokens, counts)
         if count is not None:
             used.add(count.start)
         items.append(
@@ -645,13 +700,33 @@ def _items(tok: Any, chain: list[Any], analysis: Analysis, lex: AidLexicon) -> l
         used.add(q.start)
         items.append(AidItem(system=q.unit.lower(), quantity=q.value, qualifier=q.qualifier))
     named = {i.system.lower() for i in items}
+    # "systèmes de missiles Patriot": the nouns the weapon's name hangs on are that weapon
+    weapon_heads = {t.head.i for t in tokens for w in weapons if t.idx == w.start}
     for t in tokens:
+        if t.i in weapon_heads or t.head.i in weapon_heads:
+            continue
         lemma = next(iter(sorted(_forms(t, lex) & lex.item_nouns)), "")
         counted = any(q.start <= t.idx < q.end + 2 for q in counts)
         if t.pos_ == "NOUN" and lemma and lemma not in named and not counted:
             named.add(lemma)
             items.append(AidItem(system=lemma))
     return items
+
+
+def _count_of_head(start: int, tokens: list[Any], counts: list[Quantity]) -> Quantity | None:
+    """ "64 autres missiles sol-air Patriot": the weapon modifies a counted noun, whose
+    count is the weapon's."""
+    node = next((t for t in tokens if t.idx == start), None)
+    for _ in range(3):
+        if node is None or node.head.i == node.i:
+            return None
+        node = node.head
+        if node.pos_ != "NOUN":
+            return None
+        count = next((q for q in counts if q.start <= node.idx < q.end), None)
+        if count is not None:
+            return count
+    return None
 
 
 def _short_weapon_name(text: str, lex: AidLexicon) -> str:
@@ -715,6 +790,8 @@ def _mentions_in(
         if any(_lemma(g) in lex.blockers for g in [tok, *chain[:2]]):
             continue
         if tok.pos_ == "VERB":
+            if _reflexive(tok) and _lemma(tok) in lex.reflexive_status_cues:
+                continue  # "se sont engagés à fournir": a promise about the verb under it
             if _bare_participle(tok):
                 continue  # "des armes financées par ...": a description, not a commitment
             if not _has_aid_content(_object_tokens(tok), analysis, lex, skip=None):
@@ -816,13 +893,29 @@ def _compatible(deal: _Deal, m: _Mention) -> int:
         return 0
     if not (m.donor or m.recipient) and not m.anaphoric:
         return 0
+    if _counts_differ(deal, m):
+        return 0
     score = 1 + (m.donor is not None and m.donor == donor) + (m.recipient == recipient)
     return score + (m.money is not None and deal.value() is not None)
+
+
+def _counts_differ(deal: _Deal, m: _Mention) -> bool:
+    """ "cinq systèmes Patriot" and "trois batteries Patriot" are two deals, and so are
+    mentions that name different things."""
+    counts = {i.system.lower(): i.quantity for d in deal.mentions for i in d.items if i.quantity}
+    if any(i.quantity and counts.get(i.system.lower()) not in (None, i.quantity) for i in m.items):
+        return True
+    # "64 missiles Patriot" and "des centaines de missiles" name different things given
+    systems = {i.system.lower() for d in deal.mentions for i in d.items}
+    return bool(systems and m.items) and not systems & {i.system.lower() for i in m.items}
 
 
 def _merge(mentions: list[_Mention]) -> list[_Deal]:
     deals: list[_Deal] = []
     for m in mentions:
+        if not (m.donor or m.recipient):
+            continue  # nobody named and nothing to refer back to: another deal's parties
+            # would otherwise be read into it
         best, best_score = None, 0
         for deal in reversed(deals):  # the most recent compatible deal first
             score = _compatible(deal, m)

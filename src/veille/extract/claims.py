@@ -12,8 +12,11 @@ or an unnamed source ("des sources fiables", "les médias britanniques", flagged
 ``anonymous``). Opinion cues ("estimer", "avertir") need an identified speaker (a name or a
 country): "les analystes estiment" is commentary, "les responsables ukrainiens estiment" is
 a claim. Pronouns and bare role nouns ("a-t-il déclaré", "le ministère") resolve to the last
-named speaker. A claim nested in another's content is the outer speaker's report, not a
-claim of its own.
+named speaker (a bare role noun: the last one holding such an office in the KB). Speaker
+names are comparable across languages: a linked entity or role phrase gives the KB canonical
+name of the body or office holder, an unnamed group an English label built from data
+("les médias britanniques" -> "British media"). A claim nested in another's content is the
+outer speaker's report, not a claim of its own.
 
 Verification comes from the article's own words in the same or following sentences
 (``verification.yaml``) and reaches the claims of the claimant it names, else the nearest.
@@ -24,15 +27,25 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from veille.errors import DataFileError
-from veille.extract.actors import resolve_actor
-from veille.model import Actor, Analysis, Claim, Event, Span, Verification, stable_id
+from veille.extract.actors import demonym_country, resolve_actor
+from veille.model import (
+    Actor,
+    Analysis,
+    Claim,
+    EntityMention,
+    Event,
+    Span,
+    Verification,
+    stable_id,
+)
 
 STAGE = "claims@1"
 CLAIMS_FILE = "claims.yaml"
@@ -69,6 +82,13 @@ class ClaimLexicon:
     lemma_fixes: dict[str, str]
     same_words: frozenset[str]
     owner_markers: frozenset[str]
+    # role noun -> KB role id suffixes it names ("président" -> president)
+    role_suffixes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # English labels for unnamed group speakers: noun lemma -> (singular, plural)
+    label_nouns: dict[str, tuple[str, str]] = field(default_factory=dict)
+    label_adjectives: dict[str, str] = field(default_factory=dict)
+    demonyms: dict[str, str] = field(default_factory=dict)  # ISO code -> English demonym
+    channel_markers: frozenset[str] = frozenset()  # "le ministère sur Telegram"
 
 
 @dataclass(frozen=True)
@@ -133,6 +153,17 @@ def load_claim_lexicon(data_dir: Path) -> ClaimLexicon:
         else:
             cues[word] = CueSpec(kind, takes)
     preps = data.get("source_prepositions") or []
+    roles = data.get("person_roles") or {}
+    if isinstance(roles, list):
+        roles = {str(r): [] for r in roles}
+    labels = data.get("speaker_labels") or {}
+    if not isinstance(roles, dict) or not isinstance(labels, dict):
+        raise DataFileError("'person_roles' and 'speaker_labels' must be mappings", path=str(path))
+    label_nouns: dict[str, tuple[str, str]] = {}
+    for noun, forms in (labels.get("nouns") or {}).items():
+        if not isinstance(forms, list) or len(forms) != 2:
+            raise DataFileError(f"label noun '{noun}' needs [singular, plural]", path=str(path))
+        label_nouns[str(noun).lower()] = (str(forms[0]), str(forms[1]))
     if not all(isinstance(p, list) and p for p in preps):
         raise DataFileError("'source_prepositions' must be token lists", path=str(path))
     return ClaimLexicon(
@@ -145,7 +176,14 @@ def load_claim_lexicon(data_dir: Path) -> ClaimLexicon:
         speaker_nouns=_words(data, "speaker_nouns", path),
         speech_products=_words(data, "speech_products", path),
         anaphoric_pronouns=_words(data, "anaphoric_pronouns", path),
-        person_roles=_words(data, "person_roles", path),
+        person_roles=frozenset(str(r).lower() for r in roles),
+        role_suffixes={str(k).lower(): tuple(str(x) for x in v or ()) for k, v in roles.items()},
+        label_nouns=label_nouns,
+        label_adjectives={
+            str(k).lower(): str(v) for k, v in (labels.get("adjectives") or {}).items()
+        },
+        demonyms={str(k).upper(): str(v) for k, v in (labels.get("demonyms") or {}).items()},
+        channel_markers=_words(data, "channel_markers", path),
         same_words=_words(data, "same_words", path),
         owner_markers=_words(data, "owner_markers", path),
         lemma_fixes={
@@ -345,14 +383,21 @@ class _SpeakerResolver:
                 return at, speaker
         return None
 
-    def _last_person(self, char: int) -> tuple[int, _Speaker] | None:
-        """The last person named before ``char`` (for "le président", "il")."""
+    def _last_person(
+        self, char: int, holds: Callable[[str], bool] | None = None
+    ) -> tuple[int, _Speaker] | None:
+        """The last person named before ``char`` (for "le président", "il").
+
+        ``holds`` filters on the person's KB offices (a role id test): "le président" is
+        the last president named, not the last minister.
+        """
         best = None
         for mention in self.analysis.entities:
             if (
                 mention.label == "PER"
                 and mention.end <= char
                 and mention.country
+                and (holds is None or self._holds(mention.kb_id, holds))
                 and (best is None or mention.start > best.start)
             ):
                 best = mention
@@ -363,6 +408,61 @@ class _SpeakerResolver:
         if actor is None or actor.country is None:
             actor = Actor(best.text, best.name, best.country, best.sector, best.kb_id)
         return best.start, _Speaker(actor, anonymous=False, named=True, anaphoric=True)
+
+    def _holds(self, kb_id: str | None, holds: Callable[[str], bool]) -> bool:
+        entity = self.kb.get(kb_id) if kb_id and hasattr(self.kb, "get") else None
+        return any(holds(r.role) for r in getattr(entity, "roles", ()) or ())
+
+    def _role_person(self, lemma: str, char: int) -> tuple[int, _Speaker] | None:
+        """ "le président": the last person named holding such an office, else the last person."""
+        suffixes = self.lexicon.role_suffixes.get(lemma, ())
+        if suffixes:
+
+            def holds(role: str) -> bool:
+                return role.split(".", 1)[-1].endswith(suffixes)
+
+            # the last speaker holding the office, or the last person named holding it
+            speaker = next(
+                (
+                    (at, sp)
+                    for at, _, sp in reversed(self.history)
+                    if at < char and self._holds(sp.actor.kb_id, holds)
+                ),
+                None,
+            )
+            found = [c for c in (self._last_person(char, holds), speaker) if c is not None]
+            if found:
+                return max(found, key=lambda c: c[0])
+        return self._last_person(char)
+
+    def _office_holder(self, mention: EntityMention, char: int) -> _Speaker | None:
+        """A role phrase ("le chef de la Maison Blanche") names its holder: the KB's holder on
+        the article's date, else the last person named who held that office."""
+        has_get = hasattr(self.kb, "get")
+        target = self.kb.get(mention.refers_to) if mention.refers_to and has_get else None
+        if target is None and mention.role:
+            found = self._last_person(char, lambda role: role == mention.role)
+            if found is None:
+                return None
+            actor = found[1].actor
+            return _Speaker(
+                Actor(mention.text, actor.name, actor.country, actor.sector, actor.kb_id),
+                anonymous=False,
+                named=True,
+            )
+        if target is None:
+            return None
+        return _Speaker(
+            Actor(
+                mention.text,
+                target.name,
+                target.country or mention.country,
+                target.sector or mention.sector,
+                target.id,
+            ),
+            anonymous=False,
+            named=True,
+        )
 
     def _antecedent(self, char: int) -> _Speaker | None:
         """For a pronoun: the nearer of the last speaker and the last person named."""
@@ -383,6 +483,13 @@ class _SpeakerResolver:
         if mention is None and lemma in lex.speech_products:
             owner = _owner(head)
             return self.resolve(owner) if owner is not None else None
+        if mention is not None and mention.label == "PER" and mention.role:
+            holder = self._office_holder(mention, head.idx)
+            if holder is not None:
+                return holder
+        appositive = self._appositive_name(head)
+        if appositive is not None:
+            return appositive
         named = mention is not None or head.pos_ == "PROPN"
         if not named and lemma not in lex.speaker_nouns | lex.anonymous_sources:
             actor = resolve_actor(head, self.analysis, self.kb)
@@ -393,7 +500,7 @@ class _SpeakerResolver:
         if not named and _is_bare(head, lex) and (lemma not in lex.anonymous_sources or same):
             # "le ministère" is the last ministry that spoke; "le président" the last person
             previous = self._previous(head.idx, None if same else lemma) or (
-                self._last_person(head.idx) if lemma in lex.person_roles else None
+                self._role_person(lemma, head.idx) if lemma in lex.person_roles else None
             )
             if previous is not None:
                 return replace(previous[1], anaphoric=True)
@@ -401,8 +508,82 @@ class _SpeakerResolver:
         if actor is None:
             text_ = head.doc[head.left_edge.i : head.i + 1].text
             actor = Actor(text=text_, name=text_)
+        if head.pos_ != "PROPN":
+            actor = self._label(head, actor)
         anonymous = not named and lemma in lex.anonymous_sources
         return _Speaker(actor, anonymous=anonymous, named=named)
+
+    def _appositive_name(self, head: Any) -> _Speaker | None:
+        """ "Le gouverneur de la région de Kharkiv, Oleg Synegoubov": the person's name wins
+        over the role phrase; the country comes from the person, else from the role phrase."""
+        if head.pos_ == "PROPN" or head.lemma_.lower() not in self.lexicon.person_roles:
+            return None
+        # the name may hang on the role's complement ("de la région de Kharkiv, Oleg ...")
+        for child in head.subtree:
+            if (
+                child.dep_ not in ("appos", "conj")
+                or child.pos_ != "PROPN"
+                or child.i <= head.i
+                or head.doc[child.i - 1].text != ","
+            ):
+                continue
+            mention = _mention_at(self.analysis, child.idx)
+            if mention is not None and mention.label != "PER":
+                continue
+            tokens = [child, *(t for t in child.children if t.dep_ in ("flat:name", "flat"))]
+            span = _token_span(head.doc, tokens)
+            if span is None:
+                continue
+            surface = head.doc.text[span[0] : span[1]]
+            name = mention.name if mention is not None else surface
+            role = resolve_actor(head, self.analysis, self.kb)
+            country = (mention.country if mention else None) or (role.country if role else None)
+            sector = (mention.sector if mention else None) or (role.sector if role else None)
+            kb_id = mention.kb_id if mention is not None else None
+            actor = Actor(surface, name, country, sector, kb_id)
+            return _Speaker(actor, anonymous=False, named=True)
+        return None
+
+    def _label(self, head: Any, actor: Actor) -> Actor:
+        """An English label for a group speaker ("les médias britanniques" -> "British media"),
+        and the speaker phrase without where it spoke ("le ministère sur Telegram")."""
+        lex = self.lexicon
+        doc = head.doc
+        channel = [
+            c
+            for c in head.children
+            if c.i > head.i
+            and c.dep_ in ("nmod", "obl", "obl:mod")
+            and any(g.dep_ == "case" and g.lower_ in lex.channel_markers for g in c.children)
+        ]
+        if channel and actor.name == actor.text:
+            cut = min(c.left_edge.i for c in channel)
+            text = doc[head.left_edge.i : cut].text.rstrip(" ,")
+            actor = replace(actor, text=text, name=text)
+        forms = lex.label_nouns.get(head.lemma_.lower())
+        if forms is None or any(
+            c.dep_ == "nmod"
+            and any(g.dep_ == "case" and g.lower_ in lex.owner_markers for g in c.children)
+            for c in head.children
+        ):
+            return actor
+        demonyms, others = [], []
+        for child in head.children:
+            if child.dep_ != "amod":
+                continue
+            country = demonym_country(child, self.kb)
+            if country is not None and country in lex.demonyms:
+                demonyms.append(lex.demonyms[country])
+                continue
+            english = lex.label_adjectives.get(child.lower_) or lex.label_adjectives.get(
+                child.lemma_.lower()
+            )
+            if english is not None:
+                others.append(english)
+        number = head.morph.get("Number")
+        plural = "Plur" in number or (not number and head.lower_.endswith(("s", "x")))
+        label = " ".join([*demonyms, *others, forms[1] if plural else forms[0]])
+        return replace(actor, name=label)
 
 
 # ---------------------------------------------------------------------------
@@ -461,7 +642,11 @@ def _subject(token: Any, sent: Sentence | None = None) -> Any | None:
     """
     # "a-t-il déclaré": the euphonic "-t" is tagged a subject too
     subjects = [c for c in token.children if c.dep_ in _SUBJECT_DEPS and c.lower_.strip("-") != "t"]
-    if sent is not None and _incise_comma(token, sent) is not None:
+    if (
+        sent is not None
+        and _incise_comma(token, sent) is not None
+        and not _is_participle_clause(token)
+    ):
         after = [c for c in token.children if c.i > token.i and c.dep_ in (*_SUBJECT_DEPS, "obj")]
         if after and not any(c.dep_ == "ccomp" for c in token.children):
             return after[0]
@@ -473,6 +658,16 @@ def _subject(token: Any, sent: Sentence | None = None) -> Any | None:
     if token.dep_ in ("conj", "xcomp") and token.head.i != token.i:
         return _subject(token.head)
     return None
+
+
+def _is_participle_clause(token: Any) -> bool:
+    """A present participle with no auxiliary heading an adjunct ("..., soulignant que")."""
+    return (
+        "Part" in token.morph.get("VerbForm")
+        and "Pres" in token.morph.get("Tense")
+        and token.dep_ in ("acl", "advcl")
+        and not any(c.dep_.startswith("aux") for c in token.children)
+    )
 
 
 def unit_subject(verb: Any, sent: Sentence) -> Any | None:
@@ -652,6 +847,9 @@ def _from_cue(
     if spec is None or _is_passive(tok):
         return None
     subject = _subject(tok, sent)
+    if subject is None and _is_participle_clause(tok):
+        # "X a indiqué que ..., soulignant ...": an adjunct of another statement, not a claim
+        return None
     if subject is None or not sent.start <= subject.i < sent.end:
         # the parse ran over a headline or line break: take the phrase before the cue
         subject = unit_subject(tok, sent)

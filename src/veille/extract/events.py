@@ -74,6 +74,9 @@ PLACE_KINDS = frozenset(
     {"region", "city", "capital", "town", "district", "sea", "cape", "river", "infrastructure"}
 )
 COUNTRY_KINDS = frozenset({"country", "supranational", "continent"})
+# Water bodies belong to no single country: their location country is the KB's (often none),
+# never the defender's or the target's.
+WATER_KINDS = frozenset({"sea", "river"})
 _SUBJ = ("nsubj",)
 _SUBJ_PASS = ("nsubj:pass",)
 
@@ -94,6 +97,7 @@ class TriggerRule:
     host: bool = False
     claim: bool = False
     needs_host: bool = False
+    subject_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,10 @@ class EventLexicon:
     future_types: dict[str, str]
     drop_modalities: frozenset[Modality]
     quantity_roles: dict[str, str]
+    instrument_locutions: frozenset[str] = frozenset()
+    place_anaphora: dict[str, frozenset[str]] = field(default_factory=dict)
+    anaphora_sentences: int = 2
+    situating_nouns: frozenset[str] = frozenset()
 
     def in_class(self, token: Any, name: str | None) -> bool:
         if name is None:
@@ -141,6 +149,7 @@ _RULE_FIELDS = {
     "host": "host",
     "claim": "claim",
     "needs_host": "needs_host",
+    "subject_only": "subject_only",
 }
 
 
@@ -235,6 +244,13 @@ def load_event_lexicon(data_dir: Path) -> EventLexicon:
         future_types={str(k): str(v) for k, v in (data.get("future_types") or {}).items()},
         drop_modalities=drop,
         quantity_roles={str(k): str(v) for k, v in (data.get("quantity_roles") or {}).items()},
+        instrument_locutions=words("instrument_locutions"),
+        place_anaphora={
+            str(k).lower(): frozenset(str(kind) for kind in kinds)
+            for k, kinds in (data.get("place_anaphora") or {}).items()
+        },
+        anaphora_sentences=int(data.get("anaphora_sentences", 2)),
+        situating_nouns=words("situating_nouns"),
     )
     for rule in (*lexicon.verbs.values(), *lexicon.nouns.values()):
         for name in (rule.object_class, rule.subject_class, rule.intercept_class):
@@ -274,7 +290,8 @@ def obliques(token: Any, contractions: dict[str, str]) -> list[tuple[Any, str]]:
             out.append((child, case_of(child, contractions)))
         elif child.dep_ == "advmod" and child.pos_ == "ADV":
             for grand in child.children:
-                if grand.dep_.startswith("obl") or grand.dep_ == "nmod":
+                # "au-dessus | de la mer": the parser may leave the noun as a bare "dep"
+                if grand.dep_.startswith("obl") or grand.dep_ in ("nmod", "dep"):
                     case = _norm_case(f"{child.text} {case_of(grand, contractions)}")
                     out.append((grand, case))
     return out
@@ -315,6 +332,19 @@ def _with_conjuncts(token: Any) -> list[Any]:
         if child.dep_ == "conj":
             out.extend(_with_conjuncts(child))
     return out
+
+
+def _bracketed(head: Any) -> set[int]:
+    """Token indices inside a parenthesis that hangs on the head ("alliés (A, B et C)")."""
+    opens = [c.i for c in head.children if c.dep_ == "punct" and c.text == "("]
+    if not opens:
+        return set()
+    doc = head.doc
+    start = opens[0]
+    for j in range(start + 1, min(len(doc), start + 60)):
+        if doc[j].text == ")":
+            return set(range(start + 1, j))
+    return set()
 
 
 def _is_heading_text(text: str) -> bool:
@@ -364,6 +394,7 @@ class _Extractor:
         # names a recipient, not a place (reset for each trigger)
         self.party_tokens: set[int] = set()
         self.headline_end = _headline_end(analysis.article.text)
+        self.drafts: list[Draft] = []  # verb drafts so far, for anaphora
 
     def case(self, token: Any) -> str:
         return case_of(token, self.lex.contractions)
@@ -389,11 +420,45 @@ class _Extractor:
 
     def first_party(self, tokens: list[Any], *, head_only: bool = False) -> Actor | None:
         for tok in tokens:
-            for conj in _with_conjuncts(tok):
+            for conj in self._party_candidates(tok):
                 actor = self.head_party(conj) if head_only else self.country_actor(conj)
                 if actor is not None:
                     self.party_tokens.add(conj.i)
                     return actor
+        return None
+
+    def _party_candidates(self, head: Any) -> list[Any]:
+        """The head, then conjuncts; a bracketed list after a plural head ("quatre alliés
+        (l'Allemagne, le Danemark ...)") stands for the head: only its first member counts."""
+        conjuncts = _with_conjuncts(head)
+        inside = _bracketed(head)
+        if not inside:
+            return conjuncts
+        members = sorted(
+            [c for c in (*conjuncts[1:], *_children(head, "appos")) if c.i in inside],
+            key=lambda t: t.i,
+        )
+        outside = [c for c in conjuncts[1:] if c.i not in inside]
+        return [head, *members[:1], *outside]
+
+    def previous_actor(self, token: Any, type_: str) -> Actor | None:
+        """The actor of the last event of this type in the previous sentence (anaphora of
+        "la force", "les troupes")."""
+        first, _last = self.units[token.i]
+        end = first - 1
+        while end >= 0 and self.doc[end].is_space:  # a paragraph break between them
+            end -= 1
+        if end < 0:
+            return None
+        prev_first, _prev_last = self.units[end]
+        for draft in reversed(self.drafts):
+            if (
+                prev_first <= draft.trigger.i < first
+                and draft.type == type_
+                and draft.actor is not None
+                and draft.actor.country
+            ):
+                return draft.actor
         return None
 
     def orphan_roots(self, verb: Any) -> list[Any]:
@@ -494,6 +559,10 @@ class _Extractor:
                     return mode
         return None
 
+    def place_entity_kind(self, place: Place) -> str | None:
+        entity = self.kb.get(place.kb_id) if place.kb_id and hasattr(self.kb, "get") else None
+        return getattr(entity, "kind", None)
+
     def place_kind(self, mention: Any) -> str | None:
         entity = self.kb.get(mention.kb_id) if mention.kb_id and hasattr(self.kb, "get") else None
         kind = getattr(entity, "kind", None)
@@ -518,6 +587,7 @@ class _Extractor:
         a phrase it counts only under a locative preposition ("à Kiev").
         """
         places: dict[str, Place] = {}
+        situating: set[str] = set()
         country: str | None = None
         for root in roots:
             for tok in root.subtree:
@@ -546,27 +616,76 @@ class _Extractor:
                 if kind == "place":
                     key = mention.kb_id or mention.name
                     if key not in places:
-                        lat = (
-                            mention.lat if mention.lat is not None else getattr(entity, "lat", None)
-                        )
-                        lon = (
-                            mention.lon if mention.lon is not None else getattr(entity, "lon", None)
-                        )
-                        places[key] = Place(
-                            name=getattr(entity, "name", None) or mention.name,
-                            country=place_country,
-                            kb_id=mention.kb_id,
-                            lat=lat,
-                            lon=lon,
-                        )
+                        places[key] = self._place(mention, entity)
+                        if self._situating(tok):
+                            situating.add(key)
                 elif kind == "country" and country is None:
                     country = place_country
+        if situating and len(situating) < len(places):
+            # "au cap X, à l'extrémité ouest de la Crimée": the region situates the cape
+            places = {k: p for k, p in places.items() if k not in situating}
+        if not places and self.lex.place_anaphora:
+            for root in roots:
+                place = self.anaphoric_place(root)
+                if place is not None:
+                    places[place.kb_id or place.name] = place
+                    break
         return list(places.values()), country
+
+    def _situating(self, token: Any) -> bool:
+        """A place inside "à l'extrémité ouest de X", "au nord de X" that is not itself a
+        conjunct: it situates another place of the clause rather than naming a new one."""
+        head = token.head
+        return (
+            token.dep_ == "nmod"
+            and head != token
+            and head.lemma_.lower() in self.lex.situating_nouns
+            and head.dep_ != "conj"
+        )
+
+    def anaphoric_place(self, token: Any) -> Place | None:
+        """ "cette ville", "la ville" with no name of its own: the last city (of the kinds
+        the lexicon allows for the noun) named in this or the previous sentences."""
+        kinds = self.lex.place_anaphora.get(token.lemma_.lower())
+        if not kinds:
+            return None
+        dets = [c for c in token.children if c.dep_ == "det"]
+        if not any(
+            "Dem" in d.morph.get("PronType") or "Def" in d.morph.get("Definite") for d in dets
+        ):
+            return None
+        if any(mention_at(self.analysis, t) for t in token.subtree if t != token):
+            return None  # "la ville de Kharkiv" names itself
+        first, _last = self.units[token.i]
+        for _ in range(self.lex.anaphora_sentences):
+            if first == 0:
+                break
+            first, _ = self.units[first - 1]
+        window_start = self.doc[first].idx
+        for mention in reversed(self.analysis.entities):
+            if not (window_start <= mention.start < token.idx):
+                continue
+            entity = self.kb.get(mention.kb_id) if mention.kb_id else None
+            if getattr(entity, "kind", None) in kinds:
+                return self._place(mention, entity)
+        return None
+
+    def _place(self, mention: Any, entity: Any) -> Place:
+        lat = mention.lat if mention.lat is not None else getattr(entity, "lat", None)
+        lon = mention.lon if mention.lon is not None else getattr(entity, "lon", None)
+        return Place(
+            name=getattr(entity, "name", None) or mention.name,
+            country=mention.country or getattr(entity, "country", None),
+            kb_id=mention.kb_id,
+            lat=lat,
+            lon=lon,
+        )
 
     # -- the walk ------------------------------------------------------------
 
     def run(self) -> list[Event]:
         drafts: list[Draft] = []
+        self.drafts = drafts
         consumed: set[int] = set()
         produced: set[int] = set()
         skipped = self._heading_tokens()
@@ -700,7 +819,10 @@ class _Extractor:
             return None
         if rule.subject_class and not (
             subj_tok is not None
-            and (self.in_class(subj_tok, rule.subject_class) or self.head_party(subj_tok))
+            and (
+                self.in_class(subj_tok, rule.subject_class)
+                or (not rule.subject_only and self.head_party(subj_tok))
+            )
         ):
             return None
         draft = Draft(type=rule.type, trigger=verb, mode=rule.mode, modality=clause.modality)
@@ -741,6 +863,9 @@ class _Extractor:
             draft.actor_phrase = True
             draft.actor = self.first_party([subj_tok])
             draft.generic_subject = resolve_actor(subj_tok, self.analysis, self.kb) is None
+            if draft.actor is None and rule.subject_only:
+                # "La force a tenté d'atterrir": the force of the previous sentence's event
+                draft.actor = self.previous_actor(verb, draft.type)
         slots = lex.target_slots.get(draft.type, ())
         draft.target = self.slot_party(verb, slots, obj_tok, exclude=subj_tok)
         if draft.type in lex.symmetric:
@@ -755,9 +880,20 @@ class _Extractor:
         if draft.type == "ASSAULT":
             # the instrument: "avec des missiles", "par des drones", a weapon as subject,
             # the object of a light verb ("lancer une attaque de drones")
+            # "à l'aide de bombes" parsed as "à" + the noun "aide": the noun joins the case
             roots = [
-                c for c, case in obliques(verb, lex.contractions) if case in lex.instrument_cases
+                c
+                for c, case in obliques(verb, lex.contractions)
+                if case in lex.instrument_cases
+                or (case in lex.locative_cases and c.lemma_.lower() in lex.instrument_locutions)
             ]
+            if obj_tok is not None:
+                # ... or hung on the object ("frappé la ville au moyen de drones")
+                roots += [
+                    c
+                    for c in obj_tok.children
+                    if c.dep_ == "nmod" and c.lemma_.lower() in lex.instrument_locutions
+                ]
             if subj_tok is not None:
                 roots.append(subj_tok)
             if obj_tok is not None and rule.object_class in ("attack", "projectile"):
@@ -1199,6 +1335,8 @@ class _Extractor:
         events = []
         for place in places:
             location_country = (place.country if place else None) or draft.location_country
+            if place is not None and self.place_entity_kind(place) in WATER_KINDS:
+                location_country = place.country
             place_name = place.name if place else ""
             events.append(
                 Event(

@@ -135,9 +135,12 @@ def _morph(token: Any, key: str) -> list[str]:
 
 def is_infinitive(verb: Any) -> bool:
     """An infinitive, or a participle with an infinitive auxiliary ("avoir ciblé")."""
+    auxiliaries = [c for c in verb.children if c.dep_.startswith("aux")]
+    if any("Fin" in _morph(c, "VerbForm") for c in auxiliaries):
+        return False  # "avaient contrecarré" that the tagger calls an infinitive
     if "Inf" in _morph(verb, "VerbForm"):
         return True
-    return any(c.dep_.startswith("aux") and "Inf" in _morph(c, "VerbForm") for c in verb.children)
+    return any("Inf" in _morph(c, "VerbForm") for c in auxiliaries)
 
 
 def is_negated(token: Any, lexicon: ModalityLexicon) -> bool:
@@ -190,7 +193,10 @@ def _looks_conditional(verb: Any, lexicon: ModalityLexicon) -> bool:
 
 def _historical(verb: Any, lexicon: ModalityLexicon) -> bool:
     for child in verb.children:
-        if child.lemma_.lower() in lexicon.historical_adverbs and child.pos_ == "ADV":
+        # the tagger sometimes calls a sentence-initial "Auparavant," an AUX: trust the relation
+        if child.lemma_.lower() in lexicon.historical_adverbs and (
+            child.pos_ == "ADV" or child.dep_ in ("advmod", "obl:mod")
+        ):
             return True
     if lexicon.historical_phrases:
         doc = verb.doc
