@@ -46,6 +46,7 @@ from veille.model import (
     Verification,
     stable_id,
 )
+from veille.spacy_utils import doc_text
 
 STAGE = "claims@1"
 CLAIMS_FILE = "claims.yaml"
@@ -282,7 +283,7 @@ _FINAL = (".", "!", "?", "…", "»", '"', "”", ":", ";")
 
 
 def _ends_sentence(doc: Any, sent: Sentence) -> bool:
-    return doc.text[sent.char_start : sent.char_end].rstrip().endswith(_FINAL)
+    return doc_text(doc)[sent.char_start : sent.char_end].rstrip().endswith(_FINAL)
 
 
 def _sentence(doc: Any, index: int, start: int, end: int, paragraph: int) -> Sentence:
@@ -534,7 +535,7 @@ class _SpeakerResolver:
             span = _token_span(head.doc, tokens)
             if span is None:
                 continue
-            surface = head.doc.text[span[0] : span[1]]
+            surface = doc_text(head.doc)[span[0] : span[1]]
             name = mention.name if mention is not None else surface
             role = resolve_actor(head, self.analysis, self.kb)
             country = (mention.country if mention else None) or (role.country if role else None)
@@ -778,7 +779,7 @@ def _adjacent_quote(
             if all(t.is_punct or t.pos_ in ("AUX", "PRON") for t in between):
                 return q_start, q_end
         if cue.idx < q_start:
-            gap = doc.text[cue.idx + len(cue) : q_start]
+            gap = doc_text(doc)[cue.idx + len(cue) : q_start]
             if (len(gap) <= 40 and ":" in gap) or gap.strip() == "":
                 return q_start, q_end
     return None
@@ -925,10 +926,10 @@ def _from_source(
 
 def _quote_before(first: Any, sent: Sentence, doc: Any) -> tuple[int, int] | None:
     """A quotation that ends right before a source preposition, inside the sentence."""
-    before = doc.text[sent.char_start : first.idx].rstrip(" ,\u00a0")
+    before = doc_text(doc)[sent.char_start : first.idx].rstrip(" ,\u00a0")
     if not before or before[-1] not in '»”"':
         return None
-    for q_start, q_end in _quotes(doc.text):
+    for q_start, q_end in _quotes(doc_text(doc)):
         if q_end == sent.char_start + len(before) and q_start >= sent.char_start:
             return q_start, q_end
     return None
@@ -1005,7 +1006,7 @@ def _merge_continuations(found: list[_Found]) -> list[_Found]:
 
 def _is_quote_claim(item: _Found) -> bool:
     doc = item.cue_token.doc
-    return doc.text[item.content[0]] in '«“"'
+    return doc_text(doc)[item.content[0]] in '«“"'
 
 
 def _to_claim(item: _Found, analysis: Analysis, text: str) -> Claim:

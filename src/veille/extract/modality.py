@@ -26,6 +26,7 @@ import yaml
 
 from veille.errors import DataFileError
 from veille.model import Modality
+from veille.spacy_utils import doc_text
 
 MODALITY_FILE = "modality.yaml"
 _RELATIVE = frozenset({"acl:relcl", "relcl"})
@@ -200,7 +201,8 @@ def _historical(verb: Any, lexicon: ModalityLexicon) -> bool:
             return True
     if lexicon.historical_phrases:
         doc = verb.doc
-        clause = doc.text[verb.left_edge.idx : verb.right_edge.idx + len(verb.right_edge)].lower()
+        end = verb.right_edge.idx + len(verb.right_edge)
+        clause = doc_text(doc)[verb.left_edge.idx : end].lower()
         return any(phrase in clause for phrase in lexicon.historical_phrases)
     return False
 
