@@ -65,6 +65,30 @@ def _fetch(list_fn: Callable[..., list[T]], db, config, **kwargs: Any) -> list[T
             store.close()
 
 
+def _print_list(
+    matches: Sequence[T],
+    limit: int,
+    offset: int,
+    as_json: bool,
+    *,
+    item: Callable[[T], dict[str, Any]],
+    title: str,
+    columns: Sequence[str],
+    row: Callable[[T], Sequence[str]],
+) -> None:
+    """One page of ``matches``: ``{"items", "total"}`` with --json, else a rich table."""
+    page = _page(matches, limit, offset)
+    if as_json:
+        print_page([item(m) for m in page], len(matches))
+        return
+    table = Table(title=f"{len(matches)} {title}")
+    for col in columns:
+        table.add_column(col)
+    for m in page:
+        table.add_row(*row(m))
+    console.print(table)
+
+
 # -- incidents ----------------------------------------------------------------
 
 
@@ -129,28 +153,41 @@ def incidents_command(
             i, country=country, since=start, verification=verification, min_sources=min_sources
         )
     ]
-    page = _page(matches, limit, offset)
-    if as_json:
-        print_page([incident_item(i) for i in page], len(matches))
-        return
-    table = Table(title=f"{len(matches)} incident(s)")
-    for col in ("id", "type", "date", "place", "actor>target", "mentions", "articles", "sources"):
-        table.add_column(col)
-    table.add_column("verification")
-    for i in page:
-        place = i.location.name if i.location else (i.location_country or "")
-        table.add_row(
-            i.id[:12],
-            i.type + (f" ({i.mode})" if i.mode else ""),
-            i.date.iso() or "",
-            place,
-            f"{i.actor or '?'}>{i.target or '?'}",
-            str(i.num_mentions),
-            str(i.num_articles),
-            str(i.num_sources),
-            i.verification or "",
-        )
-    console.print(table)
+    _print_list(
+        matches,
+        limit,
+        offset,
+        as_json,
+        item=incident_item,
+        title="incident(s)",
+        columns=(
+            "id",
+            "type",
+            "date",
+            "place",
+            "actor>target",
+            "mentions",
+            "articles",
+            "sources",
+            "verification",
+        ),
+        row=_incident_row,
+    )
+
+
+def _incident_row(i: Incident) -> tuple[str, ...]:
+    place = i.location.name if i.location else (i.location_country or "")
+    return (
+        i.id[:12],
+        i.type + (f" ({i.mode})" if i.mode else ""),
+        i.date.iso() or "",
+        place,
+        f"{i.actor or '?'}>{i.target or '?'}",
+        str(i.num_mentions),
+        str(i.num_articles),
+        str(i.num_sources),
+        i.verification or "",
+    )
 
 
 # -- stories ------------------------------------------------------------------
@@ -188,22 +225,22 @@ def stories_command(
     start = parse_since(since)
     found = _fetch(lambda s: s.list_stories, db, config)
     matches = [s for s in found if story_matches(s, since=start, entity=entity)]
-    page = _page(matches, limit, offset)
-    if as_json:
-        print_page([story_item(s) for s in page], len(matches))
-        return
-    table = Table(title=f"{len(matches)} story(ies)")
-    for col in ("id", "label", "articles", "from", "to"):
-        table.add_column(col)
-    for s in page:
-        table.add_row(
+    _print_list(
+        matches,
+        limit,
+        offset,
+        as_json,
+        item=story_item,
+        title="story(ies)",
+        columns=("id", "label", "articles", "from", "to"),
+        row=lambda s: (
             s.id[:12],
             s.label,
             str(len(s.article_ids)),
             s.first_date.isoformat() if s.first_date else "",
             s.last_date.isoformat() if s.last_date else "",
-        )
-    console.print(table)
+        ),
+    )
 
 
 # -- duplicates ---------------------------------------------------------------
@@ -239,22 +276,22 @@ def duplicates_command(
         raise typer.BadParameter("--kind must be exact or near")
     found = _fetch(lambda s: s.list_duplicate_groups, db, config)
     matches = [g for g in found if duplicate_matches(g, kind=kind, outlet=outlet)]
-    page = _page(matches, limit, offset)
-    if as_json:
-        print_page([duplicate_item(g) for g in page], len(matches))
-        return
-    table = Table(title=f"{len(matches)} duplicate group(s)")
-    for col in ("id", "kind", "articles", "similarity", "outlets"):
-        table.add_column(col)
-    for g in page:
-        table.add_row(
+    _print_list(
+        matches,
+        limit,
+        offset,
+        as_json,
+        item=duplicate_item,
+        title="duplicate group(s)",
+        columns=("id", "kind", "articles", "similarity", "outlets"),
+        row=lambda g: (
             g.id[:12],
             g.kind,
             str(len(g.article_ids)),
             f"{g.similarity:.2f}",
             ", ".join(g.outlets),
-        )
-    console.print(table)
+        ),
+    )
 
 
 def register(app: typer.Typer) -> None:
