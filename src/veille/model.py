@@ -99,17 +99,33 @@ def stable_id(*parts: object, size: int = 16) -> str:
     """A content-derived id (blake2b), stable across runs and processes."""
     h = hashlib.blake2b(digest_size=size)
     for part in parts:
-        h.update(str(part).encode("utf-8"))
+        h.update(str(part).encode("utf-8", "surrogatepass"))  # any str, even a lone surrogate
         h.update(b"\x1f")
     return h.hexdigest()
 
 
+# The dates Veille holds: a year inside Python's calendar (1..9999) on each side, so any
+# window or relative-date arithmetic (a week, a month, a year) cannot overflow. The search
+# index and the API take them as day numbers (``date.toordinal``), which cannot either.
+DATE_MIN = date(2, 1, 1)
+DATE_MAX = date(9998, 12, 31)
+
+
 @dataclass(frozen=True, slots=True)
 class FuzzyDate:
-    """A date known to some precision: ``date(2023, 10, 1)`` with MONTH means 2023-10."""
+    """A date known to some precision: ``date(2023, 10, 1)`` with MONTH means 2023-10.
+
+    A date outside ``DATE_MIN``..``DATE_MAX`` ("0001-01-01", "9999-12-31") is not one
+    Veille can reason about: it becomes unknown rather than overflowing later.
+    """
 
     value: date | None
     precision: Precision = Precision.UNKNOWN
+
+    def __post_init__(self) -> None:
+        if self.value is not None and not DATE_MIN <= self.value <= DATE_MAX:
+            object.__setattr__(self, "value", None)
+            object.__setattr__(self, "precision", Precision.UNKNOWN)
 
     def iso(self) -> str | None:
         """The gold-format string: ``2023-10-04``, ``2023-10``, ``2023``, or ``None``."""

@@ -109,10 +109,17 @@ class AnalyzeStage:
         *,
         kb: Any = None,
         nlps: dict[str, Any] | None = None,
+        max_chars: int | None = None,
     ) -> None:
-        """``kb`` and ``nlps`` (language -> built pipeline) may be given already loaded."""
+        """``kb`` and ``nlps`` (language -> built pipeline) may be given already loaded.
+
+        Articles longer than ``max_chars`` are parsed in pieces (``enrich.long_text``).
+        """
+        from veille.enrich.long_text import PIECE_CHARS
+
         self.kb_path = kb_path
         self.nlp_batch_size = nlp_batch_size
+        self.max_chars = max_chars or PIECE_CHARS
         self._kb = kb
         self._nlps: dict[str, Any] = dict(nlps or {})
 
@@ -141,20 +148,31 @@ class AnalyzeStage:
         for code, group in by_language.items():
             pack = get_pack(code)
             nlp = self._nlp(code)
+            regular = [a for a in group if len(a.article.text) <= self.max_chars]
             try:
                 docs = list(
-                    nlp.pipe([a.article.text for a in group], batch_size=self.nlp_batch_size)
+                    nlp.pipe([a.article.text for a in regular], batch_size=self.nlp_batch_size)
                 )
             except Exception:  # isolate the article that breaks the batch
-                docs = [self._parse_one(nlp, a) for a in group]
-            for analysis, doc in zip(group, docs, strict=True):
+                docs = [self._parse_one(nlp, a) for a in regular]
+            parsed = {id(a): doc for a, doc in zip(regular, docs, strict=True)}
+            for analysis in group:
+                if id(analysis) not in parsed:  # long: parsed in pieces, one at a time
+                    parsed[id(analysis)] = self._parse_one(nlp, analysis)
+            for analysis in group:
+                doc = parsed[id(analysis)]
                 if doc is not None:
                     self._analyze_one(analysis, doc, pack)
         return batch
 
     def _parse_one(self, nlp, analysis: Analysis):
+        text = analysis.article.text
         try:
-            return nlp(analysis.article.text)
+            if len(text) > self.max_chars:
+                from veille.enrich.long_text import parse_long
+
+                return parse_long(nlp, text, self.max_chars)
+            return nlp(text)
         except Exception as exc:
             _add_flag(analysis, f"{FLAG_ANALYSIS_FAILED}: spaCy: {type(exc).__name__}: {exc}")
             return None
@@ -211,6 +229,8 @@ class RunSummary:
     claims: int = 0
     seconds: float = 0.0
     errors: list[VeilleError] = field(default_factory=list)
+    # inputs stored after a repair (a stray invalid byte): printed, but the run exits 0
+    warnings: list[VeilleError] = field(default_factory=list)
     links: dict[str, Any] = field(default_factory=dict)
     indexed: int = 0
 
@@ -236,10 +256,14 @@ class RunSummary:
         return dict(Counter(f"{e.code} {e.reason}" for e in self.errors))
 
     def to_dict(self) -> dict[str, Any]:
-        data = {k: v for k, v in dataclasses.asdict(self).items() if k not in ("errors", "links")}
+        skip = ("errors", "warnings", "links")
+        data = {k: v for k, v in dataclasses.asdict(self).items() if k not in skip}
         data["articles_per_s"] = round(self.articles_per_s, 2)
         data["seconds"] = round(self.seconds, 3)
         data["errors"] = [{"code": e.code, "path": e.path, "reason": e.reason} for e in self.errors]
+        data["warnings"] = [
+            {"code": e.code, "path": e.path, "reason": e.reason} for e in self.warnings
+        ]
         data["links"] = self.links
         return data
 
@@ -256,6 +280,9 @@ class LocalRunner:
         self.settings = settings
         self._rules: CleanRules | None = None
         self._ready = False
+        # article id -> the input it came from (``file:line`` for JSONL), for error lines
+        self._origin: dict[str, str] = {}
+        self._pending_warnings: dict[str, tuple[VeilleError, ...]] = {}
 
     def run(self, paths: Iterable[str | Path], progress: ProgressFn | None = None) -> RunSummary:
         started = time.perf_counter()
@@ -309,6 +336,9 @@ class LocalRunner:
         except VeilleError as error:
             self._record_error(summary, error)
             return None
+        self._origin[article.id] = item.path or article.source
+        if item.warnings:
+            self._pending_warnings[article.id] = item.warnings
         return Analysis(article=article)
 
     def _flush(self, batch: list[Analysis], summary: RunSummary) -> None:
@@ -325,13 +355,15 @@ class LocalRunner:
             )
             if failure is not None:
                 reason = failure.split(": ", 1)[-1]
-                source = analysis.article.source
-                self._record_error(
-                    summary, AnalysisError(f"analysis failed: {reason}", path=source)
-                )
+                where = self._origin.pop(analysis.article.id, analysis.article.source)
+                self._pending_warnings.pop(analysis.article.id, None)
+                self._record_error(summary, AnalysisError(f"analysis failed: {reason}", path=where))
                 continue
             keep.append(analysis)
         summary.stored += self.store.save_batch(keep)
+        for analysis in keep:
+            self._origin.pop(analysis.article.id, None)
+            summary.warnings.extend(self._pending_warnings.pop(analysis.article.id, ()))
         for analysis in keep:
             if FLAG_UNSUPPORTED in analysis.article.flags:
                 summary.not_analysed += 1

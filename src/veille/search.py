@@ -17,7 +17,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +86,10 @@ def index_dir(settings: Any) -> Path:
     return db_path.with_name(db_path.name + ".search")
 
 
-SCHEMA_VERSION = "2"  # bump when _schema() changes: older indexes are rebuilt
+SCHEMA_VERSION = "3"  # bump when _schema() changes: older indexes are rebuilt
+# Which database the index was built from: a database deleted and made anew (same path)
+# must not be answered from the old one's index.
+STORE_MARKER = "VEILLE_STORE"
 FACETS = ("entity", "event_type", "country", "verification")
 
 
@@ -96,7 +99,9 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("title", stored=True, tokenizer_name=ANALYZER)
     builder.add_text_field("text", stored=True, tokenizer_name=ANALYZER)
     builder.add_text_field("outlet", stored=True, tokenizer_name="raw", fast=True)
-    builder.add_date_field("published", stored=True, indexed=True, fast=True)
+    # A day number (date.toordinal), not tantivy's nanosecond date: any date Python holds
+    # fits, where a nanosecond timestamp overflows outside 1677-2262.
+    builder.add_integer_field("published_day", stored=False, indexed=True, fast=True)
     builder.add_text_field("published_iso", stored=True, tokenizer_name="raw")
     for facet in FACETS:  # multi-valued exact terms, for filtering only
         builder.add_text_field(facet, stored=False, tokenizer_name="raw")
@@ -115,15 +120,28 @@ def _analyzer() -> tantivy.TextAnalyzer:
     )
 
 
-def open_index(path: Path, *, create: bool = False) -> tantivy.Index | None:
+def _marker_is(path: Path, expected: str) -> bool:
+    try:
+        return path.read_text(encoding="utf-8").strip() == expected
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def open_index(
+    path: Path, *, create: bool = False, store_id: str | None = None
+) -> tantivy.Index | None:
     """Open the index at ``path``; create it when asked, else return None if absent.
 
-    An index of another schema version is treated as absent (and replaced on create).
+    An index of another schema version, or built from another database than ``store_id``
+    (when given), is treated as absent (and replaced on create).
     """
     path = Path(path)
-    marker = path / "VEILLE_SCHEMA"
     exists = path.is_dir() and tantivy.Index.exists(str(path))
-    current = exists and marker.is_file() and marker.read_text().strip() == SCHEMA_VERSION
+    current = (
+        exists
+        and _marker_is(path / "VEILLE_SCHEMA", SCHEMA_VERSION)
+        and (store_id is None or _marker_is(path / STORE_MARKER, store_id))
+    )
     if not current:
         if not create:
             return None
@@ -135,7 +153,9 @@ def open_index(path: Path, *, create: bool = False) -> tantivy.Index | None:
     except ValueError as exc:
         raise SearchError(f"cannot open search index: {exc}", path=str(path)) from exc
     if not current:
-        marker.write_text(SCHEMA_VERSION + "\n")
+        (path / "VEILLE_SCHEMA").write_text(SCHEMA_VERSION + "\n")
+        if store_id is not None:
+            (path / STORE_MARKER).write_text(store_id + "\n", encoding="utf-8")
     index.register_tokenizer(ANALYZER, _analyzer())
     return index
 
@@ -181,9 +201,9 @@ class IndexDoc:
         )
 
 
-def indexed_ids(path: Path) -> set[str]:
+def indexed_ids(path: Path, store_id: str | None = None) -> set[str]:
     """Ids of the articles already in the index at ``path``."""
-    index = open_index(path)
+    index = open_index(path, store_id=store_id)
     if index is None:
         return set()
     searcher = index.searcher()
@@ -193,9 +213,9 @@ def indexed_ids(path: Path) -> set[str]:
     return {searcher.doc(address)["id"][0] for _, address in hits}
 
 
-def add_documents(path: Path, docs: Iterable[IndexDoc]) -> int:
+def add_documents(path: Path, docs: Iterable[IndexDoc], store_id: str | None = None) -> int:
     """Add (or replace) documents in the index at ``path``; returns how many were written."""
-    index = open_index(path, create=True)
+    index = open_index(path, create=True, store_id=store_id)
     writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
     count = 0
     for doc in docs:
@@ -206,9 +226,7 @@ def add_documents(path: Path, docs: Iterable[IndexDoc]) -> int:
         if doc.outlet:
             fields["outlet"] = doc.outlet
         if doc.published:
-            fields["published"] = datetime(
-                doc.published.year, doc.published.month, doc.published.day
-            )
+            fields["published_day"] = doc.published.toordinal()
             fields["published_iso"] = doc.published.isoformat()
         for facet in FACETS:
             if values := getattr(doc, facet):
@@ -225,9 +243,10 @@ def index_articles(store: Any, settings: Any) -> int:
     from veille.store.duckdb import queries
 
     path = index_dir(settings)
-    seen = indexed_ids(path)
+    store_id = queries.store_identity(store.connection())
+    seen = indexed_ids(path, store_id)
     docs = queries.iter_index_docs(store.connection(), exclude=seen)
-    return add_documents(path, docs)
+    return add_documents(path, docs, store_id)
 
 
 # ---------------------------------------------------------------------------
@@ -249,11 +268,15 @@ def _filter_clauses(index: tantivy.Index, filters: SearchFilters):
         if value:
             clauses.append((must, tantivy.Query.term_query(schema, name, value)))
     if filters.date_from or filters.date_to:
-        lo = filters.date_from or date(1900, 1, 1)
-        hi = filters.date_to or date(2200, 12, 31)
-        bounds = (datetime(lo.year, lo.month, lo.day), datetime(hi.year, hi.month, hi.day))
+        lo = (filters.date_from or date.min).toordinal()
+        hi = (filters.date_to or date.max).toordinal()
         clauses.append(
-            (must, tantivy.Query.range_query(schema, "published", tantivy.FieldType.Date, *bounds))
+            (
+                must,
+                tantivy.Query.range_query(
+                    schema, "published_day", tantivy.FieldType.Integer, lo, hi
+                ),
+            )
         )
     return clauses
 

@@ -36,12 +36,16 @@ class AppState:
     def search_index(self):
         """The search index, kept open and reloaded now and then (None while absent)."""
         from veille.search import index_dir, open_index
+        from veille.store.duckdb.queries import store_identity
 
         with self.index_lock:
             now = time.monotonic()
             if now - self.index_loaded_at > RELOAD_SECONDS or self.index is None:
                 if self.index is None:
-                    self.index = open_index(index_dir(self.settings))
+                    with self.store_lock:
+                        store_id = store_identity(self.store.connection())
+                    # an index left from a deleted database is not this one's: ignore it
+                    self.index = open_index(index_dir(self.settings), store_id=store_id)
                 else:
                     self.index.reload()  # see commits made by `veille run` since
                 self.index_loaded_at = now

@@ -21,7 +21,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from veille.errors import VeilleError
+from veille.errors import VeilleError, printable
 from veille.settings import Settings, load_settings
 
 console = Console(highlight=False)
@@ -75,9 +75,9 @@ def print_page(items: list[Any], total: int) -> None:
     print_json({"items": items, "total": total})
 
 
-def print_error(error: VeilleError | str) -> None:
-    """One line on stderr: ``V101 path: reason``."""
-    err_console.print(str(error), style="red", markup=False, soft_wrap=True)
+def print_error(error: VeilleError | str, style: str = "red") -> None:
+    """One line on stderr: ``V101 path: reason`` (names made printable, never split)."""
+    err_console.print(printable(str(error)), style=style, markup=False, soft_wrap=True)
 
 
 @contextmanager

@@ -106,6 +106,8 @@ def run_command(
             summary = run(paths, settings)
     for error in summary.errors:
         print_error(error)
+    for warning in summary.warnings:
+        print_error(warning, style="yellow")
     if as_json:
         print_json(summary.to_dict())
     else:

@@ -55,5 +55,14 @@ class AnalysisError(InputError):
     code = "V109"
 
 
+class RepairedInputWarning(InputError):
+    """The input was stored, but something in it had to be repaired (a stray invalid byte).
+
+    A warning: printed like an error, but the run still exits 0.
+    """
+
+    code = "V111"
+
+
 def is_skip(error: InputError) -> bool:
     return bool(getattr(error, "skipped", False))

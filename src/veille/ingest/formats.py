@@ -6,12 +6,13 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
 
-from veille.ingest.errors import FormatError, InputError
+from veille.errors import printable
+from veille.ingest.errors import FormatError, InputError, RepairedInputWarning
 from veille.ingest.read import decode_text, read_bytes
 from veille.model import FuzzyDate, Precision, stable_id
 
@@ -30,7 +31,8 @@ class RawDocument:
     outlet: str | None = None
     published: FuzzyDate = field(default_factory=FuzzyDate.unknown)
     language: str | None = None  # when the source says (JSONL "language"); else detected
-    path: str = ""  # the file it came from, for error messages
+    path: str = ""  # the file it came from (``file:line`` for JSONL), for error messages
+    warnings: tuple[InputError, ...] = ()  # repaired on the way in; stored all the same
 
     @property
     def article_id(self) -> str:
@@ -52,22 +54,64 @@ def parse_partial_date(value: object) -> FuzzyDate:
         return FuzzyDate.unknown()
 
 
+def source_key(path: Path) -> str:
+    """The absolute path as stored and hashed: printable, valid UTF-8 whatever the name.
+
+    A name with bytes that are not UTF-8, or with control characters, gets visible escapes
+    (``\\xff``, ``\\n``): the same file always gets the same key.
+    """
+    return printable(os.path.abspath(path))
+
+
+def _valid_str(value: str) -> str:
+    """JSON may carry lone surrogates (``"\\ud800"``); they cannot be stored as UTF-8."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return value
+
+
+def _string(record: dict, key: str) -> str | None:
+    value = record.get(key)
+    return _valid_str(value) if isinstance(value, str) else None
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    """JSONL lines split on ``\\n`` only: U+2028, U+0085 and the like are valid inside a
+    JSON string, and ``str.splitlines`` would cut a record (and shift every line number)."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        yield number, line.removesuffix("\r")
+
+
 def _blake(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 def read_documents(path: Path, max_bytes: int) -> Iterator[RawDocument | InputError]:
     """The documents in one file: one for .txt/.html, one per line for .jsonl."""
-    source = os.path.abspath(path)
+    source = source_key(path)
     try:
         raw = read_bytes(path, max_bytes)
         text, encoding = decode_text(raw, str(path))
     except InputError as error:
         yield error
         return
+    warnings: tuple[InputError, ...] = ()
+    if encoding.startswith("utf-8 ("):  # "utf-8 (2 invalid bytes replaced)"
+        warnings = (
+            RepairedInputWarning(
+                f"stored as UTF-8; {encoding.removeprefix('utf-8 (').rstrip(')')} by U+FFFD",
+                path=str(path),
+            ),
+        )
+        encoding = "utf-8"
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
-        yield from _jsonl(path, source, text)
+        for item in _jsonl(path, source, text):
+            if warnings and isinstance(item, RawDocument) and "\ufffd" in item.text:
+                item = replace(item, warnings=warnings)
+            yield item
         return
     kind = "html" if suffix in (".html", ".htm") else "txt"
     yield RawDocument(
@@ -77,11 +121,12 @@ def read_documents(path: Path, max_bytes: int) -> Iterator[RawDocument | InputEr
         raw_hash=_blake(raw),
         encoding=encoding,
         path=str(path),
+        warnings=warnings,
     )
 
 
 def _jsonl(path: Path, source: str, text: str) -> Iterator[RawDocument | InputError]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in _lines(text):
         if not line.strip():
             continue
         where = f"{path}:{number}"
@@ -93,23 +138,26 @@ def _jsonl(path: Path, source: str, text: str) -> Iterator[RawDocument | InputEr
         if not isinstance(record, dict):
             yield FormatError("a JSONL line must be an object", path=where)
             continue
-        body = record.get("text")
-        if not isinstance(body, str) or not body.strip():
+        body = _string(record, "text")
+        if body is None or not body.strip():
             yield FormatError('missing or empty "text" field', path=where)
             continue
-        url = record.get("url") if isinstance(record.get("url"), str) else None
-        outlet = record.get("outlet") if isinstance(record.get("outlet"), str) else None
+        url = _string(record, "url")
+        outlet = _string(record, "outlet")
         if outlet is None and url:
-            outlet = urlparse(url).hostname
-        title = record.get("title") if isinstance(record.get("title"), str) else None
-        language = record.get("language")
+            try:
+                outlet = urlparse(url).hostname
+            except ValueError:  # "http://[::1" and other unparsable hosts
+                outlet = None
+        title = _string(record, "title")
+        language = _string(record, "language")
         if not (isinstance(language, str) and language.isalpha() and 2 <= len(language) <= 3):
             language = None
         yield RawDocument(
             source=url or f"{source}#L{number}",
             input_format="jsonl",
             text=body,
-            raw_hash=_blake(line.encode("utf-8")),
+            raw_hash=_blake(line.encode("utf-8", "surrogatepass")),
             title=title.strip() or None if title else None,
             url=url,
             outlet=outlet,

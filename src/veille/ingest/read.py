@@ -56,8 +56,39 @@ def _control_share(text: str) -> float:
     return bad / len(sample)
 
 
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """``utf-16-le``/``-be`` when NUL bytes sit on one side of nearly every ASCII pair."""
+    sample = raw[:_SNIFF]
+    if len(sample) < 4 or len(raw) % 2:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    pairs = len(sample) // 2
+    for zeros, encoding in ((odd, "utf-16-le"), (even, "utf-16-be")):
+        others = even if zeros is odd else odd
+        if zeros.count(0) >= 0.6 * pairs and others.count(0) <= 0.02 * pairs:
+            return encoding
+    return None
+
+
+def _mostly_utf8(raw: bytes) -> tuple[str, int] | None:
+    """(text, bad bytes) when the bytes are UTF-8 but for a few stray invalid bytes.
+
+    Legacy single-byte text (cp1252 ``é`` = one byte) is invalid UTF-8 at every accented
+    letter and has no valid multi-byte sequence; a UTF-8 file with a stray byte has many
+    valid accented letters and one or two bad bytes. Decoding it as another encoding would
+    turn every accent into mojibake, so the stray bytes become U+FFFD instead.
+    """
+    bad = len(raw) - len(raw.decode("utf-8", "ignore").encode("utf-8"))
+    text = raw.decode("utf-8", "replace")
+    good = sum(1 for ch in text if ord(ch) > 0x7F and ch != "\ufffd")
+    return (text, bad) if good > 2 * bad else None
+
+
 def decode_text(raw: bytes, path: str) -> tuple[str, str]:
-    """(text, encoding): UTF-8 (with or without BOM), a BOM-marked UTF-16/32, else detected."""
+    """(text, encoding): UTF-8 (with or without BOM), UTF-16/32, else detected.
+
+    ``encoding`` is ``utf-8 (N invalid bytes replaced)`` when a UTF-8 file had stray bytes.
+    """
     for bom, encoding in (
         (codecs.BOM_UTF32_LE, "utf-32"),
         (codecs.BOM_UTF32_BE, "utf-32"),
@@ -73,11 +104,23 @@ def decode_text(raw: bytes, path: str) -> tuple[str, str]:
                     f"invalid {encoding} despite its byte-order mark", path=path
                 ) from exc
     if b"\x00" in raw[:_SNIFF]:
-        raise BinaryInputError("binary file (NUL bytes), not text", path=path)
-    try:
-        text, encoding = raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        text, encoding = _detect(raw, path)
+        utf16 = _utf16_without_bom(raw)
+        if utf16 is None:
+            raise BinaryInputError("binary file (NUL bytes), not text", path=path)
+        try:
+            text, encoding = raw.decode(utf16), utf16
+        except UnicodeDecodeError as exc:
+            raise BinaryInputError("binary file (NUL bytes), not text", path=path) from exc
+    else:
+        try:
+            text, encoding = raw.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            repaired = _mostly_utf8(raw)
+            if repaired is not None:
+                text, bad = repaired
+                encoding = f"utf-8 ({bad} invalid byte{'s' if bad > 1 else ''} replaced)"
+            else:
+                text, encoding = _detect(raw, path)
     if _control_share(text) > _MAX_CONTROL_SHARE:
         raise BinaryInputError("binary file (control characters), not text", path=path)
     return text, encoding

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -53,6 +52,28 @@ def _walk(folder: Path, extensions: tuple[str, ...]) -> Iterator[Path | PathErro
         stack.extend(reversed(subdirs))  # depth-first, alphabetical
 
 
+def _glob(pattern: str) -> list[Path]:
+    """Paths matching ``pattern`` (``**`` recursive), sorted; never through a symlinked
+    folder during ``**`` recursion, so a symlink loop cannot multiply the matches.
+
+    ``glob.glob`` follows such links until the OS gives up (one file 41 times, and
+    exponentially many with two loops); ``Path.glob`` does not. Hidden names are left out
+    unless the pattern names them, as ``glob.glob`` does.
+    """
+    parts = Path(pattern).parts
+    first = next(i for i, part in enumerate(parts) if _GLOB_CHARS & set(part))
+    base = Path(*parts[:first]) if first else Path(".")
+    rest = parts[first:]
+    explicit_hidden = any(part.startswith(".") for part in rest)
+    found = []
+    for match in base.glob("/".join(rest)):
+        relative = match.relative_to(base).parts
+        if not explicit_hidden and any(part.startswith(".") for part in relative):
+            continue
+        found.append(match if first else Path(os.path.relpath(match)))
+    return sorted(found)
+
+
 def expand_paths(
     paths: Iterable[str | Path], extensions: tuple[str, ...]
 ) -> Iterator[Path | PathError | FormatError]:
@@ -65,7 +86,7 @@ def expand_paths(
     emitted: set[str] = set()
 
     def once(path: Path) -> Iterator[Path]:
-        key = os.path.abspath(path)
+        key = os.path.realpath(path)  # one file reached by two names is read once
         if key not in emitted:
             emitted.add(key)
             yield path
@@ -90,14 +111,16 @@ def expand_paths(
             else:
                 yield from once(path)
         elif _GLOB_CHARS & set(str(given)):
-            matches = sorted(glob.glob(str(given), recursive=True))
-            files = [Path(m) for m in matches if Path(m).suffix.lower() in extensions]
-            if not files and not any(Path(m).is_dir() for m in matches):
+            try:
+                matches = _glob(str(given))
+            except (OSError, ValueError) as exc:
+                yield PathError(f"cannot expand this pattern: {exc}", path=str(given))
+                continue
+            files = [m for m in matches if m.suffix.lower() in extensions]
+            if not files and not any(m.is_dir() for m in matches):
                 yield PathError("no input file matches this pattern", path=str(given))
-            for match in matches:
-                if Path(match).is_dir():
-                    continue
-                if Path(match).suffix.lower() in extensions:
-                    yield from once(Path(match))
+            for match in files:
+                if not match.is_dir():
+                    yield from once(match)
         else:
             yield PathError("no such file or folder", path=str(given))

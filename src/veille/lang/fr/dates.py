@@ -478,7 +478,10 @@ def find_times(doc, published: FuzzyDate | None = None) -> list[TimeExpression]:
         if grammar.habitual_re.search(text, max(0, m.start() - 20), m.start()):
             continue  # "chaque mardi", "tous les 24 février": not one date
         future = partial(_future_tense, doc, m.start(), m.end(), grammar)
-        resolved = _resolve(m, grammar, published, future)
+        try:
+            resolved = _resolve(m, grammar, published, future)
+        except (OverflowError, ValueError):  # "dans 9000 ans": past the calendar's end
+            resolved = FuzzyDate.unknown(), None
         if resolved is None:
             continue
         when, until = resolved

@@ -164,6 +164,12 @@ ORDER BY a.stored_at, a.id
 """
 
 
+def store_identity(con: duckdb.DuckDBPyConnection) -> str:
+    """Which database this is: when its first migration ran (a new file gets a new one)."""
+    row = con.execute("SELECT applied_at FROM schema_version ORDER BY version LIMIT 1").fetchone()
+    return "" if row is None else str(row[0])
+
+
 def _distinct(*lists: list | None) -> tuple[str, ...]:
     return tuple(sorted({v for values in lists if values for v in values if v}))
 
