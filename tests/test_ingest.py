@@ -178,7 +178,7 @@ def test_jsonl_one_article_per_line_with_metadata(tmp_path, settings, rules):
     assert a.published == FuzzyDate(date(2024, 3, 1), Precision.MONTH)
     assert a.text.startswith("Frappes sur Kharkiv\n\n")
     b = to_article(second, rules)
-    assert b.outlet == "www.lemonde.fr" and b.title is None
+    assert b.outlet == "lemonde.fr" and b.title is None  # from the URL host
     assert (a.language, b.language) == (None, "fr")  # given by the source, else detected later
     assert a.id != b.id
 

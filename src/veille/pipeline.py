@@ -22,7 +22,16 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from veille.clean import CleanRules, load_rules
 from veille.errors import DataFileError, StoreError, VeilleError
-from veille.ingest import InputError, RawDocument, is_skip, list_inputs, read_documents, to_article
+from veille.ingest import (
+    InputError,
+    MetaTable,
+    RawDocument,
+    is_skip,
+    list_inputs,
+    load_run_meta,
+    read_documents,
+    to_article,
+)
 from veille.ingest.errors import AnalysisError
 from veille.langid import FLAG_DEFAULTED, FLAG_UNSUPPORTED
 from veille.model import Analysis
@@ -233,6 +242,7 @@ class RunSummary:
     warnings: list[VeilleError] = field(default_factory=list)
     links: dict[str, Any] = field(default_factory=dict)
     indexed: int = 0
+    meta_files: list[str] = field(default_factory=list)  # metadata tables applied
 
     @property
     def articles_per_s(self) -> float:
@@ -274,11 +284,15 @@ ProgressFn = Callable[[int, int, "RunSummary"], None]  # (files done, files tota
 class LocalRunner:
     """Streams inputs through the stages in batches; the store is the single writer."""
 
-    def __init__(self, stages: list[Stage], store: Store, settings: Settings) -> None:
+    def __init__(
+        self, stages: list[Stage], store: Store, settings: Settings, *, meta: Path | None = None
+    ) -> None:
         self.stages = stages
         self.store = store
         self.settings = settings
+        self.meta_path = meta
         self._rules: CleanRules | None = None
+        self._meta = MetaTable()
         self._ready = False
         # article id -> the input it came from (``file:line`` for JSONL), for error lines
         self._origin: dict[str, str] = {}
@@ -288,6 +302,11 @@ class LocalRunner:
         started = time.perf_counter()
         summary = RunSummary(db_path=str(self.settings.db_path))
         self._rules = load_rules()
+        paths = list(paths)
+        self._meta = load_run_meta(paths, self.meta_path)
+        summary.meta_files = list(self._meta.sources)
+        for error in self._meta.errors:
+            self._record_error(summary, error)
         inputs = list_inputs(paths, self.settings)
         files = [item for item in inputs if not isinstance(item, InputError)]
         for error in inputs:
@@ -326,6 +345,7 @@ class LocalRunner:
             self._record_error(summary, item)
             return None
         summary.read += 1
+        item = self._meta.apply(item)
         article_id = item.article_id
         if article_id in seen or self.store.has_article(article_id):
             summary.known += 1
@@ -380,8 +400,12 @@ def run(
     progress: ProgressFn | None = None,
     *,
     stages: list[Stage] | None = None,
+    meta: Path | None = None,
 ) -> RunSummary:
     """Ingest, analyse and store ``paths``; then update cross-article links and search.
+
+    ``meta`` is a CSV/TSV metadata table (``veille.ingest.meta``); manifests beside the
+    inputs are used as well.
 
     Per-input problems are collected in ``summary.errors`` (the run continues); a store
     that cannot be opened raises ``StoreError``.
@@ -394,7 +418,7 @@ def run(
         stale_links = store.unfinished_runs() > 0
         run_id = store.start_run(datetime.now(UTC))
         runner = LocalRunner(
-            stages if stages is not None else default_stages(settings), store, settings
+            stages if stages is not None else default_stages(settings), store, settings, meta=meta
         )
         summary = runner.run(paths, progress)
         t0 = time.perf_counter()

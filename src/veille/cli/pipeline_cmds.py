@@ -73,6 +73,15 @@ def run_command(
     progress: Annotated[
         ProgressMode, typer.Option("--progress", help="Progress display on stderr.")
     ] = ProgressMode.AUTO,
+    meta: Annotated[
+        Path | None,
+        typer.Option(
+            "--meta",
+            help="CSV/TSV table of file, url, outlet, title, published, language "
+            "(a MANIFEST.tsv or manifest.csv beside the inputs is used too).",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Ingest, clean, analyse and store articles. Exit 1 when any input failed."""
@@ -91,7 +100,7 @@ def run_command(
                     rate = f"{summary.articles_per_s:.1f} articles/s"
                     bar.update(task, completed=done, total=total, rate=rate)
 
-                summary = run(paths, settings, show)
+                summary = run(paths, settings, show, meta=meta)
         elif mode is ProgressMode.PLAIN:
 
             def show(done: int, total: int, summary) -> None:
@@ -101,9 +110,9 @@ def run_command(
                     markup=False,
                 )
 
-            summary = run(paths, settings, show)
+            summary = run(paths, settings, show, meta=meta)
         else:
-            summary = run(paths, settings)
+            summary = run(paths, settings, meta=meta)
     for error in summary.errors:
         print_error(error)
     for warning in summary.warnings:
@@ -161,6 +170,8 @@ def _summary_table(summary) -> Table:
     table.add_row("time taken", f"{summary.seconds:.1f} s")
     table.add_row("articles/s", f"{summary.articles_per_s:.1f}")
     table.add_row("database", summary.db_path)
+    for source in summary.meta_files:
+        table.add_row("metadata from", source)
     return table
 
 
@@ -175,13 +186,25 @@ def articles_command(
     offset: OffsetOption = 0,
     language: Annotated[str | None, typer.Option(help="Only this language code.")] = None,
     outlet: Annotated[str | None, typer.Option(help="Only this outlet.")] = None,
+    versions: Annotated[
+        bool,
+        typer.Option(
+            "--versions", help="Version history of every file that changed (oldest first)."
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """List stored articles, newest publication first."""
+    """List stored articles (latest versions), newest publication first."""
     with handle_errors():
         settings = make_settings(db, config)
         with open_read_store(settings) as store:
-            items, total = store.list_articles(limit, offset, language=language, outlet=outlet)
+            if versions:
+                history = store.article_versions()
+            else:
+                items, total = store.list_articles(limit, offset, language=language, outlet=outlet)
+    if versions:
+        _print_versions(history[offset : offset + limit], len(history), as_json)
+        return
     if as_json:
         print_page(to_jsonable(items), total)
         return
@@ -208,6 +231,31 @@ def articles_command(
             str(item["claims"]),
         )
     console.print(table)
+
+
+def _print_versions(items: list[dict[str, Any]], total: int, as_json: bool) -> None:
+    if as_json:
+        print_page(to_jsonable(items), total)
+        return
+    table = Table(title=f"{len(items)} of {total} versions", title_justify="left")
+    table.add_column("source", overflow="fold")
+    table.add_column("v", justify="right", no_wrap=True)
+    table.add_column("id", no_wrap=True)
+    table.add_column("stored", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("title", overflow="ellipsis", no_wrap=True, max_width=40)
+    for item in items:
+        table.add_row(
+            item["source"],
+            str(item["version"]),
+            item["article_id"][:12],
+            item["stored_at"].strftime("%Y-%m-%d %H:%M"),
+            "current" if item["current"] else "superseded",
+            item["title"] or "",
+        )
+    console.print(table)
+    if not items:
+        console.print("No file has more than one version.")
 
 
 def stats_command(

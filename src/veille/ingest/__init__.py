@@ -16,6 +16,7 @@ from pathlib import Path
 from veille.clean import CleanRules, clean_lines, extract_html
 from veille.ingest.errors import InputError, NoArticleTextError, is_skip
 from veille.ingest.formats import RawDocument, parse_partial_date, read_documents
+from veille.ingest.meta import MetaTable, load_run_meta, outlet_from_url
 from veille.ingest.sources import expand_paths
 from veille.model import Article, stable_id
 from veille.settings import Settings
@@ -63,6 +64,7 @@ def to_article(
         )
     if published.value is None:
         published = result.published
+    outlet = outlet or outlet_from_url(url)
     return Article(
         id=doc.article_id,
         source=doc.source,
@@ -82,10 +84,12 @@ def to_article(
 
 __all__ = [
     "InputError",
+    "MetaTable",
     "RawDocument",
     "is_skip",
     "iter_documents",
     "list_inputs",
+    "load_run_meta",
     "parse_partial_date",
     "read_documents",
     "to_article",

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlparse
 
 from veille.errors import printable
 from veille.ingest.errors import FormatError, InputError, RepairedInputWarning
@@ -33,9 +32,13 @@ class RawDocument:
     language: str | None = None  # when the source says (JSONL "language"); else detected
     path: str = ""  # the file it came from (``file:line`` for JSONL), for error messages
     warnings: tuple[InputError, ...] = ()  # repaired on the way in; stored all the same
+    meta_hash: str = ""  # what a metadata table says about it (veille.ingest.meta)
 
     @property
     def article_id(self) -> str:
+        # metadata is part of the input: a corrected manifest row makes a new version
+        if self.meta_hash:
+            return stable_id(self.source, self.raw_hash, self.meta_hash)
         return stable_id(self.source, self.raw_hash)
 
 
@@ -143,12 +146,7 @@ def _jsonl(path: Path, source: str, text: str) -> Iterator[RawDocument | InputEr
             yield FormatError('missing or empty "text" field', path=where)
             continue
         url = _string(record, "url")
-        outlet = _string(record, "outlet")
-        if outlet is None and url:
-            try:
-                outlet = urlparse(url).hostname
-            except ValueError:  # "http://[::1" and other unparsable hosts
-                outlet = None
+        outlet = _string(record, "outlet")  # else the URL's host, in to_article
         title = _string(record, "title")
         language = _string(record, "language")
         if not (isinstance(language, str) and language.isalpha() and 2 <= len(language) <= 3):
