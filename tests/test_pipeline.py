@@ -96,7 +96,9 @@ def test_changed_file_becomes_a_new_version(corpus, settings, fake_analysis):
             .execute("SELECT version FROM articles WHERE source = ? ORDER BY version", [str(path)])
             .fetchall()
         )
-    assert [r[0] for r in rows] == [1, 2]
+        history = store.article_versions(source=str(path))
+    assert [r[0] for r in rows] == [2]  # only the latest version is live
+    assert [(h["version"], h["current"]) for h in history] == [(1, False), (2, True)]
 
 
 def test_other_languages_are_stored_and_flagged_not_parsed(tmp_path, settings, fake_analysis):

@@ -238,8 +238,10 @@ def test_save_batch_is_idempotent_and_versions_per_source(store):
         .execute("SELECT version FROM articles WHERE source = ? ORDER BY version", ["/tmp/a.txt"])
         .fetchall()
     )
-    assert [v[0] for v in versions] == [1, 2]
-    assert store.stats()["entities"] == 4
+    assert [v[0] for v in versions] == [2]  # the new version supersedes the first
+    history = store.article_versions(source="/tmp/a.txt")
+    assert [(h["version"], h["current"]) for h in history] == [(1, False), (2, True)]
+    assert store.stats()["entities"] == 2  # counted once, not once per version
 
 
 def test_failed_batch_rolls_back_everything(store, monkeypatch):

@@ -245,8 +245,25 @@ def index_articles(store: Any, settings: Any) -> int:
     path = index_dir(settings)
     store_id = queries.store_identity(store.connection())
     seen = indexed_ids(path, store_id)
+    live = set(store.article_ids())
+    if stale := seen - live:  # superseded versions leave the index with the store
+        remove_documents(path, stale)
+        seen -= stale
     docs = queries.iter_index_docs(store.connection(), exclude=seen)
     return add_documents(path, docs, store_id)
+
+
+def remove_documents(path: Path, article_ids: Iterable[str]) -> None:
+    """Delete these articles from the index at ``path``."""
+    index = open_index(path)
+    if index is None:
+        return
+    writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
+    for article_id in article_ids:
+        writer.delete_documents_by_term("id", article_id)
+    writer.commit()
+    writer.wait_merging_threads()
+    index.reload()
 
 
 # ---------------------------------------------------------------------------

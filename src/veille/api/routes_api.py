@@ -123,6 +123,16 @@ def get_article(st: St, article_id: str) -> dict[str, Any]:
     return analysis_json(analysis)
 
 
+@router.get(
+    "/articles/{article_id}/versions", summary="Version history of an article's source file"
+)
+def get_article_versions(con: Con, article_id: str) -> dict[str, Any]:
+    items = queries.article_versions(con, article_id)
+    if not items:
+        raise _not_found("article", article_id)
+    return {"items": items, "total": len(items)}
+
+
 @router.get("/events", summary="Events, newest first")
 def get_events(con: Con, f: Flt, page: Pg) -> dict[str, Any]:
     return queries.list_events(con, f, page.limit, page.offset)

@@ -9,8 +9,8 @@ dates are DATE + ``*_precision`` (day/week/month/year/unknown); money is DECIMAL
 ===========================  ==================================================================
 table                        columns (key first)
 ===========================  ==================================================================
-articles                     id, source, version (per source), text, title, url, outlet,
-                             language, published_date, published_precision, ingested_at,
+articles                     id, source, version (latest per source), text, title, url,
+                             outlet, language, published_date, published_precision, ingested_at,
                              stored_at, content_hash, raw_hash, input_format,
                              dropped_lines (JSON), flags (VARCHAR[]), num_chars
 entity_mentions              (article_id, idx), start_char, end_char, text, label, name, kb_id,
@@ -48,6 +48,9 @@ merged_aid_history           (merged_id, idx), status, date, date_precision, art
                              commitment_id, evidence_start, evidence_end, evidence_text
 stories                      id, label, top_entities[], first_date, last_date
 story_articles               (story_id, idx), article_id
+article_versions             (source, version), article_id, title, content_hash, raw_hash,
+                             num_chars, stored_at, superseded_at (NULL: current). Only
+                             current versions are in `articles` and the annotation tables.
 runs                         id, started_at, finished_at (NULL: killed, or linking failed;
                              the next run then re-links), read, stored, known, skipped, failed
 schema_version               version, name, applied_at
@@ -76,6 +79,9 @@ class Store(Protocol):
     def article_ids(self) -> list[str]: ...
     def resolve_article_id(self, prefix: str) -> list[str]: ...
     def save_batch(self, analyses: list[Analysis]) -> int: ...
+    def article_versions(
+        self, *, source: str | None = None, article_id: str | None = None
+    ) -> list[dict[str, Any]]: ...
     def get_article(self, article_id: str) -> Article | None: ...
     def get_analysis(self, article_id: str) -> Analysis | None: ...
     def iter_analyses(self, article_ids: Iterable[str] | None = None) -> Iterator[Analysis]: ...

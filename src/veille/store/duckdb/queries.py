@@ -365,6 +365,18 @@ def article_summaries(
     return {row["id"]: _article_row(row) for row in _rows(cur)}
 
 
+def article_versions(con: duckdb.DuckDBPyConnection, article_id: str) -> list[dict[str, Any]]:
+    """Every version of the source ``article_id`` belongs to (it may be a superseded one)."""
+    cur = con.execute(
+        "SELECT source, version, article_id, title, content_hash, num_chars, stored_at, "
+        "superseded_at, superseded_at IS NULL AS current FROM article_versions "
+        "WHERE source IN (SELECT source FROM article_versions WHERE article_id = ?) "
+        "ORDER BY source, version",
+        [article_id],
+    )
+    return _rows(cur)
+
+
 def article_exists(con: duckdb.DuckDBPyConnection, article_id: str) -> bool:
     return con.execute("SELECT 1 FROM articles WHERE id = ?", [article_id]).fetchone() is not None
 

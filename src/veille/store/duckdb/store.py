@@ -154,19 +154,44 @@ class DuckDBStore:
         if not fresh:
             return 0
         sources = sorted({a.article.source for a in fresh.values()})
+        current = dict(
+            self._conn.execute(
+                "SELECT source, id FROM articles WHERE source IN (SELECT unnest(?::VARCHAR[]))",
+                [sources],
+            ).fetchall()
+        )
         versions = dict(
             self._conn.execute(
-                "SELECT source, max(version) FROM articles "
+                "SELECT source, max(version) FROM article_versions "
                 "WHERE source IN (SELECT unnest(?::VARCHAR[])) GROUP BY source",
                 [sources],
             ).fetchall()
         )
+        now = R.ts_write(datetime.now(UTC))
+        superseded: list[str] = []
         tables: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for analysis in fresh.values():
             article = analysis.article
+            previous = current.get(article.source)
+            if previous is not None and previous != article.id:
+                superseded.append(previous)  # a changed file: the new version replaces it
+            current[article.source] = article.id
             version = versions.get(article.source, 0) + 1
             versions[article.source] = version
             tables["articles"].append(R.article_row(article, version))
+            tables["article_versions"].append(
+                {
+                    "source": article.source,
+                    "version": version,
+                    "article_id": article.id,
+                    "title": article.title,
+                    "content_hash": article.content_hash,
+                    "raw_hash": article.raw_hash,
+                    "num_chars": len(article.text),
+                    "stored_at": now,
+                    "superseded_at": None,
+                }
+            )
             aid_ = article.id
             tables["entity_mentions"] += [
                 R.entity_row(aid_, i, m) for i, m in enumerate(analysis.entities)
@@ -178,9 +203,72 @@ class DuckDBStore:
             tables["events"] += [R.event_row(i, e) for i, e in enumerate(analysis.events)]
             tables["aid_commitments"] += [R.aid_row(i, a) for i, a in enumerate(analysis.aid)]
             tables["claims"] += [R.claim_row(i, c) for i, c in enumerate(analysis.claims)]
+        if superseded:
+            gone = set(superseded)
+            # a version superseded inside this batch is never inserted (only its history row)
+            for table, rows in tables.items():
+                if table == "article_versions":
+                    for row in rows:
+                        if row["article_id"] in gone and row["article_id"] != current.get(
+                            row["source"]
+                        ):
+                            row["superseded_at"] = now
+                    continue
+                key = "id" if table == "articles" else "article_id"
+                tables[table] = [r for r in rows if r[key] not in gone]
+            self._retire(sorted(gone), now)
         for table, rows in tables.items():
             self._insert(table, rows)
         return len(fresh)
+
+    def _retire(self, article_ids: list[str], when: datetime) -> None:
+        """Take superseded versions out of the live tables; their history row stays."""
+        for table, _, _ in _ANNOTATIONS:
+            self._conn.execute(
+                f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+                [article_ids],
+            )
+        self._conn.execute(
+            "DELETE FROM link_articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+            [article_ids],
+        )
+        self._conn.execute(
+            "DELETE FROM articles WHERE id IN (SELECT unnest(?::VARCHAR[]))", [article_ids]
+        )
+        self._conn.execute(
+            "UPDATE article_versions SET superseded_at = ? "
+            "WHERE article_id IN (SELECT unnest(?::VARCHAR[])) AND superseded_at IS NULL",
+            [when, article_ids],
+        )
+
+    def article_versions(
+        self, *, source: str | None = None, article_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Version history, oldest first: of one source, of the source of ``article_id``, or of
+        every source that has more than one version (``current`` marks the live one)."""
+        if article_id is not None:
+            where = (
+                "source IN (SELECT source FROM article_versions WHERE article_id = ?)",
+                [article_id],
+            )
+        elif source is not None:
+            where = ("source = ?", [source])
+        else:
+            where = (
+                "source IN (SELECT source FROM article_versions GROUP BY source "
+                "HAVING count(*) > 1)",
+                [],
+            )
+        rows = self._query(
+            "SELECT source, version, article_id, title, content_hash, num_chars, stored_at, "
+            "superseded_at, superseded_at IS NULL AS current FROM article_versions "
+            f"WHERE {where[0]} ORDER BY source, version",
+            where[1],
+        )
+        for row in rows:
+            for key in ("stored_at", "superseded_at"):
+                row[key] = R.ts_read(row[key])
+        return rows
 
     def get_article(self, article_id: str) -> Article | None:
         found = self._query("SELECT * FROM articles WHERE id = ?", [article_id])
