@@ -153,6 +153,153 @@ CASES = [
 ]
 
 
+# Issue 9, item 5: the usual web residue (agency lines, relative timestamps, breadcrumbs,
+# embedded posts in another language, "(...) Lire la suite sur X").
+RESIDUE_CASES = [
+    pytest.param(
+        [BODY, BODY2, "Belga et AFP"],
+        [BODY, BODY2],
+        ["Belga et AFP"],
+        id="two-agencies-line",
+    ),
+    pytest.param(
+        ["(Reuters)", BODY, BODY2, "Avec AFP", "Source : AFP"],
+        [BODY, BODY2],
+        ["(Reuters)", "Avec AFP", "Source : AFP"],
+        id="agency-in-brackets-with-and-source-lines",
+    ),
+    pytest.param(
+        [BODY, BODY2, "Sources : Reuters, dpa", "La rédaction avec Belga"],
+        [BODY, BODY2],
+        ["Sources : Reuters, dpa", "La rédaction avec Belga"],
+        id="several-sources-and-newsroom-byline",
+    ),
+    pytest.param(
+        ["Hier à 18:02, mis à jour à 19:15", BODY, "Il y a 3 heures", BODY2],
+        [BODY, BODY2],
+        ["Hier à 18:02, mis à jour à 19:15", "Il y a 3 heures"],
+        id="relative-timestamps",
+    ),
+    pytest.param(
+        ["Publié aujourd'hui à 07h45 · Mis à jour il y a 20 min", BODY, BODY2],
+        [BODY, BODY2],
+        ["Publié aujourd'hui à 07h45 · Mis à jour il y a 20 min"],
+        id="published-and-updated-relative-stamps",
+    ),
+    pytest.param(
+        ["Accueil > International > Europe", "Kiev sous les drones", BODY, BODY2],
+        ["Kiev sous les drones", BODY, BODY2],
+        ["Accueil > International > Europe"],
+        id="breadcrumb-with-angle-brackets",
+    ),
+    pytest.param(
+        ["Monde » Europe » Ukraine", BODY, "Accueil / Actualités / Défense", BODY2],
+        [BODY, BODY2],
+        ["Monde » Europe » Ukraine", "Accueil / Actualités / Défense"],
+        id="breadcrumbs-with-guillemet-and-slash",
+    ),
+    pytest.param(
+        [
+            BODY,
+            "Our air defence downed most of the drones launched overnight against the city. "
+            "pic.twitter.com/Ab12Cd34",
+            "— Jane Example (@jane_example) March 3, 2024",
+            BODY2,
+        ],
+        [BODY, BODY2],
+        [
+            "Our air defence downed most of the drones launched overnight against the city. "
+            "pic.twitter.com/Ab12Cd34",
+            "— Jane Example (@jane_example) March 3, 2024",
+        ],
+        id="embedded-post-in-english-with-handle-and-date",
+    ),
+    pytest.param(
+        [
+            BODY,
+            "Нічна атака відбита, усі служби працюють у штатному режимі.",
+            "Слава нашим захисникам!",
+            "— Mairie Exemple (@mairie_exemple) 3 mars 2024",
+            BODY2,
+        ],
+        [BODY, BODY2],
+        [
+            "Нічна атака відбита, усі служби працюють у штатному режимі.",
+            "Слава нашим захисникам!",
+            "— Mairie Exemple (@mairie_exemple) 3 mars 2024",
+        ],
+        id="embedded-post-of-two-lines-in-ukrainian",
+    ),
+    pytest.param(
+        [
+            BODY,
+            "« La défense aérienne a abattu la plupart des drones cette nuit. »",
+            "— Jane Example (@jane_example) 3 mars 2024",
+            BODY2,
+        ],
+        [BODY, "« La défense aérienne a abattu la plupart des drones cette nuit. »", BODY2],
+        ["— Jane Example (@jane_example) 3 mars 2024"],
+        id="post-in-the-page-language-is-kept-without-its-signature",
+    ),
+    pytest.param(
+        [BODY, BODY2.removesuffix(".") + ", a ajouté le gouver(...) Lire la suite sur Ouest-Info"],
+        [BODY, BODY2.removesuffix(".") + ", a ajouté le"],
+        ["gouver(...) Lire la suite sur Ouest-Info"],
+        id="trailing-read-more-cuts-the-truncated-word",
+    ),
+    pytest.param(
+        [BODY, BODY2 + " (…) Lire la suite sur Le Quotidien"],
+        [BODY, BODY2],
+        ["(…) Lire la suite sur Le Quotidien"],
+        id="trailing-read-more-after-a-full-sentence",
+    ),
+    pytest.param(
+        [
+            BODY,
+            "À lire aussi :",
+            "Kiev réclame des missiles de longue portée à ses alliés",
+            'Le Kremlin dénonce "une provocation" après des manoeuvres de l\'Otan"',
+            BODY2,
+        ],
+        [BODY, BODY2],
+        [
+            "À lire aussi :",
+            "Kiev réclame des missiles de longue portée à ses alliés",
+            'Le Kremlin dénonce "une provocation" après des manoeuvres de l\'Otan"',
+        ],
+        id="links-listed-under-a-read-also-header",
+    ),
+    pytest.param(
+        [BODY, BODY2, "Ce direct est désormais terminé. Merci de l'avoir suivi."],
+        [BODY, BODY2],
+        ["Ce direct est désormais terminé. Merci de l'avoir suivi."],
+        id="end-of-live-blog-line",
+    ),
+]
+
+
+@pytest.mark.parametrize(("lines", "kept", "dropped"), RESIDUE_CASES)
+def test_web_residue(rules, lines, kept, dropped):
+    result = clean_lines("\n".join(lines), rules)
+    assert result.text == "\n\n".join(kept)
+    assert list(result.dropped_lines) == dropped
+
+
+def test_a_sentence_naming_an_agency_is_text(rules):
+    line = "Selon l'AFP et Reuters, les frappes ont visé deux dépôts de carburant près de Belgorod."
+    result = clean_lines(page(BODY, line, BODY2), rules)
+    assert result.text == page(BODY, line, BODY2)
+
+
+def test_unknown_pattern_part_names_its_file(tmp_path):
+    from veille.errors import DataFileError
+
+    bad = tmp_path / "clean.yaml"
+    bad.write_text("boilerplate_patterns:\n  - '^{nothing}$'\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"clean.yaml: boilerplate_patterns: unknown part"):
+        load_rules([bad])
+
+
 @pytest.mark.parametrize(("lines", "kept", "dropped"), CASES)
 def test_line_classification(rules, lines, kept, dropped):
     result = clean_lines("\n".join(lines), rules)

@@ -33,6 +33,12 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u202f\u2007\u2009\u200a\u2002\u2003"), " ")
 # "l’Ukraine.Il a" -> "l’Ukraine. Il a": two lowercase letters, . ! or ?, then Xx.
 _GLUED = re.compile(r"(?<=[^\W\d_]{2})([.!?])(?=[^\W\d_]{2})")
+LINK_END = ".!?…"  # a line after a "Lire aussi" header that ends otherwise is a link title
+FOREIGN_MAX_SHARE = 0.1  # share of the page language's common words in a foreign line
+FOREIGN_MIN_WORDS = 3
+POST_MAX_LINES = 4  # lines of an embedded post looked at above its signature
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_NOT_WORDS = re.compile(r"(?:https?://|www\.|pic\.)\S+|[@#]\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +127,55 @@ def _published_from(match: re.Match[str], rules: CleanRules) -> FuzzyDate | None
         return None
 
 
+def _cut_tail(line: str, rules: CleanRules) -> tuple[str, str | None]:
+    """The line without a trailing "(...) Lire la suite sur X", and the part cut."""
+    for pattern in rules.line_tails:
+        match = pattern.search(line)
+        if not match:
+            continue
+        start = match.start()
+        if start and line[start - 1].isalnum():  # "qu(...)": the truncated word goes too
+            start = len(line[:start].rstrip().rsplit(None, 1)[0]) if " " in line[:start] else 0
+        return line[:start].rstrip(), line[start:].strip()
+    return line, None
+
+
+def _is_foreign(line: str, rules: CleanRules) -> bool:
+    """Few or none of the packs' common words: a line in another language (or only links)."""
+    words = [w.casefold() for w in _WORD.findall(_NOT_WORDS.sub(" ", line))]
+    if len(words) < FOREIGN_MIN_WORDS:
+        return len(words) == 0 or not any(w in rules.function_words for w in words)
+    common = sum(w in rules.function_words for w in words)
+    return common / len(words) < FOREIGN_MAX_SHARE
+
+
+def _mark_social_posts(lines: list[str], reasons: list[str | None], rules: CleanRules) -> None:
+    """An embedded post's signature line, and the foreign lines of the post above it."""
+    for i, line in enumerate(lines):
+        if not any(p.search(line) for p in rules.social_signatures):
+            continue
+        reasons[i] = "social-post"
+        for j in range(i - 1, max(-1, i - 1 - POST_MAX_LINES), -1):
+            if reasons[j] is None and rules.function_words and _is_foreign(lines[j], rules):
+                reasons[j] = "social-post"
+            elif reasons[j] is None:
+                break
+
+
+def _mark_related_links(lines: list[str], reasons: list[str | None], rules: CleanRules) -> None:
+    """Headline lines after a "Lire aussi :" header are links to other articles."""
+    for i, line in enumerate(lines):
+        if line_key(line) not in rules.related_headers:
+            continue
+        reasons[i] = reasons[i] or "related"
+        for j in range(i + 1, len(lines)):
+            if reasons[j] is not None:
+                continue
+            if lines[j][-1] in LINK_END or _words(lines[j]) > TITLE_MAX_WORDS:
+                break
+            reasons[j] = "related"
+
+
 def normalise_text(text: str) -> str:
     """NFC, Unix newlines, plain spaces, no invisible characters."""
     text = unicodedata.normalize("NFC", text).translate(_INVISIBLE).translate(_SPACES)
@@ -137,6 +192,16 @@ def clean_lines(text: str, rules: CleanRules, *, title: str | None = None) -> Cl
     lines = [line for line in lines if line]
     published: FuzzyDate | None = None
     dropped: list[str] = []
+
+    # 0. trailing residue cut from a line ("... (...) Lire la suite sur X"): what is left is
+    # article text cut short, kept even without final punctuation.
+    truncated: set[str] = set()
+    for i, line in enumerate(lines):
+        lines[i], cut = _cut_tail(line, rules)
+        if cut:
+            dropped.append(cut)
+            truncated.add(lines[i])
+    lines = [line for line in lines if line]
 
     # 1. metadata lines: the matched part is removed and becomes the published date
     for i, line in enumerate(lines[:METADATA_LINES]):
@@ -174,9 +239,15 @@ def clean_lines(text: str, rules: CleanRules, *, title: str | None = None) -> Cl
         if reason is None:
             seen.add(key)
         reasons.append(reason)
+    _mark_social_posts(lines, reasons, rules)
+    _mark_related_links(lines, reasons, rules)
 
     # 3. position: header (before the body), body, footer (after it)
-    body = [i for i, line in enumerate(lines) if reasons[i] is None and _is_body(line)]
+    body = [
+        i
+        for i, line in enumerate(lines)
+        if reasons[i] is None and (_is_body(line) or line in truncated)
+    ]
     first_body, last_body = (body[0], body[-1]) if body else (0, len(lines) - 1)
     found_title: str | None = None
     title_at = None if title else _title_index(lines, reasons, first_body)

@@ -25,16 +25,53 @@ class CleanRules:
     caption_credits: tuple[re.Pattern[str], ...]
     metadata: tuple[re.Pattern[str], ...]
     months: dict[str, int]
+    related_headers: frozenset[str] = frozenset()  # line keys opening a list of links
+    line_tails: tuple[re.Pattern[str], ...] = ()  # cut from the end of a line
+    social_signatures: tuple[re.Pattern[str], ...] = ()  # "— Name (@handle) May 12, 2024"
+    function_words: frozenset[str] = frozenset()  # of every pack: a line without any is foreign
 
 
-def _compile(patterns: list[str], where: str, key: str) -> tuple[re.Pattern[str], ...]:
+_PART = re.compile(r"\{([a-z_]+)\}")
+
+
+def _expand(pattern: str, parts: dict[str, str], where: str, key: str) -> str:
+    """Replace each ``{name}`` by its named part (regex quantifiers like {1,40} are left)."""
+
+    def part(match: re.Match[str]) -> str:
+        if match.group(1) not in parts:
+            raise DataFileError(f"{key}: unknown part {{{match.group(1)}}}", path=where)
+        return parts[match.group(1)]
+
+    return _PART.sub(part, pattern)
+
+
+def _compile(
+    patterns: list[str], where: str, key: str, parts: dict[str, str] | None = None
+) -> tuple[re.Pattern[str], ...]:
     compiled = []
     for pattern in patterns or ():
         try:
-            compiled.append(re.compile(pattern, re.IGNORECASE))
+            compiled.append(re.compile(_expand(str(pattern), parts or {}, where, key), re.I))
         except re.error as exc:
             raise DataFileError(f"{key}: bad pattern {pattern!r}: {exc}", path=where) from exc
     return tuple(compiled)
+
+
+def _parts(data: dict, where: str) -> dict[str, str]:
+    """Named pattern parts of one file: ``agency`` from the agency names, then the regexes."""
+    parts: dict[str, str] = {}
+    agencies = data.get("agencies") or []
+    if agencies:
+        names = sorted({str(a) for a in agencies}, key=len, reverse=True)
+        spaced = (re.escape(n).replace("\\ ", r"\s+") for n in names)
+        parts["agency"] = r"(?<![\w-])(?:" + "|".join(spaced) + r")(?![\w-])"
+    for name, regex in (data.get("pattern_parts") or {}).items():
+        try:
+            re.compile(str(regex))
+        except re.error as exc:
+            raise DataFileError(f"pattern_parts: bad part {name!r}: {exc}", path=where) from exc
+        parts[str(name)] = f"(?:{regex})"
+    return parts
 
 
 def load_rules(paths: list[Path] | None = None) -> CleanRules:
@@ -52,6 +89,10 @@ def load_rules(paths: list[Path] | None = None) -> CleanRules:
     captions: list[re.Pattern[str]] = []
     metadata: list[re.Pattern[str]] = []
     months: dict[str, int] = {}
+    related: set[str] = set()
+    tails: list[re.Pattern[str]] = []
+    signatures: list[re.Pattern[str]] = []
+    function_words: set[str] = set()
     for path in paths:
         try:
             data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
@@ -60,8 +101,17 @@ def load_rules(paths: list[Path] | None = None) -> CleanRules:
         if not isinstance(data, dict):
             raise DataFileError("expected a mapping at the top level", path=str(path))
         where = str(path)
+        parts = _parts(data, where)
         widgets.update(line_key(w) for w in data.get("widget_lines") or ())
-        boilerplate += _compile(data.get("boilerplate_patterns"), where, "boilerplate_patterns")
+        related.update(line_key(w) for w in data.get("related_link_headers") or ())
+        function_words.update(str(w).casefold() for w in data.get("function_words") or ())
+        boilerplate += _compile(
+            data.get("boilerplate_patterns"), where, "boilerplate_patterns", parts
+        )
+        tails += _compile(data.get("line_tail_patterns"), where, "line_tail_patterns", parts)
+        signatures += _compile(
+            data.get("social_signature_patterns"), where, "social_signature_patterns", parts
+        )
         captions += _compile(data.get("caption_credit_patterns"), where, "caption_credit_patterns")
         metadata += _compile(data.get("metadata_patterns"), where, "metadata_patterns")
         for entry in data.get("month_names") or ():
@@ -75,4 +125,8 @@ def load_rules(paths: list[Path] | None = None) -> CleanRules:
         caption_credits=tuple(captions),
         metadata=tuple(metadata),
         months=months,
+        related_headers=frozenset(related),
+        line_tails=tuple(tails),
+        social_signatures=tuple(signatures),
+        function_words=frozenset(function_words),
     )
