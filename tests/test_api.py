@@ -222,7 +222,9 @@ def test_unknown_article_is_404(client):
         ("country=USA", 1),
         ("verification=unverified", 1),
         ("located=true", 4),
-        ("date_from=2023-10-05", 3),  # the event's own date; the CONSULT has none
+        # the event's own date, else its article's (as the timeline bins it): the CONSULT has
+        # no date of its own and counts on its article's day
+        ("date_from=2023-10-05", 4),
         ("date_to=2023-10-04", 1),
         ("entity=samara", 2),  # events located there or in articles naming it
         ("outlet=Le%20Monde", 2),

@@ -233,3 +233,26 @@ def test_search_box_with_filters(page, server):
     page.wait_for_url("**type=ASSAULT**")
     assert page.locator(".hit mark").count() >= 1
     shot(page, "search")
+
+
+def test_date_range_control_filters_every_panel(page, server):
+    page.goto(server + "/")
+    page.wait_for_selector("#timeline svg rect.bar")
+    all_events = int(page.locator("#counts .card .n").nth(1).inner_text().replace(" ", ""))
+    all_bars = page.locator("#timeline svg rect.bar").count()
+    page.fill("#date-range input[name=date_from]", "2023-10-05")
+    page.fill("#date-range input[name=date_to]", "2023-10-05")
+    page.locator("#date-range button[type=submit]").click()
+    page.wait_for_url("**/?date_from=2023-10-05&date_to=2023-10-05")
+    page.wait_for_selector("#date-range-note")
+    events = int(page.locator("#counts .card .n").nth(1).inner_text().replace(" ", ""))
+    assert 0 < events < all_events
+    bars = page.locator("#timeline svg rect.bar")
+    assert 0 < bars.count() < all_bars
+    # a day, or the month of an event known only to the month (then every bar is a month)
+    periods = {bars.nth(i).get_attribute("data-period") for i in range(bars.count())}
+    assert periods in ({"2023-10-05"}, {"2023-10"})
+    # the latest-events panel obeys the same range
+    dates = page.locator("table.events tbody tr td.num").all_inner_texts()
+    assert dates and all(d.strip() in ("2023-10-05", "2023-10") for d in dates)
+    shot(page, "overview-date-range")

@@ -262,11 +262,13 @@ def test_first_and_last_seen_come_from_the_articles():
     assert incident.last_seen.date() == date(2024, 5, 11)
 
 
-def test_ingestion_time_is_used_when_publication_day_is_unknown():
-    rec = art("a", [strike("a")], day="2024-05-01")
+def test_ingestion_time_is_never_an_incident_date():
+    """Issue 10: dates come from publication, never from when Veille read the article."""
+    rec = art("a", [strike("a", when=FuzzyDate.unknown())], day="2024-05-01")
     rec = replace(rec, published=fd("2024-05-01", M), ingested_at=datetime(2024, 5, 20, 8))
     (incident,) = find_incidents([rec])
-    assert incident.first_seen.date() == date(2024, 5, 20)
+    assert incident.first_seen is None and incident.last_seen is None  # no publication day
+    assert incident.date == fd("2024-05-01", M)  # undated mention: its report's month
 
 
 def test_result_and_ids_do_not_depend_on_order():

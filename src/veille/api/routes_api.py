@@ -94,14 +94,15 @@ def get_stats(con: Con) -> dict[str, Any]:
 
 
 @router.get("/overview", summary="The overview page's data (JSON twin of /)")
-def get_overview(con: Con) -> dict[str, Any]:
-    return views.overview(con)
+def get_overview(con: Con, f: Flt) -> dict[str, Any]:
+    return views.overview(con, f)
 
 
-@router.get("/timeline", summary="Events or incidents by day and type")
+@router.get("/timeline", summary="Events or incidents by day or month and type")
 def get_timeline(con: Con, f: Flt, kind: TimelineKind = TimelineKind.events) -> dict[str, Any]:
     items = queries.timeline(con, kind.value, f)
-    return {"items": items, "total": len(items)}
+    undated = queries.timeline_undated(con, kind.value, f)
+    return {"items": items, "total": len(items), "undated": undated}
 
 
 @router.get("/outlets", summary="Outlets and their article counts")

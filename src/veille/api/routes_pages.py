@@ -60,8 +60,13 @@ def _render(request: Request, name: str, **context: Any) -> HTMLResponse:
 
 
 @router.get("/", response_class=HTMLResponse)
-def overview_page(request: Request, con: Con) -> HTMLResponse:
-    return _render(request, "overview.html", data=views.overview(con), twin="/api/v1/overview")
+def overview_page(request: Request, con: Con, f: Flt) -> HTMLResponse:
+    return _render(
+        request,
+        "overview.html",
+        data=views.overview(con, f),
+        twin=_twin(request, "/api/v1/overview"),
+    )
 
 
 @router.get("/map", response_class=HTMLResponse)
@@ -90,6 +95,7 @@ def incidents_page(request: Request, con: Con, f: Flt, page: Pg) -> HTMLResponse
         "incidents.html",
         result=result,
         timeline=queries.timeline(con, "incidents", f),
+        timeline_undated=queries.timeline_undated(con, "incidents", f),
         pager=_pager(request, page, result["total"]),
         twin=_twin(request, "/api/v1/incidents"),
     )

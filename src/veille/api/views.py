@@ -13,15 +13,22 @@ from veille.store.duckdb.queries import Filters
 MAP_POINTS = 3000
 
 
-def overview(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """Counts, timelines of events and incidents by type and day, top entities, latest."""
+def overview(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> dict[str, Any]:
+    """Counts, timelines of events and incidents by type and day or month, top entities,
+    latest events and aid, all limited to ``f``'s date range when it has one."""
+    f = f or Filters()
+    span = Filters(date_from=f.date_from, date_to=f.date_to)
     return {
-        "stats": queries.stats(con),
-        "timeline_events": queries.timeline(con, "events"),
-        "timeline_incidents": queries.timeline(con, "incidents"),
-        "top_entities": queries.list_entities(con, Filters(), 12, 0)["items"],
-        "latest_events": queries.list_events(con, Filters(), 12, 0)["items"],
-        "aid_by_donor_status": queries.aid_totals(con)["by_donor_status"],
+        "date_from": span.date_from.isoformat() if span.date_from else None,
+        "date_to": span.date_to.isoformat() if span.date_to else None,
+        "stats": queries.stats(con, span),
+        "timeline_events": queries.timeline(con, "events", span),
+        "timeline_events_undated": queries.timeline_undated(con, "events", span),
+        "timeline_incidents": queries.timeline(con, "incidents", span),
+        "timeline_incidents_undated": queries.timeline_undated(con, "incidents", span),
+        "top_entities": queries.list_entities(con, span, 12, 0)["items"],
+        "latest_events": queries.list_events(con, span, 12, 0)["items"],
+        "aid_by_donor_status": queries.aid_totals(con, span)["by_donor_status"],
     }
 
 

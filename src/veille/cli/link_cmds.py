@@ -27,7 +27,8 @@ from veille.cli.common import (
     print_page,
     to_jsonable,
 )
-from veille.model import DuplicateGroup, Incident, Story
+from veille.link.incidents import date_interval
+from veille.model import DuplicateGroup, FuzzyDate, Incident, Precision, Story
 
 T = TypeVar("T")
 ALL = 1_000_000_000  # the store pages; filters here need every row
@@ -36,20 +37,62 @@ SinceOption = Annotated[
     str | None,
     typer.Option("--since", help="Only from this date on: YYYY-MM-DD, YYYY-MM or YYYY."),
 ]
+UntilOption = Annotated[
+    str | None,
+    typer.Option("--until", help="Only up to this date: YYYY-MM-DD, YYYY-MM or YYYY (inclusive)."),
+]
+UndatedOption = Annotated[
+    bool,
+    typer.Option("--include-undated", help="With --since/--until, keep items that have no date."),
+]
 
 
-def parse_since(value: str | None) -> date | None:
-    """``2024``, ``2024-05`` or ``2024-05-10`` as the first day they cover."""
-    if value is None:
-        return None
+def _period(value: str, option: str) -> tuple[date, date]:
+    """``2024``, ``2024-05`` or ``2024-05-10`` as the first and last day they cover."""
     parts = value.strip().split("-")
     try:
         nums = [int(p) for p in parts]
         if not 1 <= len(nums) <= 3:
             raise ValueError(value)
-        return date(nums[0], *(nums[1:] + [1, 1][len(nums) - 1 :]))
-    except (TypeError, ValueError):
-        raise typer.BadParameter(f"{value!r} is not YYYY, YYYY-MM or YYYY-MM-DD") from None
+        if len(nums) == 1:
+            return date(nums[0], 1, 1), date(nums[0], 12, 31)
+        if len(nums) == 2:
+            first = date(nums[0], nums[1], 1)
+            return first, date_interval(FuzzyDate(first, Precision.MONTH))[1]
+        day = date(*nums)
+        return day, day
+    except (TypeError, ValueError, OverflowError):
+        raise typer.BadParameter(
+            f"{value!r} is not YYYY, YYYY-MM or YYYY-MM-DD", param_hint=option
+        ) from None
+
+
+def parse_since(value: str | None) -> date | None:
+    """The first day ``value`` covers."""
+    return None if value is None else _period(value, "--since")[0]
+
+
+def parse_until(value: str | None) -> date | None:
+    """The last day ``value`` covers (``--until 2024`` keeps all of 2024)."""
+    return None if value is None else _period(value, "--until")[1]
+
+
+def in_period(
+    span: tuple[date, date] | None,
+    since: date | None,
+    until: date | None,
+    include_undated: bool = False,
+) -> bool:
+    """Whether an item dated ``span`` (first, last day) falls in [since, until].
+
+    Without a date range everything matches; with one, undated items are left out unless
+    ``include_undated`` (they cannot be placed in time, so they are not silently kept)."""
+    if since is None and until is None:
+        return True
+    if span is None:
+        return include_undated
+    first, last = span
+    return (since is None or last >= since) and (until is None or first <= until)
 
 
 def _page(items: Sequence[T], limit: int, offset: int) -> list[T]:
@@ -97,15 +140,16 @@ def incident_matches(
     *,
     country: str | None = None,
     since: date | None = None,
+    until: date | None = None,
+    include_undated: bool = False,
     verification: str | None = None,
     min_sources: int = 0,
 ) -> bool:
     if country and country.upper() not in {inc.actor, inc.target, inc.location_country}:
         return False
-    if since is not None:
-        when = inc.date.value or (inc.last_seen.date() if inc.last_seen else None)
-        if when is None or when < since:
-            return False
+    # the incident's own date (its mentions', else its first report's publication date)
+    if not in_period(date_interval(inc.date), since, until, include_undated):
+        return False
     if verification and inc.verification != verification:
         return False
     return inc.num_sources >= min_sources
@@ -127,6 +171,8 @@ def incidents_command(
         typer.Option("--country", help="Actor, target or location country (ISO alpha-3)."),
     ] = None,
     since: SinceOption = None,
+    until: UntilOption = None,
+    include_undated: UndatedOption = False,
     verification: Annotated[
         str | None,
         typer.Option(
@@ -144,13 +190,19 @@ def incidents_command(
     as_json: JsonOption = False,
 ) -> None:
     """Incidents: one real-world event with every article that reported it."""
-    start = parse_since(since)
+    start, end = parse_since(since), parse_until(until)
     found = _fetch(lambda s: s.list_incidents, db, config, type=type_.upper() if type_ else None)
     matches = [
         i
         for i in found
         if incident_matches(
-            i, country=country, since=start, verification=verification, min_sources=min_sources
+            i,
+            country=country,
+            since=start,
+            until=end,
+            include_undated=include_undated,
+            verification=verification,
+            min_sources=min_sources,
         )
     ]
     _print_list(
@@ -193,8 +245,21 @@ def _incident_row(i: Incident) -> tuple[str, ...]:
 # -- stories ------------------------------------------------------------------
 
 
-def story_matches(story: Story, *, since: date | None = None, entity: str | None = None) -> bool:
-    if since is not None and (story.last_date is None or story.last_date < since):
+def story_matches(
+    story: Story,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    include_undated: bool = False,
+    entity: str | None = None,
+) -> bool:
+    # a story's dates are its articles' publication dates (never when Veille read them)
+    span = (
+        (story.first_date or story.last_date, story.last_date or story.first_date)
+        if story.first_date or story.last_date
+        else None
+    )
+    if not in_period(span, since, until, include_undated):
         return False
     if entity:
         needle = entity.casefold()
@@ -212,6 +277,8 @@ def story_item(story: Story) -> dict[str, Any]:
 
 def stories_command(
     since: SinceOption = None,
+    until: UntilOption = None,
+    include_undated: UndatedOption = False,
     entity: Annotated[
         str | None, typer.Option("--entity", help="Label or top entity contains this text.")
     ] = None,
@@ -222,9 +289,13 @@ def stories_command(
     as_json: JsonOption = False,
 ) -> None:
     """Stories: articles grouped into topics over time, largest first."""
-    start = parse_since(since)
+    start, end = parse_since(since), parse_until(until)
     found = _fetch(lambda s: s.list_stories, db, config)
-    matches = [s for s in found if story_matches(s, since=start, entity=entity)]
+    matches = [
+        s
+        for s in found
+        if story_matches(s, since=start, until=end, include_undated=include_undated, entity=entity)
+    ]
     _print_list(
         matches,
         limit,

@@ -288,7 +288,24 @@ def build_incident(
 ) -> Incident:
     members = sorted(members, key=lambda m: m.event_id)
     article_ids = tuple(sorted({m.article_id for m in members}))
-    seen = [s for a in article_ids if a in articles and (s := articles[a].seen) is not None]
+    # first/last seen are publication days, never the time Veille read the articles
+    days = sorted(
+        articles[a].published.value
+        for a in article_ids
+        if a in articles and articles[a].published.precision is Precision.DAY
+    )
+    seen = [datetime(d.year, d.month, d.day, tzinfo=UTC) for d in days]
+    when = _best_date(members)
+    if when.value is None:  # undated mentions: the incident is dated by its first report
+        reports = [
+            p
+            for a in article_ids
+            if a in articles
+            and (p := articles[a].published).value is not None
+            and p.precision is not Precision.UNKNOWN
+        ]
+        if reports:
+            when = min(reports, key=lambda p: (p.value, PRECISION_ORDER[p.precision]))
     place_key = _most_common(m.place_key for m in members)
     location = next((m.place for m in members if m.place and m.place_key == place_key), None)
     verdict, claimants = verification(members, sources)
@@ -302,7 +319,7 @@ def build_incident(
         target=_most_common(m.target for m in members),
         location=location,
         location_country=members[0].area,
-        date=_best_date(members),
+        date=when,
         num_mentions=len(members),
         num_articles=len(article_ids),
         num_sources=len({sources.source(a) for a in article_ids}),

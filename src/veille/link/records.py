@@ -283,6 +283,15 @@ class ArticleRecord:
         seen = self.seen
         return seen.date() if seen else None
 
+    @property
+    def published_day(self) -> date | None:
+        """The publication date when known to the day, week or month (never ingest time):
+        what stories and incidents report as their dates."""
+        pub = self.published
+        if pub.value is None or pub.precision in (Precision.UNKNOWN, Precision.YEAR):
+            return None
+        return pub.value
+
     def to_json(self) -> dict:
         """Everything but the signature, which is stored as bytes beside it."""
         return {

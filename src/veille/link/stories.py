@@ -154,7 +154,9 @@ def build_story(recs: Sequence[ArticleRecord], idf: dict[str, float], config: St
         for r in recs:
             terms.update(dict(r.terms))
         label = " · ".join(sorted(terms, key=lambda t: (-terms[t], t))[: config.label_entities])
-    days = [d for r in recs if (d := r.day) is not None]
+    # publication dates only: an undated story stays undated rather than taking the day
+    # Veille happened to read its articles
+    days = [d for r in recs if (d := r.published_day) is not None]
     return Story(
         id=stable_id("story", *ids),
         label=label,

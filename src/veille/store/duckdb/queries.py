@@ -207,29 +207,108 @@ def iter_index_docs(
 # Overview
 
 
-def stats(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """Counts of everything, the covered period, and events by type."""
+def _article_span(f: Filters, alias: str = "a") -> tuple[str, list[Any]]:
+    """SQL keeping articles published in f's date range (undated ones are out of range)."""
+    clauses, params = ["TRUE"], []
+    if f.date_from or f.date_to:  # a year-only date cannot be placed in a range
+        clauses.append(f"{alias}.published_precision IN ('day', 'week', 'month')")
+    if f.date_from:
+        clauses.append(f"{alias}.published_date >= ?")
+        params.append(f.date_from)
+    if f.date_to:
+        clauses.append(f"{alias}.published_date <= ?")
+        params.append(f.date_to)
+    return " AND ".join(clauses), params
+
+
+def _fuzzy_range(where: _Where, day_sql: str, precision_sql: str, f: Filters) -> None:
+    """Keep dates known to the day, week or month whose period overlaps f's date range."""
+    if f.date_from:
+        where.add(
+            f"(CASE WHEN {precision_sql} IN ('day', 'week') THEN {day_sql} "
+            f"WHEN {precision_sql} = 'month' THEN last_day({day_sql}) END) >= ?",
+            f.date_from,
+        )
+    if f.date_to:
+        where.add(
+            f"(CASE WHEN {precision_sql} IN ('day', 'week', 'month') THEN {day_sql} END) <= ?",
+            f.date_to,
+        )
+
+
+def _event_precision_sql(alias: str = "e") -> str:
+    """The precision of ``_event_day_sql``."""
+    return (
+        f"(CASE WHEN {alias}.date_precision IN ('day', 'week', 'month') "
+        f"THEN {alias}.date_precision ELSE (SELECT x.published_precision FROM articles x "
+        f"WHERE x.id = {alias}.article_id) END)"
+    )
+
+
+def _event_day_sql(alias: str = "e") -> str:
+    """An event's date as the timeline places it: its own when known to the day, week or
+    month, else its article's publication date at those precisions (else NULL)."""
+    return (
+        f"(CASE WHEN {alias}.date_precision IN ('day', 'week', 'month') THEN {alias}.date "
+        "ELSE (SELECT CASE WHEN x.published_precision IN ('day', 'week', 'month') "
+        f"THEN x.published_date END FROM articles x WHERE x.id = {alias}.article_id) END)"
+    )
+
+
+def stats(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> dict[str, Any]:
+    """Counts of everything, the covered period, and events by type.
+
+    With a date range in ``f``, every count is limited to it: articles by publication
+    date, events by their date (else their article's), incidents by their date, aid by its
+    announcement date (else its article's), claims and entities by their article's."""
+    f = f or Filters()
+    ranged = bool(f.date_from or f.date_to)
+    art, art_p = _article_span(f, "a")
+    if ranged:
+        ev_range = _Where()
+        _fuzzy_range(ev_range, _event_day_sql("e"), _event_precision_sql("e"), f)
+        ev_where, ev_p = " AND ".join(ev_range.clauses), ev_range.params
+        inc_range = _Where()
+        _fuzzy_range(inc_range, "i.date", "i.date_precision", f)
+        inc_where, inc_p = " AND ".join(inc_range.clauses), inc_range.params
+        aid_range = _Where()
+        _date_range(
+            aid_range,
+            "coalesce(c.announced_date, (SELECT published_date FROM articles x "
+            "WHERE x.id = c.article_id))",
+            f,
+        )
+        aid_where, aid_p = " AND ".join(aid_range.clauses), aid_range.params
+    else:
+        ev_where = inc_where = aid_where = "TRUE"
+        ev_p, inc_p, aid_p = [], [], []
+    in_art = f"article_id IN (SELECT a.id FROM articles a WHERE {art})"
     counts = con.execute(
-        """
+        f"""
         SELECT
-          (SELECT count(*) FROM articles),
-          (SELECT count(DISTINCT outlet) FROM articles),
-          (SELECT count(*) FROM events),
-          (SELECT count(*) FROM incidents),
-          (SELECT count(*) FROM aid_commitments),
-          (SELECT coalesce(sum(usd_value), 0) FROM aid_commitments),
-          (SELECT count(*) FROM claims),
-          (SELECT count(DISTINCT coalesce(kb_id, name)) FROM entity_mentions),
-          (SELECT min(published_date) FROM articles),
-          (SELECT max(published_date) FROM articles),
-          (SELECT count(*) FROM events WHERE location_lat IS NOT NULL)
-        """
+          (SELECT count(*) FROM articles a WHERE {art}),
+          (SELECT count(DISTINCT outlet) FROM articles a WHERE {art}),
+          (SELECT count(*) FROM events e WHERE {ev_where}),
+          (SELECT count(*) FROM incidents i WHERE {inc_where}),
+          (SELECT count(*) FROM aid_commitments c WHERE {aid_where}),
+          (SELECT coalesce(sum(usd_value), 0) FROM aid_commitments c WHERE {aid_where}),
+          (SELECT count(*) FROM claims WHERE {in_art}),
+          (SELECT count(DISTINCT coalesce(kb_id, name)) FROM entity_mentions WHERE {in_art}),
+          (SELECT min(published_date) FROM articles a WHERE {art}),
+          (SELECT max(published_date) FROM articles a WHERE {art}),
+          (SELECT count(*) FROM events e WHERE location_lat IS NOT NULL AND {ev_where})
+        """,
+        [*art_p, *art_p, *ev_p, *inc_p, *aid_p, *aid_p, *art_p, *art_p, *art_p, *art_p, *ev_p],
     ).fetchone()
     by_type = con.execute(
-        "SELECT type, count(*) FROM events GROUP BY type ORDER BY count(*) DESC, type"
+        f"SELECT type, count(*) FROM events e WHERE {ev_where} "
+        "GROUP BY type ORDER BY count(*) DESC, type",
+        ev_p,
     ).fetchall()
     by_verification = con.execute(
-        "SELECT coalesce(verification, 'none'), count(*) FROM claims GROUP BY 1 ORDER BY 1"
+        f"SELECT coalesce(verification, 'none'), count(*) FROM claims WHERE {in_art} "
+        "GROUP BY 1 ORDER BY 1",
+        art_p,
     ).fetchall()
     return {
         "articles": counts[0],
@@ -248,45 +327,94 @@ def stats(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     }
 
 
+# The bin of an event: its own date when known to the day (or week) or month, else its
+# article's publication date at the same precisions. Year-only and unknown: "undated".
+_EVENT_BIN = """
+SELECT CASE WHEN e.date_precision IN ('day', 'week') THEN e.date
+            WHEN e.date_precision = 'month' THEN date_trunc('month', e.date)::DATE
+            WHEN a.published_precision IN ('day', 'week') THEN a.published_date
+            WHEN a.published_precision = 'month' THEN date_trunc('month', a.published_date)::DATE
+       END AS day,
+       CASE WHEN e.date_precision IN ('day', 'week') THEN 'day'
+            WHEN e.date_precision = 'month' THEN 'month'
+            WHEN a.published_precision IN ('day', 'week') THEN 'day'
+            WHEN a.published_precision = 'month' THEN 'month'
+       END AS precision,
+       e.type AS type
+FROM events e JOIN articles a ON a.id = e.article_id
+"""
+
+# An incident is binned by its own date (which linking takes from its mentions, else from
+# its first report's publication date); older stores fall back to that publication date.
+_INCIDENT_BIN = """
+SELECT CASE WHEN i.date_precision IN ('day', 'week') THEN i.date
+            WHEN i.date_precision = 'month' THEN date_trunc('month', i.date)::DATE
+            ELSE (SELECT min(a.published_date) FROM incident_articles ia
+                  JOIN articles a ON a.id = ia.article_id
+                  WHERE ia.incident_id = i.id AND a.published_precision = 'day')
+       END AS day,
+       CASE WHEN i.date_precision IN ('day', 'week') THEN 'day'
+            WHEN i.date_precision = 'month' THEN 'month'
+            WHEN EXISTS (SELECT 1 FROM incident_articles ia JOIN articles a ON a.id = ia.article_id
+                         WHERE ia.incident_id = i.id AND a.published_precision = 'day') THEN 'day'
+       END AS precision,
+       i.type AS type
+FROM incidents i
+"""
+
+
+def _timeline_where(f: Filters) -> _Where:
+    where = _Where()
+    if f.type:
+        where.add("type = ?", f.type)
+    # a month bin is in range when any of its days is
+    if f.date_from:
+        where.add(
+            "(CASE WHEN precision = 'month' THEN last_day(day) ELSE day END) >= ?", f.date_from
+        )
+    if f.date_to:
+        where.add("day <= ?", f.date_to)
+    return where
+
+
 def timeline(
     con: duckdb.DuckDBPyConnection, kind: str = "events", f: Filters | None = None
 ) -> list[dict[str, Any]]:
-    """Counts by day and type: ``[{"day", "type", "count"}]``.
+    """Counts by period and type: ``[{"day", "period", "precision", "type", "count"}]``.
 
-    Events without their own day fall back to their article's publication day; incidents
-    to the earliest publication day of their articles.
+    Each item is binned by the precision it has: ``precision`` is ``day`` (``period``
+    ``2023-10-04``) or ``month`` (``period`` ``2023-10``, ``day`` its first day). Events
+    without a date of their own take their article's publication date; incidents take
+    their reports' (never the time Veille read them). Undated items are counted by
+    ``timeline_undated``.
     """
     f = f or Filters()
-    where = _Where()
-    if kind == "incidents":
-        # An undated incident counts on the first day one of its articles was published
-        # (never on first_seen, which is when Veille read it).
-        day = (
-            "coalesce(CASE WHEN i.date_precision = 'day' THEN i.date END, "
-            "(SELECT min(a.published_date) FROM incident_articles ia "
-            "JOIN articles a ON a.id = ia.article_id "
-            "WHERE ia.incident_id = i.id AND a.published_precision = 'day'))"
-        )
-        source = f"SELECT {day} AS day, i.type AS type FROM incidents i"
-    else:
-        day = (
-            "coalesce(CASE WHEN e.date_precision = 'day' THEN e.date END, "
-            "CASE WHEN a.published_precision = 'day' THEN a.published_date END)"
-        )
-        source = (
-            f"SELECT {day} AS day, e.type AS type FROM events e "
-            "JOIN articles a ON a.id = e.article_id"
-        )
+    source = _INCIDENT_BIN if kind == "incidents" else _EVENT_BIN
+    where = _timeline_where(f)
     where.add("day IS NOT NULL")
-    if f.type:
-        where.add("type = ?", f.type)
-    _date_range(where, "day", f)
     cur = con.execute(
-        f"SELECT day, type, count(*) AS count FROM ({source}){where.sql()} "
-        "GROUP BY day, type ORDER BY day, type",
+        f"SELECT day, precision, type, count(*) AS count FROM ({source}){where.sql()} "
+        "GROUP BY day, precision, type ORDER BY day, precision, type",
         where.params,
     )
-    return _rows(cur)
+    rows = _rows(cur)
+    for row in rows:
+        row["period"] = row["day"][:7] if row["precision"] == "month" else row["day"]
+    return rows
+
+
+def timeline_undated(
+    con: duckdb.DuckDBPyConnection, kind: str = "events", f: Filters | None = None
+) -> int:
+    """How many events (or incidents) of ``f.type`` no timeline can place (year-only or no
+    date at all): the note under every timeline."""
+    f = f or Filters()
+    source = _INCIDENT_BIN if kind == "incidents" else _EVENT_BIN
+    where = _Where()
+    if f.type:
+        where.add("type = ?", f.type)
+    where.add("day IS NULL")
+    return con.execute(f"SELECT count(*) FROM ({source}){where.sql()}", where.params).fetchone()[0]
 
 
 def outlets(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict[str, Any]]:
@@ -446,7 +574,10 @@ def _event_where(f: Filters, alias: str = "e") -> _Where:
         )
     if f.located:
         where.add(f"{p}location_lat IS NOT NULL AND {p}location_lon IS NOT NULL")
-    _date_range(where, f"{p}date", f)  # the event's own date
+    # the event's own date, else its article's publication date (as the timeline bins it)
+    if f.date_from or f.date_to:
+        name = alias or "events"
+        _fuzzy_range(where, _event_day_sql(name), _event_precision_sql(name), f)
     return where
 
 
@@ -526,7 +657,7 @@ def list_incidents(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offse
         where.add(
             "id IN (SELECT incident_id FROM incident_articles WHERE article_id = ?)", f.article_id
         )
-    _date_range(where, "date", f)
+    _fuzzy_range(where, "date", "date_precision", f)
     sql = (
         f"SELECT * FROM incidents{where.sql()} ORDER BY date DESC NULLS LAST, num_mentions DESC, id"
     )
@@ -674,6 +805,9 @@ def list_entities(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset
         where.add("(name ILIKE ? OR text ILIKE ?)", f"%{f.q}%", f"%{f.q}%")
     if f.article_id:
         where.add("article_id = ?", f.article_id)
+    if f.date_from or f.date_to:
+        span, params = _article_span(f, "a")
+        where.add(f"article_id IN (SELECT a.id FROM articles a WHERE {span})", *params)
     sql = (
         f"SELECT {_ENTITY_KEY} AS key, any_value(kb_id) AS kb_id, mode(name) AS name, "
         "mode(label) AS label, mode(country) AS country, count(*) AS mentions, "

@@ -79,56 +79,96 @@
     return "$" + Math.round(v);
   }
 
-  /* Stacked bars per day: rows [{day: "2023-10-04", type: "ASSAULT", count: 3}] */
+  function monthKey(day) { return day.slice(0, 7); }
+
+  function nextMonth(key) {
+    var y = +key.slice(0, 4), m = +key.slice(5, 7) + 1;
+    if (m > 12) { m = 1; y += 1; }
+    return String(y).padStart(4, "0") + "-" + String(m).padStart(2, "0");
+  }
+
+  /* Every bin from first to last, none skipped, so the x axis is to scale. */
+  function allBins(first, last, unit) {
+    var out = [];
+    if (unit === "month") {
+      for (var k = monthKey(first); k <= monthKey(last); k = nextMonth(k)) out.push(k);
+      return out;
+    }
+    var a = new Date(first + "T00:00:00Z"), b = new Date(last + "T00:00:00Z");
+    for (var t = a.getTime(); t <= b.getTime(); t += 864e5) out.push(new Date(t).toISOString().slice(0, 10));
+    return out;
+  }
+
+  /* Stacked bars per day or per month, to scale:
+   * rows [{day: "2023-10-04", period: "2023-10-04"|"2023-10", precision: "day"|"month", type, count}].
+   * Month-only items are plotted by month: when any item is known only to the month, or the
+   * range is longer than four months, every bin is a month. Undated items are counted in
+   * the note below the chart (data-undated on the container). */
   function timeline(container, rows) {
     container.setAttribute("data-rendered", "timeline");
-    if (!rows || !rows.length) return empty(container, "No dated events yet.");
-    var days = {}, types = {};
+    var undated = +(container.getAttribute("data-undated") || 0);
+    var noun = container.getAttribute("data-noun") || "events";
+    function note() {
+      if (!undated) return;
+      var p = document.createElement("p");
+      p.className = "note undated";
+      p.textContent = undated + " undated " + noun + " (no day or month known) are not shown.";
+      container.appendChild(p);
+    }
+    if (!rows || !rows.length) { empty(container, "No dated " + noun + " yet."); return note(); }
+    var days = rows.map(function (r) { return r.day; }).sort();
+    var first = days[0], last = days[days.length - 1];
+    var spanDays = (new Date(last + "T00:00:00Z") - new Date(first + "T00:00:00Z")) / 864e5;
+    var hasMonth = rows.some(function (r) { return r.precision === "month"; });
+    var unit = hasMonth || spanDays > 120 ? "month" : "day";
+    var bins = {}, types = {};
     rows.forEach(function (r) {
-      days[r.day] = days[r.day] || {};
-      days[r.day][r.type] = (days[r.day][r.type] || 0) + r.count;
+      var key = unit === "month" ? monthKey(r.day) : r.day;
+      bins[key] = bins[key] || {};
+      bins[key][r.type] = (bins[key][r.type] || 0) + r.count;
       types[r.type] = (types[r.type] || 0) + r.count;
     });
-    var dayKeys = Object.keys(days).sort();
-    var first = new Date(dayKeys[0] + "T00:00:00Z"), last = new Date(dayKeys[dayKeys.length - 1] + "T00:00:00Z");
-    var span = Math.round((last - first) / 864e5) + 1;
-    var allDays = [];
-    if (span <= 400) {
-      for (var d = 0; d < span; d++) allDays.push(new Date(first.getTime() + d * 864e5).toISOString().slice(0, 10));
-    } else {
-      allDays = dayKeys;
-    }
+    var keys = allBins(first, last, unit);
     var typeKeys = Object.keys(types).sort(function (a, b) { return types[b] - types[a]; });
-    var max = 0;
-    allDays.forEach(function (k) {
-      var s = 0, v = days[k] || {};
+    var max = 1;
+    keys.forEach(function (k) {
+      var s = 0, v = bins[k] || {};
       for (var t in v) s += v[t];
       if (s > max) max = s;
     });
     var W = Math.max(320, container.clientWidth || 760), H = 240, L = 34, B = 28, T = 8, R = 8;
-    var svg = el("svg", { viewBox: "0 0 " + W + " " + H, class: "chart", role: "img", "aria-label": "Timeline" }, container);
-    var bw = (W - L - R) / allDays.length;
+    var svg = el("svg", {
+      viewBox: "0 0 " + W + " " + H, class: "chart", role: "img",
+      "aria-label": "Timeline by " + unit, "data-unit": unit
+    }, container);
+    var bw = (W - L - R) / keys.length;
     var y = function (v) { return H - B - (v / max) * (H - B - T); };
     for (var g = 0; g <= 4; g++) {
       var gv = Math.round((max * g) / 4);
       el("line", { x1: L, x2: W - R, y1: y(gv), y2: y(gv), stroke: "#e1e4ea" }, svg);
       text(svg, L - 4, y(gv) + 4, String(gv), { "text-anchor": "end" });
     }
-    var step = Math.max(1, Math.ceil(allDays.length / 8));
-    allDays.forEach(function (day, i) {
-      var x = L + i * bw, acc = 0, v = days[day] || {};
+    var step = Math.max(1, Math.ceil(keys.length / 8));
+    keys.forEach(function (key, i) {
+      var x = L + i * bw, acc = 0, v = bins[key] || {};
       typeKeys.forEach(function (t) {
         if (!v[t]) return;
         var r = el("rect", {
           x: x + bw * 0.1, width: Math.max(1, bw * 0.8), y: y(acc + v[t]), height: y(acc) - y(acc + v[t]),
-          fill: colorFor(TYPE_COLORS, t), class: "bar", "data-day": day, "data-type": t
+          fill: colorFor(TYPE_COLORS, t), class: "bar", "data-day": key, "data-period": key, "data-type": t
         }, svg);
-        tip(r, day + " · " + t + ": " + v[t]);
+        tip(r, key + " · " + t + ": " + v[t]);
         acc += v[t];
       });
-      if (i % step === 0) text(svg, x + bw / 2, H - B + 16, day, { "text-anchor": "middle" });
+      if (i % step === 0) text(svg, x + bw / 2, H - B + 16, key, { "text-anchor": "middle" });
     });
     legend(container, typeKeys, TYPE_COLORS);
+    var cap = document.createElement("p");
+    cap.className = "note";
+    cap.textContent = "One bar per " + unit + " from " + keys[0] + " to " + keys[keys.length - 1] +
+      " (to scale)" + (hasMonth ? "; items known only to the month are counted in their month." : ".");
+    container.appendChild(cap);
+    note();
   }
 
   /* Horizontal stacked bars: rows [{donor, status, usd, count}] -> one bar per donor */
