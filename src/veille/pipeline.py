@@ -11,10 +11,13 @@ only writer, one transaction per batch). A Ray runner can reuse the same stages.
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing as mp
 import time
 import traceback
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -237,6 +240,9 @@ class RunSummary:
     aid: int = 0
     claims: int = 0
     seconds: float = 0.0
+    # where the driver's time went (the rest: reading, cleaning, waiting for analysis)
+    store_seconds: float = 0.0
+    link_seconds: float = 0.0  # linking and search indexing after the articles are stored
     errors: list[VeilleError] = field(default_factory=list)
     # inputs stored after a repair (a stray invalid byte): printed, but the run exits 0
     warnings: list[VeilleError] = field(default_factory=list)
@@ -269,7 +275,8 @@ class RunSummary:
         skip = ("errors", "warnings", "links")
         data = {k: v for k, v in dataclasses.asdict(self).items() if k not in skip}
         data["articles_per_s"] = round(self.articles_per_s, 2)
-        data["seconds"] = round(self.seconds, 3)
+        for name in ("seconds", "store_seconds", "link_seconds"):
+            data[name] = round(data[name], 3)
         data["errors"] = [{"code": e.code, "path": e.path, "reason": e.reason} for e in self.errors]
         data["warnings"] = [
             {"code": e.code, "path": e.path, "reason": e.reason} for e in self.warnings
@@ -281,8 +288,36 @@ class RunSummary:
 ProgressFn = Callable[[int, int, "RunSummary"], None]  # (files done, files total, summary)
 
 
+def apply_stages(stages: list[Stage], batch: list[Analysis]) -> list[Analysis]:
+    """Run ``batch`` through ``stages`` in order (set up beforehand)."""
+    for stage in stages:
+        batch = stage.process(batch)
+    return batch
+
+
+_worker_stages: list[Stage] = []  # one worker process's stages, set up once by _worker_init
+
+
+def _worker_init(stages: list[Stage]) -> None:
+    global _worker_stages
+    _worker_stages = stages
+    for stage in stages:
+        stage.setup()
+
+
+def _worker_process(batch: list[Analysis]) -> list[Analysis]:
+    return apply_stages(_worker_stages, batch)
+
+
 class LocalRunner:
-    """Streams inputs through the stages in batches; the store is the single writer."""
+    """Streams inputs through the stages in batches; the store is the single writer.
+
+    With ``settings.worker_count`` above 1 the stages run in that many worker processes
+    (each sets its stages up once: one model load per worker) while this process reads,
+    cleans and stores; results are stored in submission order, so a run stores the same
+    rows whatever the number of workers. A run of a single batch stays in this process
+    (starting workers would cost more than it saves).
+    """
 
     def __init__(
         self, stages: list[Stage], store: Store, settings: Settings, *, meta: Path | None = None
@@ -291,12 +326,16 @@ class LocalRunner:
         self.store = store
         self.settings = settings
         self.meta_path = meta
+        self.workers = settings.worker_count
         self._rules: CleanRules | None = None
         self._meta = MetaTable()
         self._ready = False
         # article id -> the input it came from (``file:line`` for JSONL), for error lines
         self._origin: dict[str, str] = {}
         self._pending_warnings: dict[str, tuple[VeilleError, ...]] = {}
+        self._pool: ProcessPoolExecutor | None = None
+        self._held: list[Analysis] | None = None  # first batch, until we know a second comes
+        self._pending: deque[tuple[list[Analysis], Future]] = deque()
 
     def run(self, paths: Iterable[str | Path], progress: ProgressFn | None = None) -> RunSummary:
         started = time.perf_counter()
@@ -314,21 +353,103 @@ class LocalRunner:
                 self._record_error(summary, error)
         seen: set[str] = set()
         batch: list[Analysis] = []
-        for done, path in enumerate(files, start=1):
-            for item in read_documents(path, self.settings.max_file_bytes):
-                analysis = self._admit(item, summary, seen)
-                if analysis is not None:
-                    batch.append(analysis)
-                if len(batch) >= self.settings.batch_size:
-                    self._flush(batch, summary)
-                    batch = []
-            if progress:
-                summary.seconds = time.perf_counter() - started
-                progress(done, len(files), summary)
-        if batch:
-            self._flush(batch, summary)
+        try:
+            for done, path in enumerate(files, start=1):
+                for item in read_documents(path, self.settings.max_file_bytes):
+                    analysis = self._admit(item, summary, seen)
+                    if analysis is not None:
+                        batch.append(analysis)
+                    if len(batch) >= self.settings.batch_size:
+                        self._submit(batch, summary)
+                        batch = []
+                if progress:
+                    summary.seconds = time.perf_counter() - started
+                    progress(done, len(files), summary)
+            if batch:
+                self._submit(batch, summary)
+            self._drain(summary)
+        finally:
+            self._close_pool()
         summary.seconds = time.perf_counter() - started
         return summary
+
+    # -- analysis: in this process or in worker processes ---------------------------------
+
+    def _submit(self, batch: list[Analysis], summary: RunSummary) -> None:
+        if self.workers <= 1:
+            self._store(self._analyse_here(batch), summary)
+            return
+        if self._pool is None and self._held is None and not self._pending:
+            self._held = batch  # a one-batch run never starts workers
+            return
+        if self._held is not None:
+            held, self._held = self._held, None
+            self._to_pool(held, summary)
+        self._to_pool(batch, summary)
+        while len(self._pending) > 2 * self.workers:  # bounded: results wait for the writer
+            self._collect(summary)
+
+    def _to_pool(self, batch: list[Analysis], summary: RunSummary) -> None:
+        if self._pool is None:
+            # fork where available: workers inherit the stages without pickling them
+            method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+            self._pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=mp.get_context(method),
+                initializer=_worker_init,
+                initargs=(self.stages,),
+            )
+        try:
+            future = self._pool.submit(_worker_process, batch)
+        except BrokenProcessPool:  # a worker died since: settle what was sent, start afresh
+            while self._pending:
+                self._collect(summary)
+            self._close_pool()  # (if nothing was pending)
+            self._to_pool(batch, summary)
+            return
+        self._pending.append((batch, future))
+
+    def _drain(self, summary: RunSummary) -> None:
+        if self._held is not None:
+            held, self._held = self._held, None
+            self._store(self._analyse_here(held), summary)
+        while self._pending:
+            self._collect(summary)
+
+    def _collect(self, summary: RunSummary) -> None:
+        batch, future = self._pending.popleft()
+        try:
+            result = future.result()
+        except BrokenProcessPool as exc:  # a worker died (killed, out of memory): retry later
+            self._fail(batch, f"analysis failed: worker process died ({exc})", summary)
+            # every batch still pending belongs to the broken pool: keep what it finished
+            while self._pending:
+                batch, future = self._pending.popleft()
+                try:
+                    self._store(future.result(), summary)
+                except BrokenProcessPool:
+                    self._fail(batch, f"analysis failed: worker process died ({exc})", summary)
+            self._close_pool()
+            return
+        self._store(result, summary)
+
+    def _fail(self, batch: list[Analysis], reason: str, summary: RunSummary) -> None:
+        for analysis in batch:
+            where = self._origin.pop(analysis.article.id, analysis.article.source)
+            self._pending_warnings.pop(analysis.article.id, None)
+            self._record_error(summary, AnalysisError(reason, path=where))
+
+    def _close_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def _analyse_here(self, batch: list[Analysis]) -> list[Analysis]:
+        if not self._ready:  # lazily: a run with nothing new loads no model
+            for stage in self.stages:
+                stage.setup()
+            self._ready = True
+        return apply_stages(self.stages, batch)
 
     def _record_error(self, summary: RunSummary, error: VeilleError) -> None:
         summary.errors.append(error)
@@ -361,13 +482,7 @@ class LocalRunner:
             self._pending_warnings[article.id] = item.warnings
         return Analysis(article=article)
 
-    def _flush(self, batch: list[Analysis], summary: RunSummary) -> None:
-        if not self._ready:  # lazily: a run with nothing new loads no model
-            for stage in self.stages:
-                stage.setup()
-            self._ready = True
-        for stage in self.stages:
-            batch = stage.process(batch)
+    def _store(self, batch: list[Analysis], summary: RunSummary) -> None:
         keep: list[Analysis] = []
         for analysis in batch:
             failure = next(
@@ -380,7 +495,9 @@ class LocalRunner:
                 self._record_error(summary, AnalysisError(f"analysis failed: {reason}", path=where))
                 continue
             keep.append(analysis)
+        t0 = time.perf_counter()
         summary.stored += self.store.save_batch(keep)
+        summary.store_seconds += time.perf_counter() - t0
         for analysis in keep:
             self._origin.pop(analysis.article.id, None)
             summary.warnings.extend(self._pending_warnings.pop(analysis.article.id, ()))
@@ -436,7 +553,8 @@ def run(
                         path=str(settings.db_path),
                     )
                 )
-        summary.seconds += time.perf_counter() - t0
+        summary.link_seconds = time.perf_counter() - t0
+        summary.seconds += summary.link_seconds
         # when linking failed the run stays unfinished, so the next run retries the linking
         if not any(isinstance(e, StoreError) for e in summary.errors):
             store.finish_run(run_id, summary.counts())

@@ -26,7 +26,8 @@ class Settings:
     nlp_batch_size: int = 16  # texts per spaCy nlp.pipe batch
     default_language: str = "fr"  # used when the text is too short to identify
     language_min_chars: int = 40  # below this, detection is not trusted
-    max_file_mb: float = 20.0  # larger inputs are rejected (V104), not read
+    max_file_mb: float = 20.0  # larger inputs are rejected (V104), not read; a JSONL record too
+    workers: int = 0  # analysis processes; 0: one per core, 1: analyse in the driver
     # estimated Jaccard of word 3-shingles for near-duplicate groups; the linking owner's
     # measured choice (bench/bench_dedup.py, bench/results/dedup.json), not the first 0.8
     near_duplicate_threshold: float = 0.35
@@ -37,6 +38,11 @@ class Settings:
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def worker_count(self) -> int:
+        """Analysis processes to use: ``workers``, or the machine's cores when it is 0."""
+        return self.workers if self.workers > 0 else (os.cpu_count() or 1)
 
     @property
     def search_dir(self) -> Path:

@@ -70,6 +70,15 @@ def run_command(
     max_file_mb: Annotated[
         float | None, typer.Option("--max-file-mb", min=0.0, help="Reject larger files.")
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=0,
+            help="Analysis processes, each loading the model once (default: one per core; "
+            "1: analyse in this process).",
+        ),
+    ] = None,
     progress: Annotated[
         ProgressMode, typer.Option("--progress", help="Progress display on stderr.")
     ] = ProgressMode.AUTO,
@@ -88,7 +97,9 @@ def run_command(
     from veille.pipeline import run
 
     with handle_errors():
-        settings = make_settings(db, config, batch_size=batch_size, max_file_mb=max_file_mb)
+        settings = make_settings(
+            db, config, batch_size=batch_size, max_file_mb=max_file_mb, workers=workers
+        )
         mode = progress
         if mode is ProgressMode.AUTO:
             mode = ProgressMode.BAR if err_console.is_terminal else ProgressMode.NONE

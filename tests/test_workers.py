@@ -1,0 +1,118 @@
+"""`veille run --workers N`: stages in worker processes, one setup per worker, one writer."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from veille.model import Analysis
+from veille.pipeline import AnalyzeStage, LanguageStage, run
+from veille.settings import load_settings
+from veille.store import open_store
+
+
+class PidStage:
+    """Writes the process id that analysed each article into its title; logs each setup."""
+
+    name = "pid"
+    version = "1"
+
+    def __init__(self, log: Path, die_on: str | None = None) -> None:
+        self.log = log
+        self.die_on = die_on
+
+    def setup(self) -> None:
+        with self.log.open("a") as handle:
+            handle.write(f"{os.getpid()}\n")
+
+    def process(self, batch: list[Analysis]) -> list[Analysis]:
+        for analysis in batch:
+            if self.die_on and self.die_on in analysis.article.text:
+                os._exit(3)  # a worker killed mid-batch (out of memory, segfault)
+            analysis.article = dataclasses.replace(analysis.article, title=str(os.getpid()))
+        return batch
+
+
+def write_corpus(folder: Path, count: int) -> Path:
+    folder.mkdir()
+    for i in range(count):
+        (folder / f"a{i:02d}.txt").write_text(
+            f"Dépêche numéro {i}. Les sapeurs ont réparé le pont de la rivière {i}.\n",
+            encoding="utf-8",
+        )
+    return folder
+
+
+def settings_for(tmp_path: Path, name: str, workers: int, batch_size: int = 2):
+    return load_settings(
+        overrides={"db_path": tmp_path / name, "batch_size": batch_size, "workers": workers},
+        env={},
+    )
+
+
+def titles(db: Path) -> list[str]:
+    with open_store(db, read_only=True) as store:
+        return [r[0] for r in store.connection().execute("SELECT title FROM articles").fetchall()]
+
+
+def test_stages_run_in_n_workers_each_set_up_once(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", 12)
+    log = tmp_path / "setups.log"
+    settings = settings_for(tmp_path, "w.duckdb", workers=2)
+    summary = run([corpus], settings, stages=[PidStage(log)])
+    assert (summary.stored, summary.failed) == (12, 0)
+    setups = log.read_text().split()
+    assert len(setups) == len(set(setups)) == 2  # one setup per worker, two workers
+    assert str(os.getpid()) not in setups  # the driver loaded nothing
+    assert set(titles(settings.db_path)) == set(setups)  # analysed only in the workers
+
+
+def test_one_batch_is_analysed_in_the_driver(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", 2)
+    log = tmp_path / "setups.log"
+    summary = run([corpus], settings_for(tmp_path, "w.duckdb", workers=2), stages=[PidStage(log)])
+    assert summary.stored == 2
+    assert log.read_text().split() == [str(os.getpid())]
+
+
+def test_a_dead_worker_fails_its_batch_and_the_run_goes_on(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", 8)
+    settings = settings_for(tmp_path, "w.duckdb", workers=2, batch_size=1)
+    stages = [PidStage(tmp_path / "setups.log", die_on="numéro 3.")]
+    summary = run([corpus], settings, stages=stages)
+    assert summary.failed >= 1 and summary.stored + summary.failed == 8
+    assert any("worker process died" in e.reason for e in summary.errors)
+    assert all(e.path and "corpus" in e.path for e in summary.errors)
+    retry = run([corpus], settings, stages=[PidStage(tmp_path / "setups.log")])
+    assert retry.stored == summary.failed and retry.known == summary.stored
+
+
+@pytest.mark.slow
+def test_workers_store_the_same_rows_as_one_process(tmp_path, seeds_dir, nlp, kb):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(seeds_dir, corpus)
+    tables = ("articles", "entity_mentions", "events", "aid_commitments", "claims", "quantities")
+    dumps = []
+    for workers in (1, 2):
+        settings = settings_for(tmp_path, f"w{workers}.duckdb", workers=workers)
+        stages = [LanguageStage(), AnalyzeStage(kb=kb, nlps={"fr": nlp})]
+        summary = run([corpus], settings, stages=stages)
+        assert (summary.stored, summary.failed) == (5, 0), summary.errors
+        with open_store(settings.db_path, read_only=True) as store:
+            conn = store.connection()
+            dumps.append(
+                {
+                    t: conn.execute(
+                        f"SELECT * EXCLUDE (stored_at, ingested_at) FROM {t} ORDER BY ALL"
+                        if t == "articles"
+                        else f"SELECT * FROM {t} ORDER BY ALL"
+                    ).fetchall()
+                    for t in tables
+                }
+            )
+    assert dumps[0] == dumps[1]
+    assert len(dumps[0]["events"]) > 0
