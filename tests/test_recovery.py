@@ -15,7 +15,7 @@ import pytest
 
 N_FILES = 48
 BATCH = 4
-KILL_AFTER = 16  # files reported done; batches of 4 => at least 16 articles committed
+KILL_AFTER = 16  # articles reported stored (committed) when the run is killed
 
 
 def make_corpus(folder: Path, seeds_dir: Path) -> None:
@@ -29,6 +29,26 @@ def make_corpus(folder: Path, seeds_dir: Path) -> None:
         (folder / f"{i:03d}.txt").write_text(
             f"Dépêche numéro {i} sur la guerre en Ukraine\n\n{body}\n", encoding="utf-8"
         )
+
+
+def wait_for_no_process_with(marker: str, seconds: float = 15.0) -> bool:
+    """True once no process's command line mentions ``marker`` (Linux /proc; else True)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return True
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        alive = []
+        for entry in proc.iterdir():
+            try:
+                if entry.name.isdigit() and marker in (entry / "cmdline").read_text():
+                    alive.append(entry.name)
+            except OSError:
+                continue
+        if not alive:
+            return True
+        time.sleep(0.2)
+    return False
 
 
 def veille(*args: str) -> list[str]:
@@ -83,8 +103,9 @@ def test_killed_run_recovers_without_duplicates(tmp_path, seeds_dir):
     deadline = time.monotonic() + 600
     killed_at = None
     for line in proc.stderr:
-        if line.startswith("[") and "/" in line:
-            done = int(line[1 : line.index("/")])
+        if line.startswith("[") and " stored " in line:
+            # workers analyse ahead of the writer: count what is committed, not what is read
+            done = int(line.split(" stored ", 1)[1].split(",", 1)[0])
             if done >= KILL_AFTER:
                 proc.send_signal(signal.SIGKILL)
                 killed_at = done
@@ -93,6 +114,8 @@ def test_killed_run_recovers_without_duplicates(tmp_path, seeds_dir):
     proc.wait(timeout=60)
     assert killed_at is not None, "the run ended before it could be killed"
     assert proc.returncode == -signal.SIGKILL
+
+    assert wait_for_no_process_with(str(db)), "analysis workers outlived their killed driver"
 
     stored_before = check_consistent(db)
     assert KILL_AFTER <= stored_before < N_FILES

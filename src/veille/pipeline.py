@@ -298,8 +298,21 @@ def apply_stages(stages: list[Stage], batch: list[Analysis]) -> list[Analysis]:
 _worker_stages: list[Stage] = []  # one worker process's stages, set up once by _worker_init
 
 
+def _exit_with_parent() -> None:
+    """Linux: a worker gets SIGTERM when its driver dies (even by SIGKILL), never orphaned."""
+    import contextlib
+    import ctypes
+    import signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):  # best effort: exotic libc
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def _worker_init(stages: list[Stage]) -> None:
     global _worker_stages
+    _exit_with_parent()
     _worker_stages = stages
     for stage in stages:
         stage.setup()
