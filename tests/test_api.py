@@ -91,7 +91,11 @@ def test_stats_counts_everything(client):
     assert stats["claims"] == 3
     assert stats["located_events"] == 4
     assert stats["events_by_type"] == {"ASSAULT": 3, "AID": 1, "CONSULT": 1}
-    assert stats["aid_usd"] == pytest.approx(51_407_000_000)
+    # the headline is what is committed or delivered (POL, no value); the DEU package is
+    # only announced and the US deal is a purchase under negotiation: neither is added in
+    assert stats["aid_usd"] == 0
+    assert stats["aid_usd_pledged"] == pytest.approx(1_407_000_000)
+    assert stats["aid_packages"] == 2 and "each counted once" in stats["aid_usd_includes"]
     assert (stats["first_published"], stats["last_published"]) == ("2023-10-04", "2023-10-07")
 
 
@@ -101,7 +105,7 @@ def test_overview_is_the_home_page_twin(client):
     days = {(r["day"], r["type"]): r["count"] for r in body["timeline_events"]}
     assert days[("2023-10-05", "ASSAULT")] == 2
     assert days[("2023-10-04", "ASSAULT")] == 1
-    assert {r["donor"] for r in body["aid_by_donor_status"]} == {"USA", "DEU", "POL"}
+    assert {r["donor"] for r in body["aid_by_donor_status"]} == {"DEU", "POL"}  # no purchases
     assert body["top_entities"][0]["key"] == "kyiv"  # in three articles
     assert 'rel="alternate" type="application/json" href="/api/v1/overview"' in client.get("/").text
 
@@ -296,11 +300,21 @@ def test_aid_list_and_filters(client):
 def test_aid_totals_by_donor_and_status_in_usd(client):
     body = get(client, "/api/v1/aid/totals")
     by_donor = {r["donor"]: r["usd"] for r in body["by_donor"]}
-    assert by_donor == {"USA": 50_000_000_000, "DEU": 1_407_000_000, "POL": 0}
+    assert by_donor == {"DEU": 1_407_000_000, "POL": 0}  # the US purchase is not aid
     by_status = {r["status"]: r["count"] for r in body["by_status"]}
-    assert by_status == {"negotiating": 1, "announced": 1, "delivered": 1}
-    assert body["total_usd"] == pytest.approx(51_407_000_000)
-    assert get(client, "/api/v1/aid/totals?recipient=UKR&kind=military")["total_usd"] > 0
+    assert by_status == {"announced": 1, "delivered": 1}
+    groups = {g["key"]: (g["usd"], g["count"]) for g in body["groups"]}
+    assert groups == {
+        "committed": (0, 1),
+        "pledged": (pytest.approx(1_407_000_000), 1),
+        "suspended": (0, 0),
+        "unknown": (0, 0),
+    }
+    assert (body["purchases"]["usd"], body["purchases"]["count"]) == (50_000_000_000, 1)
+    assert body["total_usd"] == body["headline"]["usd"] == 0
+    assert "not announcements" in body["headline"]["includes"]
+    pledged = get(client, "/api/v1/aid/totals?recipient=UKR&kind=military")["groups"][1]
+    assert pledged["usd"] > 0
 
 
 def test_claims(client):

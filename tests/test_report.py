@@ -64,7 +64,8 @@ def test_report_carries_the_data(html):
     assert {p["href"][1:] for p in points} <= anchors  # each map point opens its evidence
     timeline = json.loads(re.search(r'id="timeline-data">(.*?)</script>', html, re.S).group(1))
     assert sum(r["count"] for r in timeline) == 5
-    assert "$50.0\u00a0bn" in html  # US purchase under negotiation, in USD
+    assert "$50\u00a0bn" in html  # US purchase under negotiation, in USD
+    assert "UKR buys from USA" in html  # a purchase reads as one, not as US aid
     assert "Boris Pistorius" in html and "confirmed" in html
 
 

@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 
 from veille import __version__ as veille_version
 from veille.api.deps import AppState, configured_token
+from veille.display import aid_parties, format_money, money_with_usd, party_label
 from veille.errors import VeilleError
 
 WEB = Path(__file__).parent / "web"
@@ -44,6 +45,10 @@ def make_jinja() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["usd"] = format_usd
+    env.filters["money"] = format_money
+    env.filters["party"] = party_label
+    env.globals["money_with_usd"] = money_with_usd
+    env.globals["aid_parties"] = aid_parties
     env.filters["web_url"] = web_url
     env.filters["num"] = lambda v: "–" if v is None else f"{v:,}".replace(",", " ")
     return env
@@ -51,16 +56,7 @@ def make_jinja() -> jinja2.Environment:
 
 def format_usd(value: float | int | None) -> str:
     """Compact dollars for cards and tables: $51.4\u00a0bn, $120\u00a0M."""
-    if value is None:
-        return "–"
-    a = abs(value)
-    if a >= 1e9:
-        return f"${value / 1e9:,.1f}\u00a0bn"
-    if a >= 1e6:
-        return f"${value / 1e6:,.1f}\u00a0M"
-    if a >= 1e3:
-        return f"${value / 1e3:,.0f}\u00a0k"
-    return f"${value:,.0f}"
+    return format_money(value, "USD")
 
 
 def web_url(value: str | None) -> str | None:

@@ -28,6 +28,7 @@ from veille.cli.common import (
     print_page,
     to_jsonable,
 )
+from veille.display import aid_parties, money_with_usd
 from veille.model import Analysis, EntityType, Incident
 
 # Highlight styles for `veille show`.
@@ -407,16 +408,15 @@ def _print_analysis(analysis: Analysis) -> None:
         console.print(table)
     if analysis.aid:
         table = Table(title="aid commitments", title_justify="left")
-        for column in ("donor", "recipient", "kind", "value", "status", "items"):
+        for column in ("who", "kind", "value", "status", "items"):
             table.add_column(column)
         for c in analysis.aid:
-            value = f"{c.value} {c.currency or ''}".strip() if c.value is not None else ""
+            value = money_with_usd(c.value, c.currency, c.usd_value) if c.value is not None else ""
             items = ", ".join(
                 f"{i.quantity} {i.system}" if i.quantity is not None else i.system for i in c.items
             )
             table.add_row(
-                c.donor or "",
-                c.recipient or "",
+                aid_parties(c.donor, c.recipient, c.mechanism),
                 c.kind or "",
                 value,
                 c.status.value if c.status else "",

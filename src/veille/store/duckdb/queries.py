@@ -291,14 +291,13 @@ def stats(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> dict[str,
           (SELECT count(*) FROM events e WHERE {ev_where}),
           (SELECT count(*) FROM incidents i WHERE {inc_where}),
           (SELECT count(*) FROM aid_commitments c WHERE {aid_where}),
-          (SELECT coalesce(sum(usd_value), 0) FROM aid_commitments c WHERE {aid_where}),
           (SELECT count(*) FROM claims WHERE {in_art}),
           (SELECT count(DISTINCT coalesce(kb_id, name)) FROM entity_mentions WHERE {in_art}),
           (SELECT min(published_date) FROM articles a WHERE {art}),
           (SELECT max(published_date) FROM articles a WHERE {art}),
           (SELECT count(*) FROM events e WHERE location_lat IS NOT NULL AND {ev_where})
         """,
-        [*art_p, *art_p, *ev_p, *inc_p, *aid_p, *aid_p, *art_p, *art_p, *art_p, *art_p, *ev_p],
+        [*art_p, *art_p, *ev_p, *inc_p, *aid_p, *art_p, *art_p, *art_p, *art_p, *ev_p],
     ).fetchone()
     by_type = con.execute(
         f"SELECT type, count(*) FROM events e WHERE {ev_where} "
@@ -310,18 +309,23 @@ def stats(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> dict[str,
         "GROUP BY 1 ORDER BY 1",
         art_p,
     ).fetchall()
+    aid = aid_totals(con, Filters(date_from=f.date_from, date_to=f.date_to))
+    groups = {g["key"]: g for g in aid["groups"]}
     return {
         "articles": counts[0],
         "outlets": counts[1],
         "events": counts[2],
         "incidents": counts[3],
-        "aid_commitments": counts[4],
-        "aid_usd": _value(counts[5]),
-        "claims": counts[6],
-        "entities": counts[7],
-        "first_published": _value(counts[8]),
-        "last_published": _value(counts[9]),
-        "located_events": counts[10],
+        "aid_commitments": counts[4],  # reports of aid, before merging into packages
+        "aid_packages": aid["packages"],
+        "aid_usd": aid["headline"]["usd"],  # committed or delivered, each package once
+        "aid_usd_pledged": groups["pledged"]["usd"],  # announced/planned/negotiating only
+        "aid_usd_includes": aid["headline"]["includes"],
+        "claims": counts[5],
+        "entities": counts[6],
+        "first_published": _value(counts[7]),
+        "last_published": _value(counts[8]),
+        "located_events": counts[9],
         "events_by_type": {t: n for t, n in by_type},
         "claims_by_verification": {v: n for v, n in by_verification},
     }
@@ -718,30 +722,122 @@ def list_aid(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int
     return _page(con, sql, where.params, limit, offset, _aid_item)
 
 
+# Status groups of the aid headline: what is committed or delivered is never added to what
+# is only announced, planned or under negotiation.
+AID_STATUS_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("committed", "Committed or delivered", ("delivered", "committed", "approved")),
+    (
+        "pledged",
+        "Announced, promised, planned or negotiating",
+        ("announced", "promised", "planned", "negotiating"),
+    ),
+    ("suspended", "Suspended", ("suspended",)),
+    ("unknown", "Status not stated", ()),
+)
+
+# One row per aid package: a merged commitment (veille.link.aid, its latest status), or a
+# commitment linking has not merged yet. A package reported announced and then delivered
+# counts once, as delivered. Its date is its latest status step's (else the article's).
+_AID_PACKAGES = """
+SELECT m.id, m.donor, m.recipient, m.kind, m.mechanism, m.status, m.value, m.currency,
+       m.usd_value,
+       (SELECT h.date FROM merged_aid_history h WHERE h.merged_id = m.id
+        ORDER BY h.idx DESC LIMIT 1) AS day,
+       (SELECT count(*) FROM merged_aid_commitments mc WHERE mc.merged_id = m.id) AS reports,
+       (SELECT list(c.article_id) FROM merged_aid_commitments mc
+        JOIN aid_commitments c ON c.id = mc.commitment_id WHERE mc.merged_id = m.id) AS articles
+FROM merged_aid m
+UNION ALL
+SELECT c.id, c.donor, c.recipient, c.kind, c.mechanism, c.status, c.value, c.currency,
+       c.usd_value, coalesce(c.announced_date, a.published_date) AS day, 1 AS reports,
+       [c.article_id] AS articles
+FROM aid_commitments c JOIN articles a ON a.id = c.article_id
+WHERE c.id NOT IN (SELECT commitment_id FROM merged_aid_commitments)
+"""
+
+
+def _package_where(f: Filters) -> _Where:
+    where = _Where()
+    if f.donor:
+        where.add("donor = ?", f.donor)
+    if f.recipient:
+        where.add("recipient = ?", f.recipient)
+    if f.status:
+        where.add("status = ?", f.status)
+    if f.kind:
+        where.add("kind = ?", f.kind)
+    if f.article_id:
+        where.add("list_contains(articles, ?)", f.article_id)
+    _date_range(where, "day", f)
+    return where
+
+
+def _status_group(status: str | None) -> str:
+    for key, _, statuses in AID_STATUS_GROUPS:
+        if status in statuses:
+            return key
+    return "unknown"
+
+
 def aid_totals(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> dict[str, Any]:
-    """USD totals by donor, by status, and by donor and status (for the stacked bars)."""
-    where = _aid_where(f or Filters())
-    base = f"SELECT * FROM aid_commitments{where.sql()}"
+    """Aid in USD per package, never adding what is committed to what is only announced.
 
-    def grouped(keys: str) -> list[dict[str, Any]]:
-        cur = con.execute(
-            f"SELECT {keys}, coalesce(sum(usd_value), 0) AS usd, count(*) AS count, "
-            f"count(usd_value) AS valued FROM ({base}) GROUP BY {keys} "
-            "ORDER BY usd DESC, count DESC",
-            where.params,
-        )
-        return _rows(cur)
+    Each package counts once, under its latest status (a package announced and then
+    delivered is delivered). Purchases are sales, not aid: they are totalled apart.
+    ``headline`` is what is committed or delivered; ``groups`` every status group with
+    what it includes; ``by_donor``/``by_status``/``by_donor_status`` are over aid packages
+    (purchases left out), for the charts.
+    """
+    where = _package_where(f or Filters())
+    rows = _rows(con.execute(f"SELECT * FROM ({_AID_PACKAGES}){where.sql()}", where.params))
+    aid = [r for r in rows if r["mechanism"] != "purchase"]
+    purchases = [r for r in rows if r["mechanism"] == "purchase"]
 
+    def total(items: list[dict[str, Any]]) -> dict[str, Any]:
+        valued = [r["usd_value"] for r in items if r["usd_value"] is not None]
+        return {"usd": float(sum(valued)), "count": len(items), "valued": len(valued)}
+
+    groups = []
+    for key, label, statuses in AID_STATUS_GROUPS:
+        members = [r for r in aid if _status_group(r["status"]) == key]
+        groups.append({"key": key, "label": label, "statuses": list(statuses), **total(members)})
+
+    def grouped(keys: tuple[str, ...]) -> list[dict[str, Any]]:
+        out: dict[tuple, list[dict[str, Any]]] = {}
+        for r in aid:
+            out.setdefault(tuple(r[k] for k in keys), []).append(r)
+        items = [{**dict(zip(keys, k, strict=True)), **total(v)} for k, v in out.items()]
+        return sorted(items, key=lambda i: (-i["usd"], -i["count"], str(i[keys[0]])))
+
+    committed = next(g for g in groups if g["key"] == "committed")
     return {
-        "by_donor": grouped("donor"),
-        "by_status": grouped("status"),
-        "by_donor_status": grouped("donor, status"),
-        "total_usd": _value(
-            con.execute(
-                f"SELECT coalesce(sum(usd_value), 0) FROM ({base})", where.params
-            ).fetchone()[0]
-        ),
+        "headline": {
+            **committed,
+            "label": "committed or delivered",
+            "includes": "aid packages whose latest status is committed, approved or "
+            "delivered, each counted once; not announcements, plans, negotiations or "
+            "purchases",
+        },
+        "groups": groups,
+        "purchases": {
+            **total(purchases),
+            "label": "Purchases (sales, not aid)",
+            "includes": "deals where the recipient buys from the supplier",
+        },
+        "packages": len(aid),
+        "reports": int(sum(r["reports"] for r in rows)),
+        "by_donor": grouped(("donor",)),
+        "by_status": grouped(("status",)),
+        "by_donor_status": grouped(("donor", "status")),
+        "total_usd": committed["usd"],
     }
+
+
+def aid_packages(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int) -> Page:
+    """Aid packages (merged across reports), largest first."""
+    where = _package_where(f)
+    sql = f"SELECT * FROM ({_AID_PACKAGES}){where.sql()} ORDER BY usd_value DESC NULLS LAST, id"
+    return _page(con, sql, where.params, limit, offset, lambda r: r)
 
 
 # ---------------------------------------------------------------------------
