@@ -277,7 +277,7 @@ def test_stray_subject_fragments_before_a_verb_group(bare_nlp) -> None:
     from spacy.tokens import Doc
 
     from veille.extract.aid import _stray_subjects
-    from veille.extract.claims import Sentence
+    from veille.extract.units import Sentence
 
     words = ["Le", "Japon", "et", "la", "Corée", "ont", "convenu", "de", "livrer", "des", "obus"]
     heads = [1, 1, 4, 4, 4, 6, 6, 8, 6, 10, 8]

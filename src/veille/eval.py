@@ -642,6 +642,7 @@ def score_document(gold: dict, pred: dict | None) -> DocScore:
     """Score one prediction (``None`` when missing) against its gold."""
     pred = pred or {}
     result = DocScore(predicted=bool(pred))
+    clean_text = (pred.get("body") or {}).get("clean_text") or ""
     result.body = score_body(gold.get("body"), pred.get("body"))
     result.published = score_published(gold.get("published"), pred.get("published"))
     result.entities = score_entities(gold.get("entities") or [], pred.get("entities") or [])
@@ -658,10 +659,47 @@ def score_document(gold: dict, pred: dict | None) -> DocScore:
         if part == "quantities":
             pred_items = _distinct_quantities(pred_items)
         result.details[part] = {
-            "missed": [_summary(part, gold_items[i]) for i in scored.missed],
+            "missed": [
+                _missed_summary(part, gold_items[i], pred_items, clean_text)
+                for i in scored.missed
+            ],
             "false_positives": [_summary(part, pred_items[i]) for i in scored.false_positives],
         }
     return result
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[«\"A-ZÀ-Ý0-9])|\n+")
+
+
+def sentence_with(text: str, snippet: str) -> str | None:
+    """The sentence (or line) of ``text`` whose normalised form holds the snippet."""
+    target = normalize_text(snippet)
+    if not target or not text:
+        return None
+    for sentence in _SENTENCE_END.split(text):
+        if target in normalize_text(sentence):
+            return sentence.strip()
+    return text.strip() if target in normalize_text(text) else None
+
+
+def _missed_summary(part: str, gold: dict, preds: list[dict], clean_text: str) -> dict[str, Any]:
+    """A missed gold item, the article sentence that states it, and the predictions made
+    from that sentence that did not match it (wrong type, actor, donor...): what to fix."""
+    out = _summary(part, gold)
+    if part == "quantities":
+        return out
+    snippets = [s for s in _as_list(gold.get("evidence")) if s]
+    out["sentence"] = next(
+        (found for s in snippets if (found := sentence_with(clean_text, s))), None
+    )
+    out["near"] = [
+        _summary(part, pred)
+        for pred in preds
+        if snippets and _evidence_contains(gold, pred)
+    ]
+    for near in out["near"]:
+        near.pop("evidence", None)
+    return out
 
 
 _SUMMARY_KEYS = {

@@ -99,13 +99,52 @@ def details_table(report: EvalReport) -> Table:
     return table
 
 
-def print_report(report: EvalReport, console: Console, *, details: bool = False) -> None:
+def _fields(item: dict, skip: tuple[str, ...] = ("evidence", "sentence", "near")) -> str:
+    return ", ".join(f"{k}={v}" for k, v in item.items() if k not in skip)
+
+
+def print_misses(report: EvalReport, out: Console) -> None:
+    """Every missed gold item and false positive, grouped by part, with its sentence.
+
+    Plain lines rather than a table: the sentences are long and meant to be read whole.
+    """
+    for part in (*PART_LABELS,):
+        missed = [
+            (name, item)
+            for name, doc in report.documents.items()
+            for item in doc.details.get(part, {}).get("missed", [])
+        ]
+        extra = [
+            (name, item)
+            for name, doc in report.documents.items()
+            for item in doc.details.get(part, {}).get("false_positives", [])
+        ]
+        out.rule(f"{PART_LABELS[part]}: {len(missed)} missed, {len(extra)} false positives")
+        for name, item in missed:
+            out.print(f"- {name}  {_fields(item)}", markup=False, highlight=False, soft_wrap=True)
+            if item.get("evidence"):
+                out.print(f"    gold evidence: {item['evidence']}", markup=False, highlight=False, soft_wrap=True)
+            if item.get("sentence"):
+                out.print(f"    sentence: {item['sentence']}", markup=False, highlight=False, soft_wrap=True)
+            for near in item.get("near") or ():
+                out.print(f"    predicted here: {_fields(near)}", markup=False, highlight=False, soft_wrap=True)
+        for name, item in extra:
+            out.print(f"+ {name}  {_fields(item)}", markup=False, highlight=False, soft_wrap=True)
+            if item.get("evidence"):
+                out.print(f"    sentence: {item['evidence']}", markup=False, highlight=False, soft_wrap=True)
+
+
+def print_report(
+    report: EvalReport, console: Console, *, details: bool = False, misses: bool = False
+) -> None:
     overall = report.overall
     console.print(summary_table(overall))
     console.print(attribute_table(overall))
     console.print(documents_table(report))
     if details:
         console.print(details_table(report))
+    if misses:
+        print_misses(report, console)
     if report.missing:
         console.print(
             f"[yellow]No prediction for {len(report.missing)} gold document(s):[/] "
@@ -127,6 +166,13 @@ def eval_command(
     details: Annotated[
         bool, typer.Option("--details", help="List missed gold items and false positives.")
     ] = False,
+    misses: Annotated[
+        bool,
+        typer.Option(
+            "--misses",
+            help="Print every missed gold item and false positive with its sentence, by part.",
+        ),
+    ] = False,
 ) -> None:
     """Score predictions (--pred DIR, else the store) against gold annotations.
 
@@ -147,7 +193,7 @@ def eval_command(
     if as_json:
         print_json(report.to_dict())
     else:
-        print_report(report, console, details=details)
+        print_report(report, console, details=details, misses=misses)
 
 
 def register(app: typer.Typer) -> None:

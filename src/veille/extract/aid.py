@@ -33,7 +33,7 @@ import yaml
 
 from veille.errors import DataFileError
 from veille.extract.actors import demonym_country, resolve_actor
-from veille.extract.claims import Sentence, char_span, normalise_quotes, sentences
+from veille.extract.units import Sentence, char_span, normalise_quotes, sentences
 from veille.model import (
     AidCommitment,
     AidItem,

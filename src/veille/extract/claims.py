@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -35,12 +34,19 @@ from typing import Any
 import yaml
 
 from veille.errors import DataFileError
-from veille.extract.actors import demonym_country, resolve_actor
+from veille.extract.actors import resolve_actor
+from veille.extract.attribution import Speaker, SpeakerResolver
+from veille.extract.units import (
+    Sentence,
+    char_span,
+    normalise_quotes,
+    sentence_of,
+    sentences,
+    token_span,
+)
 from veille.model import (
-    Actor,
     Analysis,
     Claim,
-    EntityMention,
     Event,
     Span,
     Verification,
@@ -90,6 +96,14 @@ class ClaimLexicon:
     label_adjectives: dict[str, str] = field(default_factory=dict)
     demonyms: dict[str, str] = field(default_factory=dict)  # ISO code -> English demonym
     channel_markers: frozenset[str] = frozenset()  # "le ministère sur Telegram"
+    # speakers that speak for a place ("le gouverneur", "les autorités", "l'usine"): without
+    # a country of their own they take the country of the places around the statement
+    local_speakers: frozenset[str] = frozenset()
+    context_sentences: int = 2
+    # multiword cues: first lemma -> ((other lemmas), spec) ("faire savoir", "faire état")
+    phrase_cues: dict[str, tuple[tuple[tuple[str, ...], CueSpec], ...]] = field(
+        default_factory=dict
+    )
 
 
 @dataclass(frozen=True)
@@ -137,7 +151,11 @@ def load_claim_lexicon(data_dir: Path) -> ClaimLexicon:
     raw_cues = data.get("cues")
     if not isinstance(raw_cues, dict) or not raw_cues:
         raise DataFileError("'cues' must map verb lemmas to {kind, takes}", path=str(path))
-    for lemma, spec in raw_cues.items():
+    phrases: dict[str, list[tuple[tuple[str, ...], CueSpec]]] = {}
+    raw_phrases = data.get("phrase_cues") or {}
+    if not isinstance(raw_phrases, dict):
+        raise DataFileError("'phrase_cues' must map phrases to {kind, takes}", path=str(path))
+    for lemma, spec in [*raw_cues.items(), *raw_phrases.items()]:
         if not isinstance(spec, dict):
             raise DataFileError(f"cue '{lemma}' must be a mapping", path=str(path))
         kind = spec.get("kind")
@@ -149,7 +167,12 @@ def load_claim_lexicon(data_dir: Path) -> ClaimLexicon:
                 path=str(path),
             )
         word = str(lemma).lower()
-        if word.startswith(("s'", "se ")):
+        if lemma in raw_phrases:
+            first, *rest = word.split()
+            if not rest:
+                raise DataFileError(f"phrase cue '{lemma}' needs two words", path=str(path))
+            phrases.setdefault(first, []).append((tuple(rest), CueSpec(kind, takes)))
+        elif word.startswith(("s'", "se ")):
             reflexive[word.split("'", 1)[-1].removeprefix("se ")] = CueSpec(kind, takes)
         else:
             cues[word] = CueSpec(kind, takes)
@@ -185,8 +208,11 @@ def load_claim_lexicon(data_dir: Path) -> ClaimLexicon:
         },
         demonyms={str(k).upper(): str(v) for k, v in (labels.get("demonyms") or {}).items()},
         channel_markers=_words(data, "channel_markers", path),
+        phrase_cues={k: tuple(v) for k, v in phrases.items()},
         same_words=_words(data, "same_words", path),
         owner_markers=_words(data, "owner_markers", path),
+        local_speakers=_words(data, "local_speakers", path),
+        context_sentences=int(data.get("context_sentences", 2)),
         lemma_fixes={
             str(k).lower(): str(v).lower() for k, v in (data.get("lemma_fixes") or {}).items()
         },
@@ -223,371 +249,6 @@ def load_verification_rules(data_dir: Path) -> VerificationRules:
 
 
 # ---------------------------------------------------------------------------
-# Text units shared with aid extraction
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """A sentence of the doc, never crossing a line break, with its paragraph number."""
-
-    index: int
-    start: int  # token indices
-    end: int
-    paragraph: int
-    char_start: int
-    char_end: int
-
-
-def normalise_quotes(text: str) -> str:
-    """Typographic apostrophes to ' so that lexicon entries match either form."""
-    return text.replace("’", "'").replace("ʼ", "'")
-
-
-def sentences(doc: Any) -> list[Sentence]:
-    """spaCy sentences split again at line breaks (headlines have no final stop)."""
-    out: list[Sentence] = []
-    paragraph = 0
-    for sent in doc.sents:
-        chunk_start = sent.start
-        for tok in sent:
-            if "\n" in tok.text:
-                if tok.i > chunk_start:
-                    out.append(_sentence(doc, len(out), chunk_start, tok.i, paragraph))
-                paragraph += 1
-                chunk_start = tok.i + 1
-            elif "\n" in tok.whitespace_:
-                out.append(_sentence(doc, len(out), chunk_start, tok.i + 1, paragraph))
-                paragraph += 1
-                chunk_start = tok.i + 1
-        if chunk_start < sent.end:
-            out.append(_sentence(doc, len(out), chunk_start, sent.end, paragraph))
-    merged: list[Sentence] = []
-    for s in out:
-        if s.char_end <= s.char_start:
-            continue
-        prev = merged[-1] if merged else None
-        if prev is not None and prev.paragraph == s.paragraph and not _ends_sentence(doc, prev):
-            # the parser cut mid-sentence ("Selon l'état | -major ukrainien, ...")
-            merged[-1] = Sentence(
-                prev.index, prev.start, s.end, prev.paragraph, prev.char_start, s.char_end
-            )
-        else:
-            merged.append(s)
-    return [
-        Sentence(n, s.start, s.end, s.paragraph, s.char_start, s.char_end)
-        for n, s in enumerate(merged)
-    ]
-
-
-_FINAL = (".", "!", "?", "…", "»", '"', "”", ":", ";")
-
-
-def _ends_sentence(doc: Any, sent: Sentence) -> bool:
-    return doc_text(doc)[sent.char_start : sent.char_end].rstrip().endswith(_FINAL)
-
-
-def _sentence(doc: Any, index: int, start: int, end: int, paragraph: int) -> Sentence:
-    while start < end and doc[start].is_space:
-        start += 1
-    while end > start and doc[end - 1].is_space:
-        end -= 1
-    if start >= end:
-        return Sentence(index, start, start, paragraph, 0, 0)
-    return Sentence(
-        index, start, end, paragraph, doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
-    )
-
-
-def sentence_of(sents: list[Sentence], token_i: int) -> Sentence | None:
-    for s in sents:
-        if s.start <= token_i < s.end:
-            return s
-    return None
-
-
-def char_span(text: str, start: int, end: int) -> Span:
-    return Span(start, end, text[start:end])
-
-
-def _token_span(doc: Any, tokens: list[Any]) -> tuple[int, int] | None:
-    """Char range of tokens, trimmed of punctuation at both ends."""
-    toks = sorted(tokens, key=lambda t: t.i)
-    while toks and (toks[0].is_punct or toks[0].is_space):
-        toks.pop(0)
-    while toks and (toks[-1].is_punct or toks[-1].is_space):
-        toks.pop()
-    if not toks:
-        return None
-    return toks[0].idx, toks[-1].idx + len(toks[-1])
-
-
-# ---------------------------------------------------------------------------
-# Speakers
-
-
-@dataclass(frozen=True)
-class _Speaker:
-    actor: Actor
-    anonymous: bool
-    named: bool  # a linked entity or a proper name
-    anaphoric: bool = False
-
-
-def _mention_at(analysis: Analysis, char: int) -> Any:
-    for mention in analysis.entities:
-        if mention.start <= char < mention.end:
-            return mention
-    return None
-
-
-def _owner(head: Any) -> Any | None:
-    """The "de X" owner of a noun ("les analyses des médias russes" -> médias)."""
-    for child in head.children:
-        if child.dep_ == "nmod" and any(c.dep_ == "case" for c in child.children):
-            return child
-    return None
-
-
-def _is_bare(head: Any, lexicon: ClaimLexicon) -> bool:
-    """A definite noun that names nobody new ("le ministère", "le ministère sur Telegram",
-    "la même source"): no adjective but "même", no name, no "de X" owner."""
-    if not any(c.dep_ == "det" for c in head.children):
-        return False
-    for child in head.children:
-        if child.dep_ == "amod" and child.lower_ not in lexicon.same_words:
-            return False
-        if child.dep_ in ("appos", "flat:name") and child.pos_ == "PROPN":
-            return False
-        if child.dep_ == "nmod" and any(
-            c.dep_ == "case" and c.lower_ in lexicon.owner_markers for c in child.children
-        ):
-            return False
-    return True
-
-
-class _SpeakerResolver:
-    """Speaker phrases to actors, remembering the last named speaker for anaphora."""
-
-    def __init__(self, analysis: Analysis, kb: Any, lexicon: ClaimLexicon) -> None:
-        self.analysis = analysis
-        self.kb = kb
-        self.lexicon = lexicon
-        self.history: list[tuple[int, str, _Speaker]] = []  # (char, head lemma, speaker)
-
-    def remember(self, char: int, lemma: str, speaker: _Speaker) -> None:
-        if not speaker.anaphoric:
-            self.history.append((char, lemma, speaker))
-
-    def _previous(self, char: int, lemma: str | None = None) -> tuple[int, _Speaker] | None:
-        for at, head_lemma, speaker in reversed(self.history):
-            if at < char and (lemma is None or head_lemma == lemma):
-                return at, speaker
-        return None
-
-    def _last_person(
-        self, char: int, holds: Callable[[str], bool] | None = None
-    ) -> tuple[int, _Speaker] | None:
-        """The last person named before ``char`` (for "le président", "il").
-
-        ``holds`` filters on the person's KB offices (a role id test): "le président" is
-        the last president named, not the last minister.
-        """
-        best = None
-        for mention in self.analysis.entities:
-            if (
-                mention.label == "PER"
-                and mention.end <= char
-                and mention.country
-                and (holds is None or self._holds(mention.kb_id, holds))
-                and (best is None or mention.start > best.start)
-            ):
-                best = mention
-        if best is None:
-            return None
-        span = self.analysis.doc.char_span(best.start, best.end, alignment_mode="expand")
-        actor = resolve_actor(span, self.analysis, self.kb) if span is not None else None
-        if actor is None or actor.country is None:
-            actor = Actor(best.text, best.name, best.country, best.sector, best.kb_id)
-        return best.start, _Speaker(actor, anonymous=False, named=True, anaphoric=True)
-
-    def _holds(self, kb_id: str | None, holds: Callable[[str], bool]) -> bool:
-        entity = self.kb.get(kb_id) if kb_id and hasattr(self.kb, "get") else None
-        return any(holds(r.role) for r in getattr(entity, "roles", ()) or ())
-
-    def _role_person(self, lemma: str, char: int) -> tuple[int, _Speaker] | None:
-        """ "le président": the last person named holding such an office, else the last person."""
-        suffixes = self.lexicon.role_suffixes.get(lemma, ())
-        if suffixes:
-
-            def holds(role: str) -> bool:
-                return role.split(".", 1)[-1].endswith(suffixes)
-
-            # the last speaker holding the office, or the last person named holding it
-            speaker = next(
-                (
-                    (at, sp)
-                    for at, _, sp in reversed(self.history)
-                    if at < char and self._holds(sp.actor.kb_id, holds)
-                ),
-                None,
-            )
-            found = [c for c in (self._last_person(char, holds), speaker) if c is not None]
-            if found:
-                return max(found, key=lambda c: c[0])
-        return self._last_person(char)
-
-    def _office_holder(self, mention: EntityMention, char: int) -> _Speaker | None:
-        """A role phrase ("le chef de la Maison Blanche") names its holder: the KB's holder on
-        the article's date, else the last person named who held that office."""
-        has_get = hasattr(self.kb, "get")
-        target = self.kb.get(mention.refers_to) if mention.refers_to and has_get else None
-        if target is None and mention.role:
-            found = self._last_person(char, lambda role: role == mention.role)
-            if found is None:
-                return None
-            actor = found[1].actor
-            return _Speaker(
-                Actor(mention.text, actor.name, actor.country, actor.sector, actor.kb_id),
-                anonymous=False,
-                named=True,
-            )
-        if target is None:
-            return None
-        return _Speaker(
-            Actor(
-                mention.text,
-                target.name,
-                target.country or mention.country,
-                target.sector or mention.sector,
-                target.id,
-            ),
-            anonymous=False,
-            named=True,
-        )
-
-    def _antecedent(self, char: int) -> _Speaker | None:
-        """For a pronoun: the nearer of the last speaker and the last person named."""
-        found = [c for c in (self._previous(char), self._last_person(char)) if c]
-        if not found:
-            return None
-        return replace(max(found, key=lambda c: c[0])[1], anaphoric=True)
-
-    def resolve(self, head: Any) -> _Speaker | None:
-        lex = self.lexicon
-        text = head.text.lower().lstrip("-")
-        lemma = head.lemma_.lower()
-        mention = _mention_at(self.analysis, head.idx)
-        if mention is None and (head.pos_ == "PRON" or text in lex.anaphoric_pronouns):
-            if text not in lex.anaphoric_pronouns:
-                return None
-            return self._antecedent(head.idx)
-        if mention is None and lemma in lex.speech_products:
-            owner = _owner(head)
-            return self.resolve(owner) if owner is not None else None
-        if mention is not None and mention.label == "PER" and mention.role:
-            holder = self._office_holder(mention, head.idx)
-            if holder is not None:
-                return holder
-        appositive = self._appositive_name(head)
-        if appositive is not None:
-            return appositive
-        named = mention is not None or head.pos_ == "PROPN"
-        if not named and lemma not in lex.speaker_nouns | lex.anonymous_sources:
-            actor = resolve_actor(head, self.analysis, self.kb)
-            if actor is None or actor.country is None:
-                return None
-            return _Speaker(actor, anonymous=False, named=False)
-        same = any(c.lower_ in lex.same_words for c in head.children)
-        if not named and _is_bare(head, lex) and (lemma not in lex.anonymous_sources or same):
-            # "le ministère" is the last ministry that spoke; "le président" the last person
-            previous = self._previous(head.idx, None if same else lemma) or (
-                self._role_person(lemma, head.idx) if lemma in lex.person_roles else None
-            )
-            if previous is not None:
-                return replace(previous[1], anaphoric=True)
-        actor = resolve_actor(head, self.analysis, self.kb)
-        if actor is None:
-            text_ = head.doc[head.left_edge.i : head.i + 1].text
-            actor = Actor(text=text_, name=text_)
-        if head.pos_ != "PROPN":
-            actor = self._label(head, actor)
-        anonymous = not named and lemma in lex.anonymous_sources
-        return _Speaker(actor, anonymous=anonymous, named=named)
-
-    def _appositive_name(self, head: Any) -> _Speaker | None:
-        """ "Le gouverneur de la région de Kharkiv, Oleg Synegoubov": the person's name wins
-        over the role phrase; the country comes from the person, else from the role phrase."""
-        if head.pos_ == "PROPN" or head.lemma_.lower() not in self.lexicon.person_roles:
-            return None
-        # the name may hang on the role's complement ("de la région de Kharkiv, Oleg ...")
-        for child in head.subtree:
-            if (
-                child.dep_ not in ("appos", "conj")
-                or child.pos_ != "PROPN"
-                or child.i <= head.i
-                or head.doc[child.i - 1].text != ","
-            ):
-                continue
-            mention = _mention_at(self.analysis, child.idx)
-            if mention is not None and mention.label != "PER":
-                continue
-            tokens = [child, *(t for t in child.children if t.dep_ in ("flat:name", "flat"))]
-            span = _token_span(head.doc, tokens)
-            if span is None:
-                continue
-            surface = doc_text(head.doc)[span[0] : span[1]]
-            name = mention.name if mention is not None else surface
-            role = resolve_actor(head, self.analysis, self.kb)
-            country = (mention.country if mention else None) or (role.country if role else None)
-            sector = (mention.sector if mention else None) or (role.sector if role else None)
-            kb_id = mention.kb_id if mention is not None else None
-            actor = Actor(surface, name, country, sector, kb_id)
-            return _Speaker(actor, anonymous=False, named=True)
-        return None
-
-    def _label(self, head: Any, actor: Actor) -> Actor:
-        """An English label for a group speaker ("les médias britanniques" -> "British media"),
-        and the speaker phrase without where it spoke ("le ministère sur Telegram")."""
-        lex = self.lexicon
-        doc = head.doc
-        channel = [
-            c
-            for c in head.children
-            if c.i > head.i
-            and c.dep_ in ("nmod", "obl", "obl:mod")
-            and any(g.dep_ == "case" and g.lower_ in lex.channel_markers for g in c.children)
-        ]
-        if channel and actor.name == actor.text:
-            cut = min(c.left_edge.i for c in channel)
-            text = doc[head.left_edge.i : cut].text.rstrip(" ,")
-            actor = replace(actor, text=text, name=text)
-        forms = lex.label_nouns.get(head.lemma_.lower())
-        if forms is None or any(
-            c.dep_ == "nmod"
-            and any(g.dep_ == "case" and g.lower_ in lex.owner_markers for g in c.children)
-            for c in head.children
-        ):
-            return actor
-        demonyms, others = [], []
-        for child in head.children:
-            if child.dep_ != "amod":
-                continue
-            country = demonym_country(child, self.kb)
-            if country is not None and country in lex.demonyms:
-                demonyms.append(lex.demonyms[country])
-                continue
-            english = lex.label_adjectives.get(child.lower_) or lex.label_adjectives.get(
-                child.lemma_.lower()
-            )
-            if english is not None:
-                others.append(english)
-        number = head.morph.get("Number")
-        plural = "Plur" in number or (not number and head.lower_.endswith(("s", "x")))
-        label = " ".join([*demonyms, *others, forms[1] if plural else forms[0]])
-        return replace(actor, name=label)
-
-
-# ---------------------------------------------------------------------------
 # Cues and contents
 
 
@@ -595,7 +256,7 @@ class _SpeakerResolver:
 class _Found:
     cue_token: Any
     cue: str
-    speaker: _Speaker
+    speaker: Speaker
     speaker_head: Any
     content: tuple[int, int]  # chars
     evidence: tuple[int, int]  # chars
@@ -613,6 +274,18 @@ def cue_lemma(token: Any, lexicon: ClaimLexicon) -> str:
     """The token's lemma, with the lemmatizer's known misses fixed ("estime" -> "estimer")."""
     lemma = token.lemma_.lower()
     return lexicon.lemma_fixes.get(lemma, lemma)
+
+
+def _phrase_cue(token: Any, lexicon: ClaimLexicon) -> tuple[CueSpec, Any] | None:
+    """A multiword cue headed by the token ("fait savoir", "a fait état de", "met en
+    garde"): its spec and the companion word that carries the complements."""
+    if token.pos_ not in ("VERB", "AUX"):
+        return None
+    for rest, spec in lexicon.phrase_cues.get(cue_lemma(token, lexicon), ()):
+        companions = [c for c in token.children if c.lemma_.lower() in rest]
+        if len(companions) == len(rest):
+            return spec, companions[-1]
+    return None
 
 
 def _cue_spec(token: Any, lexicon: ClaimLexicon) -> CueSpec | None:
@@ -718,7 +391,7 @@ def _content(
     comma = _incise_comma(cue, sent)
     if inverted and comma is not None:
         # "..., a indiqué le ministère": what comes before the comma is the content
-        span = _token_span(doc, list(doc[sent.start : comma.i]))
+        span = token_span(doc, list(doc[sent.start : comma.i]))
         if span:
             return span, True
     for child in cue.children:
@@ -726,13 +399,13 @@ def _content(
             tokens = list(child.subtree)
             if tokens and tokens[0].lower_.replace("’", "'") in lex.complementizers:
                 tokens = tokens[1:]
-            span = _token_span(doc, tokens)
+            span = token_span(doc, tokens)
             if span:
                 return span, inverted
         if "inf" in spec.takes and child.dep_ == "xcomp":
             first = next(iter(child.subtree))
             if "Inf" in first.morph.get("VerbForm") or "Inf" in child.morph.get("VerbForm"):
-                span = _token_span(doc, list(child.subtree))
+                span = token_span(doc, list(child.subtree))
                 if span:
                     return span, inverted
     if "que" in spec.takes:
@@ -742,7 +415,7 @@ def _content(
             if tok.pos_ in ("VERB", "AUX") and tok.dep_ not in ("aux", "aux:tense", "cop"):
                 break
             if tok.lower_.replace("’", "'") in lex.complementizers:
-                span = _token_span(doc, list(doc[tok.i + 1 : sent.end]))
+                span = token_span(doc, list(doc[tok.i + 1 : sent.end]))
                 if span:
                     return span, inverted
                 break
@@ -750,21 +423,41 @@ def _content(
         # incise: "..., a indiqué le ministère": the governing clause is the content
         inside = {t.i for t in cue.subtree}
         tokens = [t for t in cue.head.subtree if t.i not in inside and sent.start <= t.i < sent.end]
-        span = _token_span(doc, tokens)
+        span = token_span(doc, tokens)
         if span:
             return span, True
     if inverted and cue.dep_ == "ROOT":
         before = [c for c in cue.children if c.i < cue.i and c.dep_ in ("ccomp", "parataxis")]
         if before:
-            span = _token_span(doc, list(before[0].subtree))
+            span = token_span(doc, list(before[0].subtree))
             if span:
                 return span, True
     if "obj" in spec.takes:
         for child in cue.children:
             if child.dep_ == "obj":
-                span = _token_span(doc, list(doc[child.left_edge.i : sent.end]))
+                span = token_span(doc, list(doc[child.left_edge.i : sent.end]))
                 if span:
                     return span, inverted
+    return None
+
+
+def _companion_content(
+    cue: Any,
+    companion: Any,
+    spec: CueSpec,
+    sent: Sentence,
+    doc: Any,
+    quotes: list[tuple[int, int]],
+    lex: ClaimLexicon,
+) -> tuple[tuple[int, int], bool] | None:
+    """Content of a multiword cue found on its companion: the clause under "savoir" in
+    "a fait savoir que ...", what follows "état" in "a fait état de ..."."""
+    if companion.pos_ in ("VERB", "AUX"):
+        return _content(companion, spec, sent, doc, quotes, lex)
+    if "obj" in spec.takes and companion.i + 1 < sent.end:
+        span = token_span(doc, list(doc[companion.i + 1 : sent.end]))
+        if span:
+            return span, False
     return None
 
 
@@ -817,7 +510,8 @@ def extract_claims(analysis: Analysis, pack: Any, kb: Any) -> list[Claim]:
     text = analysis.article.text
     sents = sentences(doc)
     quotes = _quotes(text)
-    resolver = _SpeakerResolver(analysis, kb, lex)
+    resolver = SpeakerResolver(analysis, kb, lex)
+    resolver.ranges = [(s.char_start, s.char_end) for s in sents]
     found: list[_Found] = []
     for sent in sents:
         for tok in doc[sent.start : sent.end]:
@@ -841,10 +535,15 @@ def _from_cue(
     doc: Any,
     quotes: list[tuple[int, int]],
     lex: ClaimLexicon,
-    resolver: _SpeakerResolver,
+    resolver: SpeakerResolver,
     sents: list[Sentence],
 ) -> _Found | None:
     spec = _cue_spec(tok, lex)
+    companion = None
+    if spec is None:
+        phrase = _phrase_cue(tok, lex)
+        if phrase is not None:
+            spec, companion = phrase
     if spec is None or _is_passive(tok):
         return None
     subject = _subject(tok, sent)
@@ -857,6 +556,8 @@ def _from_cue(
     if subject is None:
         return None
     content = _content(tok, spec, sent, doc, quotes, lex)
+    if content is None and companion is not None:
+        content = _companion_content(tok, companion, spec, sent, doc, quotes, lex)
     if content is None:
         return None
     (c_start, c_end), inverted = content
@@ -864,7 +565,8 @@ def _from_cue(
     if speaker is None:
         return None
     if spec.kind == "opinion" and not (speaker.named or speaker.actor.country):
-        return None
+        return None  # a country guessed from the context does not make an opinion a claim
+    speaker = resolver.situate(speaker, subject, resolver.ranges)
     resolver.remember(subject.idx, subject.lemma_.lower(), speaker)
     ev_start, ev_end = sent.char_start, sent.char_end
     if c_start < ev_start:  # a quotation running over several sentences
@@ -891,11 +593,11 @@ def _token_at(doc: Any, char: int) -> int:
 
 
 def _from_source(
-    first: Any, noun: Any, sent: Sentence, doc: Any, lex: ClaimLexicon, resolver: _SpeakerResolver
+    first: Any, noun: Any, sent: Sentence, doc: Any, lex: ClaimLexicon, resolver: SpeakerResolver
 ) -> _Found | None:
     quote = _quote_before(first, sent, doc)
     if quote is not None:  # « ... », selon la même source
-        speaker = resolver.resolve(noun)
+        speaker = resolver.situate(resolver.resolve(noun), noun, resolver.ranges)
         if speaker is None:
             return None
         resolver.remember(noun.idx, noun.lemma_.lower(), speaker)
@@ -906,12 +608,12 @@ def _from_source(
     clause = noun.head if noun.head.i != noun.i else None
     if clause is None or not sent.start <= clause.i < sent.end:
         return _from_source_surface(first, sent, doc, lex, resolver)
-    speaker = resolver.resolve(noun)
+    speaker = resolver.situate(resolver.resolve(noun), noun, resolver.ranges)
     if speaker is None:
         return None
     inside = {t.i for t in noun.subtree}
     tokens = [t for t in clause.subtree if t.i not in inside and sent.start <= t.i < sent.end]
-    span = _token_span(doc, tokens)
+    span = token_span(doc, tokens)
     if span is None:
         return None
     resolver.remember(noun.idx, noun.lemma_.lower(), speaker)
@@ -936,7 +638,7 @@ def _quote_before(first: Any, sent: Sentence, doc: Any) -> tuple[int, int] | Non
 
 
 def _from_source_surface(
-    first: Any, sent: Sentence, doc: Any, lex: ClaimLexicon, resolver: _SpeakerResolver
+    first: Any, sent: Sentence, doc: Any, lex: ClaimLexicon, resolver: SpeakerResolver
 ) -> _Found | None:
     """ "Selon l'état-major ukrainien, ..." when the parse is broken (the tokenizer splits
     "état-major"): the source runs to the next comma, the content is the rest."""
@@ -946,7 +648,7 @@ def _from_source_surface(
     source = [t for t in doc[first.i + 1 : end] if t.pos_ in ("NOUN", "PROPN", "PRON")]
     speaker, head = None, None
     for tok in source:
-        speaker = resolver.resolve(tok)
+        speaker = resolver.situate(resolver.resolve(tok), tok, resolver.ranges)
         if speaker is not None and (speaker.named or speaker.actor.country):
             head = tok
             break
@@ -956,7 +658,7 @@ def _from_source_surface(
         tokens = list(doc[end + 1 : sent.end])
     else:
         tokens = list(doc[sent.start : first.i])
-    span = _token_span(doc, tokens)
+    span = token_span(doc, tokens)
     if span is None:
         return None
     resolver.remember(head.idx, head.lemma_.lower(), speaker)
