@@ -379,6 +379,9 @@ class Draft:
     place_roots: list[Any] = field(default_factory=list)  # searched for cities, not countries
     clause_verbs: set[int] = field(default_factory=set)  # trigger, host, governors
     party_tokens: set[int] = field(default_factory=set)
+    # the other parties of a coordination or a bracketed list ("les États-Unis et
+    # l'Allemagne ont convenu"): one event each, with the same target
+    co_actors: list[Actor] = field(default_factory=list)
 
 
 class _Extractor:
@@ -426,6 +429,26 @@ class _Extractor:
                     self.party_tokens.add(conj.i)
                     return actor
         return None
+
+    def all_parties(self, head: Any) -> list[Actor]:
+        """Every party a phrase names, one per country: its conjuncts, or the members of
+        a bracketed list after a group noun ("quatre alliés (A, B, C et D)")."""
+        conjuncts = _with_conjuncts(head)
+        inside = _bracketed(head)
+        members = [
+            t
+            for c in (*conjuncts[1:], *_children(head, "appos"))
+            if c.i in inside
+            for t in _with_conjuncts(c)
+        ]
+        candidates = sorted({t.i: t for t in members}.values(), key=lambda t: t.i) or conjuncts
+        parties: dict[str, Actor] = {}
+        for tok in candidates:
+            actor = self.country_actor(tok)
+            if actor is not None and actor.country not in parties:
+                parties[actor.country] = actor
+                self.party_tokens.add(tok.i)
+        return list(parties.values())
 
     def _party_candidates(self, head: Any) -> list[Any]:
         """The head, then conjuncts; a bracketed list after a plural head ("quatre alliés
@@ -500,12 +523,19 @@ class _Extractor:
         For an assault, "de" + a place is what is hit ("le bombardement de Kharkiv"), not
         who hits; and "de" + a thing is the object ("l'envoi d'armes").
         """
-        for child in noun.children:
+        modifiers = list(noun.children)
+        if noun.dep_ == "nmod" and self.lex.in_class(noun.head, "quantifier"):
+            # "une série de frappes russes": the adjective may hang on the quantifier
+            modifiers += [c for c in noun.head.children if c.dep_ == "amod"]
+        for child in modifiers:
             if child.dep_ == "amod":
                 country = demonym_country(child, self.kb)
                 if country:
                     return Actor(text=child.text, name=child.text, country=country)
         assault = self._noun_type(noun) == "ASSAULT"
+        # "l'attaque de la Russie contre X": with a target named, "de" + a country is the
+        # attacker ("le bombardement de Kharkiv" alone is what was hit)
+        has_target = assault and self._noun_target_phrase(noun, "ASSAULT")
         for child in noun.children:
             if child.dep_ not in ("nmod", "obl:agent"):
                 continue
@@ -514,7 +544,13 @@ class _Extractor:
                 continue
             mention = mention_at(self.analysis, child)
             is_place = mention is not None and self.place_kind(mention) is not None
-            if assault and is_place and case not in self.lex.agent_cases:
+            is_country = mention is not None and self.place_kind(mention) == "country"
+            if (
+                assault
+                and is_place
+                and case not in self.lex.agent_cases
+                and not (has_target and is_country)
+            ):
                 continue
             actor = self.head_party(child)
             if actor is not None:
@@ -862,6 +898,9 @@ class _Extractor:
         elif subj_tok is not None:
             draft.actor_phrase = True
             draft.actor = self.first_party([subj_tok])
+            parties = self.all_parties(subj_tok)
+            if draft.actor is not None and len(parties) > 1:
+                draft.actor, draft.co_actors = parties[0], parties[1:]
             draft.generic_subject = resolve_actor(subj_tok, self.analysis, self.kb) is None
             if draft.actor is None and rule.subject_only:
                 # "La force a tenté d'atterrir": the force of the previous sentence's event
@@ -873,6 +912,7 @@ class _Extractor:
                 # "l'Ukraine et la Pologne ont signé": the second party is the target
                 others = [c for c in _with_conjuncts(subj_tok) if c != subj_tok]
                 draft.target = self.first_party(others)
+                draft.co_actors = [a for a in draft.co_actors if a != draft.target]
             if draft.actor is None and draft.target is not None:
                 draft.actor, draft.target = draft.target, None
             if draft.actor is None:
@@ -1051,9 +1091,13 @@ class _Extractor:
             host = head  # "un accord est prévu", "des négociations ont eu lieu"
         elif has_cop:
             host = noun  # "Kiev est en discussion avec Washington"
-        # a bare event noun: only as a core argument, with its own actor
+        # a bare event noun ("une série de frappes russes", "une attaque contre Kharkiv"):
+        # with its own actor or target, and not part of a verb's event ("tués dans une
+        # attaque" is the verb's)
         if host is None and (
-            rule.needs_host or not (own_actor or parties) or noun.dep_ not in _CORE
+            rule.needs_host
+            or not (own_actor or parties or self._noun_target_phrase(noun, rule.type))
+            or self._inside_event(noun, produced)
         ):
             return None
         if host is not None and host != noun and host.i in produced:
@@ -1086,6 +1130,9 @@ class _Extractor:
         elif subj is not None:
             draft.actor_phrase = True
             draft.actor = self.first_party([subj])
+            parties = self.all_parties(subj)
+            if draft.actor is not None and len(parties) > 1:
+                draft.actor, draft.co_actors = parties[0], parties[1:]
             draft.generic_subject = resolve_actor(subj, self.analysis, self.kb) is None
         de_objects = [
             c for c in noun.children if c.dep_ == "nmod" and self.case(c) in lex.partitive_cases
@@ -1118,6 +1165,46 @@ class _Extractor:
         if host is not None and host != noun:
             draft.location_roots.extend(self.locative_children(host, assault=assault))
         return draft
+
+    def clause_roots(self, trigger: Any) -> list[Any]:
+        """Where a trigger's clause may name its place: the trigger's subtree, or for a noun
+        the verb that hosts it."""
+        if trigger.pos_ in ("NOUN", "PROPN") and trigger.dep_ in ("nsubj", "nsubj:pass", "obj"):
+            return [trigger.head]
+        return [trigger]
+
+    def other_clauses(self, trigger: Any) -> set[int]:
+        """Tokens of clauses inside the trigger's that report something else: reported
+        speech and incises ("..., a indiqué le gouverneur de X"), relative clauses."""
+        skip: set[int] = set()
+        for root in self.clause_roots(trigger):
+            for tok in root.subtree:
+                if tok != root and tok.dep_ in ("parataxis", "ccomp", "acl:relcl", "advcl"):
+                    skip.update(t.i for t in tok.subtree)
+        return skip
+
+    def _noun_target_phrase(self, noun: Any, type_: str) -> bool:
+        """The noun has a complement in one of its type's target slots naming a party or
+        a place ("une attaque contre la région de Donetsk")."""
+        slots = [s for s in self.lex.target_slots.get(type_, ()) if s not in ("obj", "iobj", "de")]
+        for child in noun.children:
+            if child.dep_ in ("nmod", "acl") and any(
+                _slot_matches(self.case(child), s) for s in slots
+            ):
+                if any(mention_at(self.analysis, t) for t in phrase_tokens(child)):
+                    return True
+        return False
+
+    def _inside_event(self, noun: Any, produced: set[int]) -> bool:
+        """The noun hangs (within two steps) on a verb that is itself an event trigger."""
+        tok = noun
+        for _ in range(2):
+            if tok.head == tok:
+                return False
+            tok = tok.head
+            if tok.i in produced:
+                return True
+        return False
 
     def noun_target(
         self, noun: Any, holders: list[Any], slots: tuple[str, ...], actor: Actor | None
@@ -1169,6 +1256,13 @@ class _Extractor:
         places, country = self.collect_places(draft.location_roots, assault, skip)
         more, _ = self.collect_places(draft.place_roots, assault, skip)
         places += [p for p in more if p not in places]
+        if assault and not places:
+            # the place may hang anywhere in the trigger's clause: on the subject ("les
+            # défenses au-dessus de X ont abattu"), on a count ("dont 48 dans la région
+            # de X"), on a victim ("cinq blessés dans la région de X")
+            places, _ = self.collect_places(
+                self.clause_roots(draft.trigger), assault, self.other_clauses(draft.trigger)
+            )
         draft.places = places
         if draft.location_country is None:
             draft.location_country = country or (places[0].country if places else None)
@@ -1333,21 +1427,26 @@ class _Extractor:
         confidence = self.confidence(draft)
         places: list[Place | None] = list(draft.places) or [None]
         events = []
-        for place in places:
+        co_actors = [a for a in draft.co_actors if a.country and a != draft.target]
+        for actor, place in [(draft.actor, p) for p in places] + [
+            (a, p) for a in co_actors for p in places
+        ]:
             location_country = (place.country if place else None) or draft.location_country
             if place is not None and self.place_entity_kind(place) in WATER_KINDS:
                 location_country = place.country
             place_name = place.name if place else ""
+            # the first party keeps the id it had before coordinations were split
+            extra = () if actor is draft.actor else (actor.country,)
             events.append(
                 Event(
-                    id=stable_id(article.id, STAGE, draft.type, trigger.start, place_name),
+                    id=stable_id(article.id, STAGE, draft.type, trigger.start, place_name, *extra),
                     article_id=article.id,
                     type=draft.type,
                     sentence=sentence,
                     trigger=trigger,
                     mode=draft.mode,
                     modality=modality,
-                    actor=draft.actor,
+                    actor=actor,
                     target=draft.target,
                     location=place,
                     location_country=location_country,
@@ -1452,10 +1551,10 @@ def _same(a: Event, b: Event, lex: EventLexicon, heading: Callable[[Event], bool
     with and without a mode and no place are kept apart ("la prise d'un village" vs "des
     drones ont frappé").
     """
-    fa = lex.dedup_family.get(a.type, a.type)
-    fb = lex.dedup_family.get(b.type, b.type)
-    if fa != fb:
-        return False
+    if a.type != b.type:
+        return False  # a promise and a delivery are two facts
+    if not _dates_compatible(a.date, b.date):
+        return False  # two strikes on different days
     if _country(a.actor) != _country(b.actor):
         return False
     ta, tb = _country(a.target), _country(b.target)
@@ -1477,6 +1576,14 @@ def _same(a: Event, b: Event, lex: EventLexicon, heading: Callable[[Event], bool
         # a named place makes the restatement certain; else only a headline may omit it
         return la is not None or heading(a) or heading(b)
     return False
+
+
+def _dates_compatible(a: FuzzyDate, b: FuzzyDate) -> bool:
+    """Unknown dates agree with anything; else one date's period holds the other's."""
+    ia, ib = a.iso(), b.iso()
+    if ia is None or ib is None:
+        return True
+    return ia.startswith(ib) or ib.startswith(ia)
 
 
 def dedupe(
