@@ -1,0 +1,84 @@
+"""Every aid commitment is also an event: AID when it is given, AGREE when it is promised.
+
+The aid extractor reads constructions the event walk does not ("une aide de 50 milliards
+d'euros à l'Ukraine" under "trouver un accord sur"); an analyst counting events expects
+the commitment among them. An event already coded in the sentences that state the commitment with the donor or the
+recipient as its actor (in the cooperation family) stands for it.
+"""
+
+from __future__ import annotations
+
+from veille.model import (
+    Actor,
+    AidCommitment,
+    AidStatus,
+    Event,
+    Modality,
+    stable_id,
+)
+
+STAGE = "aid-events@1"
+# PLOVER: a promise or plan of future aid is an agreement, aid given is AID
+_GIVEN = frozenset({AidStatus.DELIVERED, AidStatus.COMMITTED, AidStatus.APPROVED})
+_FUTURE = frozenset({AidStatus.PROMISED, AidStatus.PLANNED, AidStatus.ANNOUNCED})
+COOPERATION = frozenset({"AID", "AGREE", "CONSULT", "COOPERATE", "SUPPORT", "CONCEDE"})
+
+
+def _country(actor: Actor | None) -> str | None:
+    return actor.country if actor is not None else None
+
+
+def _covered(aid: AidCommitment, events: list[Event]) -> bool:
+    for event in events:
+        if event.type not in COOPERATION:
+            continue
+        if not any(
+            event.sentence.start <= sentence.start < event.sentence.end for sentence in aid.evidence
+        ):
+            continue
+        # a purchase or a request is told from the recipient's side ("Kiev négocie avec
+        # Washington"): either party as the actor stands for the commitment
+        if _country(event.actor) in (aid.donor, aid.recipient):
+            return True
+    return False
+
+
+def aid_events(
+    aid: list[AidCommitment], events: list[Event], lead_end: int | None = None
+) -> list[Event]:
+    """``events`` plus one event for each commitment no event stands for yet.
+
+    With ``lead_end`` (the end offset of the article's lead), only commitments the lead
+    states become events: the news the article reports, not the background aid it recalls
+    ("sous l'administration précédente, Washington avait engagé ...").
+    """
+    out = list(events)
+    for commitment in aid:
+        if commitment.donor is None or not commitment.evidence or _covered(commitment, out):
+            continue
+        if lead_end is not None and not any(s.start < lead_end for s in commitment.evidence):
+            continue
+        sentence = commitment.evidence[0]
+        given = commitment.status in _GIVEN or commitment.status is None
+        modality = Modality.FUTURE if commitment.status in _FUTURE else None
+        out.append(
+            Event(
+                id=stable_id(commitment.id, STAGE),
+                article_id=commitment.article_id,
+                type="AID" if given else "AGREE",
+                sentence=sentence,
+                trigger=sentence,
+                modality=modality,
+                actor=Actor(text="", name=commitment.donor, country=commitment.donor),
+                target=(
+                    Actor(text="", name=commitment.recipient, country=commitment.recipient)
+                    if commitment.recipient
+                    else None
+                ),
+                date=commitment.announced,
+                confidence=round(min(commitment.confidence, 0.7), 2),
+                stage=STAGE,
+            )
+        )
+    out.sort(key=lambda e: (e.sentence.start, e.trigger.start))
+    return out
