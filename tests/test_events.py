@@ -271,10 +271,6 @@ EVENTS = [
       "mode": "drone"}),
     ("Plusieurs missiles russes ont été interceptés au-dessus de Lviv.",
      {"type": "ASSAULT", "actor": "RUS", "target": "UKR", "location": "Lviv"}),
-    # a bracketed list after a plural subject: its first member, never a later one
-    ("Trois partenaires de l'Ukraine (la Suède, la Norvège et la Finlande) vont livrer des"
-     " obus à Kiev.",
-     {"type": "AGREE", "actor": "SWE", "target": "UKR"}),
     # "au moyen de" / "à l'aide de" + weapon gives the mode
     ("L'armée russe a attaqué Soumy à l'aide de bombes planantes.",
      {"type": "ASSAULT", "actor": "RUS", "location": "Sumy", "mode": "aerial"}),
@@ -291,6 +287,65 @@ def test_event(events_of, text, expected):
     assert len(events) == 1, summaries
     got = summaries[0]
     assert {k: got[k] for k in expected} == expected
+
+
+# one event per party: coordinated subjects, bracketed lists after a group noun, places
+MANY_EVENTS = [
+    ("Trois partenaires de l'Ukraine (la Suède, la Norvège et la Finlande) vont livrer des"
+     " obus à Kiev.",
+     [("AGREE", "SWE", "UKR", None), ("AGREE", "NOR", "UKR", None), ("AGREE", "FIN", "UKR", None)]),
+    ("Le Canada et l'Italie ont convenu de fournir des blindés à l'Ukraine.",
+     [("AGREE", "CAN", "UKR", None), ("AGREE", "ITA", "UKR", None)]),
+    ("La frappe a fait deux blessés dans la région de Soumy et un mort dans la région de"
+     " Kharkiv.",
+     [("ASSAULT", "RUS", "UKR", "Sumy"), ("ASSAULT", "RUS", "UKR", "Kharkiv")]),
+    ("Les défenses antiaériennes au-dessus des régions de Belgorod et de Koursk ont abattu"
+     " douze drones ukrainiens.",
+     [("ASSAULT", "UKR", "RUS", "Belgorod"), ("ASSAULT", "UKR", "RUS", "Kursk")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), MANY_EVENTS, ids=[t[:40] for t, _ in MANY_EVENTS])
+def test_one_event_per_party_and_place(events_of, text, expected):
+    got = [
+        (
+            e.type,
+            e.actor and e.actor.country,
+            e.target and e.target.country,
+            e.location and e.location.name,
+        )
+        for e in events_of(text)
+    ]
+    assert sorted(got, key=str) == sorted(expected, key=str)
+
+
+# bare event nouns with their own actor or target are events; inside a verb's event they are not
+NOMINAL = [
+    ("L'Ukraine fait face à une série de frappes russes dans l'est du pays.",
+     ("ASSAULT", "RUS", "UKR")),
+    ("Cela intervient après une attaque massive de la Russie contre les centrales de Kharkiv.",
+     ("ASSAULT", "RUS", "UKR")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), NOMINAL, ids=[t[:40] for t, _ in NOMINAL])
+def test_nominal_event(events_of, text, expected):
+    got = [
+        (e.type, e.actor and e.actor.country, e.target and e.target.country)
+        for e in events_of(text)
+    ]
+    assert got == [expected]
+
+
+def test_dedup_keeps_different_days_and_types(events_of):
+    text = (
+        "Le 3 juin 2024, des drones russes ont frappé Odessa. "
+        "Le 4 juin 2024, des drones russes ont frappé Odessa. "
+        "La Suède a promis des obus à l'Ukraine. La Suède a livré des obus à l'Ukraine."
+    )
+    events = events_of(text, numbers=True)
+    assert sum(e.type == "ASSAULT" for e in events) == 2
+    assert {e.type for e in events if e.actor and e.actor.country == "SWE"} == {"AGREE", "AID"}
 
 
 # generic statements, analysis, hypotheticals, infinitives under nouns: no event

@@ -131,6 +131,7 @@ class EventLexicon:
     place_anaphora: dict[str, frozenset[str]] = field(default_factory=dict)
     anaphora_sentences: int = 2
     situating_nouns: frozenset[str] = frozenset()
+    partner_slots: frozenset[str] = frozenset({"avec", "entre", "obj"})
 
     def in_class(self, token: Any, name: str | None) -> bool:
         if name is None:
@@ -251,6 +252,7 @@ def load_event_lexicon(data_dir: Path) -> EventLexicon:
         },
         anaphora_sentences=int(data.get("anaphora_sentences", 2)),
         situating_nouns=words("situating_nouns"),
+        partner_slots=words("partner_slots") or frozenset({"avec", "entre", "obj"}),
     )
     for rule in (*lexicon.verbs.values(), *lexicon.nouns.values()):
         for name in (rule.object_class, rule.subject_class, rule.intercept_class):
@@ -398,6 +400,7 @@ class _Extractor:
         self.party_tokens: set[int] = set()
         self.headline_end = _headline_end(analysis.article.text)
         self.drafts: list[Draft] = []  # verb drafts so far, for anaphora
+        self.target_slot: str | None = None  # the slot that gave the last target
 
     def case(self, token: Any) -> str:
         return case_of(token, self.lex.contractions)
@@ -514,6 +517,10 @@ class _Extractor:
 
     def in_class(self, token: Any, name: str | None) -> bool:
         if name == ACTOR_CLASS:
+            # weapons and equipment are no party ("a reçu des F-16" is no visit)
+            lemma = token.lemma_.lower()
+            if lemma in self.lex.instruments or self.lex.in_class(token, "aid"):
+                return False
             return self.head_party(token) is not None
         return self.lex.in_class(token, name)
 
@@ -615,7 +622,12 @@ class _Extractor:
         return [c for c, case in obliques(token, self.lex.contractions) if case in cases]
 
     def collect_places(
-        self, roots: list[Any], assault: bool, skip: set[int] | None = None
+        self,
+        roots: list[Any],
+        assault: bool,
+        skip: set[int] | None = None,
+        *,
+        metonyms: bool = True,
     ) -> tuple[list[Place], str | None]:
         """Places below country level in these phrases, and a country-level location.
 
@@ -640,12 +652,11 @@ class _Extractor:
                     ):
                         country = demonym_country(tok, self.kb)
                     continue
-                if (
-                    tok != root
-                    and mention.refers_to
-                    and (self.case(tok) not in self.lex.locative_cases)
+                if mention.refers_to and (
+                    not metonyms
+                    or (tok != root and self.case(tok) not in self.lex.locative_cases)
                 ):
-                    continue
+                    continue  # "une attaque de Kiev": the government, not the city
                 kind = self.place_kind(mention)
                 entity = self.kb.get(mention.kb_id) if mention.kb_id else None
                 place_country = mention.country or getattr(entity, "country", None)
@@ -906,6 +917,7 @@ class _Extractor:
                 # "La force a tenté d'atterrir": the force of the previous sentence's event
                 draft.actor = self.previous_actor(verb, draft.type)
         slots = lex.target_slots.get(draft.type, ())
+        self.target_slot = None
         draft.target = self.slot_party(verb, slots, obj_tok, exclude=subj_tok)
         if draft.type in lex.symmetric:
             if draft.target is None and subj_tok is not None and draft.actor is not None:
@@ -913,7 +925,12 @@ class _Extractor:
                 others = [c for c in _with_conjuncts(subj_tok) if c != subj_tok]
                 draft.target = self.first_party(others)
                 draft.co_actors = [a for a in draft.co_actors if a != draft.target]
-            if draft.actor is None and draft.target is not None:
+            if (
+                draft.actor is None
+                and draft.target is not None
+                and self.target_slot in lex.partner_slots
+            ):
+                # "un accord avec X": X is a party either way; "une aide à X" stays X's
                 draft.actor, draft.target = draft.target, None
             if draft.actor is None:
                 draft.actor = self.partner(verb)
@@ -1039,6 +1056,7 @@ class _Extractor:
             candidates = [c for c in candidates if c != exclude and not self.is_plain_place(c)]
             party = self.first_party(candidates)
             if party is not None:
+                self.target_slot = slot
                 return party
         return None
 
@@ -1098,6 +1116,7 @@ class _Extractor:
             rule.needs_host
             or not (own_actor or parties or self._noun_target_phrase(noun, rule.type))
             or self._inside_event(noun, produced)
+            or (noun.dep_ not in _CORE and _generic_plural(noun))
         ):
             return None
         if host is not None and host != noun and host.i in produced:
@@ -1145,13 +1164,19 @@ class _Extractor:
         ):
             return None
         slots = lex.target_slots.get(draft.type, ())
+        self.target_slot = None
         if draft.target is None:
             draft.target = self.noun_target(noun, [noun, *de_objects], slots, draft.actor)
         if draft.target is None and host is not None and host != noun:
             host_slots = tuple(s for s in slots if s not in ("obj", "de"))
             draft.target = self.slot_party(host, host_slots, None, exclude=subj)
         if draft.type in lex.symmetric:
-            if draft.actor is None and draft.target is not None:
+            if (
+                draft.actor is None
+                and draft.target is not None
+                and self.target_slot in lex.partner_slots
+            ):
+                # "un accord avec X": X is a party either way; "une aide à X" stays X's
                 draft.actor, draft.target = draft.target, None
             if draft.actor is None:
                 draft.actor = self.partner(clause_verb if clause_verb is not None else noun)
@@ -1226,6 +1251,7 @@ class _Extractor:
                         continue
                     if actor is not None and party.country == actor.country:
                         continue
+                    self.target_slot = slot
                     return party
         return None
 
@@ -1260,8 +1286,9 @@ class _Extractor:
             # the place may hang anywhere in the trigger's clause: on the subject ("les
             # défenses au-dessus de X ont abattu"), on a count ("dont 48 dans la région
             # de X"), on a victim ("cinq blessés dans la région de X")
+            skip_clause = self.other_clauses(draft.trigger) | draft.party_tokens
             places, _ = self.collect_places(
-                self.clause_roots(draft.trigger), assault, self.other_clauses(draft.trigger)
+                self.clause_roots(draft.trigger), assault, skip_clause, metonyms=False
             )
         draft.places = places
         if draft.location_country is None:
@@ -1458,6 +1485,16 @@ class _Extractor:
                 )
             )
         return events
+
+
+def _generic_plural(noun: Any) -> bool:
+    """ "la gravité des attaques russes": a definite plural names a kind of event, not one
+    that happened ("une série de frappes", "une attaque" do)."""
+    if "Plur" not in noun.morph.get("Number"):
+        return False
+    return any(
+        c.dep_ in ("det", "case") and "Def" in c.morph.get("Definite") for c in noun.children
+    )
 
 
 def _governing_verb(token: Any) -> Any | None:
