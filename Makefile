@@ -4,7 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
-GOLD   ?= ../shared/gold/seeds
+SHARED ?= ../shared
+EVAL_DIR := .eval
 
 .PHONY: install install-test browser demo test eval lint format bench clean
 
@@ -43,8 +44,18 @@ test: install-test browser
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/python -m pytest -q
 
+# Both gold sets, each run into a fresh store: the seeds, then the 23 corpus articles
+# (copied without their MANIFEST.tsv: the gold's dates are the text's). EVAL_ARGS=--misses
+# lists every missed item and false positive with its sentence.
 eval: install
-	$(BIN)/veille eval $(GOLD)
+	rm -rf $(EVAL_DIR) && mkdir -p $(EVAL_DIR)/corpus
+	cp $(SHARED)/corpus/fr/*.txt $(EVAL_DIR)/corpus/
+	$(BIN)/veille run examples/corpus --db $(EVAL_DIR)/seeds.duckdb --progress none > /dev/null || true
+	$(BIN)/veille run $(EVAL_DIR)/corpus --db $(EVAL_DIR)/corpus.duckdb --progress none > /dev/null || true
+	@echo "== seeds ($(SHARED)/gold/seeds)"
+	$(BIN)/veille eval $(SHARED)/gold/seeds --db $(EVAL_DIR)/seeds.duckdb $(EVAL_ARGS)
+	@echo "== corpus ($(SHARED)/gold/corpus)"
+	$(BIN)/veille eval $(SHARED)/gold/corpus --db $(EVAL_DIR)/corpus.duckdb $(EVAL_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check src tests bench
@@ -57,4 +68,4 @@ bench: install
 	set -e; for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script; done
 
 clean:
-	rm -rf $(VENV) veille.duckdb veille.duckdb.wal veille.duckdb.search report.html src/*.egg-info
+	rm -rf $(VENV) $(EVAL_DIR) veille.duckdb veille.duckdb.wal veille.duckdb.search report.html src/*.egg-info

@@ -352,3 +352,64 @@ def test_malformed_speaker_label_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(DataFileError) as err:
         load_claim_lexicon(tmp_path)
     assert "claims.yaml" in str(err.value)
+
+
+# Attribution: multiword cues, and speakers whose country comes from their own words, a
+# possessive or the places around the statement (sentences written for these tests).
+ATTRIBUTION_CASES = [
+    # multiword cue, the content hangs on its companion verb
+    (
+        "Le gouvernement polonais a fait savoir que la frontière resterait ouverte.",
+        ("faire savoir", "POL", "la frontière resterait ouverte"),
+    ),
+    # a local speaker takes the country of the place in its sentence
+    (
+        "Un incendie s'est déclaré dans un dépôt de carburant à Belgorod, a indiqué le gouverneur.",
+        ("indiquer", "RUS", "Un incendie s'est déclaré"),
+    ),
+    # ... or of the sentence before it
+    (
+        "Des explosions ont été entendues à Odessa dans la nuit. Les autorités ont déclaré "
+        "que deux entrepôts avaient brûlé.",
+        ("déclarer", "UKR", "deux entrepôts avaient brûlé"),
+    ),
+    # the participle clause names who interviewed the source, not whom it speaks for
+    (
+        "Un responsable du ministère ukrainien de la Défense, interrogé par Reuters, a affirmé "
+        "que les stocks étaient suffisants.",
+        ("affirmer", "UKR", "les stocks étaient suffisants"),
+    ),
+    # a possessive speaks for the person named before it
+    (
+        "Le chancelier Olaf Scholz se rendra lundi à Varsovie, a annoncé son porte-parole.",
+        ("annoncer", "DEU", "se rendra lundi à Varsovie"),
+    ),
+    # a reflexive cue
+    (
+        "Le ministre lituanien s'est félicité que l'accord ait été signé si vite.",
+        ("féliciter", "LTU", "l'accord ait été signé"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), ATTRIBUTION_CASES, ids=[c[0][:40] for c in ATTRIBUTION_CASES]
+)
+def test_attribution(claims_of, text: str, expected: tuple) -> None:
+    cue, country, snippet = expected
+    claims = claims_of(text)
+    assert [(c.cue, c.speaker.country if c.speaker else None) for c in claims] == [
+        (cue, country)
+    ], claims
+    assert snippet in claims[0].content.text
+
+
+def test_a_context_country_does_not_make_an_opinion_a_claim(claims_of) -> None:
+    text = "Des drones ont frappé Kharkiv. Les responsables estiment que la ville tiendra."
+    assert claims_of(text) == []
+
+
+def test_phrase_cues_are_read_from_data(fr_pack) -> None:
+    lexicon = load_claim_lexicon(fr_pack.data_dir)
+    assert len(lexicon.cues) + len(lexicon.reflexive_cues) + len(lexicon.phrase_cues) >= 120
+    assert "savoir" in {w for rest, _ in lexicon.phrase_cues["faire"] for w in rest}

@@ -750,3 +750,39 @@ def test_eval_command_json(tmp_path) -> None:
 
     missing = runner.invoke(app, ["eval", str(tmp_path / "nope"), "--pred", str(tmp_path)])
     assert missing.exit_code == 1
+
+
+def test_misses_name_the_sentence_and_what_was_predicted_there(tmp_path) -> None:
+    from veille.cli.eval_cmds import register
+
+    text = "Titre du jour\nDes drones ont frappé Lviv mardi. Kiev a riposté le soir même."
+    gold = _doc(
+        doc="a.txt",
+        events=[_event(actor="RUS", target="UKR", evidence="ont frappé Lviv")],
+    )
+    pred = _doc(
+        doc="a.txt",
+        body={"clean_text": text},
+        events=[_event(actor="UKR", evidence="Des drones ont frappé Lviv mardi.")],
+    )
+    doc = score_document(gold, pred)
+    missed = doc.details["events"]["missed"]
+    assert missed[0]["sentence"] == "Des drones ont frappé Lviv mardi."
+    assert [n["actor"] for n in missed[0]["near"]] == ["UKR"]
+
+    _write(tmp_path / "gold", {"a.txt": gold})
+    _write(tmp_path / "pred", {"a.txt": pred})
+    app = typer.Typer()
+    register(app)
+
+    @app.command("noop")
+    def _noop() -> None:  # a second command keeps typer in multi-command mode
+        pass
+
+    result = CliRunner().invoke(
+        app, ["eval", str(tmp_path / "gold"), "--pred", str(tmp_path / "pred"), "--misses"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Events: 1 missed, 1 false positives" in result.output
+    assert "sentence: Des drones ont frappé Lviv mardi." in result.output
+    assert "predicted here: type=['ASSAULT'], actor=UKR" in result.output

@@ -660,8 +660,7 @@ def score_document(gold: dict, pred: dict | None) -> DocScore:
             pred_items = _distinct_quantities(pred_items)
         result.details[part] = {
             "missed": [
-                _missed_summary(part, gold_items[i], pred_items, clean_text)
-                for i in scored.missed
+                _missed_summary(part, gold_items[i], pred_items, clean_text) for i in scored.missed
             ],
             "false_positives": [_summary(part, pred_items[i]) for i in scored.false_positives],
         }
@@ -693,9 +692,7 @@ def _missed_summary(part: str, gold: dict, preds: list[dict], clean_text: str) -
         (found for s in snippets if (found := sentence_with(clean_text, s))), None
     )
     out["near"] = [
-        _summary(part, pred)
-        for pred in preds
-        if snippets and _evidence_contains(gold, pred)
+        _summary(part, pred) for pred in preds if snippets and _evidence_contains(gold, pred)
     ]
     for near in out["near"]:
         near.pop("evidence", None)

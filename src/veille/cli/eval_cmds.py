@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Annotated
 
@@ -120,18 +121,19 @@ def print_misses(report: EvalReport, out: Console) -> None:
             for item in doc.details.get(part, {}).get("false_positives", [])
         ]
         out.rule(f"{PART_LABELS[part]}: {len(missed)} missed, {len(extra)} false positives")
+        line = functools.partial(out.print, markup=False, highlight=False, soft_wrap=True)
         for name, item in missed:
-            out.print(f"- {name}  {_fields(item)}", markup=False, highlight=False, soft_wrap=True)
+            line(f"- {name}  {_fields(item)}")
             if item.get("evidence"):
-                out.print(f"    gold evidence: {item['evidence']}", markup=False, highlight=False, soft_wrap=True)
+                line(f"    gold evidence: {item['evidence']}")
             if item.get("sentence"):
-                out.print(f"    sentence: {item['sentence']}", markup=False, highlight=False, soft_wrap=True)
+                line(f"    sentence: {item['sentence']}")
             for near in item.get("near") or ():
-                out.print(f"    predicted here: {_fields(near)}", markup=False, highlight=False, soft_wrap=True)
+                line(f"    predicted here: {_fields(near)}")
         for name, item in extra:
-            out.print(f"+ {name}  {_fields(item)}", markup=False, highlight=False, soft_wrap=True)
+            line(f"+ {name}  {_fields(item)}")
             if item.get("evidence"):
-                out.print(f"    sentence: {item['evidence']}", markup=False, highlight=False, soft_wrap=True)
+                line(f"    sentence: {item['evidence']}")
 
 
 def print_report(

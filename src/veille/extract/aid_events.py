@@ -2,8 +2,9 @@
 
 The aid extractor reads constructions the event walk does not ("une aide de 50 milliards
 d'euros à l'Ukraine" under "trouver un accord sur"); an analyst counting events expects
-the commitment among them. An event already coded in the sentences that state the commitment with the donor or the
-recipient as its actor (in the cooperation family) stands for it.
+the commitment among them. An event already coded in the sentences that state the
+commitment with the donor or the recipient as its actor (in the cooperation family)
+stands for it.
 """
 
 from __future__ import annotations

@@ -72,6 +72,7 @@ _KINDS = frozenset({"report", "opinion"})
 class CueSpec:
     kind: str  # report | opinion
     takes: frozenset[str]  # que, inf, obj, quote
+    phrase: str | None = None  # a multiword cue's name ("faire savoir")
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ class ClaimLexicon:
     # a country of their own they take the country of the places around the statement
     local_speakers: frozenset[str] = frozenset()
     context_sentences: int = 2
-    # multiword cues: first lemma -> ((other lemmas), spec) ("faire savoir", "faire état")
+    # multiword cues: each lemma -> ((other lemmas), spec) ("faire savoir", "faire état")
     phrase_cues: dict[str, tuple[tuple[tuple[str, ...], CueSpec], ...]] = field(
         default_factory=dict
     )
@@ -168,10 +169,13 @@ def load_claim_lexicon(data_dir: Path) -> ClaimLexicon:
             )
         word = str(lemma).lower()
         if lemma in raw_phrases:
-            first, *rest = word.split()
-            if not rest:
+            words = word.split()
+            if len(words) < 2:
                 raise DataFileError(f"phrase cue '{lemma}' needs two words", path=str(path))
-            phrases.setdefault(first, []).append((tuple(rest), CueSpec(kind, takes)))
+            # indexed by each word: the parser may make either one the head
+            for head in words:
+                others = tuple(w for w in words if w != head)
+                phrases.setdefault(head, []).append((others, CueSpec(kind, takes, word)))
         elif word.startswith(("s'", "se ")):
             reflexive[word.split("'", 1)[-1].removeprefix("se ")] = CueSpec(kind, takes)
         else:
@@ -278,7 +282,7 @@ def cue_lemma(token: Any, lexicon: ClaimLexicon) -> str:
 
 def _phrase_cue(token: Any, lexicon: ClaimLexicon) -> tuple[CueSpec, Any] | None:
     """A multiword cue headed by the token ("fait savoir", "a fait état de", "met en
-    garde"): its spec and the companion word that carries the complements."""
+    garde"), the other words hanging on it: its spec and the companion word."""
     if token.pos_ not in ("VERB", "AUX"):
         return None
     for rest, spec in lexicon.phrase_cues.get(cue_lemma(token, lexicon), ()):
@@ -574,7 +578,7 @@ def _from_cue(
         ev_start = first.char_start if first else c_start
     return _Found(
         cue_token=tok,
-        cue=cue_lemma(tok, lex),
+        cue=spec.phrase or cue_lemma(tok, lex),
         speaker=speaker,
         speaker_head=subject,
         content=(c_start, c_end),

@@ -653,8 +653,7 @@ class _Extractor:
                         country = demonym_country(tok, self.kb)
                     continue
                 if mention.refers_to and (
-                    not metonyms
-                    or (tok != root and self.case(tok) not in self.lex.locative_cases)
+                    not metonyms or (tok != root and self.case(tok) not in self.lex.locative_cases)
                 ):
                     continue  # "une attaque de Kiev": the government, not the city
                 kind = self.place_kind(mention)
@@ -1213,11 +1212,12 @@ class _Extractor:
         a place ("une attaque contre la région de Donetsk")."""
         slots = [s for s in self.lex.target_slots.get(type_, ()) if s not in ("obj", "iobj", "de")]
         for child in noun.children:
-            if child.dep_ in ("nmod", "acl") and any(
-                _slot_matches(self.case(child), s) for s in slots
+            if (
+                child.dep_ in ("nmod", "acl")
+                and any(_slot_matches(self.case(child), s) for s in slots)
+                and any(mention_at(self.analysis, t) for t in phrase_tokens(child))
             ):
-                if any(mention_at(self.analysis, t) for t in phrase_tokens(child)):
-                    return True
+                return True
         return False
 
     def _inside_event(self, noun: Any, produced: set[int]) -> bool:

@@ -1,0 +1,49 @@
+"""Aid commitments of the lead become events when no event stands for them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from veille.extract.aid_events import aid_events
+from veille.model import Actor, AidCommitment, AidStatus, Event, Span
+
+
+def _aid(start: int, status: AidStatus, donor: str = "CAN") -> AidCommitment:
+    return AidCommitment(
+        id=f"aid{start}",
+        article_id="a",
+        evidence=(Span(start, start + 40, "x" * 40),),
+        donor=donor,
+        recipient="UKR",
+        value=Decimal("1000000"),
+        status=status,
+    )
+
+
+def _event(start: int, type_: str, actor: str) -> Event:
+    span = Span(start, start + 40, "x" * 40)
+    return Event(
+        id=f"e{start}", article_id="a", type=type_, sentence=span, trigger=span,
+        actor=Actor(text=actor, name=actor, country=actor),
+    )  # fmt: skip
+
+
+def test_a_promise_in_the_lead_becomes_an_agree_event() -> None:
+    events = aid_events([_aid(0, AidStatus.PROMISED)], [], lead_end=100)
+    assert [(e.type, e.actor.country, e.target.country) for e in events] == [
+        ("AGREE", "CAN", "UKR")
+    ]
+
+
+def test_a_delivery_becomes_an_aid_event() -> None:
+    events = aid_events([_aid(0, AidStatus.DELIVERED)], [], lead_end=100)
+    assert [e.type for e in events] == ["AID"]
+
+
+def test_an_event_of_either_party_in_the_sentence_stands_for_the_commitment() -> None:
+    existing = [_event(0, "CONSULT", "UKR")]
+    assert aid_events([_aid(0, AidStatus.NEGOTIATING)], existing, lead_end=100) == existing
+
+
+def test_background_aid_after_the_lead_is_no_event() -> None:
+    assert aid_events([_aid(500, AidStatus.COMMITTED)], [], lead_end=100) == []
