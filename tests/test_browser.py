@@ -256,3 +256,18 @@ def test_date_range_control_filters_every_panel(page, server):
     dates = page.locator("table.events tbody tr td.num").all_inner_texts()
     assert dates and all(d.strip() in ("2023-10-05", "2023-10") for d in dates)
     shot(page, "overview-date-range")
+
+
+def test_incident_page_opens_from_the_list(page, server):
+    page.goto(server + "/incidents")
+    link = page.locator("a.incident-link").first
+    href = link.get_attribute("href")
+    link.click()
+    page.wait_for_url("**" + href)
+    page.wait_for_selector("#incident-mentions tr.mention")
+    assert page.locator("#incident-mentions tr.mention").count() >= 1
+    assert page.locator("#incident-articles tbody tr").count() >= 1
+    assert page.locator(".source-line").count() >= 2  # outlet and date of each report
+    page.locator("#incident-mentions tr.mention a").first.click()
+    page.wait_for_selector(".article-text .active")
+    shot(page, "incident")

@@ -71,3 +71,12 @@ def aid_parties(donor: str | None, recipient: str | None, mechanism: str | None)
     if mechanism == "purchase":
         return f"{party_label(recipient)} buys from {party_label(donor)}"
     return f"{party_label(donor)} → {party_label(recipient)}"
+
+
+def not_analysed_reason(article) -> str | None:
+    """Why an article has no annotations, when it was stored without analysis."""
+    from veille.langid import FLAG_UNSUPPORTED
+
+    if FLAG_UNSUPPORTED in article.flags:
+        return f"no language pack for {article.language or 'its language'}"
+    return None

@@ -52,6 +52,19 @@ def _not_found(what: str, key: str) -> HTTPException:
     return HTTPException(status_code=404, detail=f"no {what} {key!r}")
 
 
+def resolve(con: duckdb.DuckDBPyConnection, table: str, what: str, key: str) -> str:
+    """The full id for ``key`` (an id or a unique prefix of 8+ characters); 404 otherwise."""
+    try:
+        found = queries.resolve_id(con, table, key)
+    except queries.AmbiguousIdError:
+        raise HTTPException(
+            status_code=404, detail=f"{key!r} starts several {what} ids: give more characters"
+        ) from None
+    if found is None:
+        raise _not_found(what, key)
+    return found
+
+
 def search_articles(
     st: AppState, con: duckdb.DuckDBPyConnection, f: Filters, page: Page
 ) -> dict[str, Any]:
@@ -117,8 +130,8 @@ def get_articles(st: St, con: Con, f: Flt, page: Pg) -> dict[str, Any]:
 
 
 @router.get("/articles/{article_id}", summary="One article with every annotation and offset")
-def get_article(st: St, article_id: str) -> dict[str, Any]:
-    analysis = st.get_analysis(article_id)
+def get_article(st: St, con: Con, article_id: str) -> dict[str, Any]:
+    analysis = st.get_analysis(resolve(con, "articles", "article", article_id))
     if analysis is None:
         raise _not_found("article", article_id)
     return analysis_json(analysis)
@@ -141,7 +154,7 @@ def get_events(con: Con, f: Flt, page: Pg) -> dict[str, Any]:
 
 @router.get("/events/{event_id}", summary="One event")
 def get_event(con: Con, event_id: str) -> dict[str, Any]:
-    item = queries.get_event(con, event_id)
+    item = queries.get_event(con, resolve(con, "events", "event", event_id))
     if item is None:
         raise _not_found("event", event_id)
     return item
@@ -158,11 +171,40 @@ def get_incidents(con: Con, f: Flt, page: Pg) -> dict[str, Any]:
     return queries.list_incidents(con, f, page.limit, page.offset)
 
 
-@router.get("/incidents/{incident_id}", summary="One incident with its events")
+@router.get(
+    "/incidents/{incident_id}",
+    summary="One incident: every article and sentence that reports it, with outlet and date",
+)
 def get_incident(con: Con, incident_id: str) -> dict[str, Any]:
-    item = queries.get_incident(con, incident_id)
+    item = queries.get_incident(con, resolve(con, "incidents", "incident", incident_id))
     if item is None:
         raise _not_found("incident", incident_id)
+    return item
+
+
+@router.get("/stories", summary="Stories: articles grouped into topics, largest first")
+def get_stories(con: Con, f: Flt, page: Pg) -> dict[str, Any]:
+    return queries.list_stories(con, f, page.limit, page.offset)
+
+
+@router.get("/stories/{story_id}", summary="One story with its articles")
+def get_story(con: Con, story_id: str) -> dict[str, Any]:
+    item = queries.get_story(con, resolve(con, "stories", "story", story_id))
+    if item is None:
+        raise _not_found("story", story_id)
+    return item
+
+
+@router.get("/duplicates", summary="Groups of exact and near-duplicate articles")
+def get_duplicates(con: Con, f: Flt, page: Pg) -> dict[str, Any]:
+    return queries.list_duplicate_groups(con, f, page.limit, page.offset)
+
+
+@router.get("/duplicates/{group_id}", summary="One duplicate group with its articles")
+def get_duplicate_group(con: Con, group_id: str) -> dict[str, Any]:
+    item = queries.get_duplicate_group(con, resolve(con, "duplicate_groups", "group", group_id))
+    if item is None:
+        raise _not_found("duplicate group", group_id)
     return item
 
 

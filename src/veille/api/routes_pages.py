@@ -12,8 +12,9 @@ from fastapi.responses import HTMLResponse
 from veille.api import views
 from veille.api.deps import AppState, cursor, state
 from veille.api.params import Page, filter_params, page_params
-from veille.api.routes_api import search_articles
+from veille.api.routes_api import resolve, search_articles
 from veille.api.serialize import segments
+from veille.display import not_analysed_reason
 from veille.model import PLOVER_EVENT_TYPES, AidStatus, Verification
 from veille.store.duckdb import queries
 from veille.store.duckdb.queries import Filters
@@ -101,6 +102,51 @@ def incidents_page(request: Request, con: Con, f: Flt, page: Pg) -> HTMLResponse
     )
 
 
+@router.get("/incidents/{incident_id}", response_class=HTMLResponse)
+def incident_page(request: Request, con: Con, incident_id: str) -> HTMLResponse:
+    key = resolve(con, "incidents", "incident", incident_id)
+    item = queries.get_incident(con, key)
+    return _render(request, "incident.html", item=item, twin=f"/api/v1/incidents/{key}")
+
+
+@router.get("/stories", response_class=HTMLResponse)
+def stories_page(request: Request, con: Con, f: Flt, page: Pg) -> HTMLResponse:
+    result = queries.list_stories(con, f, page.limit, page.offset)
+    return _render(
+        request,
+        "stories.html",
+        result=result,
+        pager=_pager(request, page, result["total"]),
+        twin=_twin(request, "/api/v1/stories"),
+    )
+
+
+@router.get("/stories/{story_id}", response_class=HTMLResponse)
+def story_page(request: Request, con: Con, story_id: str) -> HTMLResponse:
+    key = resolve(con, "stories", "story", story_id)
+    item = queries.get_story(con, key)
+    return _render(request, "story.html", item=item, twin=f"/api/v1/stories/{key}")
+
+
+@router.get("/duplicates", response_class=HTMLResponse)
+def duplicates_page(request: Request, con: Con, f: Flt, page: Pg) -> HTMLResponse:
+    result = queries.list_duplicate_groups(con, f, page.limit, page.offset)
+    return _render(
+        request,
+        "duplicates.html",
+        result=result,
+        pager=_pager(request, page, result["total"]),
+        twin=_twin(request, "/api/v1/duplicates"),
+    )
+
+
+@router.get("/duplicates/{group_id}", response_class=HTMLResponse)
+def duplicate_page(request: Request, con: Con, group_id: str) -> HTMLResponse:
+    key = resolve(con, "duplicate_groups", "group", group_id)
+    item = queries.get_duplicate_group(con, key)
+    return _render(request, "duplicate.html", item=item, twin=f"/api/v1/duplicates/{key}")
+
+
 @router.get("/aid", response_class=HTMLResponse)
 def aid_page(request: Request, con: Con, f: Flt, page: Pg) -> HTMLResponse:
     data = views.aid_page(con, f, page.limit, page.offset)
@@ -165,8 +211,9 @@ def search_page(request: Request, st: St, con: Con, f: Flt, page: Pg) -> HTMLRes
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
-def article_page(request: Request, st: St, article_id: str) -> HTMLResponse:
-    analysis = st.get_analysis(article_id)
+def article_page(request: Request, st: St, con: Con, article_id: str) -> HTMLResponse:
+    key = resolve(con, "articles", "article", article_id)
+    analysis = st.get_analysis(key)
     if analysis is None:
         raise HTTPException(status_code=404, detail=f"no article {article_id!r}")
     return _render(
@@ -174,7 +221,8 @@ def article_page(request: Request, st: St, article_id: str) -> HTMLResponse:
         "article.html",
         a=analysis,
         segments=segments(analysis),
-        twin=f"/api/v1/articles/{article_id}",
+        not_analysed=not_analysed_reason(analysis.article),
+        twin=f"/api/v1/articles/{key}",
     )
 
 

@@ -329,9 +329,23 @@ def show_command(
                 else:
                     _print_analysis(analysis)
                 return
-            incident = store.get_incident(item_id)
+            from veille.store.duckdb.queries import AmbiguousIdError, resolve_id
+
+            try:  # the 12-character ids the tables print, or any unique 8+ prefix
+                incident_id = resolve_id(store.connection(), "incidents", item_id)
+            except AmbiguousIdError:
+                print_error(f"V110 {item_id}: ambiguous id prefix (several incidents)")
+                raise typer.Exit(1) from None
+            incident = store.get_incident(incident_id) if incident_id else None
             if incident is None:
-                print_error(f"V110 {item_id}: no article or incident with this id")
+                superseded = store.article_versions(article_id=item_id)
+                if superseded:
+                    print_error(
+                        f"V110 {item_id}: an older version of {superseded[-1]['source']}; "
+                        "see `veille articles --versions`"
+                    )
+                else:
+                    print_error(f"V110 {item_id}: no article or incident with this id")
                 raise typer.Exit(1)
             events = store.get_events(incident.event_ids)
             titles = {}

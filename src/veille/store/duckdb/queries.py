@@ -24,6 +24,13 @@ if TYPE_CHECKING:
 
 Page = dict[str, Any]  # {"items": [...], "total": N}
 
+MIN_ID_PREFIX = 8  # shortest id prefix accepted anywhere (tables print 12 characters)
+_ID_TABLES = ("articles", "incidents", "stories", "duplicate_groups", "events")
+
+
+class AmbiguousIdError(ValueError):
+    """An id prefix that starts more than one id."""
+
 
 @dataclass(frozen=True, slots=True)
 class Filters:
@@ -509,6 +516,28 @@ def article_versions(con: duckdb.DuckDBPyConnection, article_id: str) -> list[di
     return _rows(cur)
 
 
+def resolve_id(con: duckdb.DuckDBPyConnection, table: str, key: str) -> str | None:
+    """The full id in ``table`` (articles, incidents, stories, duplicate_groups, events) for
+    ``key``: the id itself, or a unique prefix of 8 or more characters (what tables print).
+    Raises ``AmbiguousIdError`` when a prefix names several."""
+    if table not in _ID_TABLES:
+        raise ValueError(table)
+    if con.execute(f"SELECT 1 FROM {table} WHERE id = ? LIMIT 1", [key]).fetchone():
+        return key
+    if len(key) < MIN_ID_PREFIX:
+        return None
+    found = [
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT id FROM {table} WHERE starts_with(id, ?) ORDER BY id LIMIT 3",
+            [key],
+        ).fetchall()
+    ]
+    if len(found) > 1:
+        raise AmbiguousIdError(f"{key!r} starts several ids in {table}")
+    return found[0] if found else None
+
+
 def article_exists(con: duckdb.DuckDBPyConnection, article_id: str) -> bool:
     return con.execute("SELECT 1 FROM articles WHERE id = ?", [article_id]).fetchone() is not None
 
@@ -519,7 +548,8 @@ def article_exists(con: duckdb.DuckDBPyConnection, article_id: str) -> bool:
 
 _EVENT_SQL = """
 SELECT e.*, a.title AS article_title, a.outlet AS article_outlet,
-       a.published_date AS article_published
+       a.published_date AS article_published, a.url AS article_url,
+       a.source AS article_source
 FROM events e JOIN articles a ON a.id = e.article_id
 """
 
@@ -591,13 +621,20 @@ def _attach_articles(con: duckdb.DuckDBPyConnection, items: list[dict[str, Any]]
     if not ids:
         return
     cur = con.execute(
-        "SELECT id, title, outlet, published_date FROM articles WHERE id = ANY(?::VARCHAR[])",
+        "SELECT id, title, outlet, published_date, url, source FROM articles "
+        "WHERE id = ANY(?::VARCHAR[])",
         [ids],
     )
     found = {row[0]: row[1:] for row in cur.fetchall()}
     for item in items:
-        title, outlet, published = found.get(item["article_id"], (None, None, None))
-        item.update(article_title=title, article_outlet=outlet, article_published=_value(published))
+        title, outlet, published, url, source = found.get(item["article_id"], (None,) * 5)
+        item.update(
+            article_title=title,
+            article_outlet=outlet,
+            article_published=_value(published),
+            article_url=url,
+            article_source=source,
+        )
 
 
 def list_events(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int) -> Page:
@@ -679,6 +716,90 @@ def get_incident(con: duckdb.DuckDBPyConnection, incident_id: str) -> dict[str, 
         [incident_id],
     )
     item["events"] = [_event_item(r) for r in _rows(events)]
+    item["articles"] = _articles_of(con, "incident_articles", "incident_id", incident_id)
+    return item
+
+
+def _articles_of(
+    con: duckdb.DuckDBPyConnection, table: str, key: str, value: str
+) -> list[dict[str, Any]]:
+    """The articles of an incident, story or duplicate group, with outlet, URL, file, date."""
+    cur = con.execute(
+        "SELECT a.id, a.title, a.outlet, a.url, a.source, a.language, "
+        "a.published_date AS published, a.published_precision, a.content_hash, a.num_chars "
+        f"FROM {table} m JOIN articles a ON a.id = m.article_id WHERE m.{key} = ? "
+        "ORDER BY a.published_date NULLS LAST, a.id",
+        [value],
+    )
+    return [_article_row(r) for r in _rows(cur)]
+
+
+# ---------------------------------------------------------------------------
+# Stories and duplicate groups
+
+
+def _story_item(row: dict[str, Any]) -> dict[str, Any]:
+    row["top_entities"] = list(row.get("top_entities") or [])
+    return row
+
+
+def list_stories(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int) -> Page:
+    """Stories, largest first; a date range keeps stories whose span overlaps it."""
+    where = _Where()
+    if f.date_from:
+        where.add("last_date >= ?", f.date_from)
+    if f.date_to:
+        where.add("first_date <= ?", f.date_to)
+    if f.entity:
+        where.add("(label ILIKE ? OR list_contains(top_entities, ?))", f"%{f.entity}%", f.entity)
+    if f.article_id:
+        where.add("id IN (SELECT story_id FROM story_articles WHERE article_id = ?)", f.article_id)
+    sql = (
+        "SELECT s.*, (SELECT count(*) FROM story_articles m WHERE m.story_id = s.id) "
+        f"AS num_articles FROM stories s{where.sql()} "
+        "ORDER BY num_articles DESC, last_date DESC NULLS LAST, id"
+    )
+    return _page(con, sql, where.params, limit, offset, _story_item)
+
+
+def get_story(con: duckdb.DuckDBPyConnection, story_id: str) -> dict[str, Any] | None:
+    rows = _rows(con.execute("SELECT * FROM stories WHERE id = ?", [story_id]))
+    if not rows:
+        return None
+    item = _story_item(rows[0])
+    item["articles"] = _articles_of(con, "story_articles", "story_id", story_id)
+    item["num_articles"] = len(item["articles"])
+    return item
+
+
+def list_duplicate_groups(
+    con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int
+) -> Page:
+    where = _Where()
+    if f.kind:
+        where.add("kind = ?", f.kind)
+    if f.outlet:
+        where.add("list_contains(outlets, ?)", f.outlet)
+    if f.article_id:
+        where.add(
+            "id IN (SELECT group_id FROM duplicate_group_articles WHERE article_id = ?)",
+            f.article_id,
+        )
+    sql = (
+        "SELECT g.*, (SELECT count(*) FROM duplicate_group_articles m WHERE m.group_id = g.id) "
+        f"AS num_articles FROM duplicate_groups g{where.sql()} "
+        "ORDER BY kind, similarity DESC, id"
+    )
+    return _page(con, sql, where.params, limit, offset, lambda r: r)
+
+
+def get_duplicate_group(con: duckdb.DuckDBPyConnection, group_id: str) -> dict[str, Any] | None:
+    rows = _rows(con.execute("SELECT * FROM duplicate_groups WHERE id = ?", [group_id]))
+    if not rows:
+        return None
+    item = rows[0]
+    item["articles"] = _articles_of(con, "duplicate_group_articles", "group_id", group_id)
+    item["num_articles"] = len(item["articles"])
     return item
 
 
@@ -715,7 +836,9 @@ def _aid_where(f: Filters) -> _Where:
 def list_aid(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int) -> Page:
     where = _aid_where(f)
     sql = (
-        "SELECT c.*, a.title AS article_title, a.outlet AS article_outlet "
+        "SELECT c.*, a.title AS article_title, a.outlet AS article_outlet, "
+        "a.published_date AS article_published, a.url AS article_url, "
+        "a.source AS article_source "
         f"FROM aid_commitments c JOIN articles a ON a.id = c.article_id{where.sql()} "
         "ORDER BY usd_value DESC NULLS LAST, c.article_id, c.idx"
     )
@@ -876,7 +999,8 @@ def list_claims(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: 
     _date_range(where, "a.published_date", f)
     sql = (
         "SELECT c.*, a.title AS article_title, a.outlet AS article_outlet, "
-        "a.published_date AS article_published "
+        "a.published_date AS article_published, a.url AS article_url, "
+        "a.source AS article_source "
         f"FROM claims c JOIN articles a ON a.id = c.article_id{where.sql()} "
         "ORDER BY a.published_date DESC NULLS LAST, c.article_id, c.idx"
     )
@@ -933,7 +1057,12 @@ def entity_detail(
     item["mention_list"] = _page(
         con,
         'SELECT m.article_id, m.idx, m.start_char AS start, m.end_char AS "end", m.text, '
+        # the words around the mention (the sentence is not stored for entities)
+        "substr(a.text, greatest(1, m.start_char - 119), "
+        "least(m.start_char, 120) + (m.end_char - m.start_char) + 120) AS context, "
+        "greatest(0, m.start_char - 120) AS context_start, "
         "m.resolved_by, a.title AS article_title, a.outlet AS article_outlet, "
+        "a.url AS article_url, "
         "a.published_date AS article_published FROM entity_mentions m "
         "JOIN articles a ON a.id = m.article_id WHERE coalesce(m.kb_id, m.name) = ? "
         "ORDER BY a.published_date DESC NULLS LAST, m.article_id, m.idx",
