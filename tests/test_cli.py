@@ -196,4 +196,4 @@ def test_every_command_module_is_registered():
     assert {"run", "articles", "show", "stats"} <= names
     from veille.cli import COMMAND_MODULES
 
-    assert len(COMMAND_MODULES) == 5
+    assert len(COMMAND_MODULES) == 7

@@ -429,3 +429,31 @@ class Story:
     top_entities: tuple[str, ...] = ()
     first_date: date | None = None
     last_date: date | None = None
+
+
+class SourceKind(StrEnum):
+    FEED = "feed"  # RSS or Atom
+    SITEMAP = "sitemap"
+    PAGE = "page"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Something Veille watches; ``kind`` is None until the first fetch tells."""
+
+    id: str
+    url: str
+    every_seconds: int
+    added_at: datetime
+    name: str | None = None
+    language: str | None = None
+    kind: SourceKind | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    last_fetch_at: datetime | None = None
+    last_status: str | None = None
+    last_error: str | None = None
+    last_new_at: datetime | None = None
+    error_count: int = 0
+    next_poll_at: datetime | None = None
+    articles: int = 0

@@ -350,7 +350,14 @@ class LocalRunner:
         self._held: list[Analysis] | None = None  # first batch, until we know a second comes
         self._pending: deque[tuple[list[Analysis], Future]] = deque()
 
-    def run(self, paths: Iterable[str | Path], progress: ProgressFn | None = None) -> RunSummary:
+    def run(
+        self,
+        paths: Iterable[str | Path],
+        progress: ProgressFn | None = None,
+        *,
+        documents: Iterable[RawDocument | InputError] = (),
+    ) -> RunSummary:
+        """Files named by ``paths``, then ``documents`` already read (fetched pages)."""
         started = time.perf_counter()
         summary = RunSummary(db_path=str(self.settings.db_path))
         self._rules = load_rules()
@@ -366,18 +373,25 @@ class LocalRunner:
                 self._record_error(summary, error)
         seen: set[str] = set()
         batch: list[Analysis] = []
+
+        def take(item: RawDocument | InputError) -> None:
+            nonlocal batch
+            analysis = self._admit(item, summary, seen)
+            if analysis is not None:
+                batch.append(analysis)
+            if len(batch) >= self.settings.batch_size:
+                self._submit(batch, summary)
+                batch = []
+
         try:
             for done, path in enumerate(files, start=1):
                 for item in read_documents(path, self.settings.max_file_bytes):
-                    analysis = self._admit(item, summary, seen)
-                    if analysis is not None:
-                        batch.append(analysis)
-                    if len(batch) >= self.settings.batch_size:
-                        self._submit(batch, summary)
-                        batch = []
+                    take(item)
                 if progress:
                     summary.seconds = time.perf_counter() - started
                     progress(done, len(files), summary)
+            for item in documents:
+                take(item)
             if batch:
                 self._submit(batch, summary)
             self._drain(summary)
@@ -531,8 +545,9 @@ def run(
     *,
     stages: list[Stage] | None = None,
     meta: Path | None = None,
+    documents: Iterable[RawDocument | InputError] = (),
 ) -> RunSummary:
-    """Ingest, analyse and store ``paths``; then update cross-article links and search.
+    """Ingest, analyse and store ``paths`` (and ``documents``); then update links and search.
 
     ``meta`` is a CSV/TSV metadata table (``veille.ingest.meta``); manifests beside the
     inputs are used as well.
@@ -544,33 +559,49 @@ def run(
 
     store = open_store(settings.db_path)
     try:
-        # a run killed after storing but before linking leaves links stale: catch up now
-        stale_links = store.unfinished_runs() > 0
-        run_id = store.start_run(datetime.now(UTC))
-        runner = LocalRunner(
-            stages if stages is not None else default_stages(settings), store, settings, meta=meta
+        return run_on_store(
+            store, settings, paths, progress, stages=stages, meta=meta, documents=documents
         )
-        summary = runner.run(paths, progress)
-        t0 = time.perf_counter()
-        if summary.stored or stale_links:  # links and index only change with new articles
-            from veille.link import update_links
-            from veille.search import index_articles
-
-            try:
-                summary.links = update_links(store, settings) or {}
-                summary.indexed = index_articles(store, settings) or 0
-            except Exception as exc:  # stored articles are committed; report, do not lose them
-                summary.errors.append(
-                    StoreError(
-                        f"linking or indexing failed: {type(exc).__name__}: {exc}",
-                        path=str(settings.db_path),
-                    )
-                )
-        summary.link_seconds = time.perf_counter() - t0
-        summary.seconds += summary.link_seconds
-        # when linking failed the run stays unfinished, so the next run retries the linking
-        if not any(isinstance(e, StoreError) for e in summary.errors):
-            store.finish_run(run_id, summary.counts())
     finally:
         store.close()
+
+
+def run_on_store(
+    store: Store,
+    settings: Settings,
+    paths: Iterable[str | Path] = (),
+    progress: ProgressFn | None = None,
+    *,
+    stages: list[Stage] | None = None,
+    meta: Path | None = None,
+    documents: Iterable[RawDocument | InputError] = (),
+) -> RunSummary:
+    """``run`` on a store already open for writing (a server's writer, a watch loop)."""
+    # a run killed after storing but before linking leaves links stale: catch up now
+    stale_links = store.unfinished_runs() > 0
+    run_id = store.start_run(datetime.now(UTC))
+    runner = LocalRunner(
+        stages if stages is not None else default_stages(settings), store, settings, meta=meta
+    )
+    summary = runner.run(paths, progress, documents=documents)
+    t0 = time.perf_counter()
+    if summary.stored or stale_links:  # links and index only change with new articles
+        from veille.link import update_links
+        from veille.search import index_articles
+
+        try:
+            summary.links = update_links(store, settings) or {}
+            summary.indexed = index_articles(store, settings) or 0
+        except Exception as exc:  # stored articles are committed; report, do not lose them
+            summary.errors.append(
+                StoreError(
+                    f"linking or indexing failed: {type(exc).__name__}: {exc}",
+                    path=str(settings.db_path),
+                )
+            )
+    summary.link_seconds = time.perf_counter() - t0
+    summary.seconds += summary.link_seconds
+    # when linking failed the run stays unfinished, so the next run retries the linking
+    if not any(isinstance(e, StoreError) for e in summary.errors):
+        store.finish_run(run_id, summary.counts())
     return summary

@@ -34,6 +34,20 @@ class Settings:
     search_index_dir: Path | None = None  # default: <db_path>.search/ beside the database
     kb_path: Path | None = None  # default: the bundled knowledge base
     extensions: tuple[str, ...] = (".txt", ".html", ".htm", ".jsonl")
+    # Fetching feeds and pages (veille.fetch): a polite crawler's limits.
+    poll_every_s: int = 900  # default interval between two polls of a source
+    fetch_host_interval_s: float = 2.0  # at most one request per host this often
+    fetch_concurrency: int = 4  # hosts fetched at the same time
+    fetch_timeout_s: float = 20.0  # connect, and between two reads
+    fetch_total_timeout_s: float = 60.0  # one response, headers to last byte
+    fetch_max_mb: float = 5.0  # larger bodies are dropped, not read
+    fetch_max_redirects: int = 5
+    fetch_retries: int = 3  # after the first try, on 429/5xx and connection errors
+    fetch_backoff_s: float = 1.0  # first retry waits about this long, then doubles
+    fetch_max_wait_s: float = 120.0  # a longer Retry-After moves the source's next poll
+    fetch_max_items: int = 200  # newest items taken from one feed or sitemap per poll
+    fetch_contact: str = ""  # appended to the user agent (an address or URL for admins)
+    raw_dir: Path | None = None  # fetched bytes; default: <db_path>.raw/ beside the database
 
     @property
     def max_file_bytes(self) -> int:
@@ -43,6 +57,16 @@ class Settings:
     def worker_count(self) -> int:
         """Analysis processes to use: ``workers``, or the machine's cores when it is 0."""
         return self.workers if self.workers > 0 else (os.cpu_count() or 1)
+
+    @property
+    def fetch_max_bytes(self) -> int:
+        return int(self.fetch_max_mb * 1024 * 1024)
+
+    @property
+    def raw_store_dir(self) -> Path:
+        if self.raw_dir is not None:
+            return self.raw_dir
+        return self.db_path.with_name(self.db_path.name + ".raw")
 
     @property
     def search_dir(self) -> Path:

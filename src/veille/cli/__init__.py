@@ -24,6 +24,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "veille.cli.eval_cmds",  # eval
     "veille.cli.link_cmds",  # incidents, stories, duplicates
     "veille.cli.serve_cmds",  # serve, report
+    "veille.cli.sources_cmds",  # sources add|list|remove|import
+    "veille.cli.watch_cmds",  # watch
 )
 
 for _module in COMMAND_MODULES:

@@ -21,7 +21,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from veille.errors import VeilleError, printable
+from veille.errors import StoreError, VeilleError, printable
 from veille.settings import Settings, load_settings
 
 console = Console(highlight=False)
@@ -94,4 +94,37 @@ def open_read_store(settings: Settings):
     """The store opened read-only for a read command."""
     from veille.store import open_store
 
-    return open_store(settings.db_path, read_only=True)
+    try:
+        return open_store(settings.db_path, read_only=True)
+    except StoreError as exc:
+        raise held_error(settings, exc) from None
+
+
+def open_write_store(settings: Settings):
+    """The store opened for writing (created and migrated when new)."""
+    from veille.store import open_store
+
+    try:
+        return open_store(settings.db_path)
+    except StoreError as exc:
+        raise held_error(settings, exc) from None
+
+
+def held_error(settings: Settings, error: StoreError) -> StoreError:
+    """``error``, or one line saying which running server holds the database and what to do."""
+    from veille.server_file import running_server
+
+    info = running_server(settings.db_path)
+    if info is None:
+        return error
+    if info.writer:
+        hint = f"send files to it with `veille run --server {info.url} PATHS`"
+    else:
+        hint = (
+            "stop it, or restart it as the writer with `veille serve --watch` and send files "
+            f"with `veille run --server {info.url} PATHS`"
+        )
+    return StoreError(
+        f"in use by the Veille server at {info.url} (pid {info.pid}); {hint}",
+        path=str(settings.db_path),
+    )

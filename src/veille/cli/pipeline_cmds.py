@@ -21,6 +21,7 @@ from veille.cli.common import (
     console,
     err_console,
     handle_errors,
+    held_error,
     make_settings,
     open_read_store,
     print_error,
@@ -29,6 +30,7 @@ from veille.cli.common import (
     to_jsonable,
 )
 from veille.display import aid_parties, money_with_usd
+from veille.errors import StoreError
 from veille.model import Analysis, EntityType, Incident
 
 # Highlight styles for `veille show`.
@@ -62,7 +64,10 @@ def register(app: typer.Typer) -> None:
 
 
 def run_command(
-    paths: Annotated[list[str], typer.Argument(help="Files, folders (recursive) or globs.")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="Files, folders (recursive), globs, or web pages and feeds (URLs)."),
+    ],
     db: DbOption = None,
     config: ConfigOption = None,
     batch_size: Annotated[
@@ -95,12 +100,23 @@ def run_command(
     as_json: JsonOption = False,
 ) -> None:
     """Ingest, clean, analyse and store articles. Exit 1 when any input failed."""
-    from veille.pipeline import run
+    from veille.fetch import is_web_url
+    from veille.pipeline import run as run_paths
 
     with handle_errors():
         settings = make_settings(
             db, config, batch_size=batch_size, max_file_mb=max_file_mb, workers=workers
         )
+        urls = [p for p in paths if is_web_url(p)]
+        paths = [p for p in paths if not is_web_url(p)]
+        documents = _fetch_urls(urls, settings) if urls else []
+
+        def run(paths, settings, progress=None):
+            try:
+                return run_paths(paths, settings, progress, documents=documents)
+            except StoreError as exc:
+                raise held_error(settings, exc) from None
+
         mode = progress
         if mode is ProgressMode.AUTO:
             mode = ProgressMode.BAR if err_console.is_terminal else ProgressMode.NONE
@@ -145,6 +161,15 @@ def run_command(
             )
     if summary.errors:
         raise typer.Exit(1)
+
+
+def _fetch_urls(urls: list[str], settings) -> list:
+    """The pages (or feed items) at ``urls``, fetched politely before the run starts."""
+    from veille.fetch import Fetcher, Watcher
+
+    with Fetcher(settings) as fetcher:
+        watcher = Watcher(None, settings, fetcher=fetcher, stages=[])
+        return watcher.documents_for_urls(urls)
 
 
 def _bar() -> Progress:

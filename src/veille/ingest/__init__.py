@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlparse
 
 from veille.clean import CleanRules, clean_lines, extract_html
 from veille.ingest.errors import InputError, NoArticleTextError, is_skip
@@ -40,6 +41,15 @@ def iter_documents(
             yield from read_documents(item, settings.max_file_bytes)
 
 
+def _is_host_name(name: str, url: str | None) -> bool:
+    """Whether ``name`` is only the page's host (a fallback, not a site name)."""
+    if not url:
+        return False
+    parts = urlparse(url)
+    host = (parts.hostname or "").lower()
+    return name.lower() in {host, host.removeprefix("www."), parts.netloc.lower()}
+
+
 def to_article(
     doc: RawDocument, rules: CleanRules, *, ingested_at: datetime | None = None
 ) -> Article:
@@ -51,9 +61,12 @@ def to_article(
         if not page.text:
             raise NoArticleTextError("no article text found in the HTML page", path=doc.path)
         body = page.text
-        title = title or page.title
+        # The page says best; what a feed said about it (doc fields) fills the gaps. An
+        # outlet that is only the page's host name yields to the feed's outlet name.
+        title = page.title or title
         url = url or page.url
-        outlet = outlet or page.outlet
+        if page.outlet and (outlet is None or not _is_host_name(page.outlet, page.url)):
+            outlet = page.outlet
         if page.published.value is not None:
             published = page.published
     result = clean_lines(body, rules, title=title)

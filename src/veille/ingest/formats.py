@@ -87,7 +87,8 @@ def _lines(text: str) -> Iterator[tuple[int, str]]:
         yield number, line.removesuffix("\r")
 
 
-def _blake(raw: bytes) -> str:
+def raw_digest(raw: bytes) -> str:
+    """The content address of input bytes (also the name of fetched bytes kept on disk)."""
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
@@ -121,7 +122,7 @@ def read_documents(path: Path, max_bytes: int) -> Iterator[RawDocument | InputEr
         source=source,
         input_format=kind,
         text=text,
-        raw_hash=_blake(raw),
+        raw_hash=raw_digest(raw),
         encoding=encoding,
         path=str(path),
         warnings=warnings,
@@ -155,7 +156,7 @@ def _jsonl(path: Path, source: str, text: str) -> Iterator[RawDocument | InputEr
             source=url or f"{source}#L{number}",
             input_format="jsonl",
             text=body,
-            raw_hash=_blake(line.encode("utf-8", "surrogatepass")),
+            raw_hash=raw_digest(line.encode("utf-8", "surrogatepass")),
             title=title.strip() or None if title else None,
             url=url,
             outlet=outlet,

@@ -53,6 +53,13 @@ article_versions             (source, version), article_id, title, content_hash,
                              current versions are in `articles` and the annotation tables.
 runs                         id, started_at, finished_at (NULL: killed, or linking failed;
                              the next run then re-links), read, stored, known, skipped, failed
+sources                      id, url (canonical), name, language, every_seconds, kind
+                             (feed/sitemap/page), added_at, etag, last_modified,
+                             last_fetch_at, last_status, last_error, last_new_at,
+                             error_count (consecutive), next_poll_at, articles
+fetched_urls                 url (canonical), source_id, first_seen, last_try, status
+                             (stored/known/skipped/failed/retry), attempts, raw_hash,
+                             article_id, detail
 schema_version               version, name, applied_at
 ===========================  ==================================================================
 
@@ -68,7 +75,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from veille.model import Analysis, Article, DuplicateGroup, Event, Incident, MergedAid, Story
+from veille.model import (
+    Analysis,
+    Article,
+    DuplicateGroup,
+    Event,
+    Incident,
+    MergedAid,
+    Source,
+    Story,
+)
 
 
 class Store(Protocol):
@@ -113,6 +129,15 @@ class Store(Protocol):
     def list_stories(self, limit: int = 50, offset: int = 0) -> list[Story]: ...
     def list_duplicate_groups(self, limit: int = 50, offset: int = 0) -> list[DuplicateGroup]: ...
     def list_merged_aid(self, limit: int = 50, offset: int = 0) -> list[MergedAid]: ...
+    # sources and fetched URLs (veille.fetch)
+    def add_source(self, source: Source) -> bool: ...
+    def list_sources(self) -> list[Source]: ...
+    def find_sources(self, key: str) -> list[Source]: ...
+    def remove_source(self, source_id: str) -> bool: ...
+    def due_sources(self, now: datetime) -> list[Source]: ...
+    def update_source(self, source: Source) -> None: ...
+    def fetched_states(self, urls: Iterable[str]) -> dict[str, dict[str, Any]]: ...
+    def record_fetched(self, records: Iterable[dict[str, Any]]) -> None: ...
     def connection(self) -> Any: ...
     def close(self) -> None: ...
     def __enter__(self) -> Store: ...

@@ -24,6 +24,7 @@ from veille.model import (
 )
 from veille.store.duckdb import rows as R
 from veille.store.duckdb.migrate import apply_migrations, available_migrations, current_version
+from veille.store.duckdb.sources import SourcesMixin
 
 # Annotation tables: (table, reader). Rows are keyed (article_id, idx).
 _ANNOTATIONS = (
@@ -42,7 +43,7 @@ def _fetch_dicts(cursor) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-class DuckDBStore:
+class DuckDBStore(SourcesMixin):
     """A Veille database in one DuckDB file. See ``veille.store`` for the tables."""
 
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
