@@ -92,7 +92,7 @@ class DropEmptyQueryParams:
 
 def create_app(settings: Any, store: Any = None) -> FastAPI:
     """The FastAPI app over ``settings``' database (or the given open ``store``)."""
-    from veille.api import routes_api, routes_pages
+    from veille.api import routes_api, routes_pages, routes_watch
 
     app = FastAPI(
         title="Veille API",
@@ -111,6 +111,7 @@ def create_app(settings: Any, store: Any = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.include_router(routes_api.router)
     app.include_router(routes_pages.router)
+    app.include_router(routes_watch.router)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):

@@ -32,6 +32,7 @@ class AppState:
     index_lock: threading.Lock = field(default_factory=threading.Lock)
     index: Any = None  # the tantivy index, opened on first search
     index_loaded_at: float = 0.0
+    writer: Any = None  # veille.fetch.writer.SingleWriter when served with --watch
 
     def search_index(self):
         """The search index, kept open and reloaded now and then (None while absent)."""

@@ -30,7 +30,7 @@ from veille.cli.common import (
     to_jsonable,
 )
 from veille.display import aid_parties, money_with_usd
-from veille.errors import StoreError
+from veille.errors import StoreError, VeilleError
 from veille.model import Analysis, EntityType, Incident
 
 # Highlight styles for `veille show`.
@@ -97,6 +97,21 @@ def run_command(
             show_default=False,
         ),
     ] = None,
+    server: Annotated[
+        str | None,
+        typer.Option(
+            "--server",
+            help="Send the files to the `veille serve --watch` at this URL (it holds the "
+            "database) instead of writing the database here.",
+            show_default=False,
+        ),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token", envvar="VEILLE_API_TOKEN", help="The server's API token.", show_default=False
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Ingest, clean, analyse and store articles. Exit 1 when any input failed."""
@@ -109,18 +124,23 @@ def run_command(
         )
         urls = [p for p in paths if is_web_url(p)]
         paths = [p for p in paths if not is_web_url(p)]
-        documents = _fetch_urls(urls, settings) if urls else []
+        if server:
+            summary = _send(server, paths, urls, settings, token)
+            progress = ProgressMode.NONE
+        documents = _fetch_urls(urls, settings) if urls and not server else []
 
-        def run(paths, settings, progress=None):
+        def run(paths, settings, progress=None, meta=None):
             try:
-                return run_paths(paths, settings, progress, documents=documents)
+                return run_paths(paths, settings, progress, meta=meta, documents=documents)
             except StoreError as exc:
                 raise held_error(settings, exc) from None
 
         mode = progress
         if mode is ProgressMode.AUTO:
             mode = ProgressMode.BAR if err_console.is_terminal else ProgressMode.NONE
-        if mode is ProgressMode.BAR:
+        if server:
+            pass  # sent: the server's summary is printed below
+        elif mode is ProgressMode.BAR:
             with _bar() as bar:
                 task = bar.add_task("articles", total=None, rate="")
 
@@ -161,6 +181,21 @@ def run_command(
             )
     if summary.errors:
         raise typer.Exit(1)
+
+
+def _send(server: str, paths: list[str], urls: list[str], settings, token: str | None):
+    """A run done by the server: its summary, as a RunSummary for the usual printing."""
+    from veille.fetch.remote import COUNTS, send_to_server
+    from veille.pipeline import RunSummary
+
+    result = send_to_server(server, paths, urls, settings, token)
+    summary = RunSummary(db_path=server, seconds=float(result["seconds"]))
+    for name in COUNTS:
+        setattr(summary, name, int(result.get(name) or 0))
+    for error in result["errors"]:
+        kind = type("ServerReportedError", (VeilleError,), {"code": error["code"]})
+        summary.errors.append(kind(error["reason"], path=error["path"]))
+    return summary
 
 
 def _fetch_urls(urls: list[str], settings) -> list:

@@ -20,26 +20,62 @@ def serve(
     reindex: Annotated[
         bool, typer.Option(help="Bring the search index up to date before serving.")
     ] = True,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch",
+            help="Be the database's single writer: poll due sources (`veille sources`) and "
+            "accept files from `veille run --server` (POST /api/v1/ingest, token needed).",
+        ),
+    ] = False,
+    watch_dir: Annotated[
+        list[Path] | None,
+        typer.Option("--watch-dir", help="With --watch: also ingest new files in this folder."),
+    ] = None,
+    tick: Annotated[
+        float, typer.Option("--tick", min=0.1, help="With --watch: seconds between checks.")
+    ] = 30.0,
 ) -> None:
     """Serve the JSON API (/api/v1, spec at /api) and the dashboard."""
+    import os
+
     import uvicorn
 
     from veille.api import create_app
+    from veille.cli.common import open_read_store, open_write_store
     from veille.search import index_articles
-    from veille.store import open_store
+    from veille.server_file import ServerInfo, remove_server_info, write_server_info
 
+    writer = None
     with handle_errors():
         settings = make_settings(db, config)
-        store = open_store(settings.db_path, read_only=True)
+        store = open_write_store(settings) if watch else open_read_store(settings)
         if reindex:
             added = index_articles(store, settings)
             if added:
                 console.print(f"search index: {added} articles added")
         app = create_app(settings, store=store)
-    console.print(f"Veille on http://{host}:{port}/  (API spec: http://{host}:{port}/api)")
+        if watch:
+            from veille.fetch.writer import SingleWriter
+
+            writer = SingleWriter(store, settings, tick_s=tick, folders=watch_dir or [])
+            app.state.veille.writer = writer
+    url = f"http://{host}:{port}"
+    write_server_info(settings.db_path, ServerInfo(url, os.getpid(), writer is not None))
+    console.print(f"Veille on {url}/  (API spec: {url}/api)")
+    if writer is not None:
+        sources = len(store.list_sources())
+        console.print(
+            f"watching {sources} sources (dashboard: {url}/sources); "
+            f"files: veille run --server {url} PATHS"
+        )
+        writer.start()
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:
+        if writer is not None:
+            writer.stop()
+        remove_server_info(settings.db_path)
         store.close()
 
 

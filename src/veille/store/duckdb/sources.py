@@ -44,6 +44,13 @@ def _source_row(source: Source) -> dict[str, Any]:
     return row
 
 
+def source_rows(con) -> list[Source]:
+    """Every source, by name then URL (for a read cursor: the API's sources page)."""
+    cursor = con.execute("SELECT * FROM sources ORDER BY coalesce(name, url), url")
+    names = [d[0] for d in cursor.description]
+    return [_source_read(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+
+
 class SourcesMixin:
     """Source and fetched-URL bookkeeping for ``DuckDBStore``."""
 
@@ -67,8 +74,7 @@ class SourcesMixin:
         return self._write(write)
 
     def list_sources(self) -> list[Source]:
-        rows = self._query("SELECT * FROM sources ORDER BY coalesce(name, url), url")
-        return [_source_read(r) for r in rows]
+        return source_rows(self._conn)
 
     def find_sources(self, key: str) -> list[Source]:
         """Sources whose URL or name equals ``key``, or whose id starts with it."""

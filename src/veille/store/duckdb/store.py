@@ -73,6 +73,16 @@ class DuckDBStore(SourcesMixin):
 
     # -- plumbing ------------------------------------------------------------
 
+    def writer_store(self) -> DuckDBStore:
+        """Another handle on this database with a connection of its own (a cursor), so one
+        thread can write while others read through theirs (``veille serve --watch``)."""
+        if self.read_only:
+            raise StoreError("the store was opened read-only", path=self.path)
+        other = object.__new__(DuckDBStore)
+        other.__dict__.update(self.__dict__)
+        other._conn = self._conn.cursor()
+        return other
+
     def connection(self) -> duckdb.DuckDBPyConnection:
         """The underlying connection, for read-only query modules."""
         return self._conn
