@@ -271,3 +271,20 @@ def test_incident_page_opens_from_the_list(page, server):
     page.locator("#incident-mentions tr.mention a").first.click()
     page.wait_for_selector(".article-text .active")
     shot(page, "incident")
+
+
+def test_download_this_view_keeps_the_filters(page, server):
+    page.goto(server + "/events?type=ASSAULT")
+    link = page.locator("#downloads a.download[data-format=csv]")
+    assert link.get_attribute("href") == "/api/v1/download/events.csv?type=ASSAULT"
+    with page.expect_download() as info:
+        link.click()
+    download = info.value
+    assert download.suggested_filename == "veille-events.csv"
+    lines = Path(download.path()).read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    type_col = header.index("type")
+    assert len(lines) > 1 and all(row.split(",")[type_col] == "ASSAULT" for row in lines[1:2])
+    # sortable columns: clicking a header reorders the rows of the page
+    page.locator("table.events thead th").nth(1).click()
+    assert page.locator("table.events thead th").nth(1).get_attribute("aria-sort") == "ascending"

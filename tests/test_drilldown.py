@@ -136,3 +136,28 @@ def test_cli_show_accepts_the_printed_incident_prefix(demo):
     shown = runner.invoke(app, ["show", incident_id[:12], "--db", db])
     assert shown.exit_code == 0, shown.output
     assert f"incident {incident_id}" in shown.stdout
+
+
+def test_a_near_group_says_how_many_exact_copies_it_holds(tmp_path):
+    from veille.model import Analysis
+    from veille.store import open_store
+    from veille.store.duckdb import queries
+
+    def art(name: str, text: str) -> Analysis:
+        return Analysis(
+            article=Article(
+                id=name,
+                source=f"/{name}.txt",
+                text=text,
+                content_hash=stable_id(text),
+                raw_hash=name,
+            )
+        )
+
+    same = "Le même texte copié mot pour mot par deux sites."
+    with open_store(tmp_path / "d.duckdb") as store:
+        store.save_batch([art("a", same), art("b", same), art("c", same + " Avec une phrase.")])
+        store.save_duplicate_groups([DuplicateGroup("g", "near", ("a", "b", "c"), (), (), 0.8)])
+        listed = queries.list_duplicate_groups(store.connection(), queries.Filters(), 10, 0)
+        group = queries.get_duplicate_group(store.connection(), "g")
+    assert listed["items"][0]["exact_copies"] == 2 and group["exact_copies"] == 2

@@ -249,6 +249,7 @@ class RunSummary:
     links: dict[str, Any] = field(default_factory=dict)
     indexed: int = 0
     meta_files: list[str] = field(default_factory=list)  # metadata tables applied
+    db_created: bool = True  # False when a run that stored nothing left no database
 
     @property
     def articles_per_s(self) -> float:
@@ -557,13 +558,23 @@ def run(
     """
     from veille.store import open_store
 
+    db_path = Path(settings.db_path)
+    created = str(db_path) != ":memory:" and not db_path.exists()
     store = open_store(settings.db_path)
+    summary: RunSummary | None = None
     try:
-        return run_on_store(
+        summary = run_on_store(
             store, settings, paths, progress, stages=stages, meta=meta, documents=documents
         )
     finally:
         store.close()
+        if created and summary is not None and summary.stored == 0:
+            # a run that stored nothing leaves no empty database behind to be mistaken for
+            # a real one (`veille articles` then says there is no database yet)
+            for leftover in (db_path, db_path.with_name(db_path.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+            summary.db_created = False
+    return summary
 
 
 def run_on_store(

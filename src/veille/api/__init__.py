@@ -13,9 +13,11 @@ from urllib.parse import parse_qsl, urlencode
 
 import jinja2
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from veille import __version__ as veille_version
 from veille.api.deps import AppState, configured_token
@@ -127,9 +129,37 @@ def create_app(settings: Any, store: Any = None) -> FastAPI:
         return JSONResponse(status_code=500, content={"code": exc.code, "detail": exc.reason})
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError):
         # The default handler echoes the input back; keep only where and why.
         errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
+        if _wants_page(request):
+            lines = [f"{e['loc'][-1] if e['loc'] else 'value'}: {e['msg']}" for e in errors]
+            return _error_page(request, 422, "Some filter values are not valid", lines)
         return JSONResponse(status_code=422, content={"detail": errors})
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if _wants_page(request):
+            title = "Not found" if exc.status_code == 404 else "Something went wrong"
+            return _error_page(request, exc.status_code, title, [str(exc.detail)])
+        return await http_exception_handler(request, exc)
+
     return app
+
+
+def _wants_page(request: Request) -> bool:
+    """Dashboard pages get an HTML error page; the API and its spec keep JSON."""
+    path = request.url.path
+    return not (path.startswith(("/api/", "/openapi", "/static/")) or path == "/api")
+
+
+def _error_page(request: Request, status: int, title: str, lines: list[str]) -> HTMLResponse:
+    html = request.app.state.jinja.get_template("error.html").render(
+        status=status,
+        title=title,
+        lines=lines,
+        request_path=request.url.path,
+        query={},
+        twin="/api/v1/stats",
+    )
+    return HTMLResponse(html, status_code=status)

@@ -12,7 +12,9 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Query
+from fastapi.exceptions import RequestValidationError
 
+from veille import filters
 from veille.model import PLOVER_EVENT_TYPES, AidStatus, EntityType, Verification
 from veille.store.duckdb.queries import Filters
 
@@ -22,8 +24,22 @@ MAX_OFFSET = 1_000_000
 
 EventType = StrEnum("EventType", {t: t for t in PLOVER_EVENT_TYPES})
 
-# Country codes: ISO alpha-3 plus NATO, EU, EUROPE (model.py).
-COUNTRY_PATTERN = r"^[A-Z]{2,6}$"
+# Country codes: ISO alpha-3 plus NATO, EU, EUROPE (model.py), in any case, or a country
+# name in French or English; checked by veille.filters as the CLI checks them.
+COUNTRY_DOC = "ISO alpha-3 in any case (UKR, ukr), NATO, EU, EUROPE, or a name (Russie, Russia)"
+
+
+def _country(value: str | None, name: str) -> str | None:
+    if not value:
+        return None
+    try:
+        return filters.country_code(value, option=name)
+    except filters.FilterError as exc:
+        raise RequestValidationError(
+            [{"loc": ("query", name), "msg": exc.reason, "type": "value_error"}]
+        ) from None
+
+
 SHORT = 200  # longest accepted free-text filter
 
 
@@ -43,17 +59,17 @@ def page_params(
 def filter_params(
     type: Annotated[EventType | None, Query(description="PLOVER event type")] = None,
     mode: Annotated[str | None, Query(max_length=40)] = None,
-    country: Annotated[
-        str | None, Query(pattern=COUNTRY_PATTERN, description="ISO alpha-3, NATO, EU, EUROPE")
+    country: Annotated[str | None, Query(max_length=80, description=COUNTRY_DOC)] = None,
+    entity: Annotated[
+        str | None, Query(max_length=SHORT, description="KB id or name (any case)")
     ] = None,
-    entity: Annotated[str | None, Query(max_length=SHORT, description="KB id or name")] = None,
     date_from: Annotated[date | None, Query(description="YYYY-MM-DD, inclusive")] = None,
     date_to: Annotated[date | None, Query(description="YYYY-MM-DD, inclusive")] = None,
     verification: Annotated[Verification | None, Query()] = None,
     article_id: Annotated[str | None, Query(max_length=64, pattern=r"^[0-9a-zA-Z_-]+$")] = None,
     outlet: Annotated[str | None, Query(max_length=SHORT)] = None,
-    donor: Annotated[str | None, Query(pattern=COUNTRY_PATTERN)] = None,
-    recipient: Annotated[str | None, Query(pattern=COUNTRY_PATTERN)] = None,
+    donor: Annotated[str | None, Query(max_length=80, description=COUNTRY_DOC)] = None,
+    recipient: Annotated[str | None, Query(max_length=80, description=COUNTRY_DOC)] = None,
     status: Annotated[AidStatus | None, Query(description="aid status")] = None,
     kind: Annotated[str | None, Query(max_length=40, description="aid kind")] = None,
     speaker: Annotated[str | None, Query(max_length=SHORT)] = None,
@@ -64,15 +80,15 @@ def filter_params(
     return Filters(
         type=type.value if type else None,
         mode=mode or None,
-        country=country,
+        country=_country(country, "country"),
         entity=entity or None,
         date_from=date_from,
         date_to=date_to,
         verification=verification.value if verification else None,
         article_id=article_id,
         outlet=outlet or None,
-        donor=donor,
-        recipient=recipient,
+        donor=_country(donor, "donor"),
+        recipient=_country(recipient, "recipient"),
         status=status.value if status else None,
         kind=kind or None,
         speaker=speaker or None,

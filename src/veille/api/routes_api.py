@@ -3,6 +3,7 @@ which needs the configured token. Lists return ``{"items": [...], "total": N}``.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from enum import StrEnum
@@ -269,6 +270,98 @@ def export_table(con: Con, table: ExportTable, fmt: ExportFormat) -> Response:
         buffer.getvalue(),
         media_type=media,
         headers={"Content-Disposition": f'attachment; filename="{table.value}.{fmt.value}"'},
+    )
+
+
+class DownloadView(StrEnum):
+    articles = "articles"
+    events = "events"
+    incidents = "incidents"
+    aid = "aid"
+    claims = "claims"
+    entities = "entities"
+    stories = "stories"
+    duplicates = "duplicates"
+
+
+class DownloadFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+    geojson = "geojson"
+
+
+DOWNLOAD_MAX = 10_000  # rows in one download of a view
+_VIEW_QUERIES = {
+    "articles": queries.list_articles,
+    "events": queries.list_events,
+    "incidents": queries.list_incidents,
+    "aid": queries.list_aid,
+    "claims": queries.list_claims,
+    "entities": queries.list_entities,
+    "stories": queries.list_stories,
+    "duplicates": queries.list_duplicate_groups,
+}
+_PLACED = {"events", "incidents"}  # views whose rows have coordinates
+
+
+def _flat(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """One CSV row: nested records become ``parent_child`` columns, lists JSON text."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{name}_"))
+        elif isinstance(value, list):
+            out[name] = json.dumps(value, ensure_ascii=False, default=str)
+        else:
+            out[name] = value
+    return out
+
+
+def _features(view: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    features = []
+    for item in items:
+        loc = item.get("location") or {}
+        if loc.get("lat") is None or loc.get("lon") is None:
+            continue
+        props = {k: v for k, v in _flat(item).items() if not k.startswith("location_l")}
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [loc["lon"], loc["lat"]]},
+                "properties": props,
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+@router.get(
+    "/download/{view}.{fmt}",
+    summary="Download a list view with its filters: CSV, JSON, or GeoJSON (events, incidents)",
+)
+def download_view(con: Con, view: DownloadView, fmt: DownloadFormat, f: Flt) -> Response:
+    if fmt is DownloadFormat.geojson and view.value not in _PLACED:
+        raise HTTPException(status_code=404, detail=f"{view.value} have no places: no GeoJSON")
+    page = _VIEW_QUERIES[view.value](con, f, DOWNLOAD_MAX, 0)
+    items = page["items"]
+    name = f"veille-{view.value}.{fmt.value}"
+    if fmt is DownloadFormat.json:
+        body = json.dumps({"items": items, "total": page["total"]}, ensure_ascii=False, default=str)
+        media = "application/json"
+    elif fmt is DownloadFormat.geojson:
+        body = json.dumps(_features(view.value, items), ensure_ascii=False, default=str)
+        media = "application/geo+json"
+    else:
+        buffer = io.StringIO()
+        rows = [_flat(item) for item in items]
+        columns = list(dict.fromkeys(k for row in rows for k in row))
+        writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+        body = buffer.getvalue()
+        media = "text/csv; charset=utf-8"
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
 
 

@@ -83,6 +83,7 @@ def events_page(request: Request, con: Con, f: Flt, page: Pg) -> HTMLResponse:
         request,
         "events.html",
         result=result,
+        entity_names=queries.entity_names(con),
         pager=_pager(request, page, result["total"]),
         twin=_twin(request, "/api/v1/events"),
     )
@@ -116,6 +117,7 @@ def stories_page(request: Request, con: Con, f: Flt, page: Pg) -> HTMLResponse:
         request,
         "stories.html",
         result=result,
+        entity_names=queries.entity_names(con),
         pager=_pager(request, page, result["total"]),
         twin=_twin(request, "/api/v1/stories"),
     )
@@ -204,6 +206,7 @@ def search_page(request: Request, st: St, con: Con, f: Flt, page: Pg) -> HTMLRes
         request,
         "search.html",
         result=result,
+        entity_names=queries.entity_names(con),
         outlets=queries.outlets(con),
         pager=_pager(request, page, result["total"]),
         twin=_twin(request, "/api/v1/articles"),

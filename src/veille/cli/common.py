@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +25,16 @@ from rich.console import Console
 from veille.errors import StoreError, VeilleError, printable
 from veille.settings import Settings, load_settings
 
-console = Console(highlight=False)
+PIPED_WIDTH = 240  # piped output has no terminal width: never cut tables at 80 columns
+
+
+def _stdout_console() -> Console:
+    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+        return Console(highlight=False)
+    return Console(highlight=False, width=PIPED_WIDTH)
+
+
+console = _stdout_console()
 err_console = Console(stderr=True, highlight=False)
 
 DbOption = Annotated[
@@ -83,11 +93,13 @@ def print_error(error: VeilleError | str, style: str = "red") -> None:
 @contextmanager
 def handle_errors(exit_code: int = 1) -> Iterator[None]:
     """Turn a VeilleError escaping a command into one error line and a non-zero exit."""
+    from veille.filters import FilterError
+
     try:
         yield
     except VeilleError as exc:
         print_error(exc)
-        raise typer.Exit(exit_code) from None
+        raise typer.Exit(2 if isinstance(exc, FilterError) else exit_code) from None
 
 
 def open_read_store(settings: Settings):

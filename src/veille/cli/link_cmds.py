@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.table import Table
 
+from veille import filters
 from veille.cli.common import (
     ConfigOption,
     DbOption,
@@ -145,7 +146,7 @@ def incident_matches(
     verification: str | None = None,
     min_sources: int = 0,
 ) -> bool:
-    if country and country.upper() not in {inc.actor, inc.target, inc.location_country}:
+    if country and country not in {inc.actor, inc.target, inc.location_country}:
         return False
     # the incident's own date (its mentions', else its first report's publication date)
     if not in_period(date_interval(inc.date), since, until, include_undated):
@@ -168,7 +169,11 @@ def incidents_command(
     ] = None,
     country: Annotated[
         str | None,
-        typer.Option("--country", help="Actor, target or location country (ISO alpha-3)."),
+        typer.Option(
+            "--country",
+            help="Actor, target or location country: ISO alpha-3 in any case, or a name "
+            "in French or English (Russie, Russia).",
+        ),
     ] = None,
     since: SinceOption = None,
     until: UntilOption = None,
@@ -191,7 +196,11 @@ def incidents_command(
 ) -> None:
     """Incidents: one real-world event with every article that reported it."""
     start, end = parse_since(since), parse_until(until)
-    found = _fetch(lambda s: s.list_incidents, db, config, type=type_.upper() if type_ else None)
+    with handle_errors():  # the same checks as the API: one line, exit 2
+        type_ = filters.event_type(type_) if type_ else None
+        country = filters.country_code(country) if country else None
+        verification = filters.verification(verification) if verification else None
+    found = _fetch(lambda s: s.list_incidents, db, config, type=type_)
     matches = [
         i
         for i in found
@@ -343,8 +352,8 @@ def duplicates_command(
     as_json: JsonOption = False,
 ) -> None:
     """Groups of exact and near-duplicate articles, with every outlet and URL."""
-    if kind not in (None, "exact", "near"):
-        raise typer.BadParameter("--kind must be exact or near")
+    with handle_errors():
+        kind = filters.choice(kind, ("exact", "near"), "--kind") if kind else None
     found = _fetch(lambda s: s.list_duplicate_groups, db, config)
     matches = [g for g in found if duplicate_matches(g, kind=kind, outlet=outlet)]
     _print_list(

@@ -169,6 +169,11 @@ def run_command(
         print_json(summary.to_dict())
     else:
         console.print(_summary_table(summary))
+        if not summary.db_created:
+            console.print(
+                f"Nothing was stored, so no database was created at {summary.db_path}.",
+                soft_wrap=True,
+            )
         if summary.stored == 0 and summary.known and not summary.errors:
             console.print(
                 f"Nothing new: all {summary.known} articles are already in {summary.db_path}.",

@@ -428,6 +428,16 @@ def timeline_undated(
     return con.execute(f"SELECT count(*) FROM ({source}){where.sql()}", where.params).fetchone()[0]
 
 
+def entity_names(con: duckdb.DuckDBPyConnection, limit: int = 300) -> list[str]:
+    """The most mentioned entity names, for the suggestions of entity filter boxes."""
+    cur = con.execute(
+        "SELECT mode(name) AS name FROM entity_mentions GROUP BY coalesce(kb_id, name) "
+        "ORDER BY count(DISTINCT article_id) DESC, name LIMIT ?",
+        [limit],
+    )
+    return [r[0] for r in cur.fetchall()]
+
+
 def outlets(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict[str, Any]]:
     cur = con.execute(
         "SELECT outlet, count(*) AS articles FROM articles WHERE outlet IS NOT NULL "
@@ -464,7 +474,8 @@ def list_articles(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset
     _date_range(where, "published_date", f)
     if f.entity:
         where.add(
-            "id IN (SELECT article_id FROM entity_mentions WHERE kb_id = ? OR name = ?)",
+            "id IN (SELECT article_id FROM entity_mentions "
+            "WHERE kb_id = ? OR lower(name) = lower(?))",
             f.entity,
             f.entity,
         )
@@ -599,10 +610,15 @@ def _event_where(f: Filters, alias: str = "e") -> _Where:
         where.add(f"{p}article_id = ?", f.article_id)
     if f.outlet:
         where.add(f"{p}article_id IN (SELECT id FROM articles WHERE outlet = ?)", f.outlet)
-    if f.entity:
+    if f.entity:  # a KB id or a name, in any case
         where.add(
             f"(? IN ({p}actor_kb_id, {p}target_kb_id, {p}location_kb_id) "
-            f"OR {p}article_id IN (SELECT article_id FROM entity_mentions WHERE kb_id = ?))",
+            f"OR lower(?) IN (lower({p}actor_name), lower({p}target_name), "
+            f"lower({p}location_name)) "
+            f"OR {p}article_id IN (SELECT article_id FROM entity_mentions "
+            "WHERE kb_id = ? OR lower(name) = lower(?)))",
+            f.entity,
+            f.entity,
             f.entity,
             f.entity,
         )
@@ -772,6 +788,15 @@ def get_story(con: duckdb.DuckDBPyConnection, story_id: str) -> dict[str, Any] |
     return item
 
 
+# Members of a group whose clean text is the same as another member's: a "near" group may
+# hold exact copies too, and says how many (as `stats` counts exact duplicate texts).
+_EXACT_COPIES = (
+    "(SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM duplicate_group_articles m "
+    "JOIN articles a ON a.id = m.article_id WHERE m.group_id = g.id "
+    "GROUP BY a.content_hash HAVING count(*) > 1)) AS exact_copies"
+)
+
+
 def list_duplicate_groups(
     con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int
 ) -> Page:
@@ -787,14 +812,16 @@ def list_duplicate_groups(
         )
     sql = (
         "SELECT g.*, (SELECT count(*) FROM duplicate_group_articles m WHERE m.group_id = g.id) "
-        f"AS num_articles FROM duplicate_groups g{where.sql()} "
+        f"AS num_articles, {_EXACT_COPIES} FROM duplicate_groups g{where.sql()} "
         "ORDER BY kind, similarity DESC, id"
     )
     return _page(con, sql, where.params, limit, offset, lambda r: r)
 
 
 def get_duplicate_group(con: duckdb.DuckDBPyConnection, group_id: str) -> dict[str, Any] | None:
-    rows = _rows(con.execute("SELECT * FROM duplicate_groups WHERE id = ?", [group_id]))
+    rows = _rows(
+        con.execute(f"SELECT g.*, {_EXACT_COPIES} FROM duplicate_groups g WHERE id = ?", [group_id])
+    )
     if not rows:
         return None
     item = rows[0]
