@@ -389,6 +389,21 @@ ATTRIBUTION_CASES = [
         "Le ministre lituanien s'est félicité que l'accord ait été signé si vite.",
         ("féliciter", "LTU", "l'accord ait été signé"),
     ),
+    # ... with a "de" complement
+    (
+        "L'armée de l'air roumaine s'est félicitée de la rapidité de ses pilotes.",
+        ("féliciter", "ROU", "la rapidité de ses pilotes"),
+    ),
+    # an incise between the auxiliary and the participle
+    (
+        "Le ministère letton de la Défense a de son côté déclaré avoir renforcé la frontière.",
+        ("déclarer", "LVA", "avoir renforcé la frontière"),
+    ),
+    # a plant speaks for the place it stands in
+    (
+        "Selon l'usine, un incendie a éclaté près de Toula vers minuit.",
+        ("selon", "RUS", "un incendie a éclaté"),
+    ),
 ]
 
 
@@ -413,3 +428,18 @@ def test_phrase_cues_are_read_from_data(fr_pack) -> None:
     lexicon = load_claim_lexicon(fr_pack.data_dir)
     assert len(lexicon.cues) + len(lexicon.reflexive_cues) + len(lexicon.phrase_cues) >= 120
     assert "savoir" in {w for rest, _ in lexicon.phrase_cues["faire"] for w in rest}
+
+
+def test_a_quotation_without_cue_continues_the_statement(claims_of) -> None:
+    text = (
+        "« La situation est stable », a déclaré le maire de Kharkiv, Igor Terekhov. "
+        "« Les écoles rouvriront lundi dans tout le quartier. »"
+    )
+    claims = claims_of(text)
+    assert [c.speaker.country for c in claims] == ["UKR", "UKR"]
+    assert "Les écoles rouvriront" in claims[1].content.text
+
+
+def test_a_stray_quotation_mark_is_no_claim(claims_of) -> None:
+    text = "« Nous tiendrons », a affirmé le général polonais.\n»\nLa journée a été calme."
+    assert len(claims_of(text)) == 1

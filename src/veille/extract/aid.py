@@ -980,13 +980,17 @@ def _commitment(deal: _Deal, analysis: Analysis) -> AidCommitment | None:
 
 
 def _inherit(mentions: list[_Mention]) -> None:
-    """ "Ce pacte ..." refers back: it takes the parties last named before it."""
+    """ "Ce pacte ..." refers back: it takes the parties last named before it. A gift
+    whose recipient goes unsaid ("un système a été fourni par la coalition") goes to the
+    recipient the article last named."""
     donor: str | None = None
     recipient: str | None = None
     for m in mentions:
         if m.anaphoric:
             m.donor = m.donor or donor
             m.recipient = m.recipient or recipient
+        elif m.recipient is None and m.donor is not None and recipient != m.donor:
+            m.recipient = recipient
         donor = m.donor or donor
         recipient = m.recipient or recipient
 

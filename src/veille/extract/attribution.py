@@ -210,7 +210,10 @@ class SpeakerResolver:
         if appositive is not None:
             return appositive
         named = mention is not None or head.pos_ == "PROPN"
-        if not named and lemma not in lex.speaker_nouns | lex.anonymous_sources:
+        if (
+            not named
+            and lemma not in lex.speaker_nouns | lex.anonymous_sources | lex.local_speakers
+        ):
             actor = resolve_actor(head, self.analysis, self.kb)
             if actor is None or actor.country is None:
                 return None
@@ -313,6 +316,7 @@ class SpeakerResolver:
 _NOT_OWN = frozenset(
     {"acl", "acl:relcl", "relcl", "appos", "parataxis", "advcl", "ccomp", "punct", "conj"}
 )
+_LOCAL_KINDS = frozenset({"region", "city", "town", "district", "infrastructure"})
 _PLACE_KINDS = frozenset(
     {"country", "region", "city", "capital", "town", "district", "cape", "infrastructure"}
 )
@@ -366,15 +370,18 @@ def possessor_country(head: Any, analysis: Analysis) -> str | None:
 
 
 def place_country(analysis: Analysis, kb: Any, ranges: list[tuple[int, int]]) -> str | None:
-    """Country of the first place (or country) named in the first range that names one."""
-    for start, end in ranges:
-        for mention in analysis.entities:
-            if not (start <= mention.start < end) or not mention.country:
-                continue
-            entity = kb.get(mention.kb_id) if mention.kb_id and hasattr(kb, "get") else None
-            kind = getattr(entity, "kind", None)
-            if kind in _PLACE_KINDS or (kind is None and mention.label == "LOC"):
-                return mention.country
+    """Country of the first place named in the first range that names one: a city or a
+    region where the text has one (a governor speaks where the strike was, not for the
+    country the drones came from), else a country."""
+    for wanted in (_LOCAL_KINDS, _PLACE_KINDS):
+        for start, end in ranges:
+            for mention in analysis.entities:
+                if not (start <= mention.start < end) or not mention.country:
+                    continue
+                entity = kb.get(mention.kb_id) if mention.kb_id and hasattr(kb, "get") else None
+                kind = getattr(entity, "kind", None)
+                if kind in wanted or (kind is None and mention.label == "LOC"):
+                    return mention.country
     return None
 
 

@@ -101,6 +101,8 @@ class ClaimLexicon:
     # a country of their own they take the country of the places around the statement
     local_speakers: frozenset[str] = frozenset()
     context_sentences: int = 2
+    # how many sentences after a statement a bare quotation still continues it
+    quote_continuation: int = 2
     # multiword cues: each lemma -> ((other lemmas), spec) ("faire savoir", "faire état")
     phrase_cues: dict[str, tuple[tuple[tuple[str, ...], CueSpec], ...]] = field(
         default_factory=dict
@@ -217,6 +219,7 @@ def load_claim_lexicon(data_dir: Path) -> ClaimLexicon:
         owner_markers=_words(data, "owner_markers", path),
         local_speakers=_words(data, "local_speakers", path),
         context_sentences=int(data.get("context_sentences", 2)),
+        quote_continuation=int(data.get("quote_continuation", 2)),
         lemma_fixes={
             str(k).lower(): str(v).lower() for k, v in (data.get("lemma_fixes") or {}).items()
         },
@@ -333,6 +336,13 @@ def _subject(token: Any, sent: Sentence | None = None) -> Any | None:
     for child in token.children:
         if child.dep_ in ("nsubj:pass", "expl:pass", "expl:impers"):
             return None  # "il a été rapporté que": nobody in particular
+    for aux in token.children:
+        # "X a, de son côté, déclaré": an incise after the auxiliary makes the parser hang
+        # the subject on the auxiliary
+        if aux.dep_.startswith("aux"):
+            hung = [c for c in aux.children if c.dep_ in _SUBJECT_DEPS]
+            if hung:
+                return hung[0]
     if token.dep_ in ("conj", "xcomp") and token.head.i != token.i:
         return _subject(token.head)
     return None
@@ -406,9 +416,14 @@ def _content(
             span = token_span(doc, tokens)
             if span:
                 return span, inverted
-        if "inf" in spec.takes and child.dep_ == "xcomp":
+        if "inf" in spec.takes and child.dep_ in ("xcomp", "advcl", "obl:arg"):
             first = next(iter(child.subtree))
-            if "Inf" in first.morph.get("VerbForm") or "Inf" in child.morph.get("VerbForm"):
+            # "affirme avoir abattu", "s'est félicitée d'avoir abattu"
+            infinitive = any(
+                "Inf" in t.morph.get("VerbForm")
+                for t in (first, child, *(c for c in child.children if c.dep_.startswith("aux")))
+            )
+            if infinitive and child.pos_ in ("VERB", "AUX"):
                 span = token_span(doc, list(child.subtree))
                 if span:
                     return span, inverted
@@ -438,7 +453,10 @@ def _content(
                 return span, True
     if "obj" in spec.takes:
         for child in cue.children:
-            if child.dep_ == "obj":
+            # "a confirmé sa volonté de ...", "s'est félicité de l'efficacité de ..."
+            if child.dep_ == "obj" or (
+                child.dep_ in ("obl:arg", "obl") and case_words(child) & {"de", "d'", "du", "des"}
+            ):
                 span = token_span(doc, list(doc[child.left_edge.i : sent.end]))
                 if span:
                     return span, inverted
@@ -463,6 +481,13 @@ def _companion_content(
         if span:
             return span, False
     return None
+
+
+def case_words(token: Any) -> set[str]:
+    """The token's case markers, lower case, apostrophes normalised."""
+    return {
+        normalise_quotes(c.lower_) for c in token.children if c.dep_ == "case" and c.i < token.i
+    }
 
 
 def _adjacent_quote(
@@ -529,6 +554,10 @@ def extract_claims(analysis: Analysis, pack: Any, kb: Any) -> list[Claim]:
     found.sort(key=lambda f: f.cue_token.idx)
     found = _drop_nested(found)
     found = _merge_continuations(found)
+    found = sorted(
+        found + _quoted_continuations(found, sents, doc, quotes, lex),
+        key=lambda f: f.cue_token.idx,
+    )
     claims = [_to_claim(f, analysis, text) for f in found]
     return verify(claims, analysis, kb, rules, sents)
 
@@ -672,6 +701,55 @@ def _from_source_surface(
     return _Found(
         first, cue, speaker, head, span, (sent.char_start, sent.char_end), sent, "report", False
     )
+
+
+def _quoted_continuations(
+    found: list[_Found],
+    sents: list[Sentence],
+    doc: Any,
+    quotes: list[tuple[int, int]],
+    lex: ClaimLexicon,
+) -> list[_Found]:
+    """A sentence that is a quotation with no cue of its own continues the statement of
+    the speaker quoted just before it (within ``lex.quote_continuation`` sentences), until
+    another source speaks."""
+    out: list[_Found] = []
+    by_sentence = {f.sentence.index: f for f in found}
+    last: _Found | None = None
+    for sent in sents:
+        own = by_sentence.get(sent.index)
+        if own is not None:
+            last = own
+            continue
+        if last is None or last.kind != "report":
+            continue
+        if sent.index - last.sentence.index > lex.quote_continuation:
+            last = None
+            continue
+        quote = next(
+            ((a, b) for a, b in quotes if a <= sent.char_start + 1 and b > sent.char_start),
+            None,
+        )
+        if quote is None or any(_source_matches(doc, sent, lex)):
+            continue
+        end = min(quote[1], sent.char_end)
+        words = [t for t in doc[sent.start : sent.end] if t.is_alpha]
+        if len(words) < 4:
+            continue  # a stray quotation mark the splitter left on its own
+        item = _Found(
+            cue_token=doc[sent.start],
+            cue=last.cue,
+            speaker=replace(last.speaker, anaphoric=True),
+            speaker_head=last.speaker_head,
+            content=(quote[0], end),
+            evidence=(sent.char_start, sent.char_end),
+            sentence=sent,
+            kind="report",
+            inverted=False,
+        )
+        out.append(item)
+        last = item
+    return out
 
 
 def _drop_nested(found: list[_Found]) -> list[_Found]:
