@@ -42,6 +42,7 @@ from veille.extract.units import (
     normalise_quotes,
     sentence_of,
     sentences,
+    subject_on_auxiliary,
     token_span,
 )
 from veille.model import (
@@ -336,13 +337,9 @@ def _subject(token: Any, sent: Sentence | None = None) -> Any | None:
     for child in token.children:
         if child.dep_ in ("nsubj:pass", "expl:pass", "expl:impers"):
             return None  # "il a été rapporté que": nobody in particular
-    for aux in token.children:
-        # "X a, de son côté, déclaré": an incise after the auxiliary makes the parser hang
-        # the subject on the auxiliary
-        if aux.dep_.startswith("aux"):
-            hung = [c for c in aux.children if c.dep_ in _SUBJECT_DEPS]
-            if hung:
-                return hung[0]
+    hung = subject_on_auxiliary(token, _SUBJECT_DEPS)
+    if hung is not None:
+        return hung
     if token.dep_ in ("conj", "xcomp") and token.head.i != token.i:
         return _subject(token.head)
     return None

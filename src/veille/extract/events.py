@@ -1195,6 +1195,9 @@ class _Extractor:
         the verb that hosts it."""
         if trigger.pos_ in ("NOUN", "PROPN") and trigger.dep_ in ("nsubj", "nsubj:pass", "obj"):
             return [trigger.head]
+        if trigger.dep_ == "conj" and trigger.head.pos_ in ("VERB", "AUX"):
+            # "ont intercepté et détruit": the subject hangs on the first verb
+            return [trigger, *_children(trigger.head, *_SUBJ, *_SUBJ_PASS)]
         return [trigger]
 
     def other_clauses(self, trigger: Any) -> set[int]:
@@ -1290,6 +1293,7 @@ class _Extractor:
             places, _ = self.collect_places(
                 self.clause_roots(draft.trigger), assault, skip_clause, metonyms=False
             )
+
         draft.places = places
         if draft.location_country is None:
             draft.location_country = country or (places[0].country if places else None)

@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from veille.errors import DataFileError
+from veille.extract.units import subject_on_auxiliary
 from veille.model import Modality
 from veille.spacy_utils import doc_text
 
@@ -207,6 +208,12 @@ def _historical(verb: Any, lexicon: ModalityLexicon) -> bool:
     return False
 
 
+def subject_of(verb: Any) -> Any:
+    """The verb's subject, also when the parser hung it on the auxiliary."""
+    found = _first(verb.children, _SUBJECTS)
+    return found if found is not None else subject_on_auxiliary(verb, _SUBJECTS)
+
+
 def _first(tokens: Any, deps: tuple[str, ...]) -> Any:
     for tok in tokens:
         if tok.dep_ in deps:
@@ -244,7 +251,7 @@ def analyze_clause(
         found.append(Modality.NEGATION)
     if _historical(trigger, lexicon):
         found.append(Modality.HISTORICAL)
-    info.subject = _first(trigger.children, _SUBJECTS)
+    info.subject = subject_of(trigger)
     tok = trigger
     for _ in range(max_steps):
         if tok.dep_ in _RELATIVE or (
@@ -281,9 +288,9 @@ def analyze_clause(
                     if controller is not None:
                         info.subject = controller
                 elif info.subject is None:
-                    info.subject = _first(head.children, _SUBJECTS)
+                    info.subject = subject_of(head)
                 if governor.claim and info.claimant is None:
-                    info.claimant = _first(head.children, _SUBJECTS)
+                    info.claimant = subject_of(head)
                 tok = head
                 continue
             if head.pos_ == "NOUN" and head.lemma_.lower() in lexicon.noun_governors:
@@ -291,14 +298,14 @@ def analyze_clause(
                 info.governors.append(head)
                 verb = head.head
                 if info.subject is None and verb != head:
-                    info.subject = _first(verb.children, _SUBJECTS)
+                    info.subject = subject_of(verb)
                 if verb == head or verb.pos_ not in ("VERB", "AUX"):
                     break
                 governor = lexicon.governors.get(verb.lemma_.lower())
                 if governor is not None:
                     found.append(governor.modality)
                     if governor.claim and info.claimant is None:
-                        info.claimant = _first(verb.children, _SUBJECTS)
+                        info.claimant = subject_of(verb)
                 tok = verb
                 continue
             info.reportable, info.blocked_by = False, head
@@ -309,13 +316,13 @@ def analyze_clause(
             if governor is not None:
                 found.append(governor.modality)
                 if governor.claim and info.claimant is None:
-                    info.claimant = _first(head.children, _SUBJECTS)
+                    info.claimant = subject_of(head)
             info.governors.append(head)
             tok = head
             continue
         if tok.dep_ == "conj":
             if info.subject is None:
-                info.subject = _first(head.children, _SUBJECTS)
+                info.subject = subject_of(head)
             tok = head
             continue
         if (
@@ -326,7 +333,7 @@ def analyze_clause(
             # a gerund shares its main clause ("en prévoyant de livrer"); a finite
             # adverbial clause ("alors que ...") has its own subject and mood
             if info.subject is None:
-                info.subject = _first(head.children, _SUBJECTS)
+                info.subject = subject_of(head)
             tok = head
             continue
         break
@@ -335,7 +342,7 @@ def analyze_clause(
         for child in tok.children:
             governor = lexicon.governors.get(child.lemma_.lower())
             if child.dep_ == "parataxis" and governor is not None and governor.claim:
-                info.claimant = _first(child.children, _SUBJECTS)
+                info.claimant = subject_of(child)
                 break
     info.modality = _pick(found)
     return info

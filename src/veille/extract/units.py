@@ -103,3 +103,14 @@ def token_span(doc: Any, tokens: list[Any]) -> tuple[int, int] | None:
     if not toks:
         return None
     return toks[0].idx, toks[-1].idx + len(toks[-1])
+
+
+def subject_on_auxiliary(verb: Any, deps: tuple[str, ...]) -> Any | None:
+    """ "X a, de son côté, déclaré": an incise after the auxiliary makes the parser hang
+    the subject on the auxiliary rather than on the participle."""
+    for aux in verb.children:
+        if aux.dep_.startswith("aux"):
+            for child in aux.children:
+                if child.dep_ in deps:
+                    return child
+    return None
