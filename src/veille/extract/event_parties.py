@@ -1,0 +1,336 @@
+"""Who acts and who is acted upon: parties of an event's phrases, resolved to actors with a
+country (entities, demonyms, possessives), one per member of a coordination or a bracketed
+list, in the argument slots the lexicon gives each event type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from veille.extract.actors import (
+    actor_from_possessive,
+    demonym_country,
+    mention_at,
+    phrase_tokens,
+    resolve_actor,
+)
+from veille.extract.event_lexicon import ACTOR_CLASS
+from veille.extract.syntax import (
+    SUBJ_PASS_DEPS,
+    bracketed,
+    children_with,
+    obliques,
+    slot_matches,
+    with_conjuncts,
+)
+from veille.model import Actor
+
+
+class PartiesMixin:
+    """Party finding for the event extractor (reads its ``analysis``, ``kb``, ``lex``,
+    ``actors``, ``doc``, ``units`` and ``drafts``; sets ``party_tokens`` and
+    ``target_slot``)."""
+
+    analysis: Any
+    kb: Any
+    lex: Any
+    actors: Any
+    doc: Any
+    units: list[tuple[int, int]]
+    drafts: list[Any]
+    party_tokens: set[int]
+    target_slot: str | None
+
+    def country_actor(self, token: Any | None) -> Actor | None:
+        if token is None:
+            return None
+        actor = resolve_actor(token, self.analysis, self.kb)
+        return actor if actor is not None and actor.country else None
+
+    def is_actor_head(self, token: Any) -> bool:
+        """The phrase's head names an actor: an entity, or a noun like "forces"."""
+        lemma = token.lemma_.lower()
+        if lemma in self.actors.sectors or lemma in self.actors.actor_nouns:
+            return True
+        mention = mention_at(self.analysis, token)
+        return mention is not None and mention.label in ("PER", "ORG", "LOC")
+
+    def head_party(self, token: Any) -> Actor | None:
+        return self.country_actor(token) if self.is_actor_head(token) else None
+
+    def first_party(self, tokens: list[Any], *, head_only: bool = False) -> Actor | None:
+        for tok in tokens:
+            for conj in self._party_candidates(tok):
+                actor = self.head_party(conj) if head_only else self.country_actor(conj)
+                if actor is not None:
+                    self.party_tokens.add(conj.i)
+                    return actor
+        return None
+
+    def all_parties(self, head: Any) -> list[Actor]:
+        """Every party a phrase names, one per country: its conjuncts, or the members of
+        a bracketed list after a group noun ("quatre alliés (A, B, C et D)")."""
+        conjuncts = with_conjuncts(head)
+        inside = bracketed(head)
+        members = [
+            t
+            for c in (*conjuncts[1:], *children_with(head, "appos"))
+            if c.i in inside
+            for t in with_conjuncts(c)
+        ]
+        candidates = sorted({t.i: t for t in members}.values(), key=lambda t: t.i) or conjuncts
+        parties: dict[str, Actor] = {}
+        for tok in candidates:
+            actor = self.country_actor(tok)
+            if actor is not None and actor.country not in parties:
+                parties[actor.country] = actor
+                self.party_tokens.add(tok.i)
+        return list(parties.values())
+
+    def _party_candidates(self, head: Any) -> list[Any]:
+        """The head, then conjuncts; a bracketed list after a plural head ("quatre alliés
+        (l'Allemagne, le Danemark ...)") stands for the head: only its first member counts."""
+        conjuncts = with_conjuncts(head)
+        inside = bracketed(head)
+        if not inside:
+            return conjuncts
+        members = sorted(
+            [c for c in (*conjuncts[1:], *children_with(head, "appos")) if c.i in inside],
+            key=lambda t: t.i,
+        )
+        outside = [c for c in conjuncts[1:] if c.i not in inside]
+        return [head, *members[:1], *outside]
+
+    def previous_actor(self, token: Any, type_: str) -> Actor | None:
+        """The actor of the last event of this type in the previous sentence (anaphora of
+        "la force", "les troupes")."""
+        first, _last = self.units[token.i]
+        end = first - 1
+        while end >= 0 and self.doc[end].is_space:  # a paragraph break between them
+            end -= 1
+        if end < 0:
+            return None
+        prev_first, _prev_last = self.units[end]
+        for draft in reversed(self.drafts):
+            if (
+                prev_first <= draft.trigger.i < first
+                and draft.type == type_
+                and draft.actor is not None
+                and draft.actor.country
+            ):
+                return draft.actor
+        return None
+
+    def orphan_roots(self, verb: Any) -> list[Any]:
+        """Nominal fragments the parser left as extra roots after the verb in its sentence
+        ("a livré des chars Leopard | à l'armée ukrainienne"): their complements are the
+        verb's."""
+        _first, last = self.units[verb.i]
+        return [
+            tok
+            for tok in self.doc[verb.i + 1 : last + 1]
+            if tok.dep_ == "ROOT" and tok.i != verb.i and tok.pos_ in ("NOUN", "PROPN")
+        ]
+
+    def is_plain_place(self, token: Any) -> bool:
+        """A city or region that is not a seat of government: a location, not a party."""
+        mention = mention_at(self.analysis, token)
+        return (
+            mention is not None
+            and mention.refers_to is None
+            and self.place_kind(mention) == "place"
+        )
+
+    def in_class(self, token: Any, name: str | None) -> bool:
+        if name == ACTOR_CLASS:
+            # weapons and equipment are no party ("a reçu des F-16" is no visit)
+            lemma = token.lemma_.lower()
+            if lemma in self.lex.instruments or self.lex.in_class(token, "aid"):
+                return False
+            return self.head_party(token) is not None
+        return self.lex.in_class(token, name)
+
+    def noun_own_actor(self, noun: Any) -> Actor | None:
+        """A noun's own actor: "frappes russes", "frappes de l'armée russe", "ses frappes".
+
+        For an assault, "de" + a place is what is hit ("le bombardement de Kharkiv"), not
+        who hits; and "de" + a thing is the object ("l'envoi d'armes").
+        """
+        modifiers = list(noun.children)
+        if noun.dep_ == "nmod" and self.lex.in_class(noun.head, "quantifier"):
+            # "une série de frappes russes": the adjective may hang on the quantifier
+            modifiers += [c for c in noun.head.children if c.dep_ == "amod"]
+        for child in modifiers:
+            if child.dep_ == "amod":
+                country = demonym_country(child, self.kb)
+                if country:
+                    return Actor(text=child.text, name=child.text, country=country)
+        assault = self._noun_type(noun) == "ASSAULT"
+        # "l'attaque de la Russie contre X": with a target named, "de" + a country is the
+        # attacker ("le bombardement de Kharkiv" alone is what was hit)
+        has_target = assault and self._noun_target_phrase(noun, "ASSAULT")
+        for child in noun.children:
+            if child.dep_ not in ("nmod", "obl:agent"):
+                continue
+            case = self.case(child)
+            if case not in self.lex.noun_actor_cases:
+                continue
+            mention = mention_at(self.analysis, child)
+            is_place = mention is not None and self.place_kind(mention) is not None
+            is_country = mention is not None and self.place_kind(mention) == "country"
+            if (
+                assault
+                and is_place
+                and case not in self.lex.agent_cases
+                and not (has_target and is_country)
+            ):
+                continue
+            actor = self.head_party(child)
+            if actor is not None:
+                return actor
+        owner = actor_from_possessive(noun, self.analysis, self.kb)
+        if owner is not None and owner.country:
+            return owner
+        return None
+
+    def _noun_type(self, noun: Any) -> str | None:
+        rule = self.lex.nouns.get(noun.lemma_.lower())
+        if rule is not None:
+            return rule.type
+        return "ASSAULT" if noun.lemma_.lower() in self.lex.instruments else None
+
+    def _between(self, noun: Any) -> list[Actor]:
+        """Parties of "les négociations entre Kiev et Moscou"."""
+        for child in noun.children:
+            if child.dep_ == "nmod" and self.case(child) == "entre":
+                parties = [self.country_actor(c) for c in with_conjuncts(child)]
+                return [p for p in parties if p is not None]
+        return []
+
+    def partner(self, clause_root: Any) -> Actor | None:
+        """A party introduced by "avec" anywhere in the clause ("en partenariat avec X")."""
+        for tok in clause_root.subtree:
+            if tok.dep_ in ("nmod", "obl", "obl:mod", "obl:arg") and self.case(tok) == "avec":
+                party = self.first_party([tok])
+                if party is not None:
+                    return party
+        return None
+
+    # -- instruments and places ----------------------------------------------
+
+    def slot_party(
+        self, verb: Any, slots: tuple[str, ...], obj_tok: Any, *, exclude: Any = None
+    ) -> Actor | None:
+        """The first slot (object, "contre", "à", "avec", ...) that names a party."""
+        for slot in slots:
+            candidates: list[Any] = []
+            if slot == "obj":
+                if obj_tok is not None:
+                    candidates = [obj_tok]
+            elif slot == "iobj":
+                candidates = children_with(verb, "iobj")
+            else:
+                candidates = [
+                    c
+                    for head in (verb, *self.orphan_roots(verb))
+                    for c, case in obliques(head, self.lex.contractions)
+                    if slot_matches(case, slot)
+                ]
+                if obj_tok is not None and slot != "de":
+                    # "livrer des avions de surveillance à l'Ukraine": the parser hangs
+                    # the recipient inside the object phrase
+                    candidates += [
+                        c
+                        for c in phrase_tokens(obj_tok)
+                        if c.dep_ == "nmod" and slot_matches(self.case(c), slot)
+                    ]
+            candidates = [c for c in candidates if c != exclude and not self.is_plain_place(c)]
+            party = self.first_party(candidates)
+            if party is not None:
+                self.target_slot = slot
+                return party
+        return None
+
+    def noun_target(
+        self, noun: Any, holders: list[Any], slots: tuple[str, ...], actor: Actor | None
+    ) -> Actor | None:
+        """The target among the noun's complements ("l'envoi d'armes à l'Ukraine")."""
+        for slot in slots:
+            if slot in ("obj", "iobj"):
+                continue
+            for holder in holders:
+                for child in holder.children:
+                    if child.dep_ not in ("nmod", "acl") or not slot_matches(
+                        self.case(child), slot
+                    ):
+                        continue
+                    if holder != noun and slot == "de":
+                        continue
+                    party = self.first_party([child])
+                    if party is None:
+                        continue
+                    if actor is not None and party.country == actor.country:
+                        continue
+                    self.target_slot = slot
+                    return party
+        return None
+
+    def _noun_target_phrase(self, noun: Any, type_: str) -> bool:
+        """The noun has a complement in one of its type's target slots naming a party or
+        a place ("une attaque contre la région de Donetsk")."""
+        slots = [s for s in self.lex.target_slots.get(type_, ()) if s not in ("obj", "iobj", "de")]
+        for child in noun.children:
+            if (
+                child.dep_ in ("nmod", "acl")
+                and any(slot_matches(self.case(child), s) for s in slots)
+                and any(mention_at(self.analysis, t) for t in phrase_tokens(child))
+            ):
+                return True
+        return False
+
+    def _misattached_subject(self, verb: Any) -> Any | None:
+        """A name just left of the verb that the parser hung elsewhere ("..., Bauer a
+        exhorté"): only an entity mention, only when the verb has no subject."""
+        i = verb.i - 1
+        while i >= 0 and self.doc[i].dep_.startswith(("aux", "advmod", "expl")):
+            i -= 1
+        if i < 0 or self.units[i] != self.units[verb.i]:
+            return None
+        tok = self.doc[i]
+        if tok.pos_ != "PROPN" or tok.dep_ in ("nsubj", "nsubj:pass", "obj"):
+            return None
+        mention = mention_at(self.analysis, tok)
+        return tok if mention is not None and mention.label in ("PER", "ORG") else None
+
+    def _object(self, verb: Any, passive: bool) -> Any | None:
+        return self.counted(self._object_head(verb, passive))
+
+    def counted(self, token: Any | None) -> Any | None:
+        """What a quantity noun counts: "des dizaines de drones" -> "drones"."""
+        if token is None or token.lemma_.lower() not in self.lex.classes.get("quantifier", ()):
+            return token
+        for child in token.children:
+            if child.dep_ == "nmod" and self.case(child) in self.lex.partitive_cases:
+                return child
+        return token
+
+    def _object_head(self, verb: Any, passive: bool) -> Any | None:
+        if passive:
+            subj = children_with(verb, *SUBJ_PASS_DEPS)
+            if subj:
+                return subj[0]
+            if verb.dep_ == "acl":
+                return verb.head
+            return None
+        objs = children_with(verb, "obj")
+        if objs:
+            return objs[0]
+        for child in verb.children:
+            if child.dep_ == "obl:arg" and self.case(child) in self.lex.partitive_cases:
+                return child
+        for child in verb.children:
+            # "avoir neutralisé des dizaines de drones" with "des" read as a preposition
+            if child.dep_ == "obl:mod" and any(
+                c.dep_ == "case" and c.pos_ == "DET" for c in child.children
+            ):
+                return child
+        return None
