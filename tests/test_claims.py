@@ -13,12 +13,9 @@ from pathlib import Path
 import pytest
 
 from veille.errors import DataFileError
-from veille.extract.claims import (
-    attribute_events,
-    extract_claims,
-    load_claim_lexicon,
-    load_verification_rules,
-)
+from veille.extract.claims import extract_claims
+from veille.extract.claims_lexicon import load_claim_lexicon, load_verification_rules
+from veille.extract.verification import attribute_events
 from veille.model import Actor, Claim, Event, Span, Verification
 
 

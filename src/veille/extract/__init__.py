@@ -28,8 +28,9 @@ def lead_end(analysis: Analysis, sentences: int) -> int:
 def extract(analysis: Analysis, pack: LanguagePack, kb: KnowledgeBase) -> Analysis:
     from veille.extract.aid import extract_aid
     from veille.extract.aid_events import aid_events
-    from veille.extract.claims import attribute_events, extract_claims
+    from veille.extract.claims import extract_claims
     from veille.extract.events import extract_events
+    from veille.extract.verification import attribute_events
 
     analysis.claims = extract_claims(analysis, pack, kb)
     events = extract_events(analysis, pack, kb)

@@ -23,17 +23,13 @@ sentence, a headline is never preferred. All French lives in ``lang/<code>/data/
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from veille.errors import DataFileError
 from veille.extract.actors import demonym_country, resolve_actor
-from veille.extract.units import Sentence, char_span, normalise_quotes, sentences
+from veille.extract.aid_lexicon import AidLexicon, CueRule, TriggerSpec, load_aid_lexicon
+from veille.extract.aid_merge import AidMention, inherit_parties, merge_mentions, to_commitment
+from veille.extract.units import Sentence, normalise_quotes, sentences
 from veille.model import (
     AidCommitment,
     AidItem,
@@ -43,210 +39,14 @@ from veille.model import (
     FuzzyDate,
     Qualifier,
     Quantity,
-    stable_id,
 )
 
-STAGE = "aid@1"
-AID_FILE = "aid.yaml"
-_ROLES = frozenset({"give", "receive", "negotiate"})
-# Statuses of a deal still in the making: mentions with these may describe the same deal.
-_IN_PROGRESS = frozenset(
-    {
-        AidStatus.PLANNED,
-        AidStatus.NEGOTIATING,
-        AidStatus.PROMISED,
-        AidStatus.ANNOUNCED,
-        AidStatus.APPROVED,
-    }
-)
 _ARG_DEPS = frozenset({"obl", "obl:arg", "obl:mod", "obl:agent", "nmod", "iobj"})
 _MAX_CHAIN = 4
 
 
 # ---------------------------------------------------------------------------
-# Lexicon
-
-
-@dataclass(frozen=True)
-class TriggerSpec:
-    role: str  # give | receive | negotiate
-    past: AidStatus | None = None
-    present: AidStatus | None = None
-    future: AidStatus | None = None
-    qualified: bool = False  # needs money or a concrete aid noun under it
-
-
-@dataclass(frozen=True)
-class CueRule:
-    label: str
-    any_of: frozenset[str]
-    all_of: frozenset[str]
-
-    def matches(self, lemmas: set[str]) -> bool:
-        if self.all_of and not self.all_of <= lemmas:
-            return False
-        return not self.any_of or bool(self.any_of & lemmas)
-
-
-@dataclass(frozen=True)
-class AidLexicon:
-    verb_triggers: dict[str, TriggerSpec]
-    noun_triggers: dict[str, TriggerSpec]
-    aid_nouns: frozenset[str]
-    item_nouns: frozenset[str]
-    item_generic_heads: frozenset[str]
-    status_cues: dict[str, AidStatus]
-    reflexive_status_cues: dict[str, AidStatus]
-    conditional_status: AidStatus | None
-    blockers: frozenset[str]
-    mechanisms: tuple[CueRule, ...]
-    kinds: tuple[CueRule, ...]
-    hedges: tuple[str, ...]
-    hedge_window: int
-    counterparts: dict[str, dict[str, tuple[tuple[str, ...], ...]]]
-    partner_markers: tuple[tuple[str, ...], ...]
-    object_recipient_markers: tuple[tuple[str, ...], ...]
-    anaphoric_determiners: frozenset[str]
-    contractions: dict[str, str]
-    transparent_nouns: frozenset[str]
-    lemma_fixes: dict[str, str]
-    negators: frozenset[str]
-    future_auxiliaries: frozenset[str]
-    idioms: tuple[tuple[str, str], ...]
-    things: frozenset[str]  # deal, aid and status nouns: never an actor
-
-
-def _status(value: Any, where: str, path: Path) -> AidStatus | None:
-    if value is None:
-        return None
-    try:
-        return AidStatus(value)
-    except ValueError:
-        raise DataFileError(f"{where}: unknown status '{value}'", path=str(path)) from None
-
-
-def _specs(data: Any, key: str, path: Path) -> dict[str, TriggerSpec]:
-    if not isinstance(data, dict):
-        raise DataFileError(f"'{key}' must map lemmas to {{role, ...}}", path=str(path))
-    out = {}
-    for lemma, spec in data.items():
-        if not isinstance(spec, dict) or spec.get("role") not in _ROLES:
-            raise DataFileError(
-                f"{key}.{lemma}: role must be one of {sorted(_ROLES)}", path=str(path)
-            )
-        out[str(lemma).lower()] = TriggerSpec(
-            role=spec["role"],
-            past=_status(spec.get("past"), f"{key}.{lemma}", path),
-            present=_status(spec.get("present"), f"{key}.{lemma}", path),
-            future=_status(spec.get("future"), f"{key}.{lemma}", path),
-            qualified=bool(spec.get("qualified", False)),
-        )
-    return out
-
-
-def _rules(data: Any, key: str, path: Path) -> tuple[CueRule, ...]:
-    out = []
-    for n, rule in enumerate(data or [], start=1):
-        label = rule.get(key) if isinstance(rule, dict) else None
-        if not label:
-            raise DataFileError(f"{key}s entry {n} needs '{key}'", path=str(path))
-        out.append(
-            CueRule(
-                label=str(label),
-                any_of=frozenset(str(w).lower() for w in rule.get("any_of") or ()),
-                all_of=frozenset(str(w).lower() for w in rule.get("all_of") or ()),
-            )
-        )
-    return tuple(out)
-
-
-def _seqs(data: Any) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(str(w).lower() for w in seq) for seq in data or ())
-
-
-@functools.cache
-def load_aid_lexicon(data_dir: Path) -> AidLexicon:
-    """Read ``aid.yaml`` from a pack's data directory (once per process)."""
-    path = data_dir / AID_FILE
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataFileError("missing aid lexicon", path=str(path)) from None
-    except yaml.YAMLError as exc:
-        raise DataFileError(f"invalid YAML: {exc}", path=str(path)) from None
-    if not isinstance(data, dict):
-        raise DataFileError("expected a mapping at top level", path=str(path))
-    status_cues: dict[str, AidStatus] = {}
-    reflexive: dict[str, AidStatus] = {}
-    for word, status in (data.get("status_cues") or {}).items():
-        value = _status(status, f"status_cues.{word}", path)
-        if value is None:
-            continue
-        word = str(word).lower()
-        if word.startswith("s'"):
-            reflexive[word[2:]] = value
-        else:
-            status_cues[word] = value
-    counterparts = {
-        role: {party: _seqs(seqs) for party, seqs in (parties or {}).items()}
-        for role, parties in (data.get("counterparts") or {}).items()
-    }
-    return AidLexicon(
-        verb_triggers=_specs(data.get("verb_triggers"), "verb_triggers", path),
-        noun_triggers=_specs(data.get("noun_triggers"), "noun_triggers", path),
-        aid_nouns=frozenset(str(w).lower() for w in data.get("aid_nouns") or ()),
-        item_nouns=frozenset(str(w).lower() for w in data.get("item_nouns") or ()),
-        item_generic_heads=frozenset(str(w).lower() for w in data.get("item_generic_heads") or ()),
-        status_cues=status_cues,
-        reflexive_status_cues=reflexive,
-        conditional_status=_status(data.get("conditional_status"), "conditional_status", path),
-        blockers=frozenset(str(w).lower().removeprefix("s'") for w in data.get("blockers") or ()),
-        mechanisms=_rules(data.get("mechanisms"), "mechanism", path),
-        kinds=_rules(data.get("kinds"), "kind", path),
-        hedges=tuple(normalise_quotes(str(h)).lower() for h in data.get("hedges") or ()),
-        hedge_window=int(data.get("hedge_window", 40)),
-        counterparts=counterparts,
-        partner_markers=_seqs(data.get("partner_markers")),
-        object_recipient_markers=_seqs(data.get("object_recipient_markers")),
-        anaphoric_determiners=frozenset(
-            str(w).lower() for w in data.get("anaphoric_determiners") or ()
-        ),
-        lemma_fixes={
-            str(k).lower(): str(v).lower() for k, v in (data.get("lemma_fixes") or {}).items()
-        },
-        negators=frozenset(str(w).lower() for w in data.get("negators") or ()),
-        future_auxiliaries=frozenset(str(w).lower() for w in data.get("future_auxiliaries") or ()),
-        transparent_nouns=frozenset(str(w).lower() for w in data.get("transparent_nouns") or ()),
-        idioms=tuple((str(a).lower(), str(b).lower()) for a, b in data.get("idioms") or ()),
-        contractions={
-            str(k).lower(): str(v).lower() for k, v in (data.get("contractions") or {}).items()
-        },
-        things=frozenset(
-            [*(data.get("noun_triggers") or {}), *(data.get("aid_nouns") or ())]
-            + [w for w in (data.get("status_cues") or {}) if not str(w).startswith("s'")]
-        ),
-    )
-
-
-# ---------------------------------------------------------------------------
 # Mentions
-
-
-@dataclass
-class _Mention:
-    sentence: Sentence
-    trigger: Any
-    donor: str | None = None
-    recipient: str | None = None
-    kind: str | None = None
-    mechanism: str | None = None
-    money: Quantity | None = None
-    qualifier: Qualifier | None = None
-    status: AidStatus | None = None
-    items: list[AidItem] = field(default_factory=list)
-    heading: bool = False
-    anaphoric: bool = False
-    announced: FuzzyDate = field(default_factory=FuzzyDate.unknown)
 
 
 def _lemma(tok: Any) -> str:
@@ -778,9 +578,9 @@ def _sentence_date(sent: Sentence, analysis: Analysis) -> FuzzyDate:
 
 def _mentions_in(
     sent: Sentence, sents: list[Sentence], analysis: Analysis, kb: Any, lex: AidLexicon
-) -> list[_Mention]:
+) -> list[AidMention]:
     doc = analysis.doc
-    out: list[_Mention] = []
+    out: list[AidMention] = []
     heading = _is_heading(sent, sents, analysis)
     for tok in doc[sent.start : sent.end]:
         spec = _trigger_spec(tok, lex)
@@ -823,7 +623,7 @@ def _mentions_in(
         )
         for donor in donors or [None]:
             for recipient in recipients or [None]:
-                out.append(_Mention(donor=donor, recipient=recipient, **base))
+                out.append(AidMention(donor=donor, recipient=recipient, **base))
     return out
 
 
@@ -848,154 +648,6 @@ def _partners(
 
 
 # ---------------------------------------------------------------------------
-# Merging
-
-
-def _close(a: Decimal | None, b: Decimal | None) -> bool:
-    if a is None or b is None:
-        return True
-    return abs(a - b) <= Decimal("0.01") * max(abs(a), abs(b))
-
-
-def _status_compatible(a: AidStatus | None, b: AidStatus | None) -> bool:
-    if a is None or b is None or a == b:
-        return True
-    return a in _IN_PROGRESS and b in _IN_PROGRESS
-
-
-@dataclass
-class _Deal:
-    mentions: list[_Mention]
-
-    def value(self) -> Decimal | None:
-        return next((m.money.value for m in self.mentions if m.money), None)
-
-    def get(self, name: str) -> Any:
-        return next((getattr(m, name) for m in self.mentions if getattr(m, name)), None)
-
-    def statuses(self) -> list[AidStatus]:
-        return [m.status for m in self.mentions if m.status]
-
-
-def _compatible(deal: _Deal, m: _Mention) -> int:
-    """0 when ``m`` cannot be this deal, else a score (exact party matches score higher)."""
-    donor, recipient = deal.get("donor"), deal.get("recipient")
-    if m.donor and donor and m.donor != donor:
-        return 0
-    if m.recipient and recipient and m.recipient != recipient:
-        return 0
-    if not _close(deal.value(), m.money.value if m.money else None):
-        return 0
-    mechanism = deal.get("mechanism")
-    if m.mechanism and mechanism and m.mechanism != mechanism:
-        return 0
-    if any(not _status_compatible(s, m.status) for s in deal.statuses()):
-        return 0
-    if not (m.donor or m.recipient) and not m.anaphoric:
-        return 0
-    if _counts_differ(deal, m):
-        return 0
-    score = 1 + (m.donor is not None and m.donor == donor) + (m.recipient == recipient)
-    return score + (m.money is not None and deal.value() is not None)
-
-
-def _counts_differ(deal: _Deal, m: _Mention) -> bool:
-    """ "cinq systèmes Patriot" and "trois batteries Patriot" are two deals, and so are
-    mentions that name different things."""
-    counts = {i.system.lower(): i.quantity for d in deal.mentions for i in d.items if i.quantity}
-    if any(i.quantity and counts.get(i.system.lower()) not in (None, i.quantity) for i in m.items):
-        return True
-    # "64 missiles Patriot" and "des centaines de missiles" name different things given
-    systems = {i.system.lower() for d in deal.mentions for i in d.items}
-    return bool(systems and m.items) and not systems & {i.system.lower() for i in m.items}
-
-
-def _merge(mentions: list[_Mention]) -> list[_Deal]:
-    deals: list[_Deal] = []
-    for m in mentions:
-        if not (m.donor or m.recipient):
-            continue  # nobody named and nothing to refer back to: another deal's parties
-            # would otherwise be read into it
-        best, best_score = None, 0
-        for deal in reversed(deals):  # the most recent compatible deal first
-            score = _compatible(deal, m)
-            if score > best_score:
-                best, best_score = deal, score
-        if best is not None:
-            best.mentions.append(m)
-        else:
-            deals.append(_Deal([m]))
-    return deals
-
-
-def _commitment(deal: _Deal, analysis: Analysis) -> AidCommitment | None:
-    donor, recipient = deal.get("donor"), deal.get("recipient")
-    if donor is None and recipient is None:
-        return None
-    body = [m for m in deal.mentions if not m.heading]
-    if not body:
-        return None  # a headline or teaser alone: the article never states it
-    primary = body[0]
-    status = primary.status or next((m.status for m in [*body, *deal.mentions] if m.status), None)
-    money_mention = (
-        primary if primary.money else next((m for m in [*body, *deal.mentions] if m.money), None)
-    )
-    if status is None and money_mention is None:
-        return None  # "cette aide témoigne ...": nothing committed
-    text = analysis.article.text
-    seen: set[int] = set()
-    evidence = []
-    for m in [primary, *deal.mentions]:
-        if m.sentence.char_start not in seen:
-            seen.add(m.sentence.char_start)
-            evidence.append(char_span(text, m.sentence.char_start, m.sentence.char_end))
-    items: dict[str, AidItem] = {}
-    for m in deal.mentions:
-        for item in m.items:
-            old = items.get(item.system.lower())
-            if old is None or (old.quantity is None and item.quantity is not None):
-                items[item.system.lower()] = item
-    money = money_mention.money if money_mention else None
-    kinds = [m.kind for m in deal.mentions if m.kind]
-    kind = "military" if "military" in kinds else (kinds[0] if kinds else None)
-    confidence = 0.5 + 0.1 * min(len(evidence), 3) + (0.1 if money else 0.0)
-    return AidCommitment(
-        id=stable_id(analysis.article.id, "aid", donor, recipient, evidence[0].start),
-        article_id=analysis.article.id,
-        evidence=tuple(evidence),
-        donor=donor,
-        recipient=recipient,
-        kind=kind,
-        mechanism=deal.get("mechanism"),
-        value=money.value if money else None,
-        currency=money.unit if money else None,
-        usd_value=money.usd_value if money else None,
-        qualifier=money_mention.qualifier if money_mention else None,
-        status=status,
-        items=tuple(items.values()),
-        announced=primary.announced,
-        confidence=round(min(confidence, 0.95), 2),
-        stage=STAGE,
-    )
-
-
-def _inherit(mentions: list[_Mention]) -> None:
-    """ "Ce pacte ..." refers back: it takes the parties last named before it. A gift
-    whose recipient goes unsaid ("un système a été fourni par la coalition") goes to the
-    recipient the article last named."""
-    donor: str | None = None
-    recipient: str | None = None
-    for m in mentions:
-        if m.anaphoric:
-            m.donor = m.donor or donor
-            m.recipient = m.recipient or recipient
-        elif m.recipient is None and m.donor is not None and recipient != m.donor:
-            m.recipient = recipient
-        donor = m.donor or donor
-        recipient = m.recipient or recipient
-
-
-# ---------------------------------------------------------------------------
 # Entry point
 
 
@@ -1006,13 +658,13 @@ def extract_aid(analysis: Analysis, pack: Any, kb: Any) -> list[AidCommitment]:
         return []
     lex = load_aid_lexicon(Path(pack.data_dir))
     sents = sentences(doc)
-    mentions: list[_Mention] = []
+    mentions: list[AidMention] = []
     for sent in sents:
         mentions.extend(_mentions_in(sent, sents, analysis, kb, lex))
-    _inherit(mentions)
+    inherit_parties(mentions)
     out = []
-    for deal in _merge(mentions):
-        commitment = _commitment(deal, analysis)
+    for deal in merge_mentions(mentions):
+        commitment = to_commitment(deal, analysis)
         if commitment is not None:
             out.append(commitment)
     return out

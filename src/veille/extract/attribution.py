@@ -20,7 +20,7 @@ from veille.model import Actor, Analysis, EntityMention
 from veille.spacy_utils import doc_text
 
 if TYPE_CHECKING:
-    from veille.extract.claims import ClaimLexicon
+    from veille.extract.claims_lexicon import ClaimLexicon
 
 
 @dataclass(frozen=True)

@@ -25,17 +25,18 @@ All French lives in ``lang/<code>/data/claims.yaml`` and ``verification.yaml``.
 
 from __future__ import annotations
 
-import functools
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from veille.errors import DataFileError
-from veille.extract.actors import resolve_actor
 from veille.extract.attribution import Speaker, SpeakerResolver
+from veille.extract.claims_lexicon import (
+    ClaimLexicon,
+    CueSpec,
+    load_claim_lexicon,
+    load_verification_rules,
+)
 from veille.extract.units import (
     Sentence,
     char_span,
@@ -45,215 +46,18 @@ from veille.extract.units import (
     subject_on_auxiliary,
     token_span,
 )
+from veille.extract.verification import verify
 from veille.model import (
     Analysis,
     Claim,
-    Event,
-    Span,
-    Verification,
     stable_id,
 )
 from veille.spacy_utils import doc_text
 
 STAGE = "claims@1"
-CLAIMS_FILE = "claims.yaml"
-VERIFICATION_FILE = "verification.yaml"
 
 _QUOTE_RE = re.compile(r"«([^«»]{1,1500})»|“([^“”]{1,1500})”|\"([^\"\n]{1,1500})\"")
 _SUBJECT_DEPS = ("nsubj", "expl:subj")
-_TAKES = frozenset({"que", "inf", "obj", "quote"})
-_KINDS = frozenset({"report", "opinion"})
-
-
-# ---------------------------------------------------------------------------
-# Lexicons
-
-
-@dataclass(frozen=True)
-class CueSpec:
-    kind: str  # report | opinion
-    takes: frozenset[str]  # que, inf, obj, quote
-    phrase: str | None = None  # a multiword cue's name ("faire savoir")
-
-
-@dataclass(frozen=True)
-class ClaimLexicon:
-    cues: dict[str, CueSpec]
-    reflexive_cues: dict[str, CueSpec]  # "s'attendre" stored under "attendre"
-    source_prepositions: tuple[tuple[str, ...], ...]
-    complementizers: frozenset[str]
-    complementizer_window: int
-    anonymous_sources: frozenset[str]
-    speaker_nouns: frozenset[str]
-    speech_products: frozenset[str]
-    anaphoric_pronouns: frozenset[str]
-    person_roles: frozenset[str]
-    lemma_fixes: dict[str, str]
-    same_words: frozenset[str]
-    owner_markers: frozenset[str]
-    # role noun -> KB role id suffixes it names ("président" -> president)
-    role_suffixes: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    # English labels for unnamed group speakers: noun lemma -> (singular, plural)
-    label_nouns: dict[str, tuple[str, str]] = field(default_factory=dict)
-    label_adjectives: dict[str, str] = field(default_factory=dict)
-    demonyms: dict[str, str] = field(default_factory=dict)  # ISO code -> English demonym
-    channel_markers: frozenset[str] = frozenset()  # "le ministère sur Telegram"
-    # speakers that speak for a place ("le gouverneur", "les autorités", "l'usine"): without
-    # a country of their own they take the country of the places around the statement
-    local_speakers: frozenset[str] = frozenset()
-    context_sentences: int = 2
-    # how many sentences after a statement a bare quotation still continues it
-    quote_continuation: int = 2
-    # multiword cues: each lemma -> ((other lemmas), spec) ("faire savoir", "faire état")
-    phrase_cues: dict[str, tuple[tuple[tuple[str, ...], CueSpec], ...]] = field(
-        default_factory=dict
-    )
-
-
-@dataclass(frozen=True)
-class VerificationRule:
-    pattern: re.Pattern[str]
-    status: Verification
-    target: str  # claimant | opponent
-
-
-@dataclass(frozen=True)
-class VerificationRules:
-    rules: tuple[VerificationRule, ...]
-    window_nearest: int
-    window_named: int
-    priority: tuple[Verification, ...]
-    resumptive: tuple[str, ...]
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataFileError("missing lexicon file", path=str(path)) from None
-    except yaml.YAMLError as exc:
-        raise DataFileError(f"invalid YAML: {exc}", path=str(path)) from None
-    if not isinstance(data, dict):
-        raise DataFileError("expected a mapping at top level", path=str(path))
-    return data
-
-
-def _words(data: dict[str, Any], key: str, path: Path) -> frozenset[str]:
-    value = data.get(key) or []
-    if not isinstance(value, list):
-        raise DataFileError(f"'{key}' must be a list of words", path=str(path))
-    return frozenset(str(w).lower() for w in value)
-
-
-@functools.cache
-def load_claim_lexicon(data_dir: Path) -> ClaimLexicon:
-    """Read ``claims.yaml`` from a pack's data directory (once per process)."""
-    path = data_dir / CLAIMS_FILE
-    data = _read_yaml(path)
-    cues: dict[str, CueSpec] = {}
-    reflexive: dict[str, CueSpec] = {}
-    raw_cues = data.get("cues")
-    if not isinstance(raw_cues, dict) or not raw_cues:
-        raise DataFileError("'cues' must map verb lemmas to {kind, takes}", path=str(path))
-    phrases: dict[str, list[tuple[tuple[str, ...], CueSpec]]] = {}
-    raw_phrases = data.get("phrase_cues") or {}
-    if not isinstance(raw_phrases, dict):
-        raise DataFileError("'phrase_cues' must map phrases to {kind, takes}", path=str(path))
-    for lemma, spec in [*raw_cues.items(), *raw_phrases.items()]:
-        if not isinstance(spec, dict):
-            raise DataFileError(f"cue '{lemma}' must be a mapping", path=str(path))
-        kind = spec.get("kind")
-        takes = frozenset(spec.get("takes") or ())
-        if kind not in _KINDS or not takes or not takes <= _TAKES:
-            raise DataFileError(
-                f"cue '{lemma}': kind must be one of {sorted(_KINDS)} and takes a non-empty "
-                f"subset of {sorted(_TAKES)}",
-                path=str(path),
-            )
-        word = str(lemma).lower()
-        if lemma in raw_phrases:
-            words = word.split()
-            if len(words) < 2:
-                raise DataFileError(f"phrase cue '{lemma}' needs two words", path=str(path))
-            # indexed by each word: the parser may make either one the head
-            for head in words:
-                others = tuple(w for w in words if w != head)
-                phrases.setdefault(head, []).append((others, CueSpec(kind, takes, word)))
-        elif word.startswith(("s'", "se ")):
-            reflexive[word.split("'", 1)[-1].removeprefix("se ")] = CueSpec(kind, takes)
-        else:
-            cues[word] = CueSpec(kind, takes)
-    preps = data.get("source_prepositions") or []
-    roles = data.get("person_roles") or {}
-    if isinstance(roles, list):
-        roles = {str(r): [] for r in roles}
-    labels = data.get("speaker_labels") or {}
-    if not isinstance(roles, dict) or not isinstance(labels, dict):
-        raise DataFileError("'person_roles' and 'speaker_labels' must be mappings", path=str(path))
-    label_nouns: dict[str, tuple[str, str]] = {}
-    for noun, forms in (labels.get("nouns") or {}).items():
-        if not isinstance(forms, list) or len(forms) != 2:
-            raise DataFileError(f"label noun '{noun}' needs [singular, plural]", path=str(path))
-        label_nouns[str(noun).lower()] = (str(forms[0]), str(forms[1]))
-    if not all(isinstance(p, list) and p for p in preps):
-        raise DataFileError("'source_prepositions' must be token lists", path=str(path))
-    return ClaimLexicon(
-        cues=cues,
-        reflexive_cues=reflexive,
-        source_prepositions=tuple(tuple(str(w).lower() for w in p) for p in preps),
-        complementizers=_words(data, "complementizers", path),
-        complementizer_window=int(data.get("complementizer_window", 8)),
-        anonymous_sources=_words(data, "anonymous_sources", path),
-        speaker_nouns=_words(data, "speaker_nouns", path),
-        speech_products=_words(data, "speech_products", path),
-        anaphoric_pronouns=_words(data, "anaphoric_pronouns", path),
-        person_roles=frozenset(str(r).lower() for r in roles),
-        role_suffixes={str(k).lower(): tuple(str(x) for x in v or ()) for k, v in roles.items()},
-        label_nouns=label_nouns,
-        label_adjectives={
-            str(k).lower(): str(v) for k, v in (labels.get("adjectives") or {}).items()
-        },
-        demonyms={str(k).upper(): str(v) for k, v in (labels.get("demonyms") or {}).items()},
-        channel_markers=_words(data, "channel_markers", path),
-        phrase_cues={k: tuple(v) for k, v in phrases.items()},
-        same_words=_words(data, "same_words", path),
-        owner_markers=_words(data, "owner_markers", path),
-        local_speakers=_words(data, "local_speakers", path),
-        context_sentences=int(data.get("context_sentences", 2)),
-        quote_continuation=int(data.get("quote_continuation", 2)),
-        lemma_fixes={
-            str(k).lower(): str(v).lower() for k, v in (data.get("lemma_fixes") or {}).items()
-        },
-    )
-
-
-@functools.cache
-def load_verification_rules(data_dir: Path) -> VerificationRules:
-    """Read ``verification.yaml`` from a pack's data directory (once per process)."""
-    path = data_dir / VERIFICATION_FILE
-    data = _read_yaml(path)
-    rules = []
-    for n, rule in enumerate(data.get("rules") or [], start=1):
-        try:
-            pattern = re.compile(rule["pattern"], re.IGNORECASE)
-            status = Verification(rule["status"])
-            target = rule["target"]
-        except (KeyError, TypeError, ValueError, re.error) as exc:
-            raise DataFileError(f"rule {n}: {exc!r}", path=str(path)) from None
-        if target not in ("claimant", "opponent"):
-            raise DataFileError(f"rule {n}: target must be claimant or opponent", path=str(path))
-        rules.append(VerificationRule(pattern, status, target))
-    try:
-        priority = tuple(Verification(p) for p in data.get("priority") or ())
-    except ValueError as exc:
-        raise DataFileError(f"priority: {exc}", path=str(path)) from None
-    return VerificationRules(
-        rules=tuple(rules),
-        window_nearest=int(data.get("window_nearest", 2)),
-        window_named=int(data.get("window_named", 4)),
-        priority=priority or tuple(Verification),
-        resumptive=tuple(normalise_quotes(str(r)).lower() for r in data.get("resumptive") or ()),
-    )
 
 
 # ---------------------------------------------------------------------------
@@ -807,164 +611,3 @@ def _to_claim(item: _Found, analysis: Analysis, text: str) -> Claim:
         confidence=round(confidence, 2),
         stage=STAGE,
     )
-
-
-# ---------------------------------------------------------------------------
-# Verification
-
-
-def verify(
-    claims: list[Claim],
-    analysis: Analysis,
-    kb: Any,
-    rules: VerificationRules,
-    sents: list[Sentence] | None = None,
-) -> list[Claim]:
-    """Set each claim's verification from the article's own statements about it."""
-    doc = analysis.doc
-    if not claims or doc is None:
-        return claims
-    sents = sents if sents is not None else sentences(doc)
-    text = analysis.article.text
-    index_of = {c.id: _sentence_index(sents, c.sentence.end - 1) for c in claims}
-    rank = {status: n for n, status in enumerate(reversed(rules.priority))}
-    chosen: dict[str, tuple[Verification, Span]] = {}
-    for sent in sents:
-        sentence_text = normalise_quotes(text[sent.char_start : sent.char_end])
-        for rule in rules.rules:
-            match = rule.pattern.search(sentence_text)
-            if match is None:
-                continue
-            at = sent.char_start + match.start()
-            country = _judge_country(doc, sent, at, analysis, kb)
-            before = sentence_text[max(0, match.start() - 20) : match.start()].lower()
-            resumptive = any(r in before for r in rules.resumptive)
-            targets = _targets(claims, index_of, sent.index, at, rule, country, rules, resumptive)
-            evidence = char_span(text, sent.char_start, sent.char_end)
-            for claim in targets:
-                old = chosen.get(claim.id)
-                if old is None or rank.get(rule.status, -1) > rank.get(old[0], -1):
-                    chosen[claim.id] = (rule.status, evidence)
-            break  # first rule per sentence
-    return [
-        replace(c, verification=chosen[c.id][0], verification_evidence=chosen[c.id][1])
-        if c.id in chosen
-        else c
-        for c in claims
-    ]
-
-
-def _sentence_index(sents: list[Sentence], char: int) -> int:
-    for s in sents:
-        if s.char_start <= char < s.char_end:
-            return s.index
-    return -1
-
-
-def _judge_country(doc: Any, sent: Sentence, at: int, analysis: Analysis, kb: Any) -> str | None:
-    """Country of the subject of the verification phrase (claimant or judge)."""
-    anchor = None
-    for tok in doc[sent.start : sent.end]:
-        if tok.idx >= at:
-            anchor = tok
-            break
-    if anchor is None:
-        return None
-    node, hops = anchor, 0
-    # from "n'", "a", "sans" up to the clause's verb
-    while node.pos_ not in ("VERB", "ADJ") and node.head.i != node.i and hops < 3:
-        node, hops = node.head, hops + 1
-    while True:
-        for child in node.children:
-            if child.dep_ in ("nsubj", "nsubj:pass"):
-                actor = resolve_actor(child, analysis, kb)
-                return actor.country if actor is not None else None
-        # "n'ont pas pu être vérifiées": the subject sits on "pu"; never leave the clause
-        if node.dep_ != "xcomp" or node.head.i == node.i:
-            return None
-        node = node.head
-
-
-def _targets(
-    claims: list[Claim],
-    index_of: dict[str, int],
-    s: int,
-    at: int,
-    rule: VerificationRule,
-    country: str | None,
-    rules: VerificationRules,
-    resumptive: bool = False,
-) -> list[Claim]:
-    def country_of(c: Claim) -> str | None:
-        return c.speaker.country if c.speaker else None
-
-    # a claim judges nothing inside itself ("X rapporte que Kiev a confirmé ..."), unless
-    # a resumptive pronoun points back at it ("X affirme avoir ..., ce que Moscou dément")
-    pool = [
-        c
-        for c in claims
-        if c.sentence.start <= at
-        and not (
-            c.content.start <= at < c.content.end and rule.target == "opponent" and not resumptive
-        )
-    ]
-    if rule.target == "claimant" and country is not None:
-        return [
-            c
-            for c in pool
-            if country_of(c) == country and 0 <= s - index_of[c.id] <= rules.window_named
-        ]
-    if rule.target == "opponent" and country is not None:
-        pool = [c for c in pool if country_of(c) != country]
-    near = [c for c in pool if 0 <= s - index_of[c.id] <= rules.window_nearest]
-    if not near:
-        return []
-    closest = max(index_of[c.id] for c in near)
-    return [c for c in near if index_of[c.id] == closest]
-
-
-# ---------------------------------------------------------------------------
-# Events inside claims
-
-
-def attribute_events(events: list[Event], claims: list[Claim]) -> list[Event]:
-    """Events asserted inside a claim carry its speaker's country and its verification.
-
-    An event whose trigger lies in a claim's content (or whose sentence is the content)
-    gets ``claimed_by`` = the speaker's country unless the events stage already set it
-    (interceptions), and the claim's verification when it has none.
-    """
-    out = []
-    for event in events:
-        claim = _claim_for(event, claims)
-        if claim is None:
-            out.append(event)
-            continue
-        country = claim.speaker.country if claim.speaker else None
-        if event.claimed_by is not None and country is not None and event.claimed_by != country:
-            out.append(event)
-            continue
-        changes: dict[str, Any] = {}
-        if event.claimed_by is None and country is not None:
-            changes["claimed_by"] = country
-        if event.verification is None and claim.verification is not None:
-            changes["verification"] = claim.verification
-        out.append(replace(event, **changes) if changes else event)
-    return out
-
-
-def _claim_for(event: Event, claims: list[Claim]) -> Claim | None:
-    best: Claim | None = None
-    for claim in claims:
-        inside = (
-            claim.content.start <= event.trigger.start and event.trigger.end <= claim.content.end
-        )
-        covers = (
-            claim.content.start <= event.sentence.start and event.sentence.end <= claim.content.end
-        )
-        if (inside or covers) and (
-            best is None
-            or claim.content.end - claim.content.start < best.content.end - best.content.start
-        ):
-            best = claim
-    return best

@@ -1,0 +1,181 @@
+"""The aid lexicon (``aid.yaml``): trigger verbs and nouns with their frame role, status
+cues, aid and item nouns, kind and mechanism cues."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from veille.errors import DataFileError
+from veille.extract.units import normalise_quotes
+from veille.model import (
+    AidStatus,
+)
+
+AID_FILE = "aid.yaml"
+_ROLES = frozenset({"give", "receive", "negotiate"})
+
+
+@dataclass(frozen=True)
+class TriggerSpec:
+    role: str  # give | receive | negotiate
+    past: AidStatus | None = None
+    present: AidStatus | None = None
+    future: AidStatus | None = None
+    qualified: bool = False  # needs money or a concrete aid noun under it
+
+
+@dataclass(frozen=True)
+class CueRule:
+    label: str
+    any_of: frozenset[str]
+    all_of: frozenset[str]
+
+    def matches(self, lemmas: set[str]) -> bool:
+        if self.all_of and not self.all_of <= lemmas:
+            return False
+        return not self.any_of or bool(self.any_of & lemmas)
+
+
+@dataclass(frozen=True)
+class AidLexicon:
+    verb_triggers: dict[str, TriggerSpec]
+    noun_triggers: dict[str, TriggerSpec]
+    aid_nouns: frozenset[str]
+    item_nouns: frozenset[str]
+    item_generic_heads: frozenset[str]
+    status_cues: dict[str, AidStatus]
+    reflexive_status_cues: dict[str, AidStatus]
+    conditional_status: AidStatus | None
+    blockers: frozenset[str]
+    mechanisms: tuple[CueRule, ...]
+    kinds: tuple[CueRule, ...]
+    hedges: tuple[str, ...]
+    hedge_window: int
+    counterparts: dict[str, dict[str, tuple[tuple[str, ...], ...]]]
+    partner_markers: tuple[tuple[str, ...], ...]
+    object_recipient_markers: tuple[tuple[str, ...], ...]
+    anaphoric_determiners: frozenset[str]
+    contractions: dict[str, str]
+    transparent_nouns: frozenset[str]
+    lemma_fixes: dict[str, str]
+    negators: frozenset[str]
+    future_auxiliaries: frozenset[str]
+    idioms: tuple[tuple[str, str], ...]
+    things: frozenset[str]  # deal, aid and status nouns: never an actor
+
+
+def _status(value: Any, where: str, path: Path) -> AidStatus | None:
+    if value is None:
+        return None
+    try:
+        return AidStatus(value)
+    except ValueError:
+        raise DataFileError(f"{where}: unknown status '{value}'", path=str(path)) from None
+
+
+def _specs(data: Any, key: str, path: Path) -> dict[str, TriggerSpec]:
+    if not isinstance(data, dict):
+        raise DataFileError(f"'{key}' must map lemmas to {{role, ...}}", path=str(path))
+    out = {}
+    for lemma, spec in data.items():
+        if not isinstance(spec, dict) or spec.get("role") not in _ROLES:
+            raise DataFileError(
+                f"{key}.{lemma}: role must be one of {sorted(_ROLES)}", path=str(path)
+            )
+        out[str(lemma).lower()] = TriggerSpec(
+            role=spec["role"],
+            past=_status(spec.get("past"), f"{key}.{lemma}", path),
+            present=_status(spec.get("present"), f"{key}.{lemma}", path),
+            future=_status(spec.get("future"), f"{key}.{lemma}", path),
+            qualified=bool(spec.get("qualified", False)),
+        )
+    return out
+
+
+def _rules(data: Any, key: str, path: Path) -> tuple[CueRule, ...]:
+    out = []
+    for n, rule in enumerate(data or [], start=1):
+        label = rule.get(key) if isinstance(rule, dict) else None
+        if not label:
+            raise DataFileError(f"{key}s entry {n} needs '{key}'", path=str(path))
+        out.append(
+            CueRule(
+                label=str(label),
+                any_of=frozenset(str(w).lower() for w in rule.get("any_of") or ()),
+                all_of=frozenset(str(w).lower() for w in rule.get("all_of") or ()),
+            )
+        )
+    return tuple(out)
+
+
+def _seqs(data: Any) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(str(w).lower() for w in seq) for seq in data or ())
+
+
+@functools.cache
+def load_aid_lexicon(data_dir: Path) -> AidLexicon:
+    """Read ``aid.yaml`` from a pack's data directory (once per process)."""
+    path = data_dir / AID_FILE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataFileError("missing aid lexicon", path=str(path)) from None
+    except yaml.YAMLError as exc:
+        raise DataFileError(f"invalid YAML: {exc}", path=str(path)) from None
+    if not isinstance(data, dict):
+        raise DataFileError("expected a mapping at top level", path=str(path))
+    status_cues: dict[str, AidStatus] = {}
+    reflexive: dict[str, AidStatus] = {}
+    for word, status in (data.get("status_cues") or {}).items():
+        value = _status(status, f"status_cues.{word}", path)
+        if value is None:
+            continue
+        word = str(word).lower()
+        if word.startswith("s'"):
+            reflexive[word[2:]] = value
+        else:
+            status_cues[word] = value
+    counterparts = {
+        role: {party: _seqs(seqs) for party, seqs in (parties or {}).items()}
+        for role, parties in (data.get("counterparts") or {}).items()
+    }
+    return AidLexicon(
+        verb_triggers=_specs(data.get("verb_triggers"), "verb_triggers", path),
+        noun_triggers=_specs(data.get("noun_triggers"), "noun_triggers", path),
+        aid_nouns=frozenset(str(w).lower() for w in data.get("aid_nouns") or ()),
+        item_nouns=frozenset(str(w).lower() for w in data.get("item_nouns") or ()),
+        item_generic_heads=frozenset(str(w).lower() for w in data.get("item_generic_heads") or ()),
+        status_cues=status_cues,
+        reflexive_status_cues=reflexive,
+        conditional_status=_status(data.get("conditional_status"), "conditional_status", path),
+        blockers=frozenset(str(w).lower().removeprefix("s'") for w in data.get("blockers") or ()),
+        mechanisms=_rules(data.get("mechanisms"), "mechanism", path),
+        kinds=_rules(data.get("kinds"), "kind", path),
+        hedges=tuple(normalise_quotes(str(h)).lower() for h in data.get("hedges") or ()),
+        hedge_window=int(data.get("hedge_window", 40)),
+        counterparts=counterparts,
+        partner_markers=_seqs(data.get("partner_markers")),
+        object_recipient_markers=_seqs(data.get("object_recipient_markers")),
+        anaphoric_determiners=frozenset(
+            str(w).lower() for w in data.get("anaphoric_determiners") or ()
+        ),
+        lemma_fixes={
+            str(k).lower(): str(v).lower() for k, v in (data.get("lemma_fixes") or {}).items()
+        },
+        negators=frozenset(str(w).lower() for w in data.get("negators") or ()),
+        future_auxiliaries=frozenset(str(w).lower() for w in data.get("future_auxiliaries") or ()),
+        transparent_nouns=frozenset(str(w).lower() for w in data.get("transparent_nouns") or ()),
+        idioms=tuple((str(a).lower(), str(b).lower()) for a, b in data.get("idioms") or ()),
+        contractions={
+            str(k).lower(): str(v).lower() for k, v in (data.get("contractions") or {}).items()
+        },
+        things=frozenset(
+            [*(data.get("noun_triggers") or {}), *(data.get("aid_nouns") or ())]
+            + [w for w in (data.get("status_cues") or {}) if not str(w).startswith("s'")]
+        ),
+    )
