@@ -116,7 +116,7 @@ def make_analysis(
             Quantity(
                 s10.start, s10.end, s10.text, Decimal("10"), "système", "count", Qualifier.MIN
             ),
-            Quantity(*_where("deux jours"), Decimal("2"), "jour", "duration"),
+            Quantity(*_where("deux jours"), Decimal("2"), "jour", "attribute"),
         ],
         events=[
             Event(
@@ -314,6 +314,17 @@ def test_prediction_quantities_skip_untracked_units(analysis: Analysis) -> None:
         ("31 drones", 31, "drone", "exact"),
         ("au moins 10 systèmes Patriot", 10, "système", "min"),
     ]
+
+
+def test_prediction_quantities_keep_durations_not_ages(analysis: Analysis) -> None:
+    start, end, text = _where("deux jours")
+    analysis.quantities = [
+        Quantity(start, end, text, Decimal("2"), "jour", "duration"),
+        Quantity(start, end, text, Decimal("2"), "jour", "age"),
+        Quantity(start, end, text, Decimal("2"), "jour", "ago"),
+    ]
+    quantities = analysis_to_prediction(analysis)["quantities"]
+    assert [(q["unit"], q["kind"]) for q in quantities] == [("jour", "duration")]
 
 
 def test_prediction_scores_against_matching_gold(analysis: Analysis) -> None:

@@ -156,8 +156,32 @@ CASES: list[tuple[str, list[tuple[str, str, str, Qualifier]]]] = [
     ),
     # durations and ages are kept but marked as durations
     ("Les combats ont duré trois semaines.", [("3", "semaine", "duration", E)]),
-    ("Un garçon de 14 ans figure parmi les victimes.", [("14", "an", "duration", E)]),
-    ("Le siège dure depuis 18 mois.", [("18", "mois", "duration", E)]),
+    # ages and "il y a N ans" are not durations
+    ("Un garçon de 14 ans figure parmi les victimes.", [("14", "an", "age", E)]),
+    (
+        "Les blessés, âgés de 20 à 35 ans, ont été évacués.",
+        [("20", "an", "age", MIN), ("35", "an", "age", MAX)],
+    ),
+    ("Oleh, 52 ans, a perdu sa maison.", [("52", "an", "age", E)]),
+    ("La ville a été occupée il y a trois ans.", [("3", "an", "ago", E)]),
+    ("Le barrage a cédé il y a près de six mois.", [("6", "mois", "ago", A)]),
+    ("Les négociations ont duré trois ans.", [("3", "an", "duration", E)]),
+    ("Un sommet annuel de trois jours s'ouvre à Vilnius.", [("3", "jour", "attribute", E)]),
+    # "peut atteindre" is an upper bound
+    ("Sa portée peut atteindre 300 kilomètres.", [("300", "kilomètre", "count", MAX)]),
+    ("Une production pouvant atteindre 40 obus par jour.", [("40", "obus", "count", MAX)]),
+    # partitives and elliptical numbers take the counted noun of their phrase or sentence
+    (
+        "Kiev a abattu 12 des 15 missiles.",
+        [("12", "missile", "count", E), ("15", "missile", "count", E)],
+    ),
+    ("Seuls 4 de ces chars ont été réparés.", [("4", "char", "count", E)]),
+    (
+        "Varsovie possède 40 lanceurs après en avoir cédé 12 à Kiev.",
+        [("40", "lanceur", "count", E), ("12", "lanceur", "count", E)],
+    ),
+    ("Le 24, 30 drones ont visé Odessa.", [("30", "drone", "count", E)]),
+    ("Trois hauts responsables ont démissionné.", [("3", "responsable", "count", E)]),
     # not quantities: dates, years, ordinals, designations, list numbers, English, phones
     ("Le sommet s'est ouvert le 12 juillet à Vilnius.", []),
     ("L'offensive a commencé en juin 2023.", []),
@@ -227,6 +251,18 @@ def test_tracked_units():
     assert is_tracked_unit("percent")
     assert not is_tracked_unit("centre")
     assert not is_tracked_unit("côté")
+    assert is_tracked_unit("pays") and is_tracked_unit("allié") and is_tracked_unit("exemplaire")
+    assert is_tracked_unit("mois") and is_tracked_unit("heure")
+    assert is_tracked_unit("Caesar")  # a named weapon system counted by name
+
+
+def test_named_weapon_systems_are_counted(analyze):
+    analysis = analyze(
+        "La France livrera 12 Caesar et six canons tractés à l'Arménie.", extract=False
+    )
+    got = [(q.text, q.value, q.unit) for q in analysis.quantities]
+    assert ("12 Caesar", Decimal("12"), "Caesar") in got
+    assert ("six canons", Decimal("6"), "canon") in got
 
 
 def test_malformed_lexicon_raises_data_file_error(tmp_path):

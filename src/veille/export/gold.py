@@ -30,6 +30,7 @@ from veille.model import (
 
 # Quantity kinds the gold lists; counts only when the language pack tracks their unit.
 _ALWAYS_TRACKED_KINDS = frozenset({"money", "percent"})
+_FILTERED_KINDS = frozenset({"count", "duration"})  # kept when the pack tracks the unit
 
 
 def number(value: Decimal | float | int | None) -> int | float | None:
@@ -215,7 +216,8 @@ def _tracked_quantities(analysis: Analysis) -> list[Quantity]:
     is_tracked = tracked_unit_filter(analysis.article.language)
     kept = []
     for q in analysis.quantities:
-        tracked_count = q.kind == "count" and (is_tracked is None or is_tracked(q.unit))
+        # counts and durations of tracked units (ages and "il y a N ans" have other kinds)
+        tracked_count = q.kind in _FILTERED_KINDS and (is_tracked is None or is_tracked(q.unit))
         if q.kind in _ALWAYS_TRACKED_KINDS or tracked_count:
             kept.append(q)
     return sorted(kept, key=lambda q: (q.start, q.end))

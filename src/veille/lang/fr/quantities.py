@@ -44,6 +44,9 @@ MONEY = "money"
 COUNT = "count"
 PERCENT = "percent"
 DURATION = "duration"
+AGE = "age"  # "un enfant de sept ans": stored, not a fact analysts track
+ATTRIBUTE = "attribute"  # "une conférence de deux jours": a property of the noun before
+AGO = "ago"  # "il y a deux ans": a point in time, not an amount
 
 
 def load_yaml(path: Path) -> dict[str, Any]:
@@ -112,6 +115,11 @@ class Grammar:
     months: frozenset[str]
     tracked: frozenset[str]
     money_nouns: frozenset[str]  # "33,5 milliards d'aide": money, not a count of "aide"
+    partitive_openers: frozenset[str]  # "41 des 48 drones"
+    partitive_determiners: frozenset[str]  # "25 de ces drones"
+    age_units: frozenset[str]
+    age_re: re.Pattern[str]  # before "N ans": "un enfant de", "âgés de", ", "
+    ago_re: re.Pattern[str]  # before "N ans": "il y a"
 
 
 # Required fields of each entry, per section of list-of-mapping lexicons.
@@ -227,6 +235,9 @@ def load_grammar(data_dir: Path = DATA_DIR) -> Grammar:
     suffix_q = rf"{_WS}*,?{_WS}*(?P<q>(?i:{alternation(list(suffix_qualifiers))}))(?![\w])"
     year_cues = alternation([*_strings(q, "year_cues", q_path), *sorted(months)])
     tracked = load_tracked_units(data_dir)
+    age_cues = alternation(_strings(u, "age_cues", u_path))
+    de_before = rf"(?i:de{_WS}+|d{APOSTROPHES}{_WS}*)"
+    qualifier_words = alternation(list(qualifiers))
     return Grammar(
         core_re=re.compile(core),
         tail_re=re.compile(tail),
@@ -263,6 +274,19 @@ def load_grammar(data_dir: Path = DATA_DIR) -> Grammar:
         months=months,
         tracked=tracked,
         money_nouns=frozenset(_strings(q, "money_nouns", q_path)),
+        partitive_openers=frozenset(_norm(w) for w in _strings(q, "partitive_openers", q_path)),
+        partitive_determiners=frozenset(
+            _norm(w) for w in _strings(q, "partitive_determiners", q_path)
+        ),
+        age_units=frozenset(_strings(u, "age_units", u_path)),
+        age_re=re.compile(
+            rf"(?:(?<![\w])(?i:{age_cues}){_WS}+{de_before}(?:(?i:{qualifier_words}){_WS}*)?"
+            rf"|,{_WS}*)$"
+        ),
+        ago_re=re.compile(
+            rf"(?<![\w])(?i:{alternation(_strings(u, 'ago_cues', u_path))}){_WS}+"
+            rf"(?:(?i:{qualifier_words}){_WS}*)?$"
+        ),
     )
 
 
@@ -276,8 +300,9 @@ def load_tracked_units(data_dir: Path = DATA_DIR) -> frozenset[str]:
 
 
 def is_tracked_unit(unit: str) -> bool:
-    """True for units analysts track: any currency, percent, and war-relevant count nouns."""
-    if unit == "percent" or (len(unit) == 3 and unit.isupper()):
+    """True for units analysts track: any currency, percent, war-relevant count nouns and
+    durations, and named weapon systems ("12 Caesar": the unit keeps its capital)."""
+    if unit == "percent" or (len(unit) == 3 and unit.isupper()) or unit[:1].isupper():
         return True
     return unit.lower() in load_tracked_units()
 
@@ -321,8 +346,55 @@ def _hyphen_compound(token, doc) -> tuple[str, int] | None:
     return f"{token.lower_}-{last.lower_}", last.idx + len(last.text)
 
 
+def _next(token):
+    return token.nbor(1) if token is not None and token.i + 1 < len(token.doc) else None
+
+
+def _partitive(token, grammar: Grammar):
+    """The noun of "des 48 drones", "de ces drones" after a number, and where an inner
+    number starts (read on its own too), or (None, None)."""
+    lower = _norm(token.lower_)
+    inner = None
+    if lower in grammar.partitive_openers:
+        token = _next(token)
+    elif lower in ("de", "d'"):
+        token = _next(token)
+        if token is None or _norm(token.lower_) not in grammar.partitive_determiners:
+            return None, None
+        token = _next(token)
+    else:
+        return None, None
+    if token is not None and token.like_num:
+        inner, token = token.idx, _next(token)
+    return token, inner
+
+
+def _weapon_name(token) -> tuple[str, int] | None:
+    """("Caesar", end) when a named weapon system follows the number ("12 Caesar")."""
+    if token.ent_type_ != "WEAPON" or token.ent_iob_ != "B" or not token.text[:1].isupper():
+        return None
+    last = token
+    while last.i + 1 < len(token.doc) and token.doc[last.i + 1].ent_iob_ == "I":
+        last = token.doc[last.i + 1]
+    return token.doc[token.i : last.i + 1].text, last.idx + len(last.text)
+
+
 def _counted_noun(index: _TokenIndex, pos: int, grammar: Grammar, after_scale: bool):
-    """(unit, kind, end) for the noun a number counts, or None."""
+    """(unit, kind, end, inner) for the noun a number counts, or None; ``inner`` is where a
+    number inside a partitive starts ("41 des 48 drones"), else None."""
+    found = _counted_noun_at(index, pos, grammar, after_scale)
+    if found is not None or after_scale:
+        return None if found is None else (*found, None)
+    token = index.starting_at(pos)
+    noun, inner = _partitive(token, grammar) if token is not None else (None, None)
+    if noun is None:
+        return None
+    found = _counted_noun_at(index, noun.idx, grammar, False)
+    return None if found is None or found[1] != COUNT else (*found, inner)
+
+
+def _counted_noun_at(index: _TokenIndex, pos: int, grammar: Grammar, after_scale: bool):
+    """(unit, kind, end) for the noun starting at ``pos``, or None."""
     doc = index.doc
     token = index.starting_at(pos)
     if token is None:
@@ -345,6 +417,9 @@ def _counted_noun(index: _TokenIndex, pos: int, grammar: Grammar, after_scale: b
         return grammar.lemma_overrides.get(text, text), COUNT, end
     if lower in grammar.durations:
         return grammar.durations[lower], DURATION, end
+    weapon = _weapon_name(token)
+    if weapon is not None:
+        return weapon[0], COUNT, weapon[1]
     if token.pos_ == "NOUN" or lower in grammar.lemma_overrides:
         unit = _singular(token, grammar)
         if unit in grammar.durations.values():
@@ -378,6 +453,7 @@ class _Reading:
     scaled: bool = False
     unit: str | None = None
     kind: str | None = None
+    resume: int | None = None  # where reading goes on when a number sits inside this one
 
 
 def _read_number(core: re.Match[str], text: str, grammar: Grammar) -> _Reading | None:
@@ -446,14 +522,68 @@ class _Reader:
                 r.unit, r.kind, r.end = elided, MONEY, noun[2]
             return elided is not None
         if noun is not None:
-            r.unit, r.kind, r.end = noun
+            r.unit, r.kind, r.end, r.resume = noun
+            r.kind = self.time_kind(r)
             # "à 10 heures" is a clock time, not a duration
             return not (r.unit == "heure" and grammar.clock_re.search(before))
         elided = self.elided_currency(r) if r.scaled else None
         if elided:  # "7 milliards d'euros, dont 500 millions pour des munitions"
             r.unit, r.kind = elided, MONEY
             return True
-        return False
+        return self.elided_count(r) if not r.scaled and not r.core.group("approx") else False
+
+    def time_kind(self, r: _Reading) -> str | None:
+        """AGE for "un enfant de sept ans", AGO for "il y a deux ans", else r's kind."""
+        if r.kind != DURATION:
+            return r.kind
+        grammar = self.grammar
+        before = self.text[max(0, r.start - 40) : r.start]
+        if r.unit in grammar.age_units and grammar.age_re.search(before):
+            return AGE
+        if grammar.ago_re.search(before):
+            return AGO
+        return ATTRIBUTE if self.after_noun_de(r.start) else DURATION
+
+    def after_noun_de(self, start: int) -> bool:
+        """The number follows "<noun> (<adjective>) de": "une trêve (totale) de 30 jours"."""
+        if self.index is None:
+            self.index = _TokenIndex(self.doc, self.text)
+        first = self.index.starting_at(start)
+        if first is None or first.i < 2:
+            return False
+        de = first.nbor(-1)
+        if _norm(de.lower_) not in ("de", "d'"):
+            return False
+        head = de.nbor(-1)
+        if head.pos_ == "ADJ" and head.i > 0:
+            head = head.nbor(-1)
+        return head.pos_ == "NOUN"
+
+    def elided_count(self, r: _Reading) -> bool:
+        """A bare number right after a verb, in the sentence of a count, counts the same
+        thing: "Paris en possède 58 exemplaires après en avoir cédé 18 à Kiev"."""
+        previous = next((q for q in reversed(self.found) if q.end <= r.start), None)
+        if previous is None or previous.kind != COUNT:
+            return False
+        if self.grammar.sentence_break_re.search(self.text, previous.end, r.start):
+            return False
+        index = self.index
+        after = index.starting_at(r.end) if index else None
+        if after is not None and (
+            after.lower_ in self.grammar.months
+            or after.lower_ in self.grammar.not_counts
+            or after.lower_ in self.grammar.durations
+            or after.text in ("%", "€", "$", "£", "-", "/", "h", ":")
+        ):
+            return False
+        first = index.starting_at(r.start) if index else None
+        before = first.nbor(-1) if first is not None and first.i > 0 else None
+        if before is None:
+            return False
+        if before.pos_ != "VERB":
+            return False
+        r.unit, r.kind = previous.unit, COUNT
+        return True
 
     def elided_currency(self, r: _Reading) -> str | None:
         """The currency of the last amount in the same sentence, for "dont 500 millions"."""
@@ -530,6 +660,7 @@ class _Reader:
                         r.value *= high.factor
                     r.unit, r.kind = high.unit, high.kind
                     r.end = high.end
+                    r.kind = high.kind = self.time_kind(r)  # "âgés de 3 à 6 ans"
                     self.emit(r, Qualifier.MIN)
                     self.emit(high, Qualifier.MAX)
                     consumed = high.end
@@ -538,7 +669,7 @@ class _Reader:
                 continue
             qualifier = self.qualify(r)
             self.emit(r, qualifier)
-            consumed = r.end
+            consumed = r.resume if r.resume is not None else r.end
         return harmonise_money_qualifiers(self.found)
 
 
