@@ -569,3 +569,77 @@ def test_ruler_works_without_a_statistical_model(kb) -> None:
         ("Patriot", "weapon:patriot"),
         ("Odessa", "city:odesa"),
     ]
+
+
+# ---------------------------------------------------------------------------
+# Institutions and sites named by a common noun (entity_patterns.yaml nominal_names)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase", "label", "country"),
+    [
+        (
+            "Le ministère polonais de l'Intérieur a fermé deux postes-frontières.",
+            "ministère polonais de l'Intérieur",
+            EntityType.ORG,
+            "POL",
+        ),
+        (
+            "Selon le ministère russe des Transports, le trafic a repris.",
+            "ministère russe des Transports",
+            EntityType.ORG,
+            "RUS",
+        ),
+        (
+            "Un drone a touché la raffinerie de pétrole de Saratov dans la nuit.",
+            "raffinerie de pétrole de Saratov",
+            EntityType.ORG,
+            "RUS",
+        ),
+        (
+            "Les experts ont visité la centrale thermique de Kharkiv.",
+            "centrale thermique de Kharkiv",
+            EntityType.ORG,
+            "UKR",
+        ),
+        (
+            "Les ministres se sont vus au palais de Topkapi.",
+            "palais de Topkapi",
+            EntityType.LOC,
+            None,
+        ),
+    ],
+)
+def test_common_noun_names_are_one_entity(mentions, sentence, phrase, label, country) -> None:
+    named = [m for m in mentions(sentence) if m.name == phrase]
+    assert [(m.label, m.country) for m in named] == [(label, country)]
+
+
+def test_a_place_inside_a_site_name_stays_the_only_mention_of_its_words(mentions) -> None:
+    found = mentions("Un drone a touché la raffinerie de pétrole de Saratov dans la nuit.")
+    saratov = _find(found, "Saratov")
+    site = _find(found, "raffinerie de pétrole")
+    assert saratov.kb_id is not None and site.name == "raffinerie de pétrole de Saratov"
+    assert site.end < saratov.start
+
+
+def test_no_site_name_around_a_person_or_across_a_sentence(mentions) -> None:
+    found = mentions("Le service de presse du ministère a cité Vladimir Poutine.")
+    assert not [m for m in found if m.text.startswith("ministère")]
+    found = mentions("Le ministère a annoncé que des drones de Kiev avaient frappé.")
+    assert not [m for m in found if m.text.startswith("ministère")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase", "kb_id"),
+    [
+        ("Le géant pétrolier Loukoïl a suspendu la production.", "Loukoïl", "org:lukoil"),
+        ("KNDS France produira davantage d'obusiers.", "KNDS France", "org:knds-france"),
+        ("(Belga) Le gouvernement a validé le plan.", "Belga", "org:belga"),
+        ("Le contrat a été signé au salon Eurosatory.", "salon Eurosatory", "event:eurosatory"),
+        ("Des Shahed-136/131 ont été lancés.", "Shahed-136/131", "weapon:shahed"),
+        ("L'armée française forme des soldats.", "armée française", "org:fra-armed-forces"),
+    ],
+)
+def test_kb_names_media_companies_fairs_and_spellings(mentions, sentence, phrase, kb_id) -> None:
+    assert _find(mentions(sentence), phrase).kb_id == kb_id

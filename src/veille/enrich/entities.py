@@ -185,6 +185,9 @@ class _Cues:
     capital: re.Pattern[str] | None
     not_current: re.Pattern[str] | None
     apposition: tuple[re.Pattern[str], ...]
+    nominal: re.Pattern[str] | None = None  # "la raffinerie de pétrole de Volgograd"
+    nominal_types: dict[str, EntityType] | None = None  # folded head -> type
+    nominal_stop: frozenset[str] = frozenset()
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:
@@ -264,7 +267,11 @@ def _cues(data_dir: Path) -> _Cues:
         apposition = tuple(re.compile(p) for p in roles.get("apposition") or [])
     except re.error as exc:
         raise DataFileError(f"apposition: {exc}", path=str(data_dir / "roles.yaml")) from None
+    nominal, nominal_types = _nominal_regex(patterns, data_dir)
     return _Cues(
+        nominal=nominal,
+        nominal_types=nominal_types,
+        nominal_stop=frozenset(_fold(w) for w in patterns.get("nominal_stop_words") or []),
         not_current=not_current,
         apposition=apposition,
         capital=capital,
@@ -279,6 +286,84 @@ def _cues(data_dir: Path) -> _Cues:
         role_aliases=dict(roles.get("aliases") or {}),
         of_marker=of_marker,
     )
+
+
+_NAME_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’-]*"
+
+
+def _nominal_regex(
+    patterns: dict[str, Any], data_dir: Path
+) -> tuple[re.Pattern[str] | None, dict[str, EntityType]]:
+    """One regex for every ``nominal_names`` head: head, lowercase words, de + Name."""
+    types: dict[str, EntityType] = {}
+    for entry in patterns.get("nominal_names") or []:
+        try:
+            kind = EntityType(entry["type"])
+            heads = list(entry["heads"])
+        except (KeyError, TypeError, ValueError):
+            raise DataFileError(
+                f"nominal_names entry {entry!r} needs 'type' (PER, ORG, LOC, ...) and 'heads'",
+                path=str(data_dir / "entity_patterns.yaml"),
+            ) from None
+        types.update((_fold(h), kind) for h in heads)
+    if not types:
+        return None, types
+    listed = [h for entry in patterns["nominal_names"] for h in entry["heads"]]
+    heads = "|".join(_phrase_regex(h.split()) for h in sorted(listed, key=len, reverse=True))
+    regex = (
+        rf"(?<![\w-])(?P<head>(?i:{heads}))(?P<mid>(?:\s+[a-zà-ÿ][\w-]*){{0,4}}?)"
+        rf"(?P<de>\s+(?:de\s+la\s+|de\s+l['’]\s*|du\s+|des\s+|de\s+|d['’]\s*))"
+        rf"(?P<name>{_NAME_WORD}(?:[ -]{_NAME_WORD})*)"
+    )
+    return re.compile(regex), types
+
+
+def _nominal_names(
+    text: str, kb: KnowledgeBase, cues: _Cues, mentions: list[EntityMention]
+) -> tuple[list[EntityMention], set[int]]:
+    """Institutions and sites named by a common noun, and the ids of the unlinked NER
+    mentions inside them (fragments such as "Défense" to drop)."""
+    if cues.nominal is None or cues.nominal_types is None:
+        return [], set()
+    found: list[EntityMention] = []
+    fragments: set[int] = set()
+    for match in cues.nominal.finditer(text):
+        start, end = match.span()
+        mid = match.group("mid").split()
+        if any(_fold(w) in cues.nominal_stop for w in mid):
+            continue
+        inside = [m for m in mentions if start <= m.start and m.end <= end]
+        covering = [m for m in mentions if m.start <= start and end <= m.end and m.kb_id]
+        if covering or any(m.label is EntityType.PER for m in inside):
+            continue  # the KB names it already; "service de presse de <person>" is no name
+        if any(m.start < start < m.end or m.start < end < m.end for m in mentions if m.kb_id):
+            continue  # crosses a KB name
+        country = next(filter(None, map(kb.country_for_adjective, mid)), None)
+        place = next((m for m in inside if m.kb_id and m.label is EntityType.LOC), None)
+        if country is None and place is not None:
+            country = place.country
+        name = _normalise_spaces(text[start:end])
+        if place is not None:
+            # The mention spans "raffinerie de pétrole" only: the place keeps its own
+            # mention, which the extraction stages read as the location.
+            end = match.start("de")
+        found.append(
+            EntityMention(
+                start,
+                end,
+                text[start:end],
+                cues.nominal_types[_fold(match.group("head"))],
+                name,
+                country=country,
+                resolved_by="pattern",
+            )
+        )
+        fragments.update(id(m) for m in inside if not m.kb_id)
+    return found, fragments
+
+
+def _normalise_spaces(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def _cues_for(doc) -> _Cues | None:
@@ -323,6 +408,8 @@ def link_entities(doc, kb: KnowledgeBase, published: FuzzyDate) -> list[EntityMe
         ]
         mentions.extend(roles)
         mentions.extend(_capital_descriptions(text, kb, cues, mentions))
+        nominal, fragments = _nominal_names(text, kb, cues, mentions)
+        mentions = [m for m in mentions if id(m) not in fragments] + nominal
     mentions.sort(key=lambda m: (m.start, -m.end))
     return mentions
 
