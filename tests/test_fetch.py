@@ -386,3 +386,35 @@ def test_watched_folder_ingests_new_files(site, settings, store, stages, tmp_pat
     )
     assert watcher.poll().stored == 1
     assert watcher.poll().files == 0  # unchanged files are not read again
+
+
+class PidStage:
+    """Marks each article with the process that analysed it."""
+
+    name = "pid"
+    version = "1"
+
+    def setup(self) -> None:
+        pass
+
+    def process(self, batch):
+        import dataclasses
+        import os
+
+        for analysis in batch:
+            flags = (*analysis.article.flags, f"pid:{os.getpid()}")
+            analysis.article = dataclasses.replace(analysis.article, flags=flags)
+        return batch
+
+
+def test_watch_analyses_in_its_own_process_whatever_workers_says(site, settings, stages):
+    import os
+
+    forking = load_settings(
+        overrides={**_overrides(settings), "workers": 2, "batch_size": 1}, env={}
+    )
+    with open_store(forking.db_path) as store:
+        watcher = _watch(store, forking, site, [*stages, PidStage()], "/atom.xml")
+        assert watcher.poll().stored == 2
+        flags = {f for i in store.article_ids() for f in store.get_article(i).flags}
+    assert {f for f in flags if f.startswith("pid:")} == {f"pid:{os.getpid()}"}

@@ -237,3 +237,63 @@ def test_run_server_sends_files_to_the_writer(cli, live_server, tmp_path):  # no
     summary = json.loads(result.output[result.output.index("{") :])
     assert summary["stored"] == 1 and summary["skipped"] == 1
     assert any("vide.txt" in e["path"] for e in summary["errors"])
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_veille_serve_watch_process_end_to_end(site, tmp_path):
+    """The real command, real analysis: a new feed item shows up while searches answer."""
+    import os
+
+    import httpx
+
+    db = tmp_path / "served.duckdb"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VEILLE_")}
+    env.update(VEILLE_FETCH_HOST_INTERVAL_S="0", VEILLE_API_TOKEN="jeton", VEILLE_DB=str(db))
+    veille = [sys.executable, "-c", "from veille.cli import main; main()"]
+    add = [*veille, "sources", "add", site.base + "/atom.xml", "--every", f"{POLL_EVERY_S}s"]
+    subprocess.run(add, env=env, check=True, capture_output=True, timeout=120)
+    port = _free_port()
+    server = subprocess.Popen(
+        [*veille, "serve", "--watch", "--tick", "0.5", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=base, timeout=30) as client:
+
+            def total() -> int:
+                try:
+                    return client.get("/api/v1/articles").json()["total"]
+                except httpx.HTTPError:
+                    return -1
+
+            _wait_for(lambda: total() == 2, timeout=240)  # model load, then a2 and a3
+            site.atom_entries.append(FeedEntry("/articles/a1.html", "Frappe à Kharkiv"))
+            searches = 0
+            started = time.monotonic()
+            while total() != 3:
+                assert time.monotonic() - started < POLL_EVERY_S + 60, "new item never showed"
+                found = client.get("/api/v1/articles", params={"q": "Kherson"})
+                assert found.status_code == 200
+                searches += 1
+            assert searches >= 1
+            # a second command on the same database is told who holds it
+            held = subprocess.run(
+                [*veille, "stats"], env=env, capture_output=True, text=True, timeout=120
+            )
+            assert held.returncode == 1
+            assert f"in use by the Veille server at {base}" in held.stderr
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

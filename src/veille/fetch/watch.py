@@ -209,7 +209,9 @@ class Watcher:
         on_event: EventFn | None = None,
     ) -> None:
         self.store = store
-        self.settings = settings
+        # Analysis stays in this long-lived process (workers=1): the stages load their
+        # models once for every pass, and a server's writer thread must not fork.
+        self.settings = replace(settings, workers=1)
         self.fetcher = fetcher or Fetcher(settings)
         self.raw = RawStore(settings.raw_store_dir)
         self.stages = stages if stages is not None else pipeline.default_stages(settings)

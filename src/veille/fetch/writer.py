@@ -131,7 +131,7 @@ class SingleWriter:
             documents = self.watcher.documents_for_urls(job.urls) if job.urls else []
             summary = run_on_store(
                 self.store,
-                self.settings,
+                self.watcher.settings,  # analysis in this process (see Watcher)
                 job.paths,
                 stages=self.watcher.stages,
                 documents=documents,
