@@ -216,6 +216,15 @@ def test_per_host_rate_limit_spaces_requests(site, settings):
     assert client.requests_per_host[site.base] == 4
 
 
+def test_robots_crawl_delay_slows_the_pace_for_its_host(site, fetcher):
+    site.robots = "User-agent: *\nCrawl-delay: 1\nDisallow: /private/\n"
+    started = time.monotonic()
+    fetcher.get(f"{site.base}/articles/a1.html")
+    fetcher.get(f"{site.base}/articles/a2.html")
+    # robots.txt, then two pages, each a second after the one before
+    assert time.monotonic() - started >= 1.9
+
+
 def _overrides(settings) -> dict:
     from dataclasses import asdict
 

@@ -114,6 +114,7 @@ class FixtureSite:
     hits: Counter = field(default_factory=Counter)
     slow_seconds: float = 2.0
     huge_bytes: int = 300_000
+    robots: str = ROBOTS
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -141,7 +142,7 @@ class FixtureSite:
         route = path.split("?")[0]
         html = {"Content-Type": "text/html; charset=utf-8"}
         if route == "/robots.txt":
-            return 200, {"Content-Type": "text/plain"}, ROBOTS.encode()
+            return 200, {"Content-Type": "text/plain"}, self.robots.encode()
         if route in ("/rss.xml", "/atom.xml"):
             body = (
                 rss(self.base, self.rss_entries)

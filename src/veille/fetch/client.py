@@ -3,7 +3,8 @@
 One ``Fetcher`` serves a whole watch process (threads may share it). Each request:
 
 1. is checked against the host's robots.txt (fetched once per hour and cached);
-2. waits for its host's turn (one request per ``fetch_host_interval_s``);
+2. waits for its host's turn (one request per ``fetch_host_interval_s``, or per the
+   robots.txt ``Crawl-delay`` when that is longer);
 3. sends a user agent naming Veille and its version, and the validators it was given
    (``If-None-Match``/``If-Modified-Since``), so an unchanged feed costs one 304;
 4. follows at most ``fetch_max_redirects`` redirects itself (each hop checked again),
@@ -84,6 +85,7 @@ class _Host:
     next_at: float = 0.0
     robots: urllib.robotparser.RobotFileParser | None = None
     robots_until: float = 0.0
+    crawl_delay: float = 0.0  # robots.txt's Crawl-delay, when longer than our own pace
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -164,6 +166,9 @@ class Fetcher:
         if host.robots is None or now >= host.robots_until:
             host.robots, ttl = self._load_robots(url)
             host.robots_until = now + ttl
+            host.crawl_delay = float(host.robots.crawl_delay(ROBOTS_TOKEN) or 0.0)
+            if host.crawl_delay:  # the robots.txt request itself counts as the last one
+                self._push_host(url, host.crawl_delay)
         return host.robots.can_fetch(ROBOTS_TOKEN, url)
 
     # -- steps -----------------------------------------------------------------
@@ -276,7 +281,8 @@ class Fetcher:
             wait = host.next_at - time.monotonic()
             if wait > 0:
                 time.sleep(wait)
-            host.next_at = time.monotonic() + self.settings.fetch_host_interval_s
+            pace = max(self.settings.fetch_host_interval_s, host.crawl_delay)
+            host.next_at = time.monotonic() + pace
         with self._count_lock:
             self.requests_per_host[host_of(url)] += 1
 
