@@ -111,6 +111,7 @@ class PassReport:
     sources: list[SourceReport] = field(default_factory=list)
     pages_fetched: int = 0
     files: int = 0
+    fetch_seconds: float = 0.0  # feeds and pages fetched (the rest: analyse, store, link)
     summary: RunSummary | None = None
 
     @property
@@ -248,6 +249,7 @@ class Watcher:
                     page_errors[page.url] = result
                 else:
                     self._page_doc(page, result, docs, page_of_doc, page_errors)
+            report.fetch_seconds = time.perf_counter() - started
             folder_docs = list(self._folder_inputs())
             report.files = len(folder_docs)
             ids = [d.article_id for d in docs if isinstance(d, RawDocument)]
