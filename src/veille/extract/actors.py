@@ -23,10 +23,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from veille.errors import DataFileError
-from veille.lang import get_pack
+from veille.lang import get_pack, read_data_file
 from veille.model import Actor, Analysis, EntityMention
 
 SECTORS_FILE = "sectors.yaml"
@@ -53,12 +51,7 @@ class ActorLexicon:
 def load_actor_lexicon(data_dir: Path) -> ActorLexicon:
     """Read ``sectors.yaml`` from a pack's data directory (once per process)."""
     path = data_dir / SECTORS_FILE
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataFileError("missing actor lexicon", path=str(path)) from None
-    except yaml.YAMLError as exc:
-        raise DataFileError(f"invalid YAML: {exc}", path=str(path)) from None
+    data = read_data_file(path, "actor lexicon")
     if not isinstance(data, dict) or not isinstance(data.get("sectors"), dict):
         raise DataFileError("needs a 'sectors' mapping of noun -> sector", path=str(path))
     return ActorLexicon(

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from veille.errors import DataFileError
 from veille.extract.units import normalise_quotes
+from veille.lang import read_data_file
 from veille.model import (
     AidStatus,
 )
@@ -121,14 +120,7 @@ def _seqs(data: Any) -> tuple[tuple[str, ...], ...]:
 def load_aid_lexicon(data_dir: Path) -> AidLexicon:
     """Read ``aid.yaml`` from a pack's data directory (once per process)."""
     path = data_dir / AID_FILE
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataFileError("missing aid lexicon", path=str(path)) from None
-    except yaml.YAMLError as exc:
-        raise DataFileError(f"invalid YAML: {exc}", path=str(path)) from None
-    if not isinstance(data, dict):
-        raise DataFileError("expected a mapping at top level", path=str(path))
+    data = read_data_file(path, "aid lexicon")
     status_cues: dict[str, AidStatus] = {}
     reflexive: dict[str, AidStatus] = {}
     for word, status in (data.get("status_cues") or {}).items():

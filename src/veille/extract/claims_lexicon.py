@@ -9,12 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from veille.errors import DataFileError
 from veille.extract.units import (
     normalise_quotes,
 )
+from veille.lang import read_data_file
 from veille.model import (
     Verification,
 )
@@ -83,15 +82,7 @@ class VerificationRules:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataFileError("missing lexicon file", path=str(path)) from None
-    except yaml.YAMLError as exc:
-        raise DataFileError(f"invalid YAML: {exc}", path=str(path)) from None
-    if not isinstance(data, dict):
-        raise DataFileError("expected a mapping at top level", path=str(path))
-    return data
+    return read_data_file(path, "lexicon file")
 
 
 def _words(data: dict[str, Any], key: str, path: Path) -> frozenset[str]:

@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from veille.errors import DataFileError
+from veille.lang import read_data_file
 from veille.model import Modality
 
 EVENTS_FILE = "events.yaml"
@@ -117,14 +116,7 @@ def _rules(section: Any, path: Path, name: str) -> dict[str, TriggerRule]:
 def load_event_lexicon(data_dir: Path) -> EventLexicon:
     """Read ``events.yaml`` from a pack's data directory (once per process)."""
     path = data_dir / EVENTS_FILE
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataFileError("missing event trigger lexicon", path=str(path)) from None
-    except yaml.YAMLError as exc:
-        raise DataFileError(f"invalid YAML: {exc}", path=str(path)) from None
-    if not isinstance(data, dict):
-        raise DataFileError("expected a mapping", path=str(path))
+    data = read_data_file(path, "event trigger lexicon")
 
     def words(key: str) -> frozenset[str]:
         return frozenset(norm_case(str(w)) for w in data.get(key) or ())

@@ -22,10 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from veille.errors import DataFileError
 from veille.extract.units import subject_on_auxiliary
+from veille.lang import read_data_file
 from veille.model import Modality
 from veille.spacy_utils import doc_text
 
@@ -84,12 +83,7 @@ def _modality(value: Any, path: Path) -> Modality | None:
 def load_modality_lexicon(data_dir: Path) -> ModalityLexicon:
     """Read ``modality.yaml`` from a pack's data directory (once per process)."""
     path = data_dir / MODALITY_FILE
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataFileError("missing modality lexicon", path=str(path)) from None
-    except yaml.YAMLError as exc:
-        raise DataFileError(f"invalid YAML: {exc}", path=str(path)) from None
+    data = read_data_file(path, "modality lexicon")
     if not isinstance(data, dict) or not isinstance(data.get("governors"), dict):
         raise DataFileError("needs a 'governors' mapping", path=str(path))
     governors = {}

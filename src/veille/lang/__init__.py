@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from veille.model import FuzzyDate, Quantity, TimeExpression
 
@@ -33,6 +33,23 @@ class LanguagePack(Protocol):
     def find_times(self, doc, published: FuzzyDate) -> list[TimeExpression]:
         """Temporal expressions in a parsed doc, resolved against ``published``."""
         ...
+
+
+def read_data_file(path: Path, what: str) -> dict[str, Any]:
+    """A pack's YAML data file as a mapping; a clear DataFileError naming the file otherwise."""
+    import yaml
+
+    from veille.errors import DataFileError
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataFileError(f"missing {what}", path=str(path)) from None
+    except yaml.YAMLError as exc:
+        raise DataFileError(f"invalid YAML: {exc}", path=str(path)) from None
+    if not isinstance(data, dict):
+        raise DataFileError("expected a mapping at top level", path=str(path))
+    return data
 
 
 def supported() -> tuple[str, ...]:
