@@ -396,6 +396,17 @@ ATTRIBUTION_CASES = [
         "Le ministère letton de la Défense a de son côté déclaré avoir renforcé la frontière.",
         ("déclarer", "LVA", "avoir renforcé la frontière"),
     ),
+    # a passive cue: the agent speaks
+    (
+        "Un nouveau cessez-le-feu a été annoncé par le Kremlin dans la soirée.",
+        ("annoncer", "RUS", "Un nouveau cessez-le-feu"),
+    ),
+    # a relative clause: the antecedent speaks
+    (
+        "L'électricité manque à Lviv selon l'opérateur Ukrenergo, qui déplore des dégâts "
+        "importants.",
+        ("selon", "UKR", "L'électricité manque"),
+    ),
     # a plant speaks for the place it stands in
     (
         "Selon l'usine, un incendie a éclaté près de Toula vers minuit.",
@@ -440,3 +451,23 @@ def test_a_quotation_without_cue_continues_the_statement(claims_of) -> None:
 def test_a_stray_quotation_mark_is_no_claim(claims_of) -> None:
     text = "« Nous tiendrons », a affirmé le général polonais.\n»\nLa journée a été calme."
     assert len(claims_of(text)) == 1
+
+
+def test_a_negated_cue_is_no_claim_but_a_denial_is(claims_of) -> None:
+    assert claims_of("Le ministère estonien n'a pas confirmé cette information.") == []
+    denied = claims_of(
+        "Le ministère estonien a démenti que des troupes aient franchi la frontière."
+    )
+    assert [c.cue for c in denied] == ["démentir"]
+
+
+def test_announcing_ones_own_act_is_no_claim(claims_of) -> None:
+    assert claims_of("Le président finlandais a annoncé l'envoi de nouveaux obus à Kiev.") == []
+
+
+def test_a_plant_takes_the_country_of_the_facility_named_before(claims_of) -> None:
+    text = (
+        "Des drones venus d'Ukraine ont touché une raffinerie russe dans la nuit. "
+        "« Deux réservoirs ont brûlé », a précisé l'usine."
+    )
+    assert [c.speaker.country for c in claims_of(text)] == ["RUS"]

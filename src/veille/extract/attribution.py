@@ -369,10 +369,22 @@ def possessor_country(head: Any, analysis: Analysis) -> str | None:
     return best.country if best is not None else None
 
 
-def place_country(analysis: Analysis, kb: Any, ranges: list[tuple[int, int]]) -> str | None:
+def place_country(
+    analysis: Analysis,
+    kb: Any,
+    ranges: list[tuple[int, int]],
+    local_nouns: frozenset[str] = frozenset(),
+) -> str | None:
     """Country of the first place named in the first range that names one: a city or a
     region where the text has one (a governor speaks where the strike was, not for the
     country the drones came from), else a country."""
+    for start, end in ranges:
+        # "une raffinerie russe ... a indiqué l'usine": a demonym on a local speaker noun
+        for tok in analysis.doc.char_span(start, end, alignment_mode="expand") or ():
+            if tok.dep_ == "amod" and tok.head.lemma_.lower() in local_nouns:
+                country = demonym_country(tok, kb)
+                if country:
+                    return country
     for wanted in (_LOCAL_KINDS, _PLACE_KINDS):
         for start, end in ranges:
             for mention in analysis.entities:
@@ -409,7 +421,7 @@ def with_context_country(
     if country is None:
         country = possessor_country(head, analysis)
     if country is None and head.lemma_.lower() in lexicon.local_speakers:
-        country = place_country(analysis, kb, context)
+        country = place_country(analysis, kb, context, lexicon.local_speakers)
     if country is None and named and speaker.actor.country is None:
         # a name the KB does not know, given with its role ("le gouverneur, Vassili X")
         role = next(
@@ -417,7 +429,7 @@ def with_context_country(
             None,
         )
         if role is not None:
-            country = place_country(analysis, kb, context)
+            country = place_country(analysis, kb, context, lexicon.local_speakers)
     if country == speaker.actor.country:
         return speaker
     return replace(speaker, actor=replace(speaker.actor, country=country))

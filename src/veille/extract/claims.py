@@ -137,6 +137,8 @@ def _subject(token: Any, sent: Sentence | None = None) -> Any | None:
         if after and not any(c.dep_ == "ccomp" for c in token.children):
             return after[0]
     if subjects:
+        if subjects[0].lower_ == "qui" and token.dep_ in ("acl:relcl", "acl", "relcl"):
+            return token.head  # "le fournisseur DTEK, qui déplore ...": the antecedent
         return subjects[0]
     for child in token.children:
         if child.dep_ in ("nsubj:pass", "expl:pass", "expl:impers"):
@@ -147,6 +149,16 @@ def _subject(token: Any, sent: Sentence | None = None) -> Any | None:
     if token.dep_ in ("conj", "xcomp") and token.head.i != token.i:
         return _subject(token.head)
     return None
+
+
+def _negated(token: Any, lex: ClaimLexicon) -> bool:
+    """ "n'a pas confirmé": not saying something is no claim (a denial verb says it)."""
+    if cue_lemma(token, lex) in lex.negative_cues:
+        return False
+    return any(
+        c.dep_ == "advmod" and "Neg" in c.morph.get("Polarity") and c.lower_ != "ne"
+        for c in token.children
+    ) or any(c.lower_ in lex.negators for c in token.children if c.dep_ == "advmod")
 
 
 def _is_participle_clause(token: Any) -> bool:
@@ -255,6 +267,8 @@ def _content(
     if "obj" in spec.takes:
         for child in cue.children:
             # "a confirmé sa volonté de ...", "s'est félicité de l'efficacité de ..."
+            if child.lemma_.lower() in lex.action_nouns:
+                continue  # "annonce l'envoi de chars": the speaker's own act, an event
             if child.dep_ == "obj" or (
                 child.dep_ in ("obl:arg", "obl") and case_words(child) & {"de", "d'", "du", "des"}
             ):
@@ -378,20 +392,32 @@ def _from_cue(
         phrase = _phrase_cue(tok, lex)
         if phrase is not None:
             spec, companion = phrase
-    if spec is None or _is_passive(tok):
+    if spec is None or _negated(tok, lex):
         return None
-    subject = _subject(tok, sent)
-    if subject is None and _is_participle_clause(tok):
-        # "X a indiqué que ..., soulignant ...": an adjunct of another statement, not a claim
-        return None
-    if subject is None or not sent.start <= subject.i < sent.end:
-        # the parse ran over a headline or line break: take the phrase before the cue
-        subject = unit_subject(tok, sent)
-    if subject is None:
-        return None
-    content = _content(tok, spec, sent, doc, quotes, lex)
-    if content is None and companion is not None:
-        content = _companion_content(tok, companion, spec, sent, doc, quotes, lex)
+    if _is_passive(tok):
+        # "une rencontre a été annoncée par Moscou": the agent speaks, the subject is said
+        agent = next(
+            (c for c in tok.children if c.dep_ == "obl:agent" and "par" in case_words(c)), None
+        )
+        said = next((c for c in tok.children if c.dep_ == "nsubj:pass"), None)
+        if spec.kind != "report" or agent is None or said is None:
+            return None
+        subject = agent
+        span = token_span(doc, list(said.subtree))
+        content = (span, False) if span else None
+    else:
+        subject = _subject(tok, sent)
+        if subject is None and _is_participle_clause(tok):
+            # "X a indiqué que ..., soulignant ...": an adjunct of another statement
+            return None
+        if subject is None or not sent.start <= subject.i < sent.end:
+            # the parse ran over a headline or line break: take the phrase before the cue
+            subject = unit_subject(tok, sent)
+        if subject is None:
+            return None
+        content = _content(tok, spec, sent, doc, quotes, lex)
+        if content is None and companion is not None:
+            content = _companion_content(tok, companion, spec, sent, doc, quotes, lex)
     if content is None:
         return None
     (c_start, c_end), inverted = content

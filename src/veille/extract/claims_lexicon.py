@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from veille.errors import DataFileError
+from veille.extract.event_lexicon import load_event_lexicon
 from veille.extract.units import (
     normalise_quotes,
 )
@@ -56,6 +57,12 @@ class ClaimLexicon:
     # speakers that speak for a place ("le gouverneur", "les autorités", "l'usine"): without
     # a country of their own they take the country of the places around the statement
     local_speakers: frozenset[str] = frozenset()
+    # event nouns (from the pack's event lexicon): announcing one's own "envoi", "aide" or
+    # "frappe" is an event the speaker makes, not a claim about the world
+    action_nouns: frozenset[str] = frozenset()
+    # "n'a pas confirmé" is no claim; "a démenti" is one, negative by itself
+    negators: frozenset[str] = frozenset()
+    negative_cues: frozenset[str] = frozenset()
     context_sentences: int = 2
     # how many sentences after a statement a bare quotation still continues it
     quote_continuation: int = 2
@@ -166,6 +173,10 @@ def load_claim_lexicon(data_dir: Path) -> ClaimLexicon:
         same_words=_words(data, "same_words", path),
         owner_markers=_words(data, "owner_markers", path),
         local_speakers=_words(data, "local_speakers", path),
+        action_nouns=frozenset(load_event_lexicon(data_dir).nouns)
+        | _words(data, "action_nouns", path),
+        negators=_words(data, "negators", path),
+        negative_cues=_words(data, "negative_cues", path),
         context_sentences=int(data.get("context_sentences", 2)),
         quote_continuation=int(data.get("quote_continuation", 2)),
         lemma_fixes={
