@@ -489,3 +489,13 @@ def test_sea_has_no_location_country(analyze):
     assert seas, [_summary(e) for e in analysis.events]
     assert (seas[0].actor.country, seas[0].target.country) == ("UKR", "RUS")
     assert seas[0].location_country is None
+
+
+def test_a_seat_of_government_after_an_event_noun_is_its_author(events_of) -> None:
+    events = events_of("Les frappes de Moscou contre Odessa ont repris dans la nuit.")
+    assert [(e.actor.country, e.location and e.location.name) for e in events] == [("RUS", "Odesa")]
+
+
+def test_the_complement_of_an_infinitive_is_not_the_subject_s_country(events_of) -> None:
+    events = events_of("La décision d'accorder des obus à la Moldavie a été approuvée.")
+    assert all(e.actor is None or e.actor.country != "MDA" for e in events)

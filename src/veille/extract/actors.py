@@ -188,6 +188,8 @@ def _country_in_phrase(
         for child in tok.children:
             if child.i in seen or child.dep_ in _OUTSIDE_PHRASE:
                 continue
+            if child.dep_ == "acl" and "Inf" in child.morph.get("VerbForm"):
+                continue  # "la décision d'accorder une aide à X": X is not the decision's
             if depth == 0 and child.dep_ == "nmod" and head.lemma_.lower() in relational:
                 continue
             # conjuncts inside the phrase ("de commandement et de contrôle des drones russes")

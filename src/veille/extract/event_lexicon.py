@@ -64,6 +64,8 @@ class EventLexicon:
     anaphora_sentences: int = 2
     situating_nouns: frozenset[str] = frozenset()
     partner_slots: frozenset[str] = frozenset({"avec", "entre", "obj"})
+    # "une attaque de Kiev": a seat of government after these is the author, not a place
+    owner_cases: frozenset[str] = frozenset({"de"})
 
     def in_class(self, token: Any, name: str | None) -> bool:
         if name is None:
@@ -178,6 +180,7 @@ def load_event_lexicon(data_dir: Path) -> EventLexicon:
         anaphora_sentences=int(data.get("anaphora_sentences", 2)),
         situating_nouns=words("situating_nouns"),
         partner_slots=words("partner_slots") or frozenset({"avec", "entre", "obj"}),
+        owner_cases=words("owner_cases") or frozenset({"de"}),
     )
     for rule in (*lexicon.verbs.values(), *lexicon.nouns.values()):
         for name in (rule.object_class, rule.subject_class, rule.intercept_class):

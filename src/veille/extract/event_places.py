@@ -90,7 +90,9 @@ class PlacesMixin:
                         country = demonym_country(tok, self.kb)
                     continue
                 if mention.refers_to and (
-                    not metonyms or (tok != root and self.case(tok) not in self.lex.locative_cases)
+                    not metonyms
+                    or (self.case(tok) in self.lex.owner_cases and self._owns_event(tok))
+                    or (tok != root and self.case(tok) not in self.lex.locative_cases)
                 ):
                     continue  # "une attaque de Kiev": the government, not the city
                 kind = self.place_kind(mention)
@@ -185,3 +187,15 @@ class PlacesMixin:
                 if tok != root and tok.dep_ in ("parataxis", "ccomp", "acl:relcl", "advcl"):
                     skip.update(t.i for t in tok.subtree)
         return skip
+
+    def _owns_event(self, token: Any) -> bool:
+        """The token complements an event or weapon noun ("une attaque de drone de Kiev")."""
+        tok = token.head
+        for _ in range(2):  # "attaque de drone de Kiev": through the weapon noun
+            lemma = tok.lemma_.lower()
+            if tok.pos_ == "NOUN" and lemma in self.lex.nouns:
+                return True
+            if lemma not in self.lex.instruments or tok.head == tok:
+                return False
+            tok = tok.head
+        return False
