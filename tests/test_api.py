@@ -48,7 +48,7 @@ def client(demo):
 
     settings, _ = demo
     app = create_app(settings)
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://127.0.0.1") as c:
         yield c
     app.state.veille.store.close()
 

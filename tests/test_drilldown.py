@@ -59,7 +59,7 @@ def client(demo):
     from veille.api import create_app
 
     app = create_app(demo[0])
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://127.0.0.1") as c:
         yield c
     app.state.veille.store.close()
 

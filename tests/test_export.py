@@ -431,9 +431,9 @@ def test_unknown_format_is_an_input_error(tmp_path: Path, analysis: Analysis) ->
         export_analyses([analysis], "xml", tmp_path)
 
 
-def test_gold_export_one_file_per_doc_latest_version(tmp_path: Path) -> None:
+def test_gold_export_one_file_per_source_latest_version(tmp_path: Path) -> None:
     old = make_analysis("/a/007_test.txt", datetime(2024, 1, 1))
-    new = make_analysis("/b/007_test.txt", datetime(2024, 3, 1))
+    new = make_analysis("/a/007_test.txt", datetime(2024, 3, 1))  # the same file, changed
     new.events = new.events[:1]
     other = make_analysis("https://example.org/news/article-42?utm=x", datetime(2024, 1, 1))
     paths = export_analyses([old, new, other], "gold", tmp_path)
@@ -443,6 +443,10 @@ def test_gold_export_one_file_per_doc_latest_version(tmp_path: Path) -> None:
     # newest first must give the same answer
     again = export_analyses([new, old], "gold", tmp_path / "again")
     assert json.loads(again[0].read_text(encoding="utf-8"))["article_id"] == new.article.id
+    # another file with the same name is another document: both are written (issue 12)
+    twin = make_analysis("/b/007_test.txt", datetime(2024, 2, 1))
+    both = export_analyses([new, twin], "gold", tmp_path / "twins")
+    assert sorted(p.name for p in both)[1] == "007_test.txt.json" and len(both) == 2
 
 
 def test_gold_export_round_trips_through_the_scorer(tmp_path: Path, analysis: Analysis) -> None:

@@ -135,7 +135,7 @@ def test_3_one_stray_byte_keeps_the_article_utf8_with_a_warning(tmp_path, settin
     summary = run([tmp_path / "stray.txt"], settings)
     assert summary.ok and summary.stored == 1
     (warning,) = summary.warnings
-    assert warning.code == "V111" and "1 invalid byte replaced" in warning.reason
+    assert warning.code == "V112" and "1 invalid byte replaced" in warning.reason
     with open_store(settings.db_path, read_only=True) as store:
         (text,) = store.connection().execute("SELECT text FROM articles").fetchone()
     assert "blessés à Kharkiv" in text and "\ufffd" in text and "ﾃ" not in text
@@ -280,3 +280,66 @@ def test_7_pieces_join_back_and_respect_the_limit():
     assert "".join(pieces) == text
     assert all(0 < len(p) <= 700 for p in pieces)
     assert pieces[0].endswith("\n")  # cut at a line end, not mid-sentence
+
+
+# --- 10 and 11: exports and gold files ---------------------------------------------------
+
+
+def test_10_gold_export_keeps_two_sources_with_one_file_name(tmp_path, settings, fake_stages):
+    for sub in ("x", "y"):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "article.txt").write_text(article(len(sub) + ord(sub[0])), "utf-8")
+    long_url = "https://d.example/" + "é" * 200 + "/fin"
+    (tmp_path / "f.jsonl").write_text(
+        json.dumps({"text": BODY, "url": long_url}, ensure_ascii=False) + "\n", "utf-8"
+    )
+    assert run([tmp_path / "x", tmp_path / "y", tmp_path / "f.jsonl"], settings).stored == 3
+    out = tmp_path / "gold"
+    result = CliRunner().invoke(
+        app, ["export", "-f", "gold", "-o", str(out), "--db", str(settings.db_path)]
+    )
+    assert result.exit_code == 0, result.output
+    files = sorted(p.name for p in out.iterdir())
+    assert len(files) == 3, files
+    docs = sorted(json.loads((out / f).read_text("utf-8"))["doc"] for f in files)
+    assert docs == sorted(["article.txt", "article.txt", "fin"])
+    assert all(len(f.encode()) <= 255 for f in files)
+
+
+def test_11_export_to_an_existing_file_is_one_error_line(tmp_path, settings, fake_stages):
+    (tmp_path / "a.txt").write_text(article(1), encoding="utf-8")
+    run([tmp_path / "a.txt"], settings)
+    target = tmp_path / "taken.json"
+    target.write_text("{}", encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["export", "-f", "json", "-o", str(target), "--db", str(settings.db_path)]
+    )
+    assert result.exit_code == 1
+    assert (
+        result.stderr.strip()
+        == f"V101 {target}: is a file, not a folder: give a folder to export into"
+    )
+    assert target.read_text(encoding="utf-8") == "{}"
+
+
+@pytest.mark.parametrize(
+    ("gold", "reason"),
+    [
+        ({"doc": "a.txt", "claims": [1]}, '"claims" must be a list of objects'),
+        ({"doc": "a.txt", "events": "none"}, '"events" must be a list of objects'),
+        ({"doc": ["a.txt"]}, '"doc" must be a string'),
+        ({"doc": "a.txt", "body": {"must_keep": [3]}}, '"body.must_keep" must be a list'),
+        ({"doc": "a.txt", "claims": [{"speaker": 1}]}, "value of the wrong type"),
+        ({"doc": "a.txt", "entities": [{"name": 5}]}, "value of the wrong type"),
+    ],
+)
+def test_11_malformed_gold_files_are_one_error_line(tmp_path, settings, gold, reason):
+    folder = tmp_path / "gold"
+    folder.mkdir()
+    (folder / "a.json").write_text(json.dumps(gold), encoding="utf-8")
+    with open_store(settings.db_path):
+        pass
+    result = CliRunner().invoke(app, ["eval", str(folder), "--db", str(settings.db_path)])
+    assert result.exit_code == 1, result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"V501 {folder / 'a.json'}: ") and reason in line, line

@@ -39,7 +39,7 @@ def client(hostile):
 
     settings, _ = hostile
     app = create_app(settings)
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with TestClient(app, raise_server_exceptions=False, base_url="http://127.0.0.1") as c:
         yield c
     app.state.veille.store.close()
 

@@ -73,7 +73,7 @@ def served(site, settings, stages, monkeypatch):  # noqa: F811
     app.state.veille.writer = writer
     writer.start()
     try:
-        yield TestClient(app), slow, writer
+        yield TestClient(app, base_url="http://127.0.0.1"), slow, writer
     finally:
         writer.stop()
         store.close()
@@ -152,7 +152,7 @@ def test_ingest_on_a_read_only_server_says_how_to_start_a_writer(settings, monke
     monkeypatch.setenv("VEILLE_API_TOKEN", "jeton")
     open_store(settings.db_path).close()
     with open_store(settings.db_path, read_only=True) as store:
-        client = TestClient(create_app(settings, store=store))
+        client = TestClient(create_app(settings, store=store), base_url="http://127.0.0.1")
         response = client.post(
             "/api/v1/ingest", json={"files": []}, headers={"Authorization": "Bearer jeton"}
         )

@@ -119,7 +119,7 @@ def test_timeline_api_reports_undated(store_path):
     from veille.api import create_app
 
     settings = load_settings(overrides={"db_path": store_path}, env={})
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
         body = client.get("/api/v1/timeline?kind=events").json()
         assert body["undated"] == 2 and body["total"] == 3
         overview = client.get("/api/v1/overview?date_from=2024-01-01").json()

@@ -115,7 +115,7 @@ def test_versions_in_the_cli_and_the_api(tmp_path, settings, monkeypatch):
     assert Path(page["items"][0]["source"]).name == "a.txt"
     with open_store(settings.db_path, read_only=True) as store:
         (live,) = store.article_ids()
-    client = TestClient(create_app(settings))
+    client = TestClient(create_app(settings), base_url="http://127.0.0.1")
     body = client.get(f"/api/v1/articles/{live}/versions").json()
     assert body["total"] == 2 and body["items"][-1]["article_id"] == live
     old = body["items"][0]["article_id"]

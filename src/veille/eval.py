@@ -302,7 +302,9 @@ class EvalReport:
 # Loading
 
 
-def _read_json_dir(directory: str | Path, what: str) -> dict[str, dict]:
+def _read_json_dir(
+    directory: str | Path, what: str, check: Callable[[dict, str], None] | None = None
+) -> dict[str, dict]:
     path = Path(directory)
     if not path.is_dir():
         raise EvalError(f"{what} directory does not exist", path=str(path))
@@ -314,6 +316,10 @@ def _read_json_dir(directory: str | Path, what: str) -> dict[str, dict]:
             raise EvalError(f"cannot read {what} file as JSON: {exc}", path=str(file)) from exc
         if not isinstance(data, dict):
             raise EvalError(f"{what} file does not hold a JSON object", path=str(file))
+        if not isinstance(data.get("doc") or "", str):
+            raise EvalError(f'{what} file: "doc" must be a string', path=str(file))
+        if check is not None:
+            check(data, str(file))
         doc = data.get("doc") or file.name.removesuffix(".json")
         if doc in out:
             raise EvalError(f"two {what} files are for document {doc}", path=str(file))
@@ -321,9 +327,37 @@ def _read_json_dir(directory: str | Path, what: str) -> dict[str, dict]:
     return out
 
 
+_GOLD_LISTS = ("entities", "events", "aid", "claims", "quantities")
+
+
+def _check_gold(data: dict, where: str) -> None:
+    """A gold file with a wrong field type is one clear error, never a traceback later."""
+    for part in _GOLD_LISTS:
+        items = data.get(part)
+        if items is not None and not (
+            isinstance(items, list) and all(isinstance(i, dict) for i in items)
+        ):
+            raise EvalError(f'gold file: "{part}" must be a list of objects', path=where)
+    body = data.get("body")
+    if body is not None and not isinstance(body, dict):
+        raise EvalError('gold file: "body" must be an object', path=where)
+    for key in ("must_drop", "must_keep"):
+        lines = (body or {}).get(key)
+        if lines is not None and not (
+            isinstance(lines, list) and all(isinstance(x, str) for x in lines)
+        ):
+            raise EvalError(f'gold file: "body.{key}" must be a list of strings', path=where)
+    try:  # every other value: scoring the gold against itself must work
+        score_document(data, data)
+    except (TypeError, AttributeError, ValueError, KeyError, ArithmeticError) as exc:
+        raise EvalError(
+            f"gold file has a value of the wrong type ({type(exc).__name__}: {exc})", path=where
+        ) from exc
+
+
 def load_gold(gold_dir: str | Path) -> dict[str, dict]:
     """Gold files of a directory, keyed by document name (the ``doc`` field)."""
-    gold = _read_json_dir(gold_dir, "gold")
+    gold = _read_json_dir(gold_dir, "gold", _check_gold)
     if not gold:
         raise EvalError("no gold files (*.json) found", path=str(gold_dir))
     return gold

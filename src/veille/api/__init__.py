@@ -15,9 +15,11 @@ import jinja2
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from veille import __version__ as veille_version
 from veille.api.deps import AppState, configured_token
@@ -74,8 +76,26 @@ def _open_store(settings: Any):
     return open_store(getattr(settings, "db_path", None) or "veille.duckdb", read_only=True)
 
 
+# Host names a request may carry. A page on another site can resolve its own name to
+# 127.0.0.1 (DNS rebinding) and then read the local API; checking Host stops that.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+def allowed_hosts(bind_host: str | None = None, extra: tuple[str, ...] = ()) -> list[str]:
+    """Loopback names, the host the server binds to (an IPv6 literal in brackets), and
+    any names given with ``veille serve --allow-host``."""
+    hosts = list(LOOPBACK_HOSTS)
+    for name in (bind_host, *extra):
+        if name and name not in ("0.0.0.0", "::"):  # "every interface" is not a name
+            hosts.append(f"[{name}]" if ":" in name and not name.startswith("[") else name)
+    return list(dict.fromkeys(h.lower() for h in hosts))
+
+
 class DropEmptyQueryParams:
-    """HTML filter forms submit every field; an empty value means "any", not "invalid"."""
+    """HTML filter forms submit every field; an empty value means "any", not "invalid".
+
+    The OpenAPI spec says so too (``_document_empty_means_any``).
+    """
 
     def __init__(self, app) -> None:
         self.app = app
@@ -92,8 +112,29 @@ class DropEmptyQueryParams:
         await self.app(scope, receive, send)
 
 
-def create_app(settings: Any, store: Any = None) -> FastAPI:
-    """The FastAPI app over ``settings``' database (or the given open ``store``)."""
+_EMPTY = {"type": "string", "maxLength": 0}
+
+
+def _document_empty_means_any(spec: dict[str, Any]) -> dict[str, Any]:
+    """Say in the spec what ``DropEmptyQueryParams`` does: every optional query parameter
+    also takes an empty value, which means "any" (as an HTML form sends it)."""
+    for operations in spec.get("paths", {}).values():
+        for operation in operations.values():
+            for param in operation.get("parameters", ()):
+                if param.get("in") == "query" and not param.get("required"):
+                    schema = param.get("schema", {})
+                    keep = {
+                        k: schema.pop(k) for k in ("title", "description", "default") if k in schema
+                    }
+                    param["schema"] = {**keep, "anyOf": [schema, _EMPTY]}
+    return spec
+
+
+def create_app(settings: Any, store: Any = None, hosts: list[str] | None = None) -> FastAPI:
+    """The FastAPI app over ``settings``' database (or the given open ``store``).
+
+    Requests whose Host header is not one of ``hosts`` (default: loopback names) get 400.
+    """
     from veille.api import routes_api, routes_pages, routes_watch
 
     app = FastAPI(
@@ -109,7 +150,18 @@ def create_app(settings: Any, store: Any = None) -> FastAPI:
         settings=settings, store=store or _open_store(settings), token=configured_token(settings)
     )
     app.state.jinja = make_jinja()
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _document_empty_means_any(get_openapi(
+                title=app.title, version=app.version, description=app.description,
+                routes=app.routes,
+            ))  # fmt: skip
+        return app.openapi_schema
+
+    app.openapi = openapi
     app.add_middleware(DropEmptyQueryParams)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts or allowed_hosts())
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.include_router(routes_api.router)
     app.include_router(routes_pages.router)
@@ -131,7 +183,10 @@ def create_app(settings: Any, store: Any = None) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
         # The default handler echoes the input back; keep only where and why.
-        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
         if _wants_page(request):
             lines = [f"{e['loc'][-1] if e['loc'] else 'value'}: {e['msg']}" for e in errors]
             return _error_page(request, 422, "Some filter values are not valid", lines)
@@ -143,6 +198,16 @@ def create_app(settings: Any, store: Any = None) -> FastAPI:
             title = "Not found" if exc.status_code == 404 else "Something went wrong"
             return _error_page(request, exc.status_code, title, [str(exc.detail)])
         return await http_exception_handler(request, exc)
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception):
+        # Never a traceback or plain text: a JSON body with a code, like every other error.
+        if _wants_page(request):
+            return _error_page(request, 500, "Something went wrong", [type(exc).__name__])
+        return JSONResponse(
+            status_code=500,
+            content={"code": "V600", "detail": f"internal error: {type(exc).__name__}"},
+        )
 
     return app
 

@@ -17,9 +17,16 @@ from typing import Any
 
 import duckdb
 from fastapi import Header, HTTPException, Request
+from pydantic import BaseModel
 
 TOKEN_ENV = "VEILLE_API_TOKEN"
 RELOAD_SECONDS = 5.0  # how stale the search index may be after `veille run`
+
+
+class ErrorBody(BaseModel):
+    """What a 4xx other than 422 answers (FastAPI's HTTPException body)."""
+
+    detail: str
 
 
 @dataclass(slots=True)

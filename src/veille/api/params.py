@@ -6,6 +6,9 @@ reach the database unvalidated. Page sizes are bounded by ``MAX_LIMIT``.
 
 from __future__ import annotations
 
+import inspect
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -13,6 +16,7 @@ from typing import Annotated
 
 from fastapi import Query
 from fastapi.exceptions import RequestValidationError
+from pydantic import BeforeValidator
 
 from veille import filters
 from veille.model import PLOVER_EVENT_TYPES, AidStatus, EntityType, Verification
@@ -41,6 +45,17 @@ def _country(value: str | None, name: str) -> str | None:
 
 
 SHORT = 200  # longest accepted free-text filter
+DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def _iso_day(value: object) -> object:
+    """Only ``YYYY-MM-DD``: pydantic alone would take ``0`` as a Unix timestamp."""
+    if isinstance(value, str) and not re.fullmatch(DAY_PATTERN, value):
+        raise ValueError("expected a day as YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_iso_day)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +78,8 @@ def filter_params(
     entity: Annotated[
         str | None, Query(max_length=SHORT, description="KB id or name (any case)")
     ] = None,
-    date_from: Annotated[date | None, Query(description="YYYY-MM-DD, inclusive")] = None,
-    date_to: Annotated[date | None, Query(description="YYYY-MM-DD, inclusive")] = None,
+    date_from: Annotated[Day | None, Query(description="YYYY-MM-DD, inclusive")] = None,
+    date_to: Annotated[Day | None, Query(description="YYYY-MM-DD, inclusive")] = None,
     verification: Annotated[Verification | None, Query()] = None,
     article_id: Annotated[str | None, Query(max_length=64, pattern=r"^[0-9a-zA-Z_-]+$")] = None,
     outlet: Annotated[str | None, Query(max_length=SHORT)] = None,
@@ -96,3 +111,42 @@ def filter_params(
         q=q or None,
         located=located,
     )
+
+
+_FILTER_PARAMETERS = inspect.signature(filter_params, eval_str=True).parameters
+
+
+def filters_for(*names: str) -> Callable[..., Filters]:
+    """A dependency taking only the named filters: an API route documents (and accepts)
+    exactly the filters its query applies, never one it would silently ignore."""
+    unknown = set(names) - set(_FILTER_PARAMETERS)
+    if unknown:
+        raise ValueError(f"no such filter: {', '.join(sorted(unknown))}")
+
+    def dependency(**values: object) -> Filters:
+        return filter_params(**values)  # the others keep their "any" defaults
+
+    dependency.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [_FILTER_PARAMETERS[name] for name in names], return_annotation=Filters
+    )
+    dependency.__name__ = f"filters_{'_'.join(names)}"
+    return dependency
+
+
+# What each list query applies (store/duckdb/queries.py).
+DATES = ("date_from", "date_to")
+ARTICLE_FILTERS = filters_for("q", "entity", "type", "country", "verification", "outlet", *DATES)
+EVENT_FILTERS = filters_for(
+    "type", "mode", "country", "entity", "verification", "article_id", "outlet", "located", *DATES
+)
+MAP_FILTERS = filters_for(
+    "type", "mode", "country", "entity", "verification", "article_id", "outlet", *DATES
+)
+INCIDENT_FILTERS = filters_for("type", "mode", "country", "verification", "article_id", *DATES)
+AID_FILTERS = filters_for("donor", "recipient", "status", "kind", "article_id", *DATES)
+CLAIM_FILTERS = filters_for("verification", "speaker", "country", "article_id", "outlet", *DATES)
+ENTITY_FILTERS = filters_for("label", "country", "q", "article_id", *DATES)
+TIMELINE_FILTERS = filters_for("type", *DATES)
+OVERVIEW_FILTERS = filters_for(*DATES)
+STORY_FILTERS = filters_for("entity", "article_id", *DATES)
+DUPLICATE_FILTERS = filters_for("kind", "outlet", "article_id")

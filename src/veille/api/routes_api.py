@@ -10,21 +10,60 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import duckdb
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 
 from veille import search as search_mod
-from veille.api import views
-from veille.api.deps import AppState, cursor, require_token, state
-from veille.api.params import Page, filter_params, page_params
+from veille.api import params, views
+from veille.api.deps import AppState, ErrorBody, cursor, require_token, state
+from veille.api.params import Page, page_params
 from veille.api.serialize import analysis_json
 from veille.store.duckdb import queries
 from veille.store.duckdb.queries import Filters
 
-router = APIRouter(prefix="/api/v1")
+
+def _query_names(dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def reject_unknown_parameters(request: Request) -> None:
+    """A filter a route does not apply is refused (422), never silently ignored: a user
+    asking ``/events?q=x`` must not get every event back as if it matched."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    known = _query_names(dependant)
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise RequestValidationError(
+            [
+                {"loc": ["query", name], "msg": "unknown parameter", "type": "extra_forbidden"}
+                for name in unknown
+            ]
+        )
+
+
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(reject_unknown_parameters)])
+
+NOT_FOUND = {404: {"description": "No such item", "model": ErrorBody}}
 
 Con = Annotated[duckdb.DuckDBPyConnection, Depends(cursor)]
-Flt = Annotated[Filters, Depends(filter_params)]
+ArticleFlt = Annotated[Filters, Depends(params.ARTICLE_FILTERS)]
+EventFlt = Annotated[Filters, Depends(params.EVENT_FILTERS)]
+MapFlt = Annotated[Filters, Depends(params.MAP_FILTERS)]
+IncidentFlt = Annotated[Filters, Depends(params.INCIDENT_FILTERS)]
+AidFlt = Annotated[Filters, Depends(params.AID_FILTERS)]
+ClaimFlt = Annotated[Filters, Depends(params.CLAIM_FILTERS)]
+EntityFlt = Annotated[Filters, Depends(params.ENTITY_FILTERS)]
+TimelineFlt = Annotated[Filters, Depends(params.TIMELINE_FILTERS)]
+OverviewFlt = Annotated[Filters, Depends(params.OVERVIEW_FILTERS)]
+StoryFlt = Annotated[Filters, Depends(params.STORY_FILTERS)]
+DuplicateFlt = Annotated[Filters, Depends(params.DUPLICATE_FILTERS)]
 Pg = Annotated[Page, Depends(page_params)]
 St = Annotated[AppState, Depends(state)]
 
@@ -108,12 +147,14 @@ def get_stats(con: Con) -> dict[str, Any]:
 
 
 @router.get("/overview", summary="The overview page's data (JSON twin of /)")
-def get_overview(con: Con, f: Flt) -> dict[str, Any]:
+def get_overview(con: Con, f: OverviewFlt) -> dict[str, Any]:
     return views.overview(con, f)
 
 
 @router.get("/timeline", summary="Events or incidents by day or month and type")
-def get_timeline(con: Con, f: Flt, kind: TimelineKind = TimelineKind.events) -> dict[str, Any]:
+def get_timeline(
+    con: Con, f: TimelineFlt, kind: TimelineKind = TimelineKind.events
+) -> dict[str, Any]:
     items = queries.timeline(con, kind.value, f)
     undated = queries.timeline_undated(con, kind.value, f)
     return {"items": items, "total": len(items), "undated": undated}
@@ -126,11 +167,15 @@ def get_outlets(con: Con) -> dict[str, Any]:
 
 
 @router.get("/articles", summary="Search and list articles")
-def get_articles(st: St, con: Con, f: Flt, page: Pg) -> dict[str, Any]:
+def get_articles(st: St, con: Con, f: ArticleFlt, page: Pg) -> dict[str, Any]:
     return search_articles(st, con, f, page)
 
 
-@router.get("/articles/{article_id}", summary="One article with every annotation and offset")
+@router.get(
+    "/articles/{article_id}",
+    summary="One article with every annotation and offset",
+    responses=NOT_FOUND,
+)
 def get_article(st: St, con: Con, article_id: str) -> dict[str, Any]:
     analysis = st.get_analysis(resolve(con, "articles", "article", article_id))
     if analysis is None:
@@ -139,7 +184,9 @@ def get_article(st: St, con: Con, article_id: str) -> dict[str, Any]:
 
 
 @router.get(
-    "/articles/{article_id}/versions", summary="Version history of an article's source file"
+    "/articles/{article_id}/versions",
+    summary="Version history of an article's source file",
+    responses=NOT_FOUND,
 )
 def get_article_versions(con: Con, article_id: str) -> dict[str, Any]:
     items = queries.article_versions(con, article_id)
@@ -149,11 +196,11 @@ def get_article_versions(con: Con, article_id: str) -> dict[str, Any]:
 
 
 @router.get("/events", summary="Events, newest first")
-def get_events(con: Con, f: Flt, page: Pg) -> dict[str, Any]:
+def get_events(con: Con, f: EventFlt, page: Pg) -> dict[str, Any]:
     return queries.list_events(con, f, page.limit, page.offset)
 
 
-@router.get("/events/{event_id}", summary="One event")
+@router.get("/events/{event_id}", summary="One event", responses=NOT_FOUND)
 def get_event(con: Con, event_id: str) -> dict[str, Any]:
     item = queries.get_event(con, resolve(con, "events", "event", event_id))
     if item is None:
@@ -162,19 +209,20 @@ def get_event(con: Con, event_id: str) -> dict[str, Any]:
 
 
 @router.get("/map", summary="Located events for the map (JSON twin of /map)")
-def get_map(con: Con, f: Flt) -> dict[str, Any]:
+def get_map(con: Con, f: MapFlt) -> dict[str, Any]:
     items = views.map_points(con, f)
     return {"items": items, "total": len(items)}
 
 
 @router.get("/incidents", summary="Incidents merged across articles")
-def get_incidents(con: Con, f: Flt, page: Pg) -> dict[str, Any]:
+def get_incidents(con: Con, f: IncidentFlt, page: Pg) -> dict[str, Any]:
     return queries.list_incidents(con, f, page.limit, page.offset)
 
 
 @router.get(
     "/incidents/{incident_id}",
     summary="One incident: every article and sentence that reports it, with outlet and date",
+    responses=NOT_FOUND,
 )
 def get_incident(con: Con, incident_id: str) -> dict[str, Any]:
     item = queries.get_incident(con, resolve(con, "incidents", "incident", incident_id))
@@ -184,11 +232,11 @@ def get_incident(con: Con, incident_id: str) -> dict[str, Any]:
 
 
 @router.get("/stories", summary="Stories: articles grouped into topics, largest first")
-def get_stories(con: Con, f: Flt, page: Pg) -> dict[str, Any]:
+def get_stories(con: Con, f: StoryFlt, page: Pg) -> dict[str, Any]:
     return queries.list_stories(con, f, page.limit, page.offset)
 
 
-@router.get("/stories/{story_id}", summary="One story with its articles")
+@router.get("/stories/{story_id}", summary="One story with its articles", responses=NOT_FOUND)
 def get_story(con: Con, story_id: str) -> dict[str, Any]:
     item = queries.get_story(con, resolve(con, "stories", "story", story_id))
     if item is None:
@@ -197,11 +245,15 @@ def get_story(con: Con, story_id: str) -> dict[str, Any]:
 
 
 @router.get("/duplicates", summary="Groups of exact and near-duplicate articles")
-def get_duplicates(con: Con, f: Flt, page: Pg) -> dict[str, Any]:
+def get_duplicates(con: Con, f: DuplicateFlt, page: Pg) -> dict[str, Any]:
     return queries.list_duplicate_groups(con, f, page.limit, page.offset)
 
 
-@router.get("/duplicates/{group_id}", summary="One duplicate group with its articles")
+@router.get(
+    "/duplicates/{group_id}",
+    summary="One duplicate group with its articles",
+    responses=NOT_FOUND,
+)
 def get_duplicate_group(con: Con, group_id: str) -> dict[str, Any]:
     item = queries.get_duplicate_group(con, resolve(con, "duplicate_groups", "group", group_id))
     if item is None:
@@ -210,26 +262,28 @@ def get_duplicate_group(con: Con, group_id: str) -> dict[str, Any]:
 
 
 @router.get("/aid", summary="Aid commitments, largest first")
-def get_aid(con: Con, f: Flt, page: Pg) -> dict[str, Any]:
+def get_aid(con: Con, f: AidFlt, page: Pg) -> dict[str, Any]:
     return queries.list_aid(con, f, page.limit, page.offset)
 
 
 @router.get("/aid/totals", summary="Aid totals in USD by donor and status")
-def get_aid_totals(con: Con, f: Flt) -> dict[str, Any]:
+def get_aid_totals(con: Con, f: AidFlt) -> dict[str, Any]:
     return queries.aid_totals(con, f)
 
 
 @router.get("/claims", summary="Attributed claims")
-def get_claims(con: Con, f: Flt, page: Pg) -> dict[str, Any]:
+def get_claims(con: Con, f: ClaimFlt, page: Pg) -> dict[str, Any]:
     return queries.list_claims(con, f, page.limit, page.offset)
 
 
 @router.get("/entities", summary="Entities by number of articles")
-def get_entities(con: Con, f: Flt, page: Pg) -> dict[str, Any]:
+def get_entities(con: Con, f: EntityFlt, page: Pg) -> dict[str, Any]:
     return queries.list_entities(con, f, page.limit, page.offset)
 
 
-@router.get("/entities/{key}", summary="One entity: mentions and co-occurring entities")
+@router.get(
+    "/entities/{key}", summary="One entity: mentions and co-occurring entities", responses=NOT_FOUND
+)
 def get_entity(con: Con, key: str, page: Pg) -> dict[str, Any]:
     item = queries.entity_detail(con, key, page.limit, page.offset)
     if item is None:
@@ -237,8 +291,13 @@ def get_entity(con: Con, key: str, page: Pg) -> dict[str, Any]:
     return item
 
 
-@router.get("/export/events.geojson", summary="Located events as GeoJSON")
-def export_geojson(con: Con, f: Flt) -> Response:
+@router.get(
+    "/export/events.geojson",
+    summary="Located events as GeoJSON",
+    response_class=Response,
+    responses={200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}}},
+)
+def export_geojson(con: Con, f: MapFlt) -> Response:
     body = json.dumps(views.geojson(views.map_points(con, f)), ensure_ascii=False)
     return Response(
         body,
@@ -247,7 +306,23 @@ def export_geojson(con: Con, f: Flt) -> Response:
     )
 
 
-@router.get("/export/{table}.{fmt}", summary="A whole table as CSV, JSON lines or Parquet")
+@router.get(
+    "/export/{table}.{fmt}",
+    summary="A whole table as CSV, JSON lines or Parquet",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The table as a file",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+                "application/vnd.apache.parquet": {
+                    "schema": {"type": "string", "format": "binary"}
+                },
+            },
+        }
+    },
+)
 def export_table(con: Con, table: ExportTable, fmt: ExportFormat) -> Response:
     data = queries.export_table(con, table.value)
     buffer = io.BytesIO()
@@ -383,7 +458,14 @@ def _flatten_for_csv(table):
     return pa.table(columns, names=table.column_names)
 
 
-@router.post("/admin/reindex", summary="Update the search index (needs the API token)")
+@router.post(
+    "/admin/reindex",
+    summary="Update the search index (needs the API token)",
+    responses={
+        401: {"description": "Missing or wrong token", "model": ErrorBody},
+        403: {"description": "Writes are disabled (no token configured)", "model": ErrorBody},
+    },
+)
 def post_reindex(st: St, _: Annotated[None, Depends(require_token)]) -> dict[str, Any]:
     added = search_mod.index_articles(st.store, st.settings)
     return {"added": added}

@@ -17,10 +17,11 @@ from typing import Annotated, Any
 
 import duckdb
 from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from veille.api.deps import AppState, cursor, require_token, state
+from veille.api.deps import AppState, ErrorBody, cursor, require_token, state
 from veille.store.duckdb.sources import source_rows
 
 router = APIRouter()
@@ -77,7 +78,17 @@ def _safe_name(name: str, index: int) -> str:
     return f"{index:04d}-{cleaned}"
 
 
-@router.post("/api/v1/ingest", summary="Ingest files or URLs (needs the token and --watch)")
+@router.post(
+    "/api/v1/ingest",
+    summary="Ingest files or URLs (needs the token and --watch)",
+    responses={
+        400: {"description": "The body is not JSON", "model": ErrorBody},
+        401: {"description": "Missing or wrong token", "model": ErrorBody},
+        403: {"description": "Writes are disabled (no token configured)", "model": ErrorBody},
+        409: {"description": "This server does not write (no --watch)", "model": ErrorBody},
+        413: {"description": "A file is above the size limit", "model": ErrorBody},
+    },
+)
 def post_ingest(
     st: St, body: IngestRequest, _: Annotated[None, Depends(require_token)]
 ) -> dict[str, Any]:
@@ -96,8 +107,14 @@ def post_ingest(
         try:
             raw = base64.b64decode(item.content_base64, validate=True)
         except (binascii.Error, ValueError):
-            raise HTTPException(
-                status_code=422, detail=f"{item.name}: content_base64 is not valid base64"
+            raise RequestValidationError(  # the documented 422 shape
+                [
+                    {
+                        "loc": ["body", "files", index, "content_base64"],
+                        "msg": "not valid base64",
+                        "type": "value_error",
+                    }
+                ]
             ) from None
         if len(raw) > limit:
             raise HTTPException(

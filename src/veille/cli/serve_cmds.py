@@ -35,13 +35,21 @@ def serve(
     tick: Annotated[
         float, typer.Option("--tick", min=0.1, help="With --watch: seconds between checks.")
     ] = 30.0,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            help="Another host name requests may use (repeatable); loopback names and "
+            "--host are always allowed.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the JSON API (/api/v1, spec at /api) and the dashboard."""
     import os
 
     import uvicorn
 
-    from veille.api import create_app
+    from veille.api import allowed_hosts, create_app
     from veille.cli.common import open_read_store, open_write_store
     from veille.search import index_articles
     from veille.server_file import ServerInfo, remove_server_info, write_server_info
@@ -54,7 +62,7 @@ def serve(
             added = index_articles(store, settings)
             if added:
                 console.print(f"search index: {added} articles added")
-        app = create_app(settings, store=store)
+        app = create_app(settings, store=store, hosts=allowed_hosts(host, tuple(allow_host or ())))
         if watch:
             from veille.fetch.writer import SingleWriter
 

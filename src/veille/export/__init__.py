@@ -11,9 +11,11 @@ Library functions the CLI (``veille export``) and the API's download endpoints s
   ``tables.table_rows(analyses, incidents)`` then ``tables.table_csv(name, rows)`` /
   ``tables.table_parquet(name, rows)``, ``tables.geojson_text(analyses)``.
 
-Files written: gold = ``<doc>.json`` per document (the latest version when a source was
-ingested several times); json = ``<article id>.json`` per article version; csv/parquet =
-``<table>.csv|parquet`` for every table in ``tables.TABLES``; geojson = ``events.geojson``.
+Files written: gold = ``<doc>.json`` per source (the latest version when a source was
+ingested several times; ``<doc>-<hash>.json`` when two sources share a file name, as
+``x/article.txt`` and ``y/article.txt`` do); json = ``<article id>.json`` per article
+version; csv/parquet = ``<table>.csv|parquet`` for every table in ``tables.TABLES``;
+geojson = ``events.geojson``.
 """
 
 from __future__ import annotations
@@ -26,11 +28,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from veille.errors import InputError
-from veille.model import Analysis, Incident
+from veille.model import Analysis, Incident, stable_id
 
 FORMATS: tuple[str, ...] = ("gold", "json", "csv", "parquet", "geojson")
 
 _UNSAFE = re.compile(r"[^\w.\-]+")
+# File systems take 255 bytes per name; keep room for a suffix and the extension.
+MAX_NAME_BYTES = 180
 _INCIDENT_PAGE = 500
 
 
@@ -45,8 +49,13 @@ class ExportSource(Protocol):
 
 
 def safe_file_name(name: str) -> str:
-    """A file name from a document name or URL, without path separators."""
-    return _UNSAFE.sub("_", name).strip("._") or "document"
+    """A file name from a document name or URL, without path separators, short enough
+    for any file system (a long name is cut and gets a hash of the whole name)."""
+    safe = _UNSAFE.sub("_", name).strip("._") or "document"
+    if len(safe.encode("utf-8")) <= MAX_NAME_BYTES:
+        return safe
+    cut = safe.encode("utf-8")[: MAX_NAME_BYTES - 17].decode("utf-8", "ignore")
+    return f"{cut}-{stable_id(name, size=8)}"
 
 
 def _check_format(fmt: str) -> None:
@@ -55,11 +64,26 @@ def _check_format(fmt: str) -> None:
 
 
 def _write(path: Path, data: str | bytes) -> Path:
-    if isinstance(data, str):
-        path.write_text(data, encoding="utf-8")
-    else:
-        path.write_bytes(data)
+    try:
+        if isinstance(data, str):
+            path.write_text(data, encoding="utf-8")
+        else:
+            path.write_bytes(data)
+    except OSError as exc:
+        raise InputError(f"cannot write file: {exc.strerror or exc}", path=str(path)) from exc
     return path
+
+
+def _output_dir(out_dir: str | Path) -> Path:
+    """``out_dir``, created when missing; an existing file there is an error, not a crash."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError("is a file, not a folder: give a folder to export into", path=str(out))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create folder: {exc.strerror or exc}", path=str(out)) from exc
+    return out
 
 
 def _write_gold(analyses: Iterable[Analysis], out_dir: Path, kb: Any = None) -> list[Path]:
@@ -67,15 +91,24 @@ def _write_gold(analyses: Iterable[Analysis], out_dir: Path, kb: Any = None) -> 
     from veille.eval import doc_name, version_key
     from veille.export.gold import prediction_json
 
+    # Per source, not per doc name: x/article.txt and y/article.txt are two documents.
     written: dict[str, tuple[Path, tuple[str, str]]] = {}
+    taken: dict[str, str] = {}  # file name -> the source written under it
     for analysis in analyses:
-        name = doc_name(analysis.article.source)
+        source = analysis.article.source
         key = version_key(analysis)
-        if name in written and written[name][1] >= key:
+        if source in written and written[source][1] >= key:
             continue
-        path = out_dir / f"{safe_file_name(name)}.json"
+        if source in written:
+            path = written[source][0]
+        else:
+            stem = safe_file_name(doc_name(source))
+            if taken.get(stem, source) != source:
+                stem = f"{stem}-{stable_id(source, size=4)}"
+            taken[stem] = source
+            path = out_dir / f"{stem}.json"
         _write(path, prediction_json(analysis, kb))
-        written[name] = (path, key)
+        written[source] = (path, key)
     return sorted(path for path, _ in written.values())
 
 
@@ -91,8 +124,7 @@ def export_analyses(
     ``kb`` (optional, gold format only) adds claim speakers' KB aliases to predictions.
     """
     _check_format(fmt)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = _output_dir(out_dir)
     if fmt == "gold":
         return _write_gold(analyses, out, kb)
     if fmt == "json":

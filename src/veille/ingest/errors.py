@@ -61,7 +61,7 @@ class RepairedInputWarning(InputError):
     A warning: printed like an error, but the run still exits 0.
     """
 
-    code = "V111"
+    code = "V112"
 
 
 def is_skip(error: InputError) -> bool:
