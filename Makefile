@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 SHARED ?= ../shared
 EVAL_DIR := .eval
 
-.PHONY: install install-test browser demo test eval lint format bench clean
+.PHONY: install install-test browser demo test fuzz eval lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ test: install-test browser
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/python -m pytest -q
+
+# The hostile-input fuzzers of `make test`, long and random: >= 10,000 ingest cases,
+# >= 5,000 API requests against the spec, SIGKILLs at 12 points; prints the counts.
+fuzz: install-test
+	VEILLE_FUZZ=1 $(BIN)/python -m pytest -q -p no:cacheprovider \
+		tests/test_fuzz_ingest.py tests/test_fuzz_api.py tests/test_fuzz_kill.py
 
 # Both gold sets, each run into a fresh store: the seeds, then the 23 corpus articles
 # (copied without their MANIFEST.tsv: the gold's dates are the text's). EVAL_ARGS=--misses

@@ -94,3 +94,14 @@ def analyze(nlp, fr_pack, kb) -> AnalyzeFn:
         return analysis
 
     return _analyze
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """How many hostile cases the fuzz tests tried (``make fuzz`` reports these counts)."""
+    import sys
+
+    hostile = sys.modules.get("hostile")
+    if hostile is not None and hostile.CASES:
+        terminalreporter.section("fuzz cases tried")
+        for kind, count in sorted(hostile.CASES.items()):
+            terminalreporter.write_line(f"{count:>8,}  {kind}")
