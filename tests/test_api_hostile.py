@@ -85,6 +85,14 @@ def test_9_a_filter_the_route_ignores_is_refused(client, url, name):
     ]
 
 
+def test_12_a_parameter_given_twice_is_refused(client):
+    response = client.get("/api/v1/events?offset=0&offset=1")
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {"loc": ["query", "offset"], "msg": "given more than once", "type": "value_error"}
+    ]
+
+
 def test_9_the_spec_lists_only_the_filters_each_route_applies(client):
     spec = client.get("/openapi.json").json()["paths"]
 

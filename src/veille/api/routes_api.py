@@ -32,20 +32,25 @@ def _query_names(dependant) -> set[str]:
 
 def reject_unknown_parameters(request: Request) -> None:
     """A filter a route does not apply is refused (422), never silently ignored: a user
-    asking ``/events?q=x`` must not get every event back as if it matched."""
+    asking ``/events?q=x`` must not get every event back as if it matched. A parameter
+    given twice (``offset=1&offset=2``) is refused too: every parameter takes one value."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
     if dependant is None:
         return
     known = _query_names(dependant)
-    unknown = sorted(set(request.query_params) - known)
-    if unknown:
-        raise RequestValidationError(
-            [
-                {"loc": ["query", name], "msg": "unknown parameter", "type": "extra_forbidden"}
-                for name in unknown
-            ]
-        )
+    names = set(request.query_params)
+    errors = [
+        {"loc": ["query", name], "msg": "unknown parameter", "type": "extra_forbidden"}
+        for name in sorted(names - known)
+    ]
+    errors += [
+        {"loc": ["query", name], "msg": "given more than once", "type": "value_error"}
+        for name in sorted(names & known)
+        if len(request.query_params.getlist(name)) > 1
+    ]
+    if errors:
+        raise RequestValidationError(errors)
 
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(reject_unknown_parameters)])
