@@ -10,6 +10,7 @@ from pathlib import Path
 
 import schemathesis
 from schemathesis.config import SchemathesisConfig
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from hostile import CASES, FUZZ, fuzz_settings
 from test_api import load_synth_store
@@ -38,8 +39,20 @@ CONFIG = SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": FUZZ}}
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP, headers=LOCAL, config=CONFIG)
 
 
+# Country filters take a code in any case or a country name, checked against the
+# knowledge base's list (a 422 names the unknown value): no schema can say which strings
+# are countries, so for those requests a 422 must come from that check alone.
+LOOKED_UP = {"country", "donor", "recipient"}
+
+
 @schema.parametrize()
-@fuzz_settings(quick=12, long=450)
+@fuzz_settings(quick=12, long=250)
 def test_api_matches_its_spec(case):
-    case.call_and_validate(headers=LOCAL)
+    looked_up = LOOKED_UP & set(case.query or {})
+    excluded = [positive_data_acceptance] if looked_up else []
+    response = case.call_and_validate(headers=LOCAL, excluded_checks=excluded)
+    if looked_up and response.status_code == 422:
+        refused = {error["loc"][-1] for error in response.json()["detail"]}
+        negative = case.meta is not None and case.meta.generation.mode.is_negative
+        assert refused <= LOOKED_UP or negative, (case.query, refused)
     CASES["api: requests checked against the spec"] += 1

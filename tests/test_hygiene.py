@@ -28,7 +28,7 @@ def client(demo):
     from veille.api import create_app
 
     application = create_app(demo[0])
-    with TestClient(application) as c:
+    with TestClient(application, base_url="http://127.0.0.1") as c:
         yield c
     application.state.veille.store.close()
 

@@ -48,6 +48,9 @@ def make_jinja() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    from veille.api.params import VIEW_FILTER_NAMES
+
+    env.globals["view_filters"] = VIEW_FILTER_NAMES  # what a download link may carry
     env.filters["usd"] = format_usd
     env.filters["money"] = format_money
     env.filters["party"] = party_label

@@ -135,18 +135,29 @@ def filters_for(*names: str) -> Callable[..., Filters]:
 
 # What each list query applies (store/duckdb/queries.py).
 DATES = ("date_from", "date_to")
-ARTICLE_FILTERS = filters_for("q", "entity", "type", "country", "verification", "outlet", *DATES)
-EVENT_FILTERS = filters_for(
+EVENT_NAMES = (
     "type", "mode", "country", "entity", "verification", "article_id", "outlet", "located", *DATES
-)
-MAP_FILTERS = filters_for(
-    "type", "mode", "country", "entity", "verification", "article_id", "outlet", *DATES
-)
-INCIDENT_FILTERS = filters_for("type", "mode", "country", "verification", "article_id", *DATES)
-AID_FILTERS = filters_for("donor", "recipient", "status", "kind", "article_id", *DATES)
-CLAIM_FILTERS = filters_for("verification", "speaker", "country", "article_id", "outlet", *DATES)
-ENTITY_FILTERS = filters_for("label", "country", "q", "article_id", *DATES)
+)  # fmt: skip
+# The filters each list view applies, by view name (pages and downloads use these too).
+VIEW_FILTER_NAMES: dict[str, tuple[str, ...]] = {
+    "articles": ("q", "entity", "type", "country", "verification", "outlet", *DATES),
+    "events": EVENT_NAMES,
+    "incidents": ("type", "mode", "country", "verification", "article_id", *DATES),
+    "aid": ("donor", "recipient", "status", "kind", "article_id", *DATES),
+    "claims": ("verification", "speaker", "country", "article_id", "outlet", *DATES),
+    "entities": ("label", "country", "q", "article_id", *DATES),
+    "stories": ("entity", "article_id", *DATES),
+    "duplicates": ("kind", "outlet", "article_id"),
+}
+ARTICLE_FILTERS = filters_for(*VIEW_FILTER_NAMES["articles"])
+EVENT_FILTERS = filters_for(*VIEW_FILTER_NAMES["events"])
+MAP_FILTERS = filters_for(*(n for n in EVENT_NAMES if n != "located"))
+INCIDENT_FILTERS = filters_for(*VIEW_FILTER_NAMES["incidents"])
+AID_FILTERS = filters_for(*VIEW_FILTER_NAMES["aid"])
+CLAIM_FILTERS = filters_for(*VIEW_FILTER_NAMES["claims"])
+ENTITY_FILTERS = filters_for(*VIEW_FILTER_NAMES["entities"])
 TIMELINE_FILTERS = filters_for("type", *DATES)
 OVERVIEW_FILTERS = filters_for(*DATES)
-STORY_FILTERS = filters_for("entity", "article_id", *DATES)
-DUPLICATE_FILTERS = filters_for("kind", "outlet", "article_id")
+STORY_FILTERS = filters_for(*VIEW_FILTER_NAMES["stories"])
+DUPLICATE_FILTERS = filters_for(*VIEW_FILTER_NAMES["duplicates"])
+ALL_FILTERS = filters_for(*_FILTER_PARAMETERS)

@@ -69,6 +69,7 @@ TimelineFlt = Annotated[Filters, Depends(params.TIMELINE_FILTERS)]
 OverviewFlt = Annotated[Filters, Depends(params.OVERVIEW_FILTERS)]
 StoryFlt = Annotated[Filters, Depends(params.STORY_FILTERS)]
 DuplicateFlt = Annotated[Filters, Depends(params.DUPLICATE_FILTERS)]
+AnyFlt = Annotated[Filters, Depends(params.ALL_FILTERS)]
 Pg = Annotated[Page, Depends(page_params)]
 St = Annotated[AppState, Depends(state)]
 
@@ -418,8 +419,36 @@ def _features(view: str, items: list[dict[str, Any]]) -> dict[str, Any]:
 @router.get(
     "/download/{view}.{fmt}",
     summary="Download a list view with its filters: CSV, JSON, or GeoJSON (events, incidents)",
+    description="Each view takes the filters of its list route; any other is a 422.",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The view as a file",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "object"}},
+                "application/geo+json": {"schema": {"type": "object"}},
+            },
+        },
+        404: {"description": "No GeoJSON for a view without places", "model": ErrorBody},
+    },
 )
-def download_view(con: Con, view: DownloadView, fmt: DownloadFormat, f: Flt) -> Response:
+def download_view(
+    request: Request, con: Con, view: DownloadView, fmt: DownloadFormat, f: AnyFlt
+) -> Response:
+    allowed = set(params.VIEW_FILTER_NAMES[view.value])
+    ignored = sorted(set(request.query_params) - allowed)
+    if ignored:  # a filter this view does not apply is refused, as on its list route
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ["query", name],
+                    "msg": f"not a filter of {view.value}",
+                    "type": "extra_forbidden",
+                }
+                for name in ignored
+            ]
+        )
     if fmt is DownloadFormat.geojson and view.value not in _PLACED:
         raise HTTPException(status_code=404, detail=f"{view.value} have no places: no GeoJSON")
     page = _VIEW_QUERIES[view.value](con, f, DOWNLOAD_MAX, 0)
