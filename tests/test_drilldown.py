@@ -111,6 +111,12 @@ def test_an_article_not_analysed_says_why(client, demo):
     english = demo[2]
     page = client.get(f"/articles/{english.id}").text
     assert "Not analysed: no language pack for en" in page
+    body = client.get(f"/api/v1/articles/{english.id[:8]}").json()
+    assert body["not_analysed"] == "no language pack for en" and body["events"] == []
+    from veille.cli import app
+
+    shown = CliRunner().invoke(app, ["show", english.id[:8], "--db", str(demo[0].db_path)])
+    assert "Not analysed: no language pack for en." in shown.stdout
 
 
 def test_report_has_contents_and_names_sources(demo):

@@ -121,3 +121,4 @@ def test_versions_in_the_cli_and_the_api(tmp_path, settings, monkeypatch):
     old = body["items"][0]["article_id"]
     assert client.get(f"/api/v1/articles/{old}").status_code == 404
     assert client.get(f"/api/v1/articles/{old}/versions").json()["total"] == 2
+    assert client.get(f"/api/v1/articles/{live[:8]}/versions").json()["total"] == 2

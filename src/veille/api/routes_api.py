@@ -196,6 +196,12 @@ def get_article(st: St, con: Con, article_id: str) -> dict[str, Any]:
 )
 def get_article_versions(con: Con, article_id: str) -> dict[str, Any]:
     items = queries.article_versions(con, article_id)
+    if not items and len(article_id) >= queries.MIN_ID_PREFIX:  # a live article's prefix
+        try:
+            full = queries.resolve_id(con, "articles", article_id)
+        except queries.AmbiguousIdError:
+            full = None
+        items = queries.article_versions(con, full) if full else []
     if not items:
         raise _not_found("article", article_id)
     return {"items": items, "total": len(items)}

@@ -40,10 +40,13 @@ def to_json(value: Any) -> Any:
 
 def analysis_json(analysis: Analysis) -> dict[str, Any]:
     """Everything about one article, offsets included (the reader's JSON twin)."""
+    from veille.display import not_analysed_reason
+
     data = to_json(analysis)
     article = data.pop("article")
     article.pop("dropped_lines", None)
-    return {"article": article, **data}
+    # why an article has no annotations, when it was stored without analysis
+    return {"article": article, "not_analysed": not_analysed_reason(analysis.article), **data}
 
 
 # ---------------------------------------------------------------------------

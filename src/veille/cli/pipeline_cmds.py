@@ -29,7 +29,7 @@ from veille.cli.common import (
     print_page,
     to_jsonable,
 )
-from veille.display import aid_parties, money_with_usd
+from veille.display import aid_parties, money_with_usd, not_analysed_reason
 from veille.errors import StoreError, VeilleError
 from veille.model import Analysis, EntityType, Incident
 
@@ -450,6 +450,8 @@ def _print_analysis(analysis: Analysis) -> None:
     if a.flags:
         meta.append("flags " + ", ".join(a.flags))
     console.print(" · ".join(meta), style="dim", markup=False)
+    if reason := not_analysed_reason(a):
+        console.print(f"Not analysed: {reason}.", style="bold", markup=False)
     legend = Text("legend: ")
     for label, style in ENTITY_STYLES.items():
         legend.append(label.value, style=style).append(" ")
