@@ -162,3 +162,13 @@ def test_16_the_bound_host_and_named_hosts_are_allowed():
     ]
     assert allowed_hosts("0.0.0.0") == ["127.0.0.1", "localhost", "[::1]"]
     assert allowed_hosts("fe80::1")[-1] == "[fe80::1]"
+
+
+def test_9_downloads_take_only_their_views_filters(client):
+    spec = client.get("/openapi.json").json()["paths"]
+    names = {p["name"] for p in spec["/api/v1/download/articles.{fmt}"]["get"]["parameters"]}
+    assert names == {"fmt", "q", "entity", "type", "country", "verification", "outlet",
+                     "date_from", "date_to"}  # fmt: skip
+    assert client.get("/api/v1/download/articles.csv?status=announced").status_code == 422
+    assert client.get("/api/v1/download/aid.csv?status=announced").status_code == 200
+    assert client.get("/api/v1/download/claims.geojson").status_code == 404

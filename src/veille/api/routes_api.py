@@ -69,7 +69,6 @@ TimelineFlt = Annotated[Filters, Depends(params.TIMELINE_FILTERS)]
 OverviewFlt = Annotated[Filters, Depends(params.OVERVIEW_FILTERS)]
 StoryFlt = Annotated[Filters, Depends(params.STORY_FILTERS)]
 DuplicateFlt = Annotated[Filters, Depends(params.DUPLICATE_FILTERS)]
-AnyFlt = Annotated[Filters, Depends(params.ALL_FILTERS)]
 Pg = Annotated[Page, Depends(page_params)]
 St = Annotated[AppState, Depends(state)]
 
@@ -422,39 +421,44 @@ def _features(view: str, items: list[dict[str, Any]]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-@router.get(
-    "/download/{view}.{fmt}",
-    summary="Download a list view with its filters: CSV, JSON, or GeoJSON (events, incidents)",
-    description="Each view takes the filters of its list route; any other is a 422.",
-    response_class=Response,
-    responses={
-        200: {
-            "description": "The view as a file",
-            "content": {
-                "text/csv": {"schema": {"type": "string"}},
-                "application/json": {"schema": {"type": "object"}},
-                "application/geo+json": {"schema": {"type": "object"}},
-            },
+DOWNLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The view as a file",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"type": "object"}},
+            "application/geo+json": {"schema": {"type": "object"}},
         },
-        404: {"description": "No GeoJSON for a view without places", "model": ErrorBody},
     },
-)
-def download_view(
-    request: Request, con: Con, view: DownloadView, fmt: DownloadFormat, f: AnyFlt
-) -> Response:
-    allowed = set(params.VIEW_FILTER_NAMES[view.value])
-    ignored = sorted(set(request.query_params) - allowed)
-    if ignored:  # a filter this view does not apply is refused, as on its list route
-        raise RequestValidationError(
-            [
-                {
-                    "loc": ["query", name],
-                    "msg": f"not a filter of {view.value}",
-                    "type": "extra_forbidden",
-                }
-                for name in ignored
-            ]
-        )
+    404: {"description": "No GeoJSON for a view without places", "model": ErrorBody},
+}
+
+
+def _add_download_route(view: DownloadView) -> None:
+    """``/download/<view>.<fmt>``: one route per view, taking (and documenting) exactly the
+    filters of that view's list route."""
+    dependency = params.filters_for(*params.VIEW_FILTER_NAMES[view.value])
+
+    # a default, not Annotated: string annotations cannot name this local dependency
+    def download(
+        con: Con,
+        fmt: DownloadFormat,
+        f: Filters = Depends(dependency),  # noqa: B008
+    ) -> Response:
+        return download_view(con, view, fmt, f)
+
+    download.__name__ = f"download_{view.value}"
+    geo = ", GeoJSON" if view.value in _PLACED else ""
+    router.get(
+        f"/download/{view.value}.{{fmt}}",
+        summary=f"Download the {view.value} list with its filters: CSV, JSON{geo}",
+        response_class=Response,
+        responses=DOWNLOAD_RESPONSES,
+    )(download)
+
+
+def download_view(con, view: DownloadView, fmt: DownloadFormat, f: Filters) -> Response:
+    """One list view, filtered, as a file (at most ``DOWNLOAD_MAX`` rows)."""
     if fmt is DownloadFormat.geojson and view.value not in _PLACED:
         raise HTTPException(status_code=404, detail=f"{view.value} have no places: no GeoJSON")
     page = _VIEW_QUERIES[view.value](con, f, DOWNLOAD_MAX, 0)
@@ -509,3 +513,7 @@ def _flatten_for_csv(table):
 def post_reindex(st: St, _: Annotated[None, Depends(require_token)]) -> dict[str, Any]:
     added = search_mod.index_articles(st.store, st.settings)
     return {"added": added}
+
+
+for _view in DownloadView:
+    _add_download_route(_view)
