@@ -303,3 +303,18 @@ def test_different_things_given_are_different_commitments(aid_of) -> None:
     deals = aid_of(text)
     assert [[i.system for i in d.items] for d in deals] == [["Patriot"], ["obus"]]
     assert all((d.donor, d.recipient, d.status.value) == ("SWE", "UKR", "promised") for d in deals)
+
+
+def test_a_purchase_for_a_third_party_is_the_buyers_gift(aid_of) -> None:
+    aid = aid_of("La Norvège achète des obusiers au profit de l'Ukraine.")
+    assert [(a.donor, a.recipient, a.mechanism) for a in aid] == [("NOR", "UKR", "purchase")]
+
+
+def test_an_unsaid_recipient_is_the_one_the_article_names_most(aid_of) -> None:
+    text = (
+        "Le Canada a livré des blindés à l'Ukraine. La Suède a envoyé des obus à l'Ukraine. "
+        "Les Pays-Bas transmettront des radars à l'OTAN. Un autre lot de munitions a été "
+        "fourni par la Belgique."
+    )
+    by_donor = {a.donor: a.recipient for a in aid_of(text)}
+    assert by_donor["BEL"] == "UKR"

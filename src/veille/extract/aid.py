@@ -160,7 +160,22 @@ def _markers(tok: Any, lex: AidLexicon) -> tuple[str, ...]:
         if child.dep_ in ("case", "fixed") and child.i < tok.i:
             words.append(child.lower_.replace("’", "'"))
             words.extend(f.lower_ for f in child.children if f.dep_ == "fixed")
+    if tok.lower_ in lex.locution_nouns and any(
+        c.dep_ == "nmod" and any(g.dep_ == "case" and g.lower_ in ("de", "d'") for g in c.children)
+        for c in tok.children
+    ):
+        # "au profit de l'Ukraine" parsed as "au" + the noun "profit" + "de l'Ukraine"
+        words.extend((tok.lower_, "de"))
     return tuple(lex.contractions.get(w, w) for w in words)
+
+
+def _locution_object(tok: Any, lex: AidLexicon) -> Any:
+    """The phrase after a locution noun ("au profit de | l'Ukraine"), else the token."""
+    if tok.lower_ in lex.locution_nouns:
+        for child in tok.children:
+            if child.dep_ == "nmod":
+                return child
+    return tok
 
 
 def _marker_matches(markers: tuple[str, ...], seqs: tuple[tuple[str, ...], ...]) -> bool:
@@ -238,6 +253,11 @@ def _parties(
     role = next(
         (r for node in [tok, *chain] if (r := _frame_role(node, lex)) is not None), spec.role
     )
+    if role == "receive" and any(
+        _marker_matches(_markers(dep, lex), lex.counterparts["receive"].get("beneficiary", ()))
+        for dep in _argument_scope(tok, chain)
+    ):
+        role = "give"  # bought for a third party: the buyer gives, the beneficiary receives
     # a noun trigger's own dependents are not its agent ("l'aide de Washington" is handled
     # as a counterpart); a verb's subject is its agent
     inside = {t.i for t in tok.subtree} if tok.pos_ == "NOUN" else {tok.i}
@@ -267,7 +287,7 @@ def _parties(
         marks = _markers(dep, lex)
         for party, target in (("donor", donors), ("recipient", recipients)):
             if _marker_matches(marks, markers.get(party, ())):
-                for country in _countries(dep, analysis, kb, lex):
+                for country in _countries(_locution_object(dep, lex), analysis, kb, lex):
                     if country not in donors and country not in recipients:
                         target.append(country)
                 break

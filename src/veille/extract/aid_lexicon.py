@@ -66,6 +66,8 @@ class AidLexicon:
     future_auxiliaries: frozenset[str]
     idioms: tuple[tuple[str, str], ...]
     things: frozenset[str]  # deal, aid and status nouns: never an actor
+    # nouns of prepositional locutions the parser reads as nouns ("au profit de")
+    locution_nouns: frozenset[str] = frozenset()
 
 
 def _status(value: Any, where: str, path: Path) -> AidStatus | None:
@@ -112,8 +114,11 @@ def _rules(data: Any, key: str, path: Path) -> tuple[CueRule, ...]:
     return tuple(out)
 
 
-def _seqs(data: Any) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(str(w).lower() for w in seq) for seq in data or ())
+def _seqs(data: Any, contractions: dict[str, str] | None = None) -> tuple[tuple[str, ...], ...]:
+    """Marker sequences, with contractions undone as they are on the text's side
+    ("au profit de" -> ("à", "profit", "de"))."""
+    undo = contractions or {}
+    return tuple(tuple(undo.get(str(w).lower(), str(w).lower()) for w in seq) for seq in data or ())
 
 
 @functools.cache
@@ -132,11 +137,15 @@ def load_aid_lexicon(data_dir: Path) -> AidLexicon:
             reflexive[word[2:]] = value
         else:
             status_cues[word] = value
+    contractions = {
+        str(k).lower(): str(v).lower() for k, v in (data.get("contractions") or {}).items()
+    }
     counterparts = {
-        role: {party: _seqs(seqs) for party, seqs in (parties or {}).items()}
+        role: {party: _seqs(seqs, contractions) for party, seqs in (parties or {}).items()}
         for role, parties in (data.get("counterparts") or {}).items()
     }
     return AidLexicon(
+        locution_nouns=frozenset(str(w).lower() for w in data.get("locution_nouns") or ()),
         verb_triggers=_specs(data.get("verb_triggers"), "verb_triggers", path),
         noun_triggers=_specs(data.get("noun_triggers"), "noun_triggers", path),
         aid_nouns=frozenset(str(w).lower() for w in data.get("aid_nouns") or ()),
@@ -151,8 +160,8 @@ def load_aid_lexicon(data_dir: Path) -> AidLexicon:
         hedges=tuple(normalise_quotes(str(h)).lower() for h in data.get("hedges") or ()),
         hedge_window=int(data.get("hedge_window", 40)),
         counterparts=counterparts,
-        partner_markers=_seqs(data.get("partner_markers")),
-        object_recipient_markers=_seqs(data.get("object_recipient_markers")),
+        partner_markers=_seqs(data.get("partner_markers"), contractions),
+        object_recipient_markers=_seqs(data.get("object_recipient_markers"), contractions),
         anaphoric_determiners=frozenset(
             str(w).lower() for w in data.get("anaphoric_determiners") or ()
         ),
@@ -163,9 +172,7 @@ def load_aid_lexicon(data_dir: Path) -> AidLexicon:
         future_auxiliaries=frozenset(str(w).lower() for w in data.get("future_auxiliaries") or ()),
         transparent_nouns=frozenset(str(w).lower() for w in data.get("transparent_nouns") or ()),
         idioms=tuple((str(a).lower(), str(b).lower()) for a, b in data.get("idioms") or ()),
-        contractions={
-            str(k).lower(): str(v).lower() for k, v in (data.get("contractions") or {}).items()
-        },
+        contractions=contractions,
         things=frozenset(
             [*(data.get("noun_triggers") or {}), *(data.get("aid_nouns") or ())]
             + [w for w in (data.get("status_cues") or {}) if not str(w).startswith("s'")]

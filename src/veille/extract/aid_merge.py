@@ -3,6 +3,7 @@ value, mechanism and status) become one commitment with several evidence sentenc
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -180,14 +181,23 @@ def to_commitment(deal: _Deal, analysis: Analysis) -> AidCommitment | None:
 def inherit_parties(mentions: list[AidMention]) -> None:
     """ "Ce pacte ..." refers back: it takes the parties last named before it. A gift
     whose recipient goes unsaid ("un système a été fourni par la coalition") goes to the
-    recipient the article last named."""
+    recipient the article has named most often so far (the last of them on a tie): the
+    country the aid story is about, not an intermediary named once."""
     donor: str | None = None
     recipient: str | None = None
+    named: Counter[str] = Counter()
+    order: list[str] = []
     for m in mentions:
         if m.anaphoric:
             m.donor = m.donor or donor
             m.recipient = m.recipient or recipient
-        elif m.recipient is None and m.donor is not None and recipient != m.donor:
-            m.recipient = recipient
+        elif m.recipient is None and m.donor is not None and named:
+            top = max(named.values())
+            usual = next(r for r in reversed(order) if named[r] == top)
+            if usual != m.donor:
+                m.recipient = usual
         donor = m.donor or donor
         recipient = m.recipient or recipient
+        if m.recipient is not None:
+            named[m.recipient] += 1
+            order.append(m.recipient)
