@@ -499,3 +499,10 @@ def test_a_seat_of_government_after_an_event_noun_is_its_author(events_of) -> No
 def test_the_complement_of_an_infinitive_is_not_the_subject_s_country(events_of) -> None:
     events = events_of("La décision d'accorder des obus à la Moldavie a été approuvée.")
     assert all(e.actor is None or e.actor.country != "MDA" for e in events)
+
+
+def test_the_enemy_is_the_other_side_of_the_speaker(analyze) -> None:
+    analysis = analyze(
+        "« L'ennemi a bombardé Tchernihiv dans la nuit », a affirmé le gouverneur ukrainien."
+    )
+    assert [(e.actor.country, e.actor.text) for e in analysis.events] == [("RUS", "ennemi")]

@@ -66,6 +66,8 @@ class EventLexicon:
     partner_slots: frozenset[str] = frozenset({"avec", "entre", "obj"})
     # "une attaque de Kiev": a seat of government after these is the author, not a place
     owner_cases: frozenset[str] = frozenset({"de"})
+    # "l'ennemi", "l'occupant": the other side of the speaker who says it
+    enemy_nouns: frozenset[str] = frozenset()
 
     def in_class(self, token: Any, name: str | None) -> bool:
         if name is None:
@@ -181,6 +183,7 @@ def load_event_lexicon(data_dir: Path) -> EventLexicon:
         situating_nouns=words("situating_nouns"),
         partner_slots=words("partner_slots") or frozenset({"avec", "entre", "obj"}),
         owner_cases=words("owner_cases") or frozenset({"de"}),
+        enemy_nouns=words("enemy_nouns"),
     )
     for rule in (*lexicon.verbs.values(), *lexicon.nouns.values()):
         for name in (rule.object_class, rule.subject_class, rule.intercept_class):

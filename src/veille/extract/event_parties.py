@@ -43,8 +43,21 @@ class PartiesMixin:
     def country_actor(self, token: Any | None) -> Actor | None:
         if token is None:
             return None
+        if token.lemma_.lower() in self.lex.enemy_nouns:
+            return self.enemy_of_speaker(token)
         actor = resolve_actor(token, self.analysis, self.kb)
         return actor if actor is not None and actor.country else None
+
+    def enemy_of_speaker(self, token: Any) -> Actor | None:
+        """ "l'ennemi" in the words of a claim's speaker: the other side of the speaker's
+        conflict dyad ("l'ennemi" for a Ukrainian official is Russia)."""
+        for claim in self.analysis.claims:
+            inside = claim.content.start <= token.idx < claim.content.end
+            if inside and claim.speaker is not None and claim.speaker.country:
+                other = self.lex.dyad_other.get(claim.speaker.country)
+                if other:
+                    return Actor(text=token.text, name=other, country=other)
+        return None
 
     def is_actor_head(self, token: Any) -> bool:
         """The phrase's head names an actor: an entity, or a noun like "forces"."""
