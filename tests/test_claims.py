@@ -471,3 +471,11 @@ def test_a_plant_takes_the_country_of_the_facility_named_before(claims_of) -> No
         "« Deux réservoirs ont brûlé », a précisé l'usine."
     )
     assert [c.speaker.country for c in claims_of(text)] == ["RUS"]
+
+
+def test_sentences_are_split_once_per_doc(bare_nlp) -> None:
+    from veille.extract.units import sentences
+
+    doc = bare_nlp("Titre sans point\nUne première phrase. Une seconde phrase.")
+    assert sentences(doc) is sentences(doc)
+    assert len(sentences(doc)) == 3

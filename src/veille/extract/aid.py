@@ -581,12 +581,16 @@ def _is_heading(sent: Sentence, sents: list[Sentence], analysis: Analysis) -> bo
     own = text[sent.char_start : sent.char_end].strip()
     if title and (own == title or own in title):
         return True
-    same = [s for s in sents if s.paragraph == sent.paragraph]
-    line = text[same[0].char_start : same[-1].char_end].strip()
-    letters = [c for c in line if c.isalpha()]
-    if letters and sum(c.isupper() for c in letters) > 0.8 * len(letters):
-        return True
-    return not line.endswith((".", "!", "?", "…", "»", '"', "”"))
+    # one verdict per paragraph, computed once per doc (articles can be one long paragraph)
+    verdicts = analysis.doc.user_data.setdefault("veille.heading_paragraphs", {})
+    if sent.paragraph not in verdicts:
+        same = [s for s in sents if s.paragraph == sent.paragraph]
+        line = text[same[0].char_start : same[-1].char_end].strip()
+        letters = [c for c in line if c.isalpha()]
+        verdicts[sent.paragraph] = bool(
+            letters and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+        ) or not line.endswith((".", "!", "?", "…", "»", '"', "”"))
+    return verdicts[sent.paragraph]
 
 
 def _sentence_date(sent: Sentence, analysis: Analysis) -> FuzzyDate:

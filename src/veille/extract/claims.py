@@ -309,14 +309,18 @@ def _adjacent_quote(
     cue: Any, sent: Sentence, doc: Any, quotes: list[tuple[int, int]]
 ) -> tuple[int, int] | None:
     """A quotation closing just before the cue ("», a déclaré") or opening just after it."""
-    before = doc[sent.start : cue.i]
-    for q_start, q_end in quotes:
-        if q_end <= cue.idx and q_end >= (before[0].idx if len(before) else cue.idx):
-            between = [t for t in before if t.idx >= q_end]
+    text = doc_text(doc)
+    for q_start, q_end in quotes:  # in text order
+        if q_end < sent.char_start:
+            continue
+        if q_start > sent.char_end:
+            break
+        if q_end <= cue.idx:
+            between = [t for t in doc[sent.start : cue.i] if t.idx >= q_end]
             if all(t.is_punct or t.pos_ in ("AUX", "PRON") for t in between):
                 return q_start, q_end
         if cue.idx < q_start:
-            gap = doc_text(doc)[cue.idx + len(cue) : q_start]
+            gap = text[cue.idx + len(cue) : q_start]
             if (len(gap) <= 40 and ":" in gap) or gap.strip() == "":
                 return q_start, q_end
     return None

@@ -28,7 +28,20 @@ def normalise_quotes(text: str) -> str:
 
 
 def sentences(doc: Any) -> list[Sentence]:
-    """spaCy sentences split again at line breaks (headlines have no final stop)."""
+    """spaCy sentences split again at line breaks (headlines have no final stop).
+
+    Computed once per doc (kept in ``doc.user_data``): every extractor reads the same units.
+    """
+    cached = doc.user_data.get(_SENTENCES_KEY)
+    if cached is None:
+        cached = doc.user_data[_SENTENCES_KEY] = _split(doc)
+    return cached
+
+
+_SENTENCES_KEY = "veille.sentences"
+
+
+def _split(doc: Any) -> list[Sentence]:
     out: list[Sentence] = []
     paragraph = 0
     for sent in doc.sents:
