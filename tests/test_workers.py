@@ -68,7 +68,8 @@ def test_stages_run_in_n_workers_each_set_up_once(tmp_path):
     setups = log.read_text().split()
     assert len(setups) == len(set(setups)) == 2  # one setup per worker, two workers
     assert str(os.getpid()) not in setups  # the driver loaded nothing
-    assert set(titles(settings.db_path)) == set(setups)  # analysed only in the workers
+    # analysed only in the workers (under load one worker may take every batch)
+    assert set(titles(settings.db_path)) <= set(setups)
 
 
 def test_one_batch_is_analysed_in_the_driver(tmp_path):
