@@ -167,6 +167,12 @@ CASES: list[tuple[str, list[tuple[str, str, str, Qualifier]]]] = [
     ("Le barrage a cédé il y a près de six mois.", [("6", "mois", "ago", A)]),
     ("Les négociations ont duré trois ans.", [("3", "an", "duration", E)]),
     ("Un sommet annuel de trois jours s'ouvre à Vilnius.", [("3", "jour", "attribute", E)]),
+    # "un" counts before a casualty noun only
+    (
+        "Le bombardement a fait un mort et trois blessés.",
+        [("1", "mort", "count", E), ("3", "blessé", "count", E)],
+    ),
+    ("Un drone a frappé un immeuble et un blessé a été évacué.", [("1", "blessé", "count", E)]),
     # "peut atteindre" is an upper bound
     ("Sa portée peut atteindre 300 kilomètres.", [("300", "kilomètre", "count", MAX)]),
     ("Une production pouvant atteindre 40 obus par jour.", [("40", "obus", "count", MAX)]),

@@ -103,6 +103,7 @@ class Grammar:
     qualifiers: dict[str, Qualifier]
     suffix_qualifiers: dict[str, Qualifier]
     weak_words: frozenset[str]
+    weak_noun_re: re.Pattern[str]  # "un blessé": after these nouns "un" is a count
     core_triggers: frozenset[str]  # first words a number core can start with
     scales: dict[str, int]
     approx_nouns: dict[str, int]
@@ -262,6 +263,9 @@ def load_grammar(data_dir: Path = DATA_DIR) -> Grammar:
         qualifiers=qualifiers,
         suffix_qualifiers=suffix_qualifiers,
         weak_words=frozenset(w.lower() for w in _strings(q, "weak_number_words", q_path)),
+        weak_noun_re=re.compile(
+            rf"{_WS}+(?i:{alternation(_strings(q, 'weak_number_nouns', q_path))})(?![\w-])"
+        ),
         core_triggers=frozenset(w.lower() for w in number_words),
         scales=scales | abbrevs,
         approx_nouns=approx,
@@ -482,8 +486,10 @@ def _read_number(core: re.Match[str], text: str, grammar: Grammar) -> _Reading |
         unit = grammar.measure_units[tail.group("measure")]
         reading.unit, reading.kind, reading.end = unit, COUNT, tail.end()
     weak = core.group("words") and core.group("words").lower() in grammar.weak_words
-    if weak and reading.kind != MONEY and not scale_word:
-        return None  # "un", "une" are articles unless a scale or a currency follows
+    casualty = bool(weak) and grammar.weak_noun_re.match(text, core.end()) is not None
+    if weak and reading.kind != MONEY and not scale_word and not casualty:
+        return None  # "un", "une" are articles unless a scale, a currency or a casualty
+
     if reading.kind is None and not core.group("approx") and _glued_or_joined(text, tail.end()):
         return None  # 1er, 47e, 14h30, 61bn, 24/02, 2027-2028
     return reading
