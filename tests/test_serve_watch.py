@@ -296,4 +296,28 @@ def test_veille_serve_watch_process_end_to_end(site, tmp_path):
             assert f"in use by the Veille server at {base}" in held.stderr
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        server.wait(timeout=60)
+    from veille.server_file import server_file
+
+    # SIGTERM unwinds cleanly: writer stopped, database closed, the server note removed
+    assert server.returncode == 0, server.stderr.read()[-2000:]
+    assert not server_file(db).exists()
+
+
+def test_writer_stops_quickly_even_during_a_retry_wait(site, settings, stages):  # noqa: F811
+    from dataclasses import replace
+
+    patient = replace(settings, fetch_backoff_s=10.0, fetch_retries=3)
+    store = open_store(settings.db_path)
+    store.add_source(new_source(site.base + "/broken.html", settings))
+    writer = SingleWriter(store, patient, tick_s=0.2, stages=stages)
+    writer.start()
+    try:
+        _wait_for(lambda: site.hits["/broken.html"] >= 1, timeout=10)
+        time.sleep(0.2)  # now in its first backoff (5 to 15 s)
+        started = time.monotonic()
+        writer.stop()
+        assert time.monotonic() - started < 3
+        assert not writer.alive
+    finally:
+        store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -78,6 +79,9 @@ def serve(
             f"files: veille run --server {url} PATHS"
         )
         writer.start()
+    # uvicorn re-raises SIGTERM once it has shut down; let it unwind through `finally`
+    # (writer stopped, database closed, server note removed) instead of killing us.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:
@@ -85,6 +89,10 @@ def serve(
             writer.stop()
         remove_server_info(settings.db_path)
         store.close()
+
+
+def _exit_on_sigterm(signum, frame) -> None:
+    raise SystemExit(0)
 
 
 def report(

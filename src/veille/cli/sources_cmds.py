@@ -168,14 +168,12 @@ def sources_table(sources: list[Source], now: datetime | None = None) -> Table:
     table.add_column("every", justify="right", no_wrap=True)
     table.add_column("last fetch", no_wrap=True)
     table.add_column("last new", no_wrap=True)
-    table.add_column("articles", justify="right")
-    table.add_column("errors", justify="right")
+    table.add_column("articles", justify="right", min_width=8)
+    table.add_column("errors", justify="right", min_width=6)
     table.add_column("next poll", no_wrap=True)
     table.add_column("status", max_width=40, overflow="ellipsis", no_wrap=True)
     for s in sources:
         status = Text(s.last_status or "-", style="red" if s.error_count else "")
-        if s.error_count and s.last_error:
-            status = Text(s.last_error, style="red")
         next_poll = "due now" if s.next_poll_at is None or s.next_poll_at <= now else None
         table.add_row(
             s.id[:12],

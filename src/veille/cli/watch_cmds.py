@@ -56,7 +56,7 @@ class _Display:
             return
         line = Text(
             f"veille watch · {self.phase} · sources polled {self.sources_done} · "
-            f"pages fetched {self.pages} ({self.page_errors} failed)",
+            f"pages fetched {self.pages} ({self.page_errors} not taken)",
             style="bold",
         )
         if sources is not None:

@@ -59,6 +59,10 @@ ANY_SOURCE_TYPES = FEED_TYPES + PAGE_TYPES + ("text/plain",)  # some servers sen
 ROBOTS_TOKEN = "Veille"
 
 
+class FetchCancelled(Exception):
+    """The fetcher was cancelled (a server stopping) while a request waited its turn."""
+
+
 def user_agent(settings: Settings) -> str:
     contact = f"; {settings.fetch_contact}" if settings.fetch_contact else ""
     return f"Veille/{__version__} (news monitoring{contact})"
@@ -122,9 +126,18 @@ class Fetcher:
         self._count_lock = threading.Lock()
         self.requests_per_host: Counter[str] = Counter()
         self._random = random.Random()
+        self._cancelled = threading.Event()
 
     def close(self) -> None:
         self._client.close()
+
+    def cancel(self) -> None:
+        """Make every wait (pace, backoff, Retry-After) end now with ``FetchCancelled``."""
+        self._cancelled.set()
+
+    def _sleep(self, seconds: float) -> None:
+        if self._cancelled.wait(max(0.0, seconds)):
+            raise FetchCancelled()
 
     def __enter__(self) -> Fetcher:
         return self
@@ -157,7 +170,7 @@ class Fetcher:
                     wait = max(wait, error.retry_after)
                     self._push_host(url, error.retry_after)
                 attempt += 1
-                time.sleep(wait)
+                self._sleep(wait)
 
     def allowed(self, url: str) -> bool:
         """Whether robots.txt lets Veille fetch ``url``."""
@@ -278,9 +291,7 @@ class Fetcher:
         """Wait for this host's turn; count the request."""
         host = self._host(url)
         with host.lock:
-            wait = host.next_at - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
+            self._sleep(host.next_at - time.monotonic())
             pace = max(self.settings.fetch_host_interval_s, host.crawl_delay)
             host.next_at = time.monotonic() + pace
         with self._count_lock:

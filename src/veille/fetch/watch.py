@@ -480,7 +480,7 @@ class Watcher:
             return replace(
                 source,
                 last_fetch_at=now,
-                last_status="error",
+                last_status=line,
                 last_error=str(result.error),
                 error_count=errors,
                 next_poll_at=now + wait,

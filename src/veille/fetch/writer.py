@@ -70,7 +70,10 @@ class SingleWriter:
         self._thread.start()
 
     def stop(self, timeout: float = 30.0) -> None:
+        """Stop soon: a pass waiting for a host's turn or a retry is abandoned (its pages
+        are fetched again next time); a batch being analysed is finished and stored."""
         self._stop.set()
+        self.fetcher.cancel()
         self._jobs.put(None)  # wake the loop
         self._thread.join(timeout)
         self.fetcher.close()
