@@ -11,7 +11,7 @@ import pytest
 
 from veille.clean import load_rules
 from veille.ingest import iter_documents, list_inputs, parse_partial_date, to_article
-from veille.ingest.errors import FormatError, NoArticleTextError, PathError
+from veille.ingest.errors import FormatError, InputError, NoArticleTextError, PathError
 from veille.ingest.formats import RawDocument
 from veille.model import FuzzyDate, Precision, stable_id
 from veille.settings import load_settings
@@ -202,3 +202,39 @@ def test_seeds_ingest_with_the_expected_titles(seeds_dir: Path, gold, settings, 
     for doc in docs([seeds_dir], settings):
         article = to_article(doc, rules)
         assert article.title == gold[Path(article.source).name + ".json"]["title"]
+
+
+def test_jsonl_size_limit_applies_to_a_record_not_to_the_dump(tmp_path):
+    from veille.ingest import read_documents
+
+    limit = 4096  # bytes per record; the file below is ten times that
+    record = {"text": "Les sapeurs ont réparé le pont. " * 20, "url": "https://ex.org/{}"}
+    lines = [json.dumps({**record, "url": f"https://ex.org/{i}"}) for i in range(60)]
+    lines[7] = json.dumps({"text": "Un très long texte. " * 400})  # above the limit alone
+    path = tmp_path / "dump.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert path.stat().st_size > 10 * limit
+    items = list(read_documents(path, limit))
+    errors = [i for i in items if isinstance(i, InputError)]
+    assert len(items) == 60 and len(errors) == 1
+    (error,) = errors
+    assert error.code == "V104" and error.path == f"{path}:8" and "JSONL record" in error.reason
+    assert items[8].url == "https://ex.org/8" and items[8].path == f"{path}:9"  # read on
+
+
+def test_jsonl_stream_keeps_ids_bom_crlf_and_line_numbers(tmp_path):
+    from veille.ingest import read_documents
+
+    text = '{"text": "Un pont a été réparé à Kherson."}'
+    crlf = tmp_path / "crlf.jsonl"
+    crlf.write_bytes(b"\xef\xbb\xbf" + (text + "\r\n\r\n" + text.replace("pont", "port")).encode())
+    first, second = list(read_documents(crlf, 1 << 20))
+    assert first.path.endswith(":1") and second.path.endswith(":3")
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text(text + "\n", encoding="utf-8")
+    (again,) = list(read_documents(plain, 1 << 20))
+    assert again.raw_hash == first.raw_hash  # the id of a record does not depend on framing
+    empty = tmp_path / "blank.jsonl"
+    empty.write_text("\n \n", encoding="utf-8")
+    (error,) = list(read_documents(empty, 1 << 20))
+    assert error.code == "V102"

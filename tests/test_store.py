@@ -366,3 +366,13 @@ def test_record_run_shows_in_stats(store):
     store.record_run(datetime.now(UTC), {"read": 3, "stored": 2, "failed": 1})
     last = store.stats()["last_run"]
     assert (last["read"], last["stored"], last["failed"]) == (3, 2, 1)
+
+
+def test_memory_limit_caps_duckdb_and_a_bad_one_is_a_clear_error(tmp_path):
+    from veille.errors import StoreError
+
+    with open_store(tmp_path / "m.duckdb", memory_limit="256MB") as store:
+        limit = store.connection().execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert limit.replace(" ", "") in ("244.1MiB", "256.0MB", "256MB")
+    with pytest.raises(StoreError, match="cannot open the database"):
+        open_store(tmp_path / "m.duckdb", memory_limit="plenty")

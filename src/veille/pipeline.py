@@ -560,7 +560,7 @@ def run(
 
     db_path = Path(settings.db_path)
     created = str(db_path) != ":memory:" and not db_path.exists()
-    store = open_store(settings.db_path)
+    store = open_store(settings.db_path, memory_limit=settings.duckdb_memory_limit)
     summary: RunSummary | None = None
     try:
         summary = run_on_store(

@@ -27,6 +27,7 @@ class Settings:
     default_language: str = "fr"  # used when the text is too short to identify
     language_min_chars: int = 40  # below this, detection is not trusted
     max_file_mb: float = 20.0  # larger inputs are rejected (V104), not read; a JSONL record too
+    duckdb_memory_limit: str = "1GB"  # DuckDB's buffer during runs (it spills to disk beyond)
     workers: int = 0  # analysis processes; 0: one per core, 1: analyse in the driver
     # estimated Jaccard of word 3-shingles for near-duplicate groups; the linking owner's
     # measured choice (bench/bench_dedup.py, bench/results/dedup.json), not the first 0.8

@@ -144,15 +144,18 @@ class Store(Protocol):
     def __exit__(self, *exc: object) -> None: ...
 
 
-def open_store(path: str | Path, *, read_only: bool = False) -> Store:
+def open_store(
+    path: str | Path, *, read_only: bool = False, memory_limit: str | None = None
+) -> Store:
     """Open (creating and migrating when writable) the DuckDB database at ``path``.
 
     ``read_only=True`` lets readers run beside nothing else writing; it raises
-    ``StoreError`` when the file does not exist yet.
+    ``StoreError`` when the file does not exist yet. ``memory_limit`` (``"1GB"``) caps
+    DuckDB's buffer; it spills to disk beyond.
     """
     from veille.store.duckdb import DuckDBStore
 
-    return DuckDBStore(path, read_only=read_only)
+    return DuckDBStore(path, read_only=read_only, memory_limit=memory_limit)
 
 
 __all__ = ["Store", "open_store"]

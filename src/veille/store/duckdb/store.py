@@ -46,13 +46,17 @@ def _fetch_dicts(cursor) -> list[dict[str, Any]]:
 class DuckDBStore(SourcesMixin):
     """A Veille database in one DuckDB file. See ``veille.store`` for the tables."""
 
-    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+    def __init__(
+        self, path: str | Path, *, read_only: bool = False, memory_limit: str | None = None
+    ) -> None:
         self.path = str(path)
         self.read_only = read_only
         if read_only and self.path != ":memory:" and not Path(self.path).exists():
             raise StoreError("no database here yet; run `veille run PATHS` first", path=self.path)
         try:
-            self._conn = duckdb.connect(self.path, read_only=read_only)
+            # DuckDB's buffer is the only part of a run's memory that grows with the store
+            config = {"memory_limit": memory_limit} if memory_limit else {}
+            self._conn = duckdb.connect(self.path, read_only=read_only, config=config)
         except duckdb.IOException as exc:
             raise StoreError(
                 f"cannot open the database (in use by another process?): {exc}", path=self.path
