@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml requirements/lock.txt | $(BIN)/python
 	touch $(STAMP)
 
 $(TEST_STAMP): $(STAMP)
-	$(BIN)/pip install --quiet -c requirements/lock.txt -e ".[test]"
+	$(BIN)/pip install --quiet -c requirements/lock.txt -e ".[test,ray]"
 	touch $(TEST_STAMP)
 
 install: $(STAMP)

@@ -248,6 +248,7 @@ class RunSummary:
     warnings: list[VeilleError] = field(default_factory=list)
     links: dict[str, Any] = field(default_factory=dict)
     indexed: int = 0
+    dataset: str | None = None  # the Parquet dataset the Ray engine wrote and imported
     meta_files: list[str] = field(default_factory=list)  # metadata tables applied
     db_created: bool = True  # False when a run that stored nothing left no database
 
@@ -591,10 +592,21 @@ def run_on_store(
     # a run killed after storing but before linking leaves links stale: catch up now
     stale_links = store.unfinished_runs() > 0
     run_id = store.start_run(datetime.now(UTC))
-    runner = LocalRunner(
+    runner_class = LocalRunner
+    if settings.engine == "ray":
+        from veille.ray_runner import RayRunner as runner_class
+    runner = runner_class(
         stages if stages is not None else default_stages(settings), store, settings, meta=meta
     )
     summary = runner.run(paths, progress, documents=documents)
+    _link_and_finish(store, settings, summary, run_id, stale_links)
+    return summary
+
+
+def _link_and_finish(
+    store: Store, settings: Settings, summary: RunSummary, run_id: str, stale_links: bool
+) -> None:
+    """Update links and the search index when something was stored; close the run."""
     t0 = time.perf_counter()
     if summary.stored or stale_links:  # links and index only change with new articles
         from veille.link import update_links
@@ -615,4 +627,30 @@ def run_on_store(
     # when linking failed the run stays unfinished, so the next run retries the linking
     if not any(isinstance(e, StoreError) for e in summary.errors):
         store.finish_run(run_id, summary.counts())
+
+
+def load(dataset: str | Path, settings: Settings) -> RunSummary:
+    """Bulk-import a Parquet dataset (``veille run --engine ray`` output), then link and
+    index: what ``run`` does after analysis. Raises ``StoreError`` for a bad dataset."""
+    from veille.store import open_store
+
+    started = time.perf_counter()
+    summary = RunSummary(db_path=str(settings.db_path), dataset=str(dataset))
+    store = open_store(settings.db_path, memory_limit=settings.duckdb_memory_limit)
+    try:
+        stale_links = store.unfinished_runs() > 0
+        run_id = store.start_run(datetime.now(UTC))
+        t0 = time.perf_counter()
+        counts = store.import_dataset(dataset)
+        summary.store_seconds = time.perf_counter() - t0
+        summary.read = summary.stored = counts["articles"]
+        summary.entities = counts["entity_mentions"]
+        summary.quantities = counts["quantities"]
+        summary.events = counts["events"]
+        summary.aid = counts["aid_commitments"]
+        summary.claims = counts["claims"]
+        summary.seconds = time.perf_counter() - started
+        _link_and_finish(store, settings, summary, run_id, stale_links)
+    finally:
+        store.close()
     return summary

@@ -28,6 +28,9 @@ class Settings:
     language_min_chars: int = 40  # below this, detection is not trusted
     max_file_mb: float = 20.0  # larger inputs are rejected (V104), not read; a JSONL record too
     duckdb_memory_limit: str = "1GB"  # DuckDB's buffer during runs (it spills to disk beyond)
+    engine: str = "local"  # local (processes on this machine) or ray (veille[ray])
+    ray_address: str | None = None  # a Ray cluster to join ("auto", "ray://host:10001")
+    dataset_dir: Path | None = None  # Ray engine output; default <db_path>.datasets/
     workers: int = 0  # analysis processes; 0: one per core, 1: analyse in the driver
     # estimated Jaccard of word 3-shingles for near-duplicate groups; the linking owner's
     # measured choice (bench/bench_dedup.py, bench/results/dedup.json), not the first 0.8
@@ -77,6 +80,7 @@ class Settings:
 
 
 ENV_PREFIX = "VEILLE_"
+ENGINES = ("local", "ray")
 
 
 def _coerce(name: str, kind: Any, value: Any, origin: str) -> Any:
@@ -147,4 +151,10 @@ def load_settings(
             raise DataFileError(f"unknown setting {name!r}", path="<overrides>")
         if value is not None:
             values[name] = _coerce(name, hints[name], value, "<overrides>")
-    return replace(Settings(), **values)
+    settings = replace(Settings(), **values)
+    if settings.engine not in ENGINES:
+        raise DataFileError(
+            f"setting engine={settings.engine!r}: use one of {', '.join(ENGINES)}",
+            path="<settings>",
+        )
+    return settings

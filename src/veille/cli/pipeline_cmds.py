@@ -45,6 +45,11 @@ EVENT_STYLE = "bold white on red"
 CLAIM_STYLE = "italic"
 
 
+class Engine(StrEnum):
+    LOCAL = "local"
+    RAY = "ray"
+
+
 class ProgressMode(StrEnum):
     AUTO = "auto"  # a bar on a terminal, nothing otherwise
     BAR = "bar"
@@ -54,6 +59,7 @@ class ProgressMode(StrEnum):
 
 def register(app: typer.Typer) -> None:
     app.command("run")(run_command)
+    app.command("load")(load_command)
     app.command("articles")(articles_command)
     app.command("show")(show_command)
     app.command("stats")(stats_command)
@@ -84,6 +90,14 @@ def run_command(
             help="Analysis processes, each loading the model once (default: one per core; "
             "1: analyse in this process).",
         ),
+    ] = None,
+    engine: Annotated[
+        Engine | None,
+        typer.Option("--engine", help="local: processes here; ray: a Ray cluster (veille[ray])."),
+    ] = None,
+    ray_address: Annotated[
+        str | None,
+        typer.Option("--ray-address", help="Ray cluster to join (default: start a local one)."),
     ] = None,
     progress: Annotated[
         ProgressMode, typer.Option("--progress", help="Progress display on stderr.")
@@ -120,7 +134,13 @@ def run_command(
 
     with handle_errors():
         settings = make_settings(
-            db, config, batch_size=batch_size, max_file_mb=max_file_mb, workers=workers
+            db,
+            config,
+            batch_size=batch_size,
+            max_file_mb=max_file_mb,
+            workers=workers,
+            engine=engine.value if engine else None,
+            ray_address=ray_address,
         )
         urls = [p for p in paths if is_web_url(p)]
         paths = [p for p in paths if not is_web_url(p)]
@@ -210,6 +230,28 @@ def _fetch_urls(urls: list[str], settings) -> list:
     with Fetcher(settings) as fetcher:
         watcher = Watcher(None, settings, fetcher=fetcher, stages=[])
         return watcher.documents_for_urls(urls)
+
+
+def load_command(
+    dataset: Annotated[Path, typer.Argument(help="A dataset written by `run --engine ray`.")],
+    db: DbOption = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Bulk-import a Parquet dataset into the database, then link and index."""
+    from veille.pipeline import load
+
+    with handle_errors():
+        settings = make_settings(db, config)
+        summary = load(dataset, settings)
+    for error in summary.errors:
+        print_error(error)
+    if as_json:
+        print_json(summary.to_dict())
+    else:
+        console.print(_summary_table(summary))
+    if summary.errors:
+        raise typer.Exit(1)
 
 
 def _bar() -> Progress:

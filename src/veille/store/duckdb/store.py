@@ -236,6 +236,76 @@ class DuckDBStore(SourcesMixin):
             self._insert(table, rows)
         return len(fresh)
 
+    # -- bulk import (veille load, the Ray engine) ----------------------------------------
+
+    def import_dataset(self, dataset: str | Path) -> dict[str, Any]:
+        """Bulk-load a Parquet dataset (one directory per table, the store's columns) with
+        ``read_parquet``, in one transaction. Articles already stored are skipped; a new
+        version of a stored source supersedes it as ``save_batch`` does. Returns the rows
+        added per table and the new article ``ids``."""
+        folder = Path(dataset)
+        if not (folder / "articles").is_dir():
+            raise StoreError("not a Veille dataset (no articles/ directory)", path=str(folder))
+        return self._write(self._import_dataset, folder)
+
+    def _import_dataset(self, folder: Path) -> dict[str, Any]:
+        def parts(table: str) -> list[str]:
+            return sorted(str(p) for p in (folder / table).glob("*.parquet"))
+
+        counts: dict[str, Any] = {t: 0 for t in ("articles", *(t for t, _, _ in _ANNOTATIONS))}
+        counts["ids"] = []
+        files = parts("articles")
+        if not files:
+            return counts
+        conn = self._conn
+        # one row per new id; a source given twice keeps its latest ingest (the live one)
+        conn.execute(
+            "CREATE OR REPLACE TEMP TABLE _incoming AS SELECT * FROM read_parquet(?) "
+            "WHERE id NOT IN (SELECT id FROM articles) "
+            "QUALIFY row_number() OVER (PARTITION BY id) = 1",
+            [files],
+        )
+        conn.execute(
+            "DELETE FROM _incoming WHERE id IN (SELECT id FROM _incoming QUALIFY row_number() "
+            "OVER (PARTITION BY source ORDER BY ingested_at DESC, id DESC) > 1)"
+        )
+        now = R.ts_write(datetime.now(UTC))
+        superseded = [
+            r[0]
+            for r in conn.execute(
+                "SELECT a.id FROM articles a JOIN _incoming i USING (source)"
+            ).fetchall()
+        ]
+        if superseded:
+            self._retire(sorted(superseded), now)
+        conn.execute(
+            "UPDATE _incoming SET version = 1 + coalesce(v.latest, 0) FROM (SELECT source, "
+            "max(version) AS latest FROM article_versions GROUP BY source) v "
+            "WHERE v.source = _incoming.source"
+        )
+        conn.execute("INSERT INTO articles BY NAME SELECT *, ? AS stored_at FROM _incoming", [now])
+        conn.execute(
+            "INSERT INTO article_versions BY NAME SELECT source, version, id AS article_id, "
+            "title, content_hash, raw_hash, num_chars, ? AS stored_at, "
+            "NULL::TIMESTAMP AS superseded_at FROM _incoming",
+            [now],
+        )
+        counts["ids"] = [r[0] for r in conn.execute("SELECT id FROM _incoming").fetchall()]
+        counts["articles"] = len(counts["ids"])
+        for table, _, _ in _ANNOTATIONS:
+            files = parts(table)
+            if not files:
+                continue
+            before = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            conn.execute(
+                f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?) "
+                "WHERE article_id IN (SELECT id FROM _incoming)",
+                [files],
+            )
+            counts[table] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - before
+        conn.execute("DROP TABLE _incoming")
+        return counts
+
     def _retire(self, article_ids: list[str], when: datetime) -> None:
         """Take superseded versions out of the live tables; their history row stays."""
         for table, _, _ in _ANNOTATIONS:
