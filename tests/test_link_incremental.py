@@ -125,6 +125,27 @@ def test_adding_a_then_b_equals_adding_both_at_once(analyses):
     assert all(once[k] for k in once)
 
 
+def test_relink_rebuilds_the_same_tables_as_the_runs(analyses):
+    from veille.link import relink
+
+    store = open_store(":memory:")
+    third = len(analyses) // 3
+    for batch in (analyses[:third], analyses[third : 2 * third], analyses[2 * third :]):
+        store.save_batch(batch)
+        update_links(store, Settings())
+    tables = ("duplicate_groups", "incidents", "incident_events", "merged_aid", "stories")
+    conn = store.connection()
+
+    def dump() -> dict:
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
+
+    incremental = dump()
+    counts = relink(store, Settings())
+    assert counts["linked_new"] == len(analyses)  # every article read again
+    assert dump() == incremental and all(incremental.values())
+    store.close()
+
+
 def test_store_results_equal_the_in_memory_computation(analyses):
     stored, _ = run([analyses[::2], analyses[1::2]])
     config = LinkConfig.from_settings(Settings())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -338,6 +339,23 @@ def test_cross_article_tables_replace_and_round_trip(store):
     assert {s.id for s in store.list_stories()} == {"s1", "s2"}
     stats = store.stats()
     assert (stats["incidents"], stats["stories"], stats["merged_aid"]) == (1, 2, 1)
+
+    # a new state rewrites only the rows that changed (rowids of the others stay)
+    def rowids(table: str) -> dict[str, int]:
+        rows = store.connection().execute(f"SELECT id, rowid FROM {table}").fetchall()
+        return dict(rows)
+
+    other = dataclasses.replace(incident, id="i2", event_ids=("e-third",), verification=None)
+    store.save_incidents([incident, other])
+    before = rowids("incidents")
+    changed = dataclasses.replace(other, verification="confirmed")
+    store.save_incidents([incident, changed])
+    after = rowids("incidents")
+    assert after["i1"] == before["i1"] and after["i2"] != before["i2"]
+    assert store.get_incident("i1") == incident and store.get_incident("i2") == changed
+    store.save_incidents([changed])
+    assert [i.id for i in store.list_incidents()] == ["i2"]
+    assert store.get_incident("i2") == changed  # its members were kept
 
 
 def test_read_only_store_errors_clearly(tmp_path):

@@ -25,6 +25,7 @@ from veille.cli.common import (
     handle_errors,
     make_settings,
     open_read_store,
+    print_json,
     print_page,
     to_jsonable,
 )
@@ -374,7 +375,25 @@ def duplicates_command(
     )
 
 
+def relink_command(
+    db: DbOption = None, config: ConfigOption = None, as_json: JsonOption = False
+) -> None:
+    """Rebuild duplicates, incidents, merged aid and stories from every stored article."""
+    from veille.link import relink
+    from veille.store import open_store
+
+    with handle_errors():
+        settings = make_settings(db, config)
+        with open_store(settings.db_path, memory_limit=settings.duckdb_memory_limit) as store:
+            counts = relink(store, settings)
+    if as_json:
+        print_json(counts)
+        return
+    console.print(", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()))
+
+
 def register(app: typer.Typer) -> None:
+    app.command("relink")(relink_command)
     app.command("incidents")(incidents_command)
     app.command("stories")(stories_command)
     app.command("duplicates")(duplicates_command)

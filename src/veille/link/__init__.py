@@ -138,11 +138,19 @@ def update_links(store, settings) -> dict:
     return {"linked_new": len(new_ids), "unlinked_gone": len(gone), **result.counts()}
 
 
+def relink(store, settings) -> dict:
+    """Rebuild every link from scratch: forget the stored link records, read every article
+    again, recompute and write the results (``veille relink``)."""
+    store.connection().execute("DELETE FROM link_articles")
+    return update_links(store, settings)
+
+
 __all__ = [
     "LinkConfig",
     "LinkResult",
     "link_analyses",
     "link_records",
     "records_from_analyses",
+    "relink",
     "update_links",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -108,6 +109,13 @@ class DuckDBStore(SourcesMixin):
             return
         arrow_rows = pa.Table.from_pylist(rows)  # noqa: F841 - read by DuckDB's replacement scan
         self._conn.execute(f"INSERT INTO {table} BY NAME SELECT * FROM arrow_rows")
+
+    def on_connection(self, conn: duckdb.DuckDBPyConnection) -> DuckDBStore:
+        """This store's reads on another connection (a per-request cursor), read-only."""
+        view = copy.copy(self)
+        view._conn = conn
+        view.read_only = True
+        return view
 
     def _write(self, fn, *args) -> Any:
         """Run ``fn`` inside one transaction; roll back and raise StoreError on failure."""
@@ -540,8 +548,7 @@ class DuckDBStore(SourcesMixin):
 
         def write() -> int:
             if replace_all:
-                for table in (main_table, *child_tables):
-                    self._conn.execute(f"DELETE FROM {table}")
+                return self._sync(main_table, child_tables, items, key)
             else:
                 for table in child_tables:
                     self._conn.execute(
@@ -566,6 +573,59 @@ class DuckDBStore(SourcesMixin):
             return len(mains)
 
         return self._write(write)
+
+    def _sync(
+        self,
+        main_table: str,
+        child_tables: tuple[str, ...],
+        items: list[tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]],
+        key: dict[str, str],
+    ) -> int:
+        """Make ``main_table`` (and its members) hold exactly ``items``, touching only the rows
+        that changed: a run that adds a few articles rewrites a few links, not every table
+        (ids are hashes of the members, so unchanged results keep their rows)."""
+        conn = self._conn
+        mains: dict[str, dict[str, Any]] = {}
+        for main, _ in items:
+            mains.setdefault(main["id"], main)  # last one given wins (items are reversed)
+        conn.execute(f"CREATE OR REPLACE TEMP TABLE _wanted AS FROM {main_table} LIMIT 0")
+        self._insert("_wanted", list(mains.values()))
+        stale = [
+            r[0]
+            for r in conn.execute(
+                f"SELECT id FROM (FROM {main_table} EXCEPT FROM _wanted)"
+            ).fetchall()
+        ]
+        if stale:
+            for table in child_tables:
+                conn.execute(
+                    f"DELETE FROM {table} WHERE {key[table]} IN (SELECT unnest(?::VARCHAR[]))",
+                    [stale],
+                )
+            conn.execute(
+                f"DELETE FROM {main_table} WHERE id IN (SELECT unnest(?::VARCHAR[]))", [stale]
+            )
+        fresh = {
+            r[0]
+            for r in conn.execute(
+                f"SELECT id FROM _wanted WHERE id NOT IN (SELECT id FROM {main_table})"
+            ).fetchall()
+        }
+        conn.execute(
+            f"INSERT INTO {main_table} FROM _wanted WHERE id IN (SELECT unnest(?::VARCHAR[]))",
+            [sorted(fresh)],
+        )
+        conn.execute("DROP TABLE _wanted")
+        children: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        done: set[str] = set()
+        for main, kids in items:
+            if main["id"] in fresh and main["id"] not in done:
+                done.add(main["id"])
+                for table, rows in kids.items():
+                    children[table] += rows
+        for table, rows in children.items():
+            self._insert(table, rows)
+        return len(mains)
 
     def save_duplicate_groups(
         self, groups: Iterable[DuplicateGroup], *, replace_all: bool = True
