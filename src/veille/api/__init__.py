@@ -7,6 +7,7 @@ is fetched from another host at run time, and a strict Content-Security-Policy s
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -131,6 +132,17 @@ def _document_empty_means_any(spec: dict[str, Any]) -> dict[str, Any]:
                     }
                     param["schema"] = {**keep, "anyOf": [schema, _EMPTY]}
     return spec
+
+
+HOSTS_ENV = "VEILLE_SERVE_HOSTS"  # allowed Host names for `veille serve --workers N`
+
+
+def app_from_environment() -> FastAPI:
+    """The app for one server worker of `veille serve --workers N` (settings: VEILLE_*)."""
+    from veille.settings import load_settings
+
+    hosts = [h for h in os.environ.get(HOSTS_ENV, "").split(",") if h] or None
+    return create_app(load_settings(), hosts=hosts)
 
 
 def create_app(settings: Any, store: Any = None, hosts: list[str] | None = None) -> FastAPI:

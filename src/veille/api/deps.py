@@ -34,7 +34,7 @@ class AppState:
     settings: Any
     store: Any
     token: str | None  # write endpoints are refused when no token is configured
-    # Store methods share one connection, which must not run two queries at once.
+    # Held only while making a cursor off the shared connection; queries run on cursors.
     store_lock: threading.Lock = field(default_factory=threading.Lock)
     index_lock: threading.Lock = field(default_factory=threading.Lock)
     index: Any = None  # the tantivy index, opened on first search
@@ -60,8 +60,13 @@ class AppState:
             return self.index
 
     def get_analysis(self, article_id: str):
-        with self.store_lock:
-            return self.store.get_analysis(article_id)
+        """Read on a cursor of its own: requests never wait on each other's queries."""
+        with self.store_lock:  # held only to make the cursor, not while querying
+            cur = self.store.connection().cursor()
+        try:
+            return self.store.on_connection(cur).get_analysis(article_id)
+        finally:
+            cur.close()
 
 
 def state(request: Request) -> AppState:

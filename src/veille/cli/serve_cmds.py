@@ -44,18 +44,28 @@ def serve(
             "--host are always allowed.",
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Server processes (default: one per core; one with --watch).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the JSON API (/api/v1, spec at /api) and the dashboard."""
     import os
 
     import uvicorn
 
-    from veille.api import allowed_hosts, create_app
+    from veille.api import HOSTS_ENV, allowed_hosts, create_app
     from veille.cli.common import open_read_store, open_write_store
     from veille.search import index_articles
     from veille.server_file import ServerInfo, remove_server_info, write_server_info
 
     writer = None
+    processes = 1 if watch else (workers or os.cpu_count() or 1)  # one writer, one process
     with handle_errors():
         settings = make_settings(db, config)
         store = open_write_store(settings) if watch else open_read_store(settings)
@@ -63,7 +73,8 @@ def serve(
             added = index_articles(store, settings)
             if added:
                 console.print(f"search index: {added} articles added")
-        app = create_app(settings, store=store, hosts=allowed_hosts(host, tuple(allow_host or ())))
+        hosts = allowed_hosts(host, tuple(allow_host or ()))
+        app = create_app(settings, store=store, hosts=hosts)
         if watch:
             from veille.fetch.writer import SingleWriter
 
@@ -79,6 +90,26 @@ def serve(
             f"files: veille run --server {url} PATHS"
         )
         writer.start()
+    if processes > 1:
+        store.close()  # each worker opens the database read-only itself
+        # workers rebuild the settings from the environment: pass what the flags said
+        os.environ["VEILLE_DB_PATH"] = str(settings.db_path.resolve())
+        if config:
+            os.environ["VEILLE_CONFIG"] = str(Path(config).resolve())
+        os.environ[HOSTS_ENV] = ",".join(hosts)
+        console.print(f"{processes} server workers")
+        try:
+            uvicorn.run(
+                "veille.api:app_from_environment",
+                factory=True,
+                host=host,
+                port=port,
+                workers=processes,
+                log_level="warning",
+            )
+        finally:
+            remove_server_info(settings.db_path)
+        return
     # uvicorn re-raises SIGTERM once it has shut down; let it unwind through `finally`
     # (writer stopped, database closed, server note removed) instead of killing us.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)

@@ -1,0 +1,95 @@
+"""`veille serve --workers N`: N server processes, each reading the database on its own;
+single-article reads run on a cursor per request (no lock held while querying)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from fastapi.testclient import TestClient
+
+from test_api import load_synth_store
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    synth = load_synth_store()
+    analyses = synth.demo_analyses()
+    settings = synth.build_store(
+        tmp_path_factory.mktemp("serve") / "demo.duckdb", analyses, synth.demo_incidents(analyses)
+    )
+    return settings, analyses
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def test_article_reads_run_on_a_cursor_each(demo):
+    from veille.api import create_app
+
+    settings, analyses = demo
+    app = create_app(settings)
+    st = app.state.veille
+    with TestClient(app) as client:
+        article_id = analyses[0].article.id
+        assert client.get(f"/api/v1/articles/{article_id}").status_code == 200
+        # many reads at once, each on its own cursor: all answer, none fails
+        with ThreadPoolExecutor(8) as pool:
+            codes = list(
+                pool.map(
+                    lambda _: client.get(f"/api/v1/articles/{article_id}").status_code, range(32)
+                )
+            )
+        assert codes == [200] * 32
+        cur = st.store.connection().cursor()
+        view = st.store.on_connection(cur)
+        assert view.get_analysis(article_id).article.id == article_id
+        assert view.read_only and st.store.connection() is not cur
+        cur.close()
+    st.store.close()
+
+
+@pytest.mark.slow
+def test_serve_with_two_workers_answers(demo, tmp_path):
+    settings, analyses = demo
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VEILLE_")}
+    cmd = [sys.executable, "-c", "from veille.cli import main; main()", "serve"]
+    cmd += ["--db", str(settings.db_path), "--port", str(port), "--workers", "2"]
+    proc = subprocess.Popen(
+        cmd, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                stats = get_json(f"http://127.0.0.1:{port}/api/v1/stats")
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read().decode()
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.3)
+        assert stats["articles"] == len(analyses)
+        article_id = analyses[0].article.id
+        with ThreadPoolExecutor(8) as pool:
+            urls = [f"http://127.0.0.1:{port}/api/v1/articles/{article_id}"] * 16
+            bodies = list(pool.map(get_json, urls))
+        assert {b["article"]["id"] for b in bodies} == {article_id}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
