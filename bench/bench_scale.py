@@ -10,7 +10,9 @@ In one run, paired on the same texts:
 
 - bare: ``pack.load_nlp()`` then ``nlp.pipe(texts, n_process=N)`` (the model alone, its
   load in each process included);
-- veille: ``veille.pipeline.run`` with ``workers=N`` into a fresh database: ingest,
+- veille (run first, so the peak RSS of this process is the driver's and that of its
+  children the largest worker's): ``veille.pipeline.run`` with ``workers=N`` into a
+  fresh database: ingest,
   clean, language id, parse, enrichment, extraction and store, model loads included
   (``analysis``), then linking and search indexing (``link``), timed separately.
 
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import resource
 import sys
 import tempfile
 import time
@@ -49,6 +52,10 @@ def write_jsonl(path: Path, count: int, seed: int) -> list[str]:
             record = {"text": a.text, "url": a.url, "outlet": a.outlet, "published": "2024-03-01"}
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     return [a.text for a in articles]
+
+
+def peak_rss_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # kilobytes on Linux
 
 
 def bare(texts: list[str], workers: int) -> float:
@@ -96,8 +103,11 @@ def main() -> None:
         texts = write_jsonl(jsonl, args.articles, args.seed)
         counts = [args.workers, 1] if args.one else [args.workers]
         for workers in counts:
-            bare_s = bare(texts, workers)
             row = veille(jsonl, Path(tmp) / f"w{workers}.duckdb", workers, args.batch_size)
+            if workers == counts[0]:  # veille ran first: this process is its driver so far
+                row["driver_peak_rss_mb"] = round(peak_rss_mb(resource.RUSAGE_SELF))
+                row["worker_peak_rss_mb"] = round(peak_rss_mb(resource.RUSAGE_CHILDREN))
+            bare_s = bare(texts, workers)
             row["bare_s"] = round(bare_s, 2)
             row["bare_articles_per_s"] = round(len(texts) / bare_s, 2)
             row["ratio_analysis_vs_bare"] = round(
