@@ -200,3 +200,54 @@ def test_merge_does_not_depend_on_order():
     shuffled = arts[:]
     random.Random(1).shuffle(shuffled)
     assert merge_aid(shuffled) == expected
+
+
+def test_clustering_with_the_window_index_equals_the_plain_scan():
+    """cluster_aid skips clusters out of the time window; the result must equal the plain
+    complete-linkage scan over every cluster (the definition), undated ones included."""
+    import random
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from veille.link.aid import AidMergeConfig, _chronological, cluster_aid, compatible
+    from veille.link.records import AidRecord
+    from veille.model import FuzzyDate, Precision, Span
+
+    rng = random.Random(13)
+    config = AidMergeConfig(window_days=60)
+    records = []
+    for i in range(400):
+        day = date(2022, 1, 1) + timedelta(days=rng.randrange(900))
+        value = Decimal(rng.choice([100, 105, 250, 400, 1000])) * 1_000_000
+        records.append(
+            AidRecord(
+                commitment_id=f"c{i:04d}",
+                article_id=f"a{i:04d}",
+                evidence=Span(0, 1, "x"),
+                donor=rng.choice(["USA", "DEU"]),
+                recipient=rng.choice(["UKR", None]),
+                usd_value=value if rng.random() < 0.7 else None,
+                value=value if rng.random() < 0.7 else None,
+                currency="USD",
+                systems=(rng.choice(["patriot×2", "leopard×10", "himars×?"]),),
+                announced=(
+                    FuzzyDate(day, Precision.DAY) if rng.random() < 0.85 else FuzzyDate.unknown()
+                ),
+            )
+        )
+
+    def plain(recs):
+        clusters = []
+        for donor in sorted({r.donor for r in recs}):
+            block = []
+            for rec in _chronological([r for r in recs if r.donor == donor], {}):
+                home = next(
+                    (c for c in block if all(compatible(rec, x, {}, config) for x in c)), None
+                )
+                block.append([rec]) if home is None else home.append(rec)
+            clusters.extend(block)
+        return clusters
+
+    expected = [[r.commitment_id for r in c] for c in plain(records)]
+    assert any(len(c) > 1 for c in expected) and len(expected) > 20
+    assert [[r.commitment_id for r in c] for c in cluster_aid(records, {}, config)] == expected

@@ -21,10 +21,10 @@ commitment and sentence that reported it first; the merged status is the last st
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections import Counter, defaultdict, deque
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from veille.link.incidents import date_interval
@@ -128,17 +128,37 @@ def cluster_aid(
     for rec in records:
         blocks[rec.donor].append(rec)
     clusters: list[list[AidRecord]] = []
+    window = timedelta(days=config.window_days)
     for donor in sorted(blocks, key=lambda d: d or ""):
         block: list[list[AidRecord]] = []
+        first_day: list[date | None] = []  # each cluster's earliest (first) member's day
+        # Dated commitments come in date order, so a cluster whose first member is more
+        # than the window before this one can take no later dated commitment either
+        # (compatible() would refuse that member): it leaves ``open`` for good. Undated
+        # ones come last and still try every cluster, so the result is unchanged.
+        open_: deque[int] = deque()
         for rec in _chronological(blocks[donor], articles):
+            day = _start(_when(rec, articles))
+            if day is not None:
+                while open_ and (first := first_day[open_[0]]) is not None and first < day - window:
+                    open_.popleft()
+                candidates: Iterable[int] = open_
+            else:
+                candidates = range(len(block))
             home = next(
-                (c for c in block if all(compatible(rec, x, articles, config) for x in c)),
+                (
+                    i
+                    for i in candidates
+                    if all(compatible(rec, x, articles, config) for x in block[i])
+                ),
                 None,
             )
             if home is None:
                 block.append([rec])
+                first_day.append(day)
+                open_.append(len(block) - 1)
             else:
-                home.append(rec)
+                block[home].append(rec)
         clusters.extend(block)
     return clusters
 

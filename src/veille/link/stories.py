@@ -73,24 +73,27 @@ def similar_articles(
             postings[f].append(aid)
     # candidates: b has one of a's heaviest features (all pairs would be quadratic; a
     # pair whose cosine reaches the threshold almost always shares one)
+    window = config.window_days
     candidates: set[tuple[str, str]] = set()
     for a, vec in vecs.items():
+        da = days[a]
         for f in sorted(vec, key=lambda f: (-vec[f], f))[: config.seed_features]:
             ids = postings[f]
             if len(ids) > max_df:
                 continue
-            candidates.update((min(a, b), max(a, b)) for b in ids if b != a)
+            for b in ids:  # the time window first: most candidates end there
+                if b == a or (da and (db := days[b]) and abs((da - db).days) > window):
+                    continue
+                candidates.add((a, b) if a < b else (b, a))
     pairs = []
-    for a, b in sorted(candidates):
-        da, db = days[a], days[b]
-        if da and db and abs((da - db).days) > config.window_days:
-            continue
+    for a, b in candidates:
         va, vb = vecs[a], vecs[b]
         if len(va) > len(vb):
             va, vb = vb, va
         cos = sum(w * vb.get(f, 0.0) for f, w in va.items())
         if cos >= config.threshold:
             pairs.append((a, b, cos))
+    pairs.sort()  # sorting the few pairs kept, not every candidate
     return pairs
 
 
