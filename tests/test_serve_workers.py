@@ -45,7 +45,7 @@ def test_article_reads_run_on_a_cursor_each(demo):
     settings, analyses = demo
     app = create_app(settings)
     st = app.state.veille
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         article_id = analyses[0].article.id
         assert client.get(f"/api/v1/articles/{article_id}").status_code == 200
         # many reads at once, each on its own cursor: all answer, none fails
