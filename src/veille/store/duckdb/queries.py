@@ -844,7 +844,8 @@ def _aid_item(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _aid_where(f: Filters) -> _Where:
+def _aid_fields(f: Filters) -> _Where:
+    """The filters aid commitments and aid packages share: parties, status, kind."""
     where = _Where()
     if f.donor:
         where.add("donor = ?", f.donor)
@@ -854,6 +855,11 @@ def _aid_where(f: Filters) -> _Where:
         where.add("status = ?", f.status)
     if f.kind:
         where.add("kind = ?", f.kind)
+    return where
+
+
+def _aid_where(f: Filters) -> _Where:
+    where = _aid_fields(f)
     if f.article_id:
         where.add("article_id = ?", f.article_id)
     _date_range(where, "announced_date", f)
@@ -907,15 +913,7 @@ WHERE c.id NOT IN (SELECT commitment_id FROM merged_aid_commitments)
 
 
 def _package_where(f: Filters) -> _Where:
-    where = _Where()
-    if f.donor:
-        where.add("donor = ?", f.donor)
-    if f.recipient:
-        where.add("recipient = ?", f.recipient)
-    if f.status:
-        where.add("status = ?", f.status)
-    if f.kind:
-        where.add("kind = ?", f.kind)
+    where = _aid_fields(f)
     if f.article_id:
         where.add("list_contains(articles, ?)", f.article_id)
     _date_range(where, "day", f)
