@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from veille.errors import DataFileError
+from veille.extract.frames import load_frame_patterns
 from veille.lang import read_data_file
 from veille.model import Modality
 
@@ -142,9 +143,15 @@ def load_event_lexicon(data_dir: Path) -> EventLexicon:
         drop = frozenset(Modality(m) for m in data.get("drop_modalities") or ())
     except ValueError as exc:
         raise DataFileError(f"drop_modalities: {exc}", path=str(path)) from None
+    verbs = _rules(data.get("verbs"), path, "verbs")
+    nouns = _rules(data.get("nouns"), path, "nouns")
+    # the quantity nouns are kept once, with the frame patterns that read through them
+    classes.setdefault(
+        "quantifier", load_frame_patterns(data_dir).lists.get("quantifier", frozenset())
+    )
     lexicon = EventLexicon(
-        verbs=_rules(data.get("verbs"), path, "verbs"),
-        nouns=_rules(data.get("nouns"), path, "nouns"),
+        verbs=verbs,
+        nouns=nouns,
         noun_hosts={str(k): v for k, v in (data.get("noun_hosts") or {}).items()},
         noun_subject_hosts=words("noun_subject_hosts"),
         weapon_hosts=words("weapon_hosts"),

@@ -14,8 +14,8 @@ from veille.extract.actors import (
     resolve_actor,
 )
 from veille.extract.event_lexicon import ACTOR_CLASS
+from veille.extract.frames import frame_at
 from veille.extract.syntax import (
-    SUBJ_PASS_DEPS,
     bracketed,
     children_with,
     obliques,
@@ -35,6 +35,7 @@ class PartiesMixin:
     lex: Any
     actors: Any
     doc: Any
+    data_dir: Any
     units: list[tuple[int, int]]
     drafts: list[Any]
     party_tokens: set[int]
@@ -315,35 +316,22 @@ class PartiesMixin:
         return tok if mention is not None and mention.label in ("PER", "ORG") else None
 
     def _object(self, verb: Any, passive: bool) -> Any | None:
-        return self.counted(self._object_head(verb, passive))
+        """What the verb acts on: its object (through a quantity noun: "une dizaine de
+        drones" -> "drones"), or the subject of a passive, from the frame patterns."""
+        frame = frame_at(self.doc, self.data_dir, verb)
+        if not passive:
+            return frame.arg("object")
+        subject = frame.arg("passive_subject")
+        if subject is None and verb.dep_ == "acl":
+            # "des drones lancés par ...": the noun the participle describes
+            return self.counted(verb.head)
+        return subject
 
-    def counted(self, token: Any | None) -> Any | None:
-        """What a quantity noun counts: "des dizaines de drones" -> "drones"."""
-        if token is None or token.lemma_.lower() not in self.lex.classes.get("quantifier", ()):
+    def counted(self, token: Any) -> Any:
+        """What a quantity noun counts ("des dizaines de drones" -> "drones")."""
+        if token.lemma_.lower() not in self.lex.classes.get("quantifier", ()):
             return token
         for child in token.children:
             if child.dep_ == "nmod" and self.case(child) in self.lex.partitive_cases:
                 return child
         return token
-
-    def _object_head(self, verb: Any, passive: bool) -> Any | None:
-        if passive:
-            subj = children_with(verb, *SUBJ_PASS_DEPS)
-            if subj:
-                return subj[0]
-            if verb.dep_ == "acl":
-                return verb.head
-            return None
-        objs = children_with(verb, "obj")
-        if objs:
-            return objs[0]
-        for child in verb.children:
-            if child.dep_ == "obl:arg" and self.case(child) in self.lex.partitive_cases:
-                return child
-        for child in verb.children:
-            # "avoir neutralisé des dizaines de drones" with "des" read as a preposition
-            if child.dep_ == "obl:mod" and any(
-                c.dep_ == "case" and c.pos_ == "DET" for c in child.children
-            ):
-                return child
-        return None

