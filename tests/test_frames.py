@@ -42,9 +42,7 @@ def test_object_through_a_quantity_noun(bare_nlp, data_dir):
 
 
 def test_passive_subject_and_agent(bare_nlp, data_dir):
-    frame = _frame(
-        bare_nlp, data_dir, "Le pont a été détruit par l'artillerie lourde.", "détruit"
-    )
+    frame = _frame(bare_nlp, data_dir, "Le pont a été détruit par l'artillerie lourde.", "détruit")
     assert frame.arg("passive_subject").text == "pont"
     assert frame.arg("agent").text == "artillerie"
 
