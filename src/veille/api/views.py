@@ -18,38 +18,27 @@ def overview(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> dict[s
     latest events and aid, all limited to ``f``'s date range when it has one."""
     f = f or Filters()
     span = Filters(date_from=f.date_from, date_to=f.date_to)
+    aid = queries.aid_totals(con, span)
     return {
         "date_from": span.date_from.isoformat() if span.date_from else None,
         "date_to": span.date_to.isoformat() if span.date_to else None,
-        "stats": queries.stats(con, span),
+        "stats": queries.stats(con, span, aid),
         "timeline_events": queries.timeline(con, "events", span),
         "timeline_events_undated": queries.timeline_undated(con, "events", span),
         "timeline_incidents": queries.timeline(con, "incidents", span),
         "timeline_incidents_undated": queries.timeline_undated(con, "incidents", span),
         "top_entities": queries.list_entities(con, span, 12, 0)["items"],
         "latest_events": queries.list_events(con, span, 12, 0)["items"],
-        "aid_by_donor_status": queries.aid_totals(con, span)["by_donor_status"],
+        "aid_by_donor_status": aid["by_donor_status"],
     }
 
 
 def map_points(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> list[dict[str, Any]]:
     """Located events reduced to what the map draws (newest first, bounded)."""
-    points = []
-    for e in queries.event_points(con, f or Filters(), MAP_POINTS):
-        loc = e["location"] or {}
-        points.append(
-            {
-                "id": e["id"],
-                "article_id": e["article_id"],
-                "type": e["type"],
-                "lat": loc.get("lat"),
-                "lon": loc.get("lon"),
-                "place": loc.get("name"),
-                "date": e["date"] or e.get("article_published"),
-                "evidence": e["sentence"]["text"][:240],
-                "href": f"/articles/{e['article_id']}#ev-{e['id']}",
-            }
-        )
+    points = queries.event_points(con, f or Filters(), MAP_POINTS)
+    for p in points:
+        p["evidence"] = p["evidence"][:240]
+        p["href"] = f"/articles/{p['article_id']}#ev-{p['id']}"
     return points
 
 

@@ -80,9 +80,20 @@ def _value(v: Any) -> Any:
     return v
 
 
+_CONVERTED_TYPES = ("DATE", "TIME", "DECIMAL")  # DATE, TIMESTAMP..., DECIMAL(p,s)
+
+
 def _rows(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     names = [d[0] for d in cur.description]
-    return [{n: _value(v) for n, v in zip(names, row, strict=True)} for row in cur.fetchall()]
+    # convert only the columns that need it: pages of thousands of rows are common
+    convert = [i for i, d in enumerate(cur.description) if str(d[1]).startswith(_CONVERTED_TYPES)]
+    rows = cur.fetchall()
+    if convert:
+        rows = [list(row) for row in rows]
+        for row in rows:
+            for i in convert:
+                row[i] = _value(row[i])
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 def _json(v: Any) -> Any:
@@ -245,24 +256,19 @@ def _fuzzy_range(where: _Where, day_sql: str, precision_sql: str, f: Filters) ->
 
 def _event_precision_sql(alias: str = "e") -> str:
     """The precision of ``_event_day_sql``."""
-    return (
-        f"(CASE WHEN {alias}.date_precision IN ('day', 'week', 'month') "
-        f"THEN {alias}.date_precision ELSE (SELECT x.published_precision FROM articles x "
-        f"WHERE x.id = {alias}.article_id) END)"
-    )
+    return f"{alias}.place_precision"
 
 
 def _event_day_sql(alias: str = "e") -> str:
     """An event's date as the timeline places it: its own when known to the day, week or
-    month, else its article's publication date at those precisions (else NULL)."""
-    return (
-        f"(CASE WHEN {alias}.date_precision IN ('day', 'week', 'month') THEN {alias}.date "
-        "ELSE (SELECT CASE WHEN x.published_precision IN ('day', 'week', 'month') "
-        f"THEN x.published_date END FROM articles x WHERE x.id = {alias}.article_id) END)"
-    )
+    month, else its article's publication date at those precisions (else NULL); set when
+    the article is stored (``readcounts``)."""
+    return f"{alias}.place_date"
 
 
-def stats(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> dict[str, Any]:
+def stats(
+    con: duckdb.DuckDBPyConnection, f: Filters | None = None, aid: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Counts of everything, the covered period, and events by type.
 
     With a date range in ``f``, every count is limited to it: articles by publication
@@ -289,23 +295,29 @@ def stats(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> dict[str,
     else:
         ev_where = inc_where = aid_where = "TRUE"
         ev_p, inc_p, aid_p = [], [], []
-    in_art = f"article_id IN (SELECT a.id FROM articles a WHERE {art})"
-    counts = con.execute(
-        f"""
-        SELECT
-          (SELECT count(*) FROM articles a WHERE {art}),
-          (SELECT count(DISTINCT outlet) FROM articles a WHERE {art}),
-          (SELECT count(*) FROM events e WHERE {ev_where}),
-          (SELECT count(*) FROM incidents i WHERE {inc_where}),
-          (SELECT count(*) FROM aid_commitments c WHERE {aid_where}),
-          (SELECT count(*) FROM claims WHERE {in_art}),
-          (SELECT count(DISTINCT coalesce(kb_id, name)) FROM entity_mentions WHERE {in_art}),
-          (SELECT min(published_date) FROM articles a WHERE {art}),
-          (SELECT max(published_date) FROM articles a WHERE {art}),
-          (SELECT count(*) FROM events e WHERE location_lat IS NOT NULL AND {ev_where})
-        """,
-        [*art_p, *art_p, *ev_p, *inc_p, *aid_p, *art_p, *art_p, *art_p, *art_p, *ev_p],
-    ).fetchone()
+    # without a range, nothing is left out and the entity count is kept by readcounts
+    in_art = f"article_id IN (SELECT a.id FROM articles a WHERE {art})" if ranged else "TRUE"
+    entities = (
+        f"SELECT count(DISTINCT coalesce(kb_id, name)) FROM entity_mentions WHERE {in_art}"
+        if ranged
+        else "SELECT count(*) FROM entity_stats"
+    )
+    # one statement each: DuckDB runs ten scalar subqueries in one SELECT several times slower
+    counts = [
+        con.execute(sql, params).fetchone()[0]
+        for sql, params in (
+            (f"SELECT count(*) FROM articles a WHERE {art}", art_p),
+            (f"SELECT count(DISTINCT outlet) FROM articles a WHERE {art}", art_p),
+            (f"SELECT count(*) FROM events e WHERE {ev_where}", ev_p),
+            (f"SELECT count(*) FROM incidents i WHERE {inc_where}", inc_p),
+            (f"SELECT count(*) FROM aid_commitments c WHERE {aid_where}", aid_p),
+            (f"SELECT count(*) FROM claims WHERE {in_art}", art_p),
+            (entities, art_p),
+            (f"SELECT min(published_date) FROM articles a WHERE {art}", art_p),
+            (f"SELECT max(published_date) FROM articles a WHERE {art}", art_p),
+            (f"SELECT count(*) FROM events e WHERE location_lat IS NOT NULL AND {ev_where}", ev_p),
+        )
+    ]
     by_type = con.execute(
         f"SELECT type, count(*) FROM events e WHERE {ev_where} "
         "GROUP BY type ORDER BY count(*) DESC, type",
@@ -316,7 +328,8 @@ def stats(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> dict[str,
         "GROUP BY 1 ORDER BY 1",
         art_p,
     ).fetchall()
-    aid = aid_totals(con, Filters(date_from=f.date_from, date_to=f.date_to))
+    # ``aid``: the caller's aid_totals over the same range, when it has it already
+    aid = aid or aid_totals(con, Filters(date_from=f.date_from, date_to=f.date_to))
     groups = {g["key"]: g for g in aid["groups"]}
     return {
         "articles": counts[0],
@@ -341,36 +354,36 @@ def stats(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> dict[str,
 # The bin of an event: its own date when known to the day (or week) or month, else its
 # article's publication date at the same precisions. Year-only and unknown: "undated".
 _EVENT_BIN = """
-SELECT CASE WHEN e.date_precision IN ('day', 'week') THEN e.date
-            WHEN e.date_precision = 'month' THEN date_trunc('month', e.date)::DATE
-            WHEN a.published_precision IN ('day', 'week') THEN a.published_date
-            WHEN a.published_precision = 'month' THEN date_trunc('month', a.published_date)::DATE
+SELECT CASE WHEN e.place_precision IN ('day', 'week') THEN e.place_date
+            WHEN e.place_precision = 'month' THEN date_trunc('month', e.place_date)::DATE
        END AS day,
-       CASE WHEN e.date_precision IN ('day', 'week') THEN 'day'
-            WHEN e.date_precision = 'month' THEN 'month'
-            WHEN a.published_precision IN ('day', 'week') THEN 'day'
-            WHEN a.published_precision = 'month' THEN 'month'
+       CASE WHEN e.place_precision IN ('day', 'week') THEN 'day'
+            WHEN e.place_precision = 'month' THEN 'month'
        END AS precision,
        e.type AS type
-FROM events e JOIN articles a ON a.id = e.article_id
+FROM events e
 """
 
 # An incident is binned by its own date (which linking takes from its mentions, else from
-# its first report's publication date); older stores fall back to that publication date.
+# its first report's publication date); older stores fall back to that publication date,
+# looked up only for the incidents that need it.
 _INCIDENT_BIN = """
 SELECT CASE WHEN i.date_precision IN ('day', 'week') THEN i.date
             WHEN i.date_precision = 'month' THEN date_trunc('month', i.date)::DATE
-            ELSE (SELECT min(a.published_date) FROM incident_articles ia
-                  JOIN articles a ON a.id = ia.article_id
-                  WHERE ia.incident_id = i.id AND a.published_precision = 'day')
+            ELSE f.first_day
        END AS day,
        CASE WHEN i.date_precision IN ('day', 'week') THEN 'day'
             WHEN i.date_precision = 'month' THEN 'month'
-            WHEN EXISTS (SELECT 1 FROM incident_articles ia JOIN articles a ON a.id = ia.article_id
-                         WHERE ia.incident_id = i.id AND a.published_precision = 'day') THEN 'day'
+            WHEN f.first_day IS NOT NULL THEN 'day'
        END AS precision,
        i.type AS type
-FROM incidents i
+FROM incidents i LEFT JOIN (
+    SELECT ia.incident_id, min(a.published_date) AS first_day
+    FROM incident_articles ia JOIN articles a ON a.id = ia.article_id
+    WHERE a.published_precision = 'day' AND ia.incident_id IN
+          (SELECT id FROM incidents WHERE date_precision NOT IN ('day', 'week', 'month'))
+    GROUP BY ia.incident_id
+) f ON f.incident_id = i.id
 """
 
 
@@ -431,8 +444,7 @@ def timeline_undated(
 def entity_names(con: duckdb.DuckDBPyConnection, limit: int = 300) -> list[str]:
     """The most mentioned entity names, for the suggestions of entity filter boxes."""
     cur = con.execute(
-        "SELECT mode(name) AS name FROM entity_mentions GROUP BY coalesce(kb_id, name) "
-        "ORDER BY count(DISTINCT article_id) DESC, name LIMIT ?",
+        "SELECT name FROM entity_stats ORDER BY articles DESC, name LIMIT ?",
         [limit],
     )
     return [r[0] for r in cur.fetchall()]
@@ -453,9 +465,7 @@ def outlets(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict[str, 
 
 _ARTICLE_COLUMNS = (
     "id, source, version, title, url, outlet, language, published_date AS published, "
-    "published_precision, ingested_at, num_chars, "
-    "(SELECT count(*) FROM events e WHERE e.article_id = articles.id) AS num_events, "
-    "(SELECT count(*) FROM claims c WHERE c.article_id = articles.id) AS num_claims"
+    "published_precision, ingested_at, num_chars, num_events, num_claims"  # kept by readcounts
 )
 
 
@@ -591,6 +601,8 @@ def _event_item(row: dict[str, Any]) -> dict[str, Any]:
     item["date"] = row.pop("date")
     item["date_precision"] = row.pop("date_precision")
     item["quantities"] = _json(row.pop("quantities")) or []
+    row.pop("place_date", None)  # the timeline's placement, not the event's own date
+    row.pop("place_precision", None)
     item.update(row)  # claimed_by, verification, confidence, stage, article_*
     return item
 
@@ -678,9 +690,33 @@ def get_event(con: duckdb.DuckDBPyConnection, event_id: str) -> dict[str, Any] |
 def event_points(
     con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 5000
 ) -> list[dict[str, Any]]:
-    """Events with coordinates, for the map and GeoJSON (newest first, bounded)."""
-    f = Filters(**{**_asdict(f), "located": True})
-    return list_events(con, f, limit, 0)["items"]
+    """Events with coordinates, for the map and GeoJSON (newest first, bounded): only what
+    a point shows (thousands of whole events would cost more than the query). ``date`` is
+    the event's own (as the gold writes it), else its article's publication day."""
+    where = _event_where(Filters(**{**_asdict(f), "located": True}))
+    rows = _rows(
+        con.execute(
+            "SELECT e.id, e.article_id, e.type, e.location_lat AS lat, e.location_lon AS lon, "
+            "e.location_name AS place, e.date, e.date_precision, e.sentence_text AS evidence "
+            f"FROM events e{where.sql()} ORDER BY e.date DESC NULLS LAST, e.article_id, e.idx "
+            "LIMIT ?",
+            [*where.params, limit],
+        )
+    )
+    undated = sorted({r["article_id"] for r in rows if r["date"] is None})
+    published = dict(
+        con.execute(
+            "SELECT id, published_date::VARCHAR FROM articles WHERE id = ANY(?::VARCHAR[])",
+            [undated],
+        ).fetchall()
+        if undated
+        else []
+    )
+    for row in rows:
+        _dated(row)
+        del row["date_precision"]
+        row["date"] = row["date"] or published.get(row["article_id"])
+    return rows
 
 
 def _asdict(f: Filters) -> dict[str, Any]:
@@ -894,15 +930,17 @@ AID_STATUS_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 # One row per aid package: a merged commitment (veille.link.aid, its latest status), or a
 # commitment linking has not merged yet. A package reported announced and then delivered
 # counts once, as delivered. Its date is its latest status step's (else the article's).
+# (Grouped joins rather than correlated subqueries: DuckDB runs them several times faster.)
 _AID_PACKAGES = """
 SELECT m.id, m.donor, m.recipient, m.kind, m.mechanism, m.status, m.value, m.currency,
-       m.usd_value,
-       (SELECT h.date FROM merged_aid_history h WHERE h.merged_id = m.id
-        ORDER BY h.idx DESC LIMIT 1) AS day,
-       (SELECT count(*) FROM merged_aid_commitments mc WHERE mc.merged_id = m.id) AS reports,
-       (SELECT list(c.article_id) FROM merged_aid_commitments mc
-        JOIN aid_commitments c ON c.id = mc.commitment_id WHERE mc.merged_id = m.id) AS articles
+       m.usd_value, h.day, coalesce(r.reports, 0) AS reports, r.articles
 FROM merged_aid m
+LEFT JOIN (SELECT merged_id, arg_max(date, idx) AS day FROM merged_aid_history
+           GROUP BY merged_id) h ON h.merged_id = m.id
+LEFT JOIN (SELECT mc.merged_id, count(*) AS reports,
+                  list(c.article_id) FILTER (WHERE c.article_id IS NOT NULL) AS articles
+           FROM merged_aid_commitments mc LEFT JOIN aid_commitments c ON c.id = mc.commitment_id
+           GROUP BY mc.merged_id) r ON r.merged_id = m.id
 UNION ALL
 SELECT c.id, c.donor, c.recipient, c.kind, c.mechanism, c.status, c.value, c.currency,
        c.usd_value, coalesce(c.announced_date, a.published_date) AS day, 1 AS reports,
@@ -1040,7 +1078,22 @@ _ENTITY_KEY = "coalesce(kb_id, name)"
 
 
 def list_entities(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int) -> Page:
-    """Entities by number of articles mentioning them; key is the KB id, else the name."""
+    """Entities by number of articles mentioning them; key is the KB id, else the name.
+
+    ``label`` and ``country`` keep entities whose most frequent label and country they
+    are. Those lists read ``entity_stats`` (kept when articles are stored); a text, article
+    or date filter counts the matching mentions instead."""
+    if not (f.q or f.article_id or f.date_from or f.date_to):
+        where = _Where()
+        if f.label:
+            where.add("label = ?", f.label)
+        if f.country:
+            where.add("country = ?", f.country)
+        sql = (
+            "SELECT key, kb_id, name, label, country, mentions, articles "
+            f"FROM entity_stats{where.sql()} ORDER BY articles DESC, mentions DESC, key"
+        )
+        return _page(con, sql, where.params, limit, offset, lambda r: r)
     where = _Where()
     if f.label:
         where.add("label = ?", f.label)

@@ -23,6 +23,7 @@ from veille.model import (
     MergedAid,
     Story,
 )
+from veille.store.duckdb import readcounts
 from veille.store.duckdb import rows as R
 from veille.store.duckdb.migrate import apply_migrations, available_migrations, current_version
 from veille.store.duckdb.sources import SourcesMixin
@@ -192,6 +193,7 @@ class DuckDBStore(SourcesMixin):
         )
         now = R.ts_write(datetime.now(UTC))
         superseded: list[str] = []
+        retired_keys: list[str] = []
         tables: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for analysis in fresh.values():
             article = analysis.article
@@ -239,9 +241,10 @@ class DuckDBStore(SourcesMixin):
                     continue
                 key = "id" if table == "articles" else "article_id"
                 tables[table] = [r for r in rows if r[key] not in gone]
-            self._retire(sorted(gone), now)
+            retired_keys = self._retire(sorted(gone), now)
         for table, rows in tables.items():
             self._insert(table, rows)
+        readcounts.refresh(self._conn, [r["id"] for r in tables["articles"]], retired_keys)
         return len(fresh)
 
     # -- bulk import (veille load, the Ray engine) ----------------------------------------
@@ -284,8 +287,7 @@ class DuckDBStore(SourcesMixin):
                 "SELECT a.id FROM articles a JOIN _incoming i USING (source)"
             ).fetchall()
         ]
-        if superseded:
-            self._retire(sorted(superseded), now)
+        retired_keys = self._retire(sorted(superseded), now) if superseded else []
         conn.execute(
             "UPDATE _incoming SET version = 1 + coalesce(v.latest, 0) FROM (SELECT source, "
             "max(version) AS latest FROM article_versions GROUP BY source) v "
@@ -311,11 +313,14 @@ class DuckDBStore(SourcesMixin):
                 [files],
             )
             counts[table] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - before
+        readcounts.refresh(conn, counts["ids"], retired_keys)
         conn.execute("DROP TABLE _incoming")
         return counts
 
-    def _retire(self, article_ids: list[str], when: datetime) -> None:
-        """Take superseded versions out of the live tables; their history row stays."""
+    def _retire(self, article_ids: list[str], when: datetime) -> list[str]:
+        """Take superseded versions out of the live tables; their history row stays.
+        Returns the entity keys they mentioned (whose counts change)."""
+        keys = readcounts.entity_keys(self._conn, article_ids)
         for table, _, _ in _ANNOTATIONS:
             self._conn.execute(
                 f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
@@ -333,6 +338,7 @@ class DuckDBStore(SourcesMixin):
             "WHERE article_id IN (SELECT unnest(?::VARCHAR[])) AND superseded_at IS NULL",
             [when, article_ids],
         )
+        return keys
 
     def article_versions(
         self, *, source: str | None = None, article_id: str | None = None
