@@ -93,3 +93,47 @@ def test_serve_with_two_workers_answers(demo, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_served_connections_have_nagle_off():
+    """uvicorn's workers get their listening socket rebuilt from a descriptor with protocol
+    number 0, so asyncio leaves Nagle on: kept-alive requests then waited ~40 ms each for
+    the client's delayed ACK. The protocol `veille serve` runs turns it off itself."""
+    from veille.api.nodelay import set_nodelay
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        with socket.create_connection(listener.getsockname()) as client:
+            accepted, _ = listener.accept()
+            rebuilt = socket.fromfd(accepted.fileno(), socket.AF_INET, socket.SOCK_STREAM)
+            with accepted, rebuilt as sock:
+                assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
+
+                class Transport:
+                    def get_extra_info(self, name):
+                        return sock if name == "socket" else None
+
+                set_nodelay(Transport())
+                assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+                assert client.getsockname()
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_runs_the_nodelay_protocol(demo, monkeypatch, workers):
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from veille.api.nodelay import PROTOCOL
+    from veille.cli import app
+
+    settings, _ = demo
+    seen = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: seen.update(kw))
+    monkeypatch.setattr("signal.signal", lambda *a: None)  # serve handles SIGTERM itself
+    for name in ("VEILLE_DB_PATH", "VEILLE_CONFIG", "VEILLE_SERVE_HOSTS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # serve --workers sets VEILLE_*
+    result = CliRunner().invoke(app, ["serve", "--db", str(settings.db_path), "--workers", workers])
+    assert result.exit_code == 0, result.output
+    assert seen["http"] == PROTOCOL

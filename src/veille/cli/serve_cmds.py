@@ -60,6 +60,7 @@ def serve(
     import uvicorn
 
     from veille.api import HOSTS_ENV, allowed_hosts, create_app
+    from veille.api.nodelay import PROTOCOL as NODELAY_PROTOCOL
     from veille.cli.common import open_read_store, open_write_store
     from veille.search import index_articles
     from veille.server_file import ServerInfo, remove_server_info, write_server_info
@@ -106,6 +107,7 @@ def serve(
                 port=port,
                 workers=processes,
                 log_level="warning",
+                http=NODELAY_PROTOCOL,
             )
         finally:
             remove_server_info(settings.db_path)
@@ -114,7 +116,7 @@ def serve(
     # (writer stopped, database closed, server note removed) instead of killing us.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        uvicorn.run(app, host=host, port=port, log_level="warning", http=NODELAY_PROTOCOL)
     finally:
         if writer is not None:
             writer.stop()
