@@ -14,6 +14,7 @@ Usage: ``python bench/synth_store.py --articles 100000 --db /tmp/veille-100k.duc
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import re
 import sys
@@ -672,6 +673,112 @@ def synthetic_analyses(n: int, seed: int = 7) -> Iterator[Analysis]:
                 )
             )
         yield Analysis(article=article, entities=entities, events=events, aid=aid, claims=claims)
+
+
+def synthetic_links(store, seed: int = 7) -> dict[str, int]:
+    """Incidents, stories, duplicate groups and merged aid over a stored synthetic corpus,
+    made by grouping in SQL (running the real linker on 100k articles takes hours): enough
+    rows of each to time the list routes. Saved through the store, as linking saves them."""
+    from veille.model import AidStatusChange, DuplicateGroup, MergedAid, Story
+
+    con = store.connection()
+    rng = random.Random(seed)
+    incidents = []
+    rows = con.execute(
+        "SELECT type, location_name, date, list(id ORDER BY id), list(DISTINCT article_id), "
+        "any_value(location_lat), any_value(location_lon), any_value(actor_country), "
+        "any_value(target_country) FROM events WHERE location_name IS NOT NULL "
+        "GROUP BY type, location_name, date"
+    ).fetchall()
+    for type_, place, day, event_ids, article_ids, lat, lon, actor, target in rows:
+        incidents.append(
+            Incident(
+                id=stable_id("synth-inc", type_, place, day),
+                type=type_,
+                event_ids=tuple(event_ids),
+                article_ids=tuple(sorted(article_ids)),
+                actor=actor,
+                target=target,
+                location=Place(place, "UKR", place.lower(), lat, lon),
+                location_country="UKR",
+                date=FuzzyDate(day, Precision.DAY),
+                num_mentions=len(event_ids),
+                num_articles=len(article_ids),
+                num_sources=max(1, len(article_ids) // 2),
+                first_seen=datetime(2024, 1, 1, tzinfo=UTC),
+                last_seen=datetime(2024, 1, 1, tzinfo=UTC),
+                verification=rng.choice((None, "unverified", "confirmed")),
+            )
+        )
+    articles = con.execute(
+        "SELECT id, outlet, url, published_date FROM articles ORDER BY published_date, id"
+    ).fetchall()
+    stories, groups = [], []
+    at = 0
+    while at < len(articles):
+        size = rng.randint(2, 40)
+        members = articles[at : at + size]
+        at += size
+        stories.append(
+            Story(
+                id=stable_id("synth-story", members[0][0]),
+                label=f"story {len(stories)}",
+                article_ids=tuple(m[0] for m in members),
+                top_entities=tuple(rng.sample([p for p, _, _ in PLACES], 3)),
+                first_date=members[0][3],
+                last_date=members[-1][3],
+            )
+        )
+    for k in range(0, len(articles) - 3, 20):
+        members = articles[k : k + rng.randint(2, 3)]
+        groups.append(
+            DuplicateGroup(
+                id=stable_id("synth-dup", members[0][0]),
+                kind=rng.choice(("exact", "near")),
+                article_ids=tuple(m[0] for m in members),
+                outlets=tuple(sorted({m[1] for m in members if m[1]})),
+                urls=tuple(m[2] for m in members if m[2]),
+                similarity=round(rng.uniform(0.8, 1.0), 3),
+            )
+        )
+    merged = []
+    aid_rows = con.execute(
+        "SELECT c.donor, c.status, list(c.id ORDER BY c.id), list(c.article_id ORDER BY c.id), "
+        "list(c.usd_value ORDER BY c.id), list(a.published_date ORDER BY c.id), "
+        "list(c.evidence ORDER BY c.id) FROM aid_commitments c "
+        "JOIN articles a ON a.id = c.article_id "
+        "GROUP BY c.donor, c.status, date_trunc('month', a.published_date)"
+    ).fetchall()
+    for donor, status, ids, article_ids, usd, days, evidence in aid_rows:
+        first = json.loads(evidence[0])[0]
+        merged.append(
+            MergedAid(
+                id=stable_id("synth-merged", *ids),
+                commitment_ids=tuple(ids),
+                donor=donor,
+                recipient="UKR",
+                kind="military",
+                value=usd[0],
+                currency="USD",
+                usd_value=usd[0],
+                status=AidStatus(status) if status else None,
+                history=(
+                    AidStatusChange(
+                        AidStatus(status) if status else AidStatus.ANNOUNCED,
+                        FuzzyDate(days[0], Precision.DAY),
+                        article_ids[0],
+                        ids[0],
+                        Span(first["start"], first["end"], first["text"]),
+                    ),
+                ),
+            )
+        )
+    return {
+        "incidents": store.save_incidents(incidents),
+        "stories": store.save_stories(stories),
+        "duplicate_groups": store.save_duplicate_groups(groups),
+        "merged_aid": store.save_merged_aid(merged),
+    }
 
 
 def build_store(
