@@ -56,6 +56,11 @@ class LinkConfig:
         )
 
     @property
+    def fingerprint(self) -> str:
+        """Every setting the stored links depend on: a change means relinking everything."""
+        return f"blocks-1|{self!r}"
+
+    @property
     def signature_key(self) -> str:
         """Stored signatures are only reusable under the same shingling and permutations."""
         return f"{self.dedup.shingle_size}:{self.dedup.num_perm}"
@@ -109,39 +114,71 @@ def link_analyses(analyses: Sequence[Analysis], config: LinkConfig | None = None
 def update_links(store, settings) -> dict:
     """Bring duplicate groups, incidents, merged aid and stories up to date with the store.
 
-    Returns counts for the run summary: ``linked_new`` (articles read for the first time)
-    and the number of each result.
+    Articles are read and MinHashed once, when first seen (their records and blocking rows
+    are kept in the ``link_*`` tables). The first run, and any run after the link settings
+    changed, computes every link from every record; later runs recompute only what the
+    new and removed articles touch (``veille.link.incremental``), with the same result.
+    Returns counts for the run summary: ``linked_new`` (articles read for the first time),
+    ``unlinked_gone`` and the number of each result.
     """
-    from veille.link import state
+    from veille.link import incremental, state
 
     config = LinkConfig.from_settings(settings)
     conn = store.connection()
     key = config.signature_key
     in_store = set(store.article_ids())
     linked = state.linked_ids(conn, key)
-    gone = linked - in_store
-    state.delete_records(conn, gone)
+    gone = sorted(linked - in_store)
     new_ids = sorted(in_store - linked)
+    full = not (linked - set(gone)) or state.fingerprint(conn) != config.fingerprint
+    gone_records = [] if full else list(state.records_of(conn, gone).values())
+    if full:
+        state.delete_records(conn, gone)
+    new_records: list[ArticleRecord] = []
     batch: list[Analysis] = []
+
+    def flush() -> None:
+        records = records_from_analyses(batch, config)
+        state.save_records(conn, records, config, path=store.path)
+        if not full:
+            new_records.extend(records)
+        batch.clear()
+
     for analysis in store.iter_analyses(new_ids):
         batch.append(analysis)
         if len(batch) >= 256:
-            state.save_records(conn, records_from_analyses(batch, config), key, path=store.path)
-            batch = []
-    state.save_records(conn, records_from_analyses(batch, config), key, path=store.path)
+            flush()
+    flush()
 
-    result = link_records(state.load_records(conn, key), config)
-    store.save_duplicate_groups(result.duplicate_groups)
-    store.save_incidents(result.incidents)
-    store.save_merged_aid(result.merged_aid)
-    store.save_stories(result.stories)
-    return {"linked_new": len(new_ids), "unlinked_gone": len(gone), **result.counts()}
+    if full:
+        records = state.load_records(conn, key)
+        result = link_records(records, config)
+        state.rebuild_blocks(conn, records, config, path=store.path)
+        del records
+        store.save_duplicate_groups(result.duplicate_groups)
+        store.save_incidents(result.incidents)
+        store.save_merged_aid(result.merged_aid)
+        store.save_stories(result.stories)
+    elif new_records or gone_records:
+        incremental.update(store, conn, config, new_records, gone_records)
+    counts = {
+        name: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        for name, table in (
+            ("duplicate_groups", "duplicate_groups"),
+            ("incidents", "incidents"),
+            ("merged_aid", "merged_aid"),
+            ("stories", "stories"),
+        )
+    }
+    return {"linked_new": len(new_ids), "unlinked_gone": len(gone), **counts}
 
 
 def relink(store, settings) -> dict:
     """Rebuild every link from scratch: forget the stored link records, read every article
     again, recompute and write the results (``veille relink``)."""
-    store.connection().execute("DELETE FROM link_articles")
+    from veille.link import state
+
+    state.clear(store.connection())
     return update_links(store, settings)
 
 

@@ -120,6 +120,31 @@ def band_params(config: DedupConfig) -> tuple[int, int]:
     return lsh.b, lsh.r
 
 
+def band_keys(matrix: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """One uint64 per article and band (wrapping multiply-add over the band's values).
+
+    Sorting or joining on it is far faster than on byte strings, and a rare collision only
+    adds a candidate to check. The store keeps these keys (``link_bands``) so that a run
+    finds the stored articles sharing a band with a new one in SQL; both paths use this
+    function, so they propose exactly the same candidates.
+    """
+    n = len(matrix)
+    out = np.zeros((n, bands), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for band in range(bands):
+            block = matrix[:, band * rows : (band + 1) * rows].astype(np.uint64)
+            keys = np.zeros(n, dtype=np.uint64)
+            for col in range(rows):
+                keys = keys * np.uint64(0x100000001B3) + block[:, col]
+            out[:, band] = keys
+    return out
+
+
+def lsh_eligible(signature: np.ndarray) -> bool:
+    """A text without a single word (constant signature) is nobody's near-duplicate."""
+    return bool(len(signature)) and not (signature == signature[0]).all()
+
+
 def candidate_pairs(matrix: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """Index pairs (i < j) that agree on every value of at least one band.
 
@@ -128,14 +153,9 @@ def candidate_pairs(matrix: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """
     n = len(matrix)
     found: list[np.ndarray] = []
+    all_keys = band_keys(matrix, bands, rows)
     for band in range(bands):
-        # one uint64 per band (wrapping multiply-add): sorting it is far faster than
-        # sorting byte strings, and a rare collision only adds a candidate to check
-        block = matrix[:, band * rows : (band + 1) * rows].astype(np.uint64)
-        keys = np.zeros(n, dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            for col in range(rows):
-                keys = keys * np.uint64(0x100000001B3) + block[:, col]
+        keys = all_keys[:, band]
         order = np.argsort(keys, kind="stable")
         ranked = keys[order]
         same = ranked[1:] == ranked[:-1]
@@ -171,8 +191,7 @@ def similar_pairs(
     reps: list[DedupRecord] = []
     seen_hash: set[str] = set()
     for rec in sorted(records, key=lambda r: r.article_id):
-        sig = rec.signature
-        if rec.content_hash in seen_hash or not len(sig) or (sig == sig[0]).all():
+        if rec.content_hash in seen_hash or not lsh_eligible(rec.signature):
             continue
         seen_hash.add(rec.content_hash)
         reps.append(rec)

@@ -1,4 +1,12 @@
-"""Persistence of link records in the store's ``link_articles`` table (migration 002)."""
+"""Persistence of link records: ``link_articles`` (migration 002) and the blocking tables
+``link_bands``, ``link_events``, ``link_aid`` and ``link_meta`` (migration 007).
+
+``link_articles`` keeps each article's whole record (JSON) and MinHash signature; the
+blocking tables keep, per article, what incremental linking searches on in SQL: its LSH
+band keys, its event mentions (type, area, the days they may be about, place) and its aid
+commitments (donor, day), each with the JSON of the mention or commitment, so a run parses
+only the few records it has to compare.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +14,17 @@ import json
 from collections.abc import Iterable, Sequence
 
 import numpy as np
+import pyarrow as pa
 
 from veille.errors import StoreError
-from veille.link.records import ArticleRecord
+from veille.link.aid import _start, _when
+from veille.link.dedup import band_keys, band_params, lsh_eligible
+from veille.link.incidents import _modality_class, mention_interval
+from veille.link.records import AidRecord, ArticleRecord, EventRecord
+from veille.model import Precision
 
 SIGNATURE_DTYPE = np.dtype("<u8")
+BLOCK_TABLES = ("link_bands", "link_events", "link_aid")
 
 
 def linked_ids(conn, config_key: str) -> set[str]:
@@ -21,54 +35,263 @@ def linked_ids(conn, config_key: str) -> set[str]:
     return {r[0] for r in rows}
 
 
-def save_records(conn, records: Sequence[ArticleRecord], config_key: str, *, path: str) -> None:
+def _ids_param(ids: Iterable[str]) -> list[list[str]]:
+    return [list(ids)]
+
+
+def _insert_arrow(conn, table: str, columns: dict[str, list], schema: pa.Schema) -> None:
+    if not columns or not len(next(iter(columns.values()))):
+        return
+    rows = pa.Table.from_pydict(columns, schema=schema)  # noqa: F841 - DuckDB replacement scan
+    conn.execute(f"INSERT INTO {table} BY NAME SELECT * FROM rows")
+
+
+_ARTICLES = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("signature", pa.binary()),
+        ("signature_config", pa.string()),
+        ("record", pa.string()),
+        ("content_hash", pa.string()),
+    ]
+)
+_BANDS = pa.schema([("article_id", pa.string()), ("band", pa.int16()), ("key", pa.uint64())])
+_EVENTS = pa.schema(
+    [
+        ("event_id", pa.string()),
+        ("article_id", pa.string()),
+        ("type", pa.string()),
+        ("area", pa.string()),
+        ("lo", pa.date32()),
+        ("hi", pa.date32()),
+        ("place_key", pa.string()),
+        ("record", pa.string()),
+        ("modality_class", pa.string()),
+        ("actor", pa.string()),
+        ("target", pa.string()),
+        ("day_precise", pa.bool_()),
+    ]
+)
+_AID = pa.schema(
+    [
+        ("commitment_id", pa.string()),
+        ("article_id", pa.string()),
+        ("donor", pa.string()),
+        ("day", pa.date32()),
+        ("record", pa.string()),
+        ("recipient", pa.string()),
+        ("kind", pa.string()),
+        ("mechanism", pa.string()),
+        ("value", pa.float64()),
+        ("currency", pa.string()),
+        ("usd_value", pa.float64()),
+        ("counted", pa.list_(pa.string())),
+    ]
+)
+
+
+def _write_blocks(conn, records: Sequence[ArticleRecord], config) -> None:
+    """Blocking rows of ``records`` (config: a ``veille.link.LinkConfig``)."""
+    eligible = [r for r in records if lsh_eligible(r.signature)]
+    if eligible:
+        bands, rows = band_params(config.dedup)
+        keys = band_keys(np.stack([r.signature for r in eligible]), bands, rows)
+        _insert_arrow(
+            conn,
+            "link_bands",
+            {
+                "article_id": [r.article_id for r in eligible for _ in range(bands)],
+                "band": list(range(bands)) * len(eligible),
+                "key": keys.reshape(-1).tolist(),
+            },
+            _BANDS,
+        )
+    events: dict[str, list] = {k: [] for k in _EVENTS.names}
+    aid: dict[str, list] = {k: [] for k in _AID.names}
+    for r in records:
+        for e in r.events:
+            interval = mention_interval(e, config.incidents)
+            events["event_id"].append(e.event_id)
+            events["article_id"].append(e.article_id)
+            events["type"].append(e.type)
+            events["area"].append(e.area)
+            events["lo"].append(interval[0] if interval else None)
+            events["hi"].append(interval[1] if interval else None)
+            events["place_key"].append(e.place_key)
+            events["record"].append(json.dumps(e.to_json(), ensure_ascii=False))
+            events["modality_class"].append(_modality_class(e.modality))
+            events["actor"].append(e.actor)
+            events["target"].append(e.target)
+            when = e.date if e.date.value is not None else e.reported
+            events["day_precise"].append(when.precision is Precision.DAY)
+        for a in r.aid:
+            aid["commitment_id"].append(a.commitment_id)
+            aid["article_id"].append(a.article_id)
+            aid["donor"].append(a.donor)
+            aid["day"].append(_start(_when(a, {r.article_id: r})))
+            aid["record"].append(json.dumps(a.to_json(), ensure_ascii=False))
+            aid["recipient"].append(a.recipient)
+            aid["kind"].append(a.kind)
+            aid["mechanism"].append(a.mechanism)
+            aid["value"].append(None if a.value is None else float(a.value))
+            aid["currency"].append(a.currency)
+            aid["usd_value"].append(None if a.usd_value is None else float(a.usd_value))
+            aid["counted"].append(sorted(x for x in a.systems if not x.endswith("×?")))
+    _insert_arrow(conn, "link_events", events, _EVENTS)
+    _insert_arrow(conn, "link_aid", aid, _AID)
+
+
+def save_records(conn, records: Sequence[ArticleRecord], config, *, path: str) -> None:
+    """Store records and their blocking rows (replacing any earlier ones of those ids)."""
     if not records:
         return
-    rows = [
-        (
-            r.article_id,
-            np.asarray(r.signature, dtype=SIGNATURE_DTYPE).tobytes(),
-            config_key,
-            json.dumps(r.to_json(), ensure_ascii=False),
-        )
-        for r in records
-    ]
+    ids = [r.article_id for r in records]
     conn.execute("BEGIN TRANSACTION")
     try:
-        conn.execute(
-            "DELETE FROM link_articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
-            [[r[0] for r in rows]],
+        _delete(conn, ids)
+        _insert_arrow(
+            conn,
+            "link_articles",
+            {
+                "article_id": ids,
+                "signature": [
+                    np.asarray(r.signature, dtype=SIGNATURE_DTYPE).tobytes() for r in records
+                ],
+                "signature_config": [config.signature_key] * len(records),
+                "record": [json.dumps(r.to_json(), ensure_ascii=False) for r in records],
+                "content_hash": [r.content_hash for r in records],
+            },
+            _ARTICLES,
         )
-        conn.executemany(
-            "INSERT INTO link_articles (article_id, signature, signature_config, record) "
-            "VALUES (?, ?, ?, ?)",
-            rows,
-        )
+        _write_blocks(conn, records, config)
         conn.execute("COMMIT")
     except Exception as exc:
         conn.execute("ROLLBACK")
         raise StoreError(f"cannot save link records: {exc}", path=path) from exc
 
 
+def rebuild_blocks(conn, records: Sequence[ArticleRecord], config, *, path: str) -> None:
+    """Rewrite every blocking row from ``records`` (after a full relink or a settings change)."""
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        for table in BLOCK_TABLES:
+            conn.execute(f"DELETE FROM {table}")
+        for start in range(0, len(records), 2000):
+            _write_blocks(conn, records[start : start + 2000], config)
+        set_fingerprint(conn, config.fingerprint)
+        conn.execute("COMMIT")
+    except Exception as exc:
+        conn.execute("ROLLBACK")
+        raise StoreError(f"cannot save link blocks: {exc}", path=path) from exc
+
+
+def _delete(conn, ids: list[str]) -> None:
+    for table in ("link_articles", *BLOCK_TABLES):
+        conn.execute(
+            f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [ids]
+        )
+
+
 def delete_records(conn, article_ids: Iterable[str]) -> None:
     ids = list(article_ids)
     if ids:
-        conn.execute(
-            "DELETE FROM link_articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [ids]
-        )
+        _delete(conn, ids)
+
+
+def clear(conn) -> None:
+    """Forget every link record (``veille relink`` reads every article again)."""
+    for table in ("link_articles", *BLOCK_TABLES):
+        conn.execute(f"DELETE FROM {table}")
+    conn.execute("DELETE FROM link_meta")
+
+
+def fingerprint(conn) -> str | None:
+    row = conn.execute("SELECT value FROM link_meta WHERE key = 'config'").fetchone()
+    return row[0] if row else None
+
+
+def set_fingerprint(conn, value: str) -> None:
+    conn.execute("DELETE FROM link_meta WHERE key = 'config'")
+    conn.execute("INSERT INTO link_meta VALUES ('config', ?)", [value])
+
+
+def _record(article_id: str, signature, record) -> ArticleRecord:
+    raw = json.loads(record) if isinstance(record, str) else record
+    sig = np.frombuffer(bytes(signature), dtype=SIGNATURE_DTYPE).astype(np.uint64)
+    if raw.get("article_id") != article_id:
+        raise StoreError(f"link record of {article_id} names another article", path=None)
+    return ArticleRecord.from_json(raw, sig)
 
 
 def load_records(conn, config_key: str) -> list[ArticleRecord]:
     """Every stored record made under ``config_key``, sorted by article id."""
-    out = []
-    for article_id, signature, record in conn.execute(
+    return [
+        _record(*row)
+        for row in conn.execute(
+            "SELECT article_id, signature, record FROM link_articles "
+            "WHERE signature_config = ? ORDER BY article_id",
+            [config_key],
+        ).fetchall()
+    ]
+
+
+def records_of(conn, article_ids: Iterable[str]) -> dict[str, ArticleRecord]:
+    """The stored records of these articles, by id."""
+    ids = sorted(set(article_ids))
+    if not ids:
+        return {}
+    rows = conn.execute(
         "SELECT article_id, signature, record FROM link_articles "
+        "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+        [ids],
+    ).fetchall()
+    return {row[0]: _record(*row) for row in rows}
+
+
+def story_records(conn, config_key: str) -> list[ArticleRecord]:
+    """Every stored record with only what stories read (entities, terms, dates), sorted by
+    id: far less to parse than the whole records."""
+    out = []
+    empty = np.zeros(0, dtype=np.uint64)
+    for article_id, entities, terms, published, ingested in conn.execute(
+        "SELECT article_id, record->'$.entities', record->'$.terms', "
+        "record->'$.published', record->>'$.ingested_at' FROM link_articles "
         "WHERE signature_config = ? ORDER BY article_id",
         [config_key],
     ).fetchall():
-        raw = json.loads(record) if isinstance(record, str) else record
-        sig = np.frombuffer(bytes(signature), dtype=SIGNATURE_DTYPE).astype(np.uint64)
-        if raw.get("article_id") != article_id:
-            raise StoreError(f"link record of {article_id} names another article", path=None)
-        out.append(ArticleRecord.from_json(raw, sig))
+        raw = {
+            "article_id": article_id,
+            "content_hash": "",
+            "entities": json.loads(entities) if entities else [],
+            "terms": json.loads(terms) if terms else [],
+            "published": json.loads(published) if published else None,
+            "ingested_at": ingested,
+        }
+        out.append(ArticleRecord.from_json(raw, empty))
     return out
+
+
+def event_records(conn, event_ids: Iterable[str]) -> list[EventRecord]:
+    ids = sorted(set(event_ids))
+    if not ids:
+        return []
+    return [
+        EventRecord.from_json(json.loads(r[0]))
+        for r in conn.execute(
+            "SELECT record FROM link_events WHERE event_id IN (SELECT unnest(?::VARCHAR[]))",
+            [ids],
+        ).fetchall()
+    ]
+
+
+def aid_records(conn, commitment_ids: Iterable[str]) -> list[AidRecord]:
+    ids = sorted(set(commitment_ids))
+    if not ids:
+        return []
+    return [
+        AidRecord.from_json(json.loads(r[0]))
+        for r in conn.execute(
+            "SELECT record FROM link_aid WHERE commitment_id IN (SELECT unnest(?::VARCHAR[]))",
+            [ids],
+        ).fetchall()
+    ]

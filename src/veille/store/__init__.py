@@ -65,7 +65,8 @@ schema_version               version, name, applied_at
 
 ``save_duplicate_groups/save_incidents/save_merged_aid/save_stories`` replace the whole
 set by default (``replace_all=True``: the list given IS the new state); with
-``replace_all=False`` they upsert only the records given. Both are idempotent.
+``replace_all=False`` they upsert only the records given and delete the ids in ``remove``
+(what incremental linking uses). Both are idempotent.
 """
 
 from __future__ import annotations
@@ -117,11 +118,21 @@ class Store(Protocol):
     def record_run(self, started_at: datetime, counts: dict[str, int]) -> str: ...
     def stats(self) -> dict[str, Any]: ...
     def save_duplicate_groups(
-        self, groups: Iterable[DuplicateGroup], *, replace_all: bool = True
+        self,
+        groups: Iterable[DuplicateGroup],
+        *,
+        replace_all: bool = True,
+        remove: Iterable[str] = (),
     ) -> int: ...
-    def save_incidents(self, incidents: Iterable[Incident], *, replace_all: bool = True) -> int: ...
-    def save_merged_aid(self, items: Iterable[MergedAid], *, replace_all: bool = True) -> int: ...
-    def save_stories(self, stories: Iterable[Story], *, replace_all: bool = True) -> int: ...
+    def save_incidents(
+        self, incidents: Iterable[Incident], *, replace_all: bool = True, remove: Iterable[str] = ()
+    ) -> int: ...
+    def save_merged_aid(
+        self, items: Iterable[MergedAid], *, replace_all: bool = True, remove: Iterable[str] = ()
+    ) -> int: ...
+    def save_stories(
+        self, stories: Iterable[Story], *, replace_all: bool = True, remove: Iterable[str] = ()
+    ) -> int: ...
     def list_incidents(
         self, limit: int = 50, offset: int = 0, *, type: str | None = None
     ) -> list[Incident]: ...

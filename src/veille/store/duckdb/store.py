@@ -326,10 +326,8 @@ class DuckDBStore(SourcesMixin):
                 f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
                 [article_ids],
             )
-        self._conn.execute(
-            "DELETE FROM link_articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
-            [article_ids],
-        )
+        # link_articles keeps the retired ids: the next update_links sees them gone and
+        # recomputes only the links they were part of
         self._conn.execute(
             "DELETE FROM articles WHERE id IN (SELECT unnest(?::VARCHAR[]))", [article_ids]
         )
@@ -539,10 +537,17 @@ class DuckDBStore(SourcesMixin):
     # -- cross-article results ------------------------------------------------
 
     def _replace(
-        self, main_table: str, child_tables: tuple[str, ...], records, to_rows, *, replace_all: bool
+        self,
+        main_table: str,
+        child_tables: tuple[str, ...],
+        records,
+        to_rows,
+        *,
+        replace_all: bool,
+        remove: Iterable[str] = (),
     ) -> int:
         items = [to_rows(r) for r in records]
-        ids = [main["id"] for main, _ in items]
+        ids = [main["id"] for main, _ in items] + list(remove)
         key = {
             "duplicate_group_articles": "group_id",
             "incident_events": "incident_id",
@@ -634,7 +639,11 @@ class DuckDBStore(SourcesMixin):
         return len(mains)
 
     def save_duplicate_groups(
-        self, groups: Iterable[DuplicateGroup], *, replace_all: bool = True
+        self,
+        groups: Iterable[DuplicateGroup],
+        *,
+        replace_all: bool = True,
+        remove: Iterable[str] = (),
     ) -> int:
         return self._replace(
             "duplicate_groups",
@@ -642,33 +651,43 @@ class DuckDBStore(SourcesMixin):
             list(groups)[::-1],
             R.duplicate_group_rows,
             replace_all=replace_all,
+            remove=remove,
         )
 
-    def save_incidents(self, incidents: Iterable[Incident], *, replace_all: bool = True) -> int:
+    def save_incidents(
+        self, incidents: Iterable[Incident], *, replace_all: bool = True, remove: Iterable[str] = ()
+    ) -> int:
         return self._replace(
             "incidents",
             ("incident_events", "incident_articles"),
             list(incidents)[::-1],
             R.incident_rows,
             replace_all=replace_all,
+            remove=remove,
         )
 
-    def save_merged_aid(self, items: Iterable[MergedAid], *, replace_all: bool = True) -> int:
+    def save_merged_aid(
+        self, items: Iterable[MergedAid], *, replace_all: bool = True, remove: Iterable[str] = ()
+    ) -> int:
         return self._replace(
             "merged_aid",
             ("merged_aid_commitments", "merged_aid_history"),
             list(items)[::-1],
             R.merged_aid_rows,
             replace_all=replace_all,
+            remove=remove,
         )
 
-    def save_stories(self, stories: Iterable[Story], *, replace_all: bool = True) -> int:
+    def save_stories(
+        self, stories: Iterable[Story], *, replace_all: bool = True, remove: Iterable[str] = ()
+    ) -> int:
         return self._replace(
             "stories",
             ("story_articles",),
             list(stories)[::-1],
             R.story_rows,
             replace_all=replace_all,
+            remove=remove,
         )
 
     def _members(self, table: str, key: str, value: str, ids: list[str]) -> dict[str, list[str]]:

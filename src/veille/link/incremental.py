@@ -1,0 +1,337 @@
+"""Incremental linking: update the stored links from the new (and removed) articles only.
+
+Duplicate groups, incidents and merged aid are each a function of the *connected
+components* of a pairwise relation over the articles, mentions or commitments:
+
+- duplicate groups are the components of "same text, or MinHash estimate at or above the
+  threshold" (single linkage);
+- incidents and merged aid are built by complete linkage in a fixed order, inside blocks
+  that never interact. A mention only ever joins an incident whose members are all
+  compatible with it, so the clustering of one component of the compatibility graph
+  never depends on mentions outside it (an incident of another component always holds a
+  mention incompatible with this one), and the order inside the component is the global
+  order restricted to it. Clustering a component alone thus gives exactly the incidents a
+  full rebuild gives; likewise for aid.
+
+Adding mentions only adds edges, so every old component lies inside one new component. A
+run therefore finds, by blocking in SQL over the ``link_*`` tables (same type and area
+with overlapping dates or the same place; same donor within the window; a shared LSH band
+key or content hash), every stored item connected to a new one, follows those links until
+nothing new is reached, recomputes only those components and replaces only the results
+they held. A removed article's component is recomputed from the mentions compatible with
+its own. Incidents whose articles changed duplicate group are rebuilt (their number of
+sources counts a copy once), with the same members.
+
+Stories are not incremental: their weights (idf) and the cap on common features depend
+on every article, so they are recomputed from a narrow read of every record (entities,
+terms and dates only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from types import SimpleNamespace
+
+import numpy as np
+import pyarrow as pa
+
+from veille.link import state
+from veille.link.aid import build_merged, cluster_aid
+from veille.link.dedup import DedupRecord, group_duplicates
+from veille.link.incidents import SourceIndex, build_incident, cluster_mentions
+from veille.link.records import ArticleRecord
+from veille.link.stories import find_stories
+
+
+class _Articles(dict):
+    """Stored article records read on demand, each parsed once per run."""
+
+    def __init__(self, conn) -> None:
+        super().__init__()
+        self._conn = conn
+
+    def need(self, ids: Iterable[str]) -> _Articles:
+        missing = {i for i in ids if i not in self}
+        if missing:
+            self.update(state.records_of(self._conn, missing))
+        return self
+
+
+def _rows(conn, sql: str, *params) -> list[tuple]:
+    return conn.execute(sql, list(params)).fetchall()
+
+
+def _column(conn, sql: str, *params) -> set[str]:
+    return {r[0] for r in _rows(conn, sql, *params)}
+
+
+def _temp(conn, name: str, columns: dict[str, list], schema: pa.Schema) -> None:
+    frame = pa.Table.from_pydict(columns, schema=schema)  # noqa: F841 - replacement scan
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM frame")
+
+
+# -- duplicates ------------------------------------------------------------------
+
+
+def update_duplicates(store, conn, config, new_ids: list[str], gone_ids: list[str]) -> set[str]:
+    """Recompute the groups new or removed articles touch; returns the articles whose group
+    changed (their incidents count sources anew)."""
+    candidates = _column(
+        conn,
+        "SELECT o.article_id FROM link_bands n JOIN link_bands o "
+        "ON o.band = n.band AND o.key = n.key "
+        "WHERE n.article_id IN (SELECT unnest(?::VARCHAR[])) "
+        "UNION SELECT o.article_id FROM link_articles n JOIN link_articles o "
+        "ON o.content_hash = n.content_hash "
+        "WHERE n.article_id IN (SELECT unnest(?::VARCHAR[]))",
+        new_ids,
+        new_ids,
+    )
+    seeds = candidates | set(new_ids) | set(gone_ids)
+    old_groups: dict[str, set[str]] = {}
+    for group_id, article_id in _rows(
+        conn,
+        "SELECT group_id, article_id FROM duplicate_group_articles WHERE group_id IN "
+        "(SELECT group_id FROM duplicate_group_articles "
+        "WHERE article_id IN (SELECT unnest(?::VARCHAR[])))",
+        sorted(seeds),
+    ):
+        old_groups.setdefault(group_id, set()).add(article_id)
+    # every stored article linked to a new one, with its whole old group: a union of
+    # components of the new graph (old groups only link inside themselves or to new ones)
+    scope = (seeds | {a for m in old_groups.values() for a in m}) - set(gone_ids)
+    dedup = []
+    for article_id, signature, content_hash, outlet, url in _rows(
+        conn,
+        "SELECT article_id, signature, content_hash, record->>'$.outlet', record->>'$.url' "
+        "FROM link_articles WHERE article_id IN (SELECT unnest(?::VARCHAR[])) "
+        "ORDER BY article_id",
+        sorted(scope),
+    ):
+        sig = np.frombuffer(bytes(signature), dtype=state.SIGNATURE_DTYPE).astype(np.uint64)
+        dedup.append(DedupRecord(article_id, content_hash, sig, outlet, url))
+    groups = group_duplicates(dedup, config.dedup)
+    new_by_id = {g.id: set(g.article_ids) for g in groups}
+    store.save_duplicate_groups(
+        [g for g in groups if g.id not in old_groups],
+        replace_all=False,
+        remove=[g for g in old_groups if g not in new_by_id],
+    )
+    changed: set[str] = set()
+    for group_id, members in old_groups.items():
+        if group_id not in new_by_id:
+            changed |= members
+    for group_id, members in new_by_id.items():
+        if group_id not in old_groups:
+            changed |= members
+    return changed
+
+
+def _groups_of(conn, article_ids: Iterable[str]) -> list[SimpleNamespace]:
+    """The stored duplicate groups holding any of these articles (ids of every member)."""
+    members: dict[str, list[str]] = {}
+    for group_id, article_id in _rows(
+        conn,
+        "SELECT group_id, article_id FROM duplicate_group_articles WHERE group_id IN "
+        "(SELECT group_id FROM duplicate_group_articles "
+        "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))) ORDER BY group_id, idx",
+        sorted(set(article_ids)),
+    ):
+        members.setdefault(group_id, []).append(article_id)
+    return [SimpleNamespace(article_ids=tuple(ids)) for ids in members.values()]
+
+
+# -- following links in SQL ------------------------------------------------------
+
+# ``c`` may be compatible with ``f`` (both rows of link_events): exactly
+# veille.link.incidents.compatible, written over the blocking columns.
+EVENT_LINK = """
+    c.type = f.type AND coalesce(c.area, '') = coalesce(f.area, '')
+    AND c.modality_class IS NOT DISTINCT FROM f.modality_class
+    AND (c.actor IS NULL OR f.actor IS NULL OR c.actor = f.actor)
+    AND (c.target IS NULL OR f.target IS NULL OR c.target = f.target)
+    AND (c.place_key IS NULL OR f.place_key IS NULL OR c.place_key = f.place_key)
+    AND CASE WHEN f.lo IS NULL OR c.lo IS NULL THEN f.place_key = c.place_key
+        ELSE c.lo <= f.hi + CASE WHEN c.day_precise AND f.day_precise THEN $slack ELSE 0 END
+         AND f.lo <= c.hi + CASE WHEN c.day_precise AND f.day_precise THEN $slack ELSE 0 END
+        END
+"""
+
+# ``c`` may be merged with ``f`` (rows of link_aid): veille.link.aid.compatible with a
+# hair of tolerance on the float values, so a few more pairs pass; the clustering itself
+# compares the exact decimals.
+AID_LINK = """
+    c.donor = f.donor
+    AND (c.recipient IS NULL OR f.recipient IS NULL OR c.recipient = f.recipient)
+    AND (c.kind IS NULL OR f.kind IS NULL OR c.kind = f.kind)
+    AND (c.mechanism IS NULL OR f.mechanism IS NULL OR c.mechanism = f.mechanism)
+    AND (c.day IS NULL OR f.day IS NULL OR abs(c.day - f.day) <= $window)
+    AND CASE
+        WHEN c.usd_value IS NOT NULL AND f.usd_value IS NOT NULL
+        THEN abs(c.usd_value - f.usd_value)
+             <= $tolerance * greatest(abs(c.usd_value), abs(f.usd_value))
+        WHEN c.value IS NOT NULL AND f.value IS NOT NULL
+             AND c.currency IS NOT DISTINCT FROM f.currency
+        THEN abs(c.value - f.value) <= $tolerance * greatest(abs(c.value), abs(f.value))
+        WHEN c.value IS NOT NULL AND f.value IS NOT NULL THEN false
+        ELSE len(list_intersect(c.counted, f.counted)) > 0
+    END
+"""
+
+
+def _closure(conn, table: str, key: str, seeds: Iterable[str], link: str, params: dict) -> set[str]:
+    """Every row of ``table`` reachable from the ``seeds`` (ids in column ``key``) through
+    pairs satisfying ``link``: the connected components holding the seeds."""
+    reached = set(seeds)
+    frontier = sorted(reached)
+    conn.execute("CREATE OR REPLACE TEMP TABLE _reached (id VARCHAR)")
+    try:
+        while frontier:
+            conn.execute("INSERT INTO _reached SELECT unnest(?::VARCHAR[])", [frontier])
+            found = conn.execute(
+                f"SELECT DISTINCT c.{key} FROM {table} f JOIN {table} c ON {link} "
+                f"WHERE f.{key} IN (SELECT unnest($front::VARCHAR[])) "
+                f"AND c.{key} NOT IN (SELECT id FROM _reached)",
+                {**params, "front": frontier},
+            ).fetchall()
+            frontier = sorted({r[0] for r in found} - reached)
+            reached.update(frontier)
+    finally:
+        conn.execute("DROP TABLE IF EXISTS _reached")
+    return reached
+
+
+def components(conn, config, event_ids: Iterable[str], commitment_ids: Iterable[str]):
+    """(mentions, commitments) connected to the given ones in the stored link tables."""
+    events = _closure(
+        conn,
+        "link_events",
+        "event_id",
+        event_ids,
+        EVENT_LINK,
+        {"slack": int(config.incidents.window_days)},
+    )
+    aid = _closure(
+        conn,
+        "link_aid",
+        "commitment_id",
+        commitment_ids,
+        AID_LINK,
+        {
+            "window": int(config.aid.window_days),
+            # a hair more than the tolerance: floats only ever let more pairs through
+            "tolerance": float(config.aid.value_tolerance) * (1 + 1e-9) + 1e-12,
+        },
+    )
+    return events, aid
+
+
+# -- incidents -------------------------------------------------------------------
+
+
+def update_incidents(
+    store, conn, config, scope: set[str], gone_events: set[str], dup_changed: set[str], articles
+) -> None:
+    """Recluster the mentions in ``scope`` (whole components, removed ones left out) and
+    rebuild the incidents whose articles changed duplicate group."""
+    stale = _column(
+        conn,
+        "SELECT DISTINCT incident_id FROM incident_events "
+        "WHERE event_id IN (SELECT unnest(?::VARCHAR[]))",
+        sorted(scope | gone_events),
+    )
+    mentions = {m.event_id: m for m in state.event_records(conn, scope - gone_events)}
+    clusters = cluster_mentions(mentions.values(), config.incidents)
+    # incidents left as they were whose articles changed duplicate group: same members,
+    # but their sources may now count differently
+    recount: dict[str, list[str]] = {}
+    if dup_changed:
+        for incident_id, event_id in _rows(
+            conn,
+            "SELECT incident_id, event_id FROM incident_events WHERE incident_id IN "
+            "(SELECT incident_id FROM incident_articles "
+            "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))) ORDER BY incident_id, idx",
+            sorted(dup_changed),
+        ):
+            if incident_id not in stale:
+                recount.setdefault(incident_id, []).append(event_id)
+    if recount:
+        ids = {e for members in recount.values() for e in members}
+        mentions.update({m.event_id: m for m in state.event_records(conn, ids)})
+        clusters += [[mentions[e] for e in members] for members in recount.values()]
+    article_ids = {m.article_id for c in clusters for m in c}
+    groups = _groups_of(conn, article_ids)
+    articles.need(article_ids | {a for g in groups for a in g.article_ids})
+    sources = SourceIndex(articles, groups)
+    incidents = [build_incident(c, articles, sources) for c in clusters]
+    store.save_incidents(incidents, replace_all=False, remove=sorted(stale | set(recount)))
+
+
+# -- merged aid ------------------------------------------------------------------
+
+
+def update_aid(store, conn, config, scope: set[str], gone_aid: set[str], articles) -> None:
+    """Recluster the commitments in ``scope`` (whole components, removed ones left out)."""
+    stale = _column(
+        conn,
+        "SELECT DISTINCT merged_id FROM merged_aid_commitments "
+        "WHERE commitment_id IN (SELECT unnest(?::VARCHAR[]))",
+        sorted(scope | gone_aid),
+    )
+    records = state.aid_records(conn, scope - gone_aid)
+    articles.need(r.article_id for r in records)
+    merged = [build_merged(c, articles) for c in cluster_aid(records, articles, config.aid)]
+    store.save_merged_aid(merged, replace_all=False, remove=sorted(stale))
+
+
+# -- stories ---------------------------------------------------------------------
+
+
+def update_stories(store, conn, config) -> None:
+    records = state.story_records(conn, config.signature_key)
+    shared: dict[str, list[str]] = {}
+    for incident_id, article_id in _rows(
+        conn,
+        "SELECT ia.incident_id, ia.article_id FROM incident_articles ia "
+        "JOIN incidents i ON i.id = ia.incident_id WHERE i.num_articles > 1 "
+        "ORDER BY ia.incident_id, ia.idx",
+    ):
+        shared.setdefault(incident_id, []).append(article_id)
+    groups: dict[str, list[str]] = {}
+    for group_id, article_id in _rows(
+        conn, "SELECT group_id, article_id FROM duplicate_group_articles ORDER BY group_id, idx"
+    ):
+        groups.setdefault(group_id, []).append(article_id)
+    stories = find_stories(
+        records,
+        [SimpleNamespace(article_ids=tuple(v)) for v in shared.values()],
+        [SimpleNamespace(article_ids=tuple(v)) for v in groups.values()],
+        config.stories,
+    )
+    store.save_stories(stories)
+
+
+def update(
+    store, conn, config, new: Sequence[ArticleRecord], gone: Sequence[ArticleRecord]
+) -> None:
+    """Bring every link table up to date after the records ``new`` were stored with their
+    blocking rows; the records ``gone`` are still stored and are deleted here, once the
+    components they belonged to are known (following links through them only widens the
+    scope, never misses a part of it)."""
+    articles = _Articles(conn)
+    articles.update({r.article_id: r for r in new})
+    new_ids = sorted(r.article_id for r in new)
+    gone_ids = sorted(r.article_id for r in gone)
+    gone_events = {e.event_id for r in gone for e in r.events}
+    gone_aid = {a.commitment_id for r in gone for a in r.aid}
+    event_scope, aid_scope = components(
+        conn,
+        config,
+        {e.event_id for r in new for e in r.events} | gone_events,
+        {a.commitment_id for r in new for a in r.aid} | gone_aid,
+    )
+    state.delete_records(conn, gone_ids)
+    dup_changed = update_duplicates(store, conn, config, new_ids, gone_ids)
+    update_incidents(store, conn, config, event_scope, gone_events, dup_changed, articles)
+    update_aid(store, conn, config, aid_scope, gone_aid, articles)
+    update_stories(store, conn, config)

@@ -1,0 +1,240 @@
+"""Incremental linking (veille.link.incremental) gives exactly the tables of a full rebuild.
+
+A store is built in several runs whose articles have overlapping dates, shared places,
+unknown actors, near and exact copies, nearby aid values and a replaced article version;
+after every run the link tables must equal what ``veille relink`` rebuilds from scratch.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from itertools import pairwise
+
+import pytest
+
+from veille.link import relink, update_links
+from veille.model import (
+    Actor,
+    AidCommitment,
+    AidItem,
+    AidStatus,
+    Analysis,
+    Article,
+    EntityMention,
+    EntityType,
+    Event,
+    FuzzyDate,
+    Modality,
+    Place,
+    Precision,
+    Span,
+    Verification,
+    stable_id,
+)
+from veille.settings import Settings
+from veille.store import open_store
+
+TABLES = (
+    "duplicate_groups",
+    "duplicate_group_articles",
+    "incidents",
+    "incident_events",
+    "incident_articles",
+    "merged_aid",
+    "merged_aid_commitments",
+    "merged_aid_history",
+    "stories",
+    "story_articles",
+)
+SYLLABLES = ["ka", "ro", "mi", "tel", "su", "van", "dor", "pli", "ne", "gu", "zar", "fo"]
+PLACES = [
+    Place("Vorka", "RUS", "geo:vorka"),
+    Place("Telmi", "RUS", "geo:telmi"),
+    Place("Sudan", "UKR", None),
+]
+ENTITIES = [f"Ent{name}" for name in ("alpha", "beta", "gamma", "delta", "omega", "sigma")]
+
+
+def _word(rng: random.Random) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+
+
+def _paragraphs(rng: random.Random) -> list[str]:
+    return [" ".join(_word(rng) for _ in range(rng.randint(12, 20))) + "." for _ in range(4)]
+
+
+def _fuzzy(rng: random.Random, day: int) -> FuzzyDate:
+    roll = rng.random()
+    if roll < 0.6:
+        return FuzzyDate(date(2024, 5, day), Precision.DAY)
+    if roll < 0.7:
+        return FuzzyDate(date(2024, 5, 1), Precision.MONTH)
+    if roll < 0.8:
+        return FuzzyDate(date(2024, 5, 6), Precision.WEEK)
+    return FuzzyDate.unknown()
+
+
+def make_articles(seed: int, n: int = 70) -> list[Analysis]:
+    rng = random.Random(seed)
+    bases = [_paragraphs(rng) for _ in range(14)]
+    out = []
+    for i in range(n):
+        paras = list(rng.choice(bases))
+        roll = rng.random()
+        if roll < 0.3:
+            del paras[rng.randrange(len(paras))]  # a near copy
+        elif roll < 0.5:
+            paras = _paragraphs(rng)  # its own text
+        text = "\n".join(paras)  # else an exact copy of a base
+        day = rng.randint(1, 24)
+        published = (
+            FuzzyDate(date(2024, 5, day), Precision.DAY)
+            if rng.random() < 0.9
+            else FuzzyDate.unknown()
+        )
+        article = Article(
+            id=stable_id("blocks", seed, i),
+            source=f"src/{i}.txt",
+            text=text,
+            title=paras[0][:40],
+            url=f"https://o{i % 5}.example/{i}",
+            outlet=rng.choice(["o1", "o2", "o3", None]),
+            language="fr",
+            published=published,
+            content_hash=stable_id("text", text),
+            raw_hash=stable_id("raw", seed, i),
+        )
+        first = paras[0]
+        sentence = Span(0, len(first), first)
+        events = []
+        for j in range(rng.randint(0, 3)):
+            place = rng.choice([*PLACES, None, None])
+            events.append(
+                Event(
+                    id=stable_id("blocks-ev", seed, i, j),
+                    article_id=article.id,
+                    type=rng.choice(["ASSAULT", "ASSAULT", "COERCE"]),
+                    sentence=sentence,
+                    trigger=Span(0, 2, first[:2]),
+                    modality=rng.choice([None, None, None, Modality.HISTORICAL, Modality.FUTURE]),
+                    actor=rng.choice([None, Actor("a", "A", "UKR"), Actor("b", "B", "RUS")]),
+                    target=rng.choice([None, Actor("c", "C", "RUS")]),
+                    location=place,
+                    location_country=place.country if place else rng.choice(["RUS", None]),
+                    date=_fuzzy(rng, max(1, day - rng.randint(0, 2))),
+                    claimed_by=rng.choice([None, None, "RUS", "UKR"]),
+                    verification=rng.choice(
+                        [None, None, Verification.CONFIRMED, Verification.DENIED]
+                    ),
+                )
+            )
+        aid = []
+        if rng.random() < 0.6:
+            value = Decimal(rng.choice([100, 104, 109, 115, 200, 205])) * 1_000_000
+            items = (AidItem("obus", Decimal(rng.choice([10, 20]))),) if rng.random() < 0.5 else ()
+            aid.append(
+                AidCommitment(
+                    id=stable_id("blocks-aid", seed, i),
+                    article_id=article.id,
+                    evidence=(sentence,),
+                    donor=rng.choice(["USA", "DEU", None]),
+                    recipient=rng.choice(["UKR", None]),
+                    kind="military",
+                    value=value if rng.random() < 0.7 else None,
+                    currency="USD",
+                    usd_value=value if rng.random() < 0.5 else None,
+                    status=rng.choice(list(AidStatus)),
+                    items=items,
+                    announced=_fuzzy(rng, day),
+                )
+            )
+        names = rng.sample(ENTITIES, k=rng.randint(1, 3))
+        entities = [
+            EntityMention(0, 2, name, EntityType.ORG, name, kb_id=f"kb:{name.lower()}")
+            for name in names
+        ]
+        out.append(Analysis(article=article, entities=entities, events=events, aid=aid))
+    return out
+
+
+def dump(store) -> dict:
+    conn = store.connection()
+    return {t: conn.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in TABLES}
+
+
+def rebuilt(analyses: list[Analysis], settings: Settings) -> dict:
+    store = open_store(":memory:")
+    store.save_batch(analyses)
+    relink(store, settings)
+    tables = dump(store)
+    store.close()
+    return tables
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_every_incremental_run_equals_relink(seed):
+    analyses = make_articles(seed)
+    settings = Settings()
+    rng = random.Random(seed)
+    rng.shuffle(analyses)  # dates overlap across runs
+    store = open_store(":memory:")
+    stored: dict[str, Analysis] = {}
+    cuts = [0, 25, 40, 41, 58, len(analyses)]
+    for run, (lo, hi) in enumerate(pairwise(cuts)):
+        batch = analyses[lo:hi]
+        if run == 3:  # a new version of an earlier article replaces it
+            # one whose commitment and mentions were merged with others', so its removal
+            # splits results
+            merged = store.connection().execute(
+                "SELECT commitment_id FROM merged_aid_commitments WHERE merged_id IN "
+                "(SELECT merged_id FROM merged_aid_commitments GROUP BY 1 HAVING count(*) > 1)"
+            )
+            shared = {r[0] for r in merged.fetchall()}
+            old = next(a for a in stored.values() if a.aid and a.aid[0].id in shared and a.events)
+            text = old.article.text + "\nUne phrase ajoutée."
+            article = replace(
+                old.article,
+                id=stable_id("blocks-v2", old.article.id),
+                text=text,
+                content_hash=stable_id("text", text),
+                raw_hash=stable_id("raw-v2", old.article.id),
+            )
+            new = Analysis(
+                article=article,
+                entities=old.entities,
+            )  # without the mentions and commitment it had
+            del stored[old.article.id]
+            batch = [new]
+        store.save_batch(batch)
+        stored.update({a.article.id: a for a in batch})
+        summary = update_links(store, settings)
+        assert summary["linked_new"] == len(batch)
+        assert summary["unlinked_gone"] == (run == 3)
+        assert dump(store) == rebuilt(list(stored.values()), settings), f"run {run}"
+    tables = dump(store)
+    assert all(tables[t] for t in TABLES)  # every kind of link exists
+    assert relink(store, settings)["linked_new"] == len(stored)
+    assert dump(store) == tables
+    store.close()
+
+
+def test_later_runs_never_read_every_record(monkeypatch):
+    from veille.link import state
+
+    analyses = make_articles(4, n=30)
+    store = open_store(":memory:")
+    store.save_batch(analyses[:20])
+    update_links(store, Settings())
+    calls: list[int] = []
+    original = state.load_records
+    monkeypatch.setattr(state, "load_records", lambda *a: calls.append(1) or original(*a))
+    store.save_batch(analyses[20:])
+    update_links(store, Settings())
+    assert calls == []
+    # a changed link setting rebuilds everything from the stored records
+    update_links(store, replace(Settings(), near_duplicate_threshold=0.5))
+    assert calls == [1]
+    store.close()
