@@ -24,6 +24,8 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from veille.link.records import ArticleRecord
 from veille.model import DuplicateGroup, Incident, Story, stable_id
 
@@ -62,39 +64,131 @@ def vectors(articles: Sequence[ArticleRecord], config: StoryConfig) -> dict[str,
 def similar_articles(
     articles: Sequence[ArticleRecord], config: StoryConfig
 ) -> list[tuple[str, str, float]]:
-    """Pairs whose cosine reaches the threshold within the time window."""
-    vecs = vectors(articles, config)
-    days = {a.article_id: a.day for a in articles}
-    n = len(articles)
+    """Pairs whose cosine reaches the threshold within the time window, sorted.
+
+    The same vectors as ``vectors`` (computed here with numpy over all articles at once):
+    b is a candidate for a when it has one of a's ``seed_features`` heaviest features
+    (all pairs would be quadratic; a pair whose cosine reaches the threshold almost
+    always shares one) that is in at most ``max_df`` articles, and their days are at most
+    ``window_days`` apart when both are known.
+    """
+    ids = sorted(a.article_id for a in articles)
+    if len(ids) < 2:
+        return []
+    by_id = {a.article_id: a for a in articles}
+    code: dict[str, int] = {}
+    rows: list[int] = []
+    codes: list[int] = []
+    raw: list[float] = []
+    days = np.full(len(ids), -1, dtype=np.int64)  # day ordinals, -1 when unknown
+    for i, article_id in enumerate(ids):
+        a = by_id[article_id]
+        if (day := a.day) is not None:
+            days[i] = day.toordinal()
+        # sublinear term frequency; an entity counts ``entity_weight`` times a word
+        for key, _, c in a.entities:
+            rows.append(i)
+            codes.append(code.setdefault("e:" + key, len(code)))
+            raw.append(config.entity_weight * (1 + math.log(c)))
+        for term, c in a.terms:
+            rows.append(i)
+            codes.append(code.setdefault("t:" + term, len(code)))
+            raw.append(1 + math.log(c))
+    if not rows:
+        return []
+    n, width = len(ids), len(code)
+    # feature codes renumbered in name order, so ties between weights break by name
+    rank = np.empty(width, dtype=np.int64)
+    rank[[code[f] for f in sorted(code)]] = np.arange(width)
+    row = np.asarray(rows, dtype=np.int64)
+    feat = rank[np.asarray(codes, dtype=np.int64)]
+    df = np.bincount(feat, minlength=width)
+    idf = np.log(1 + (n - df + 0.5) / (df + 0.5))  # BM25's idf, as in ``vectors``
+    weight = np.asarray(raw) * idf[feat]
+    norm = np.sqrt(np.bincount(row, weights=weight * weight, minlength=n))
+    norm[norm == 0] = 1.0
+    value = weight / norm[row]
+
+    # seeds: each article's heaviest features, those in at most max_df articles
     max_df = max(2, min(int(config.max_df_share * n), config.max_postings))
-    postings: dict[str, list[str]] = defaultdict(list)
-    for aid in sorted(vecs):
-        for f in vecs[aid]:
-            postings[f].append(aid)
-    # candidates: b has one of a's heaviest features (all pairs would be quadratic; a
-    # pair whose cosine reaches the threshold almost always shares one)
+    order = np.lexsort((feat, -value, row))
+    first = np.searchsorted(row[order], np.arange(n))
+    place = np.arange(len(order)) - first[row[order]]
+    seed = order[(place < config.seed_features) & (df[feat[order]] <= max_df)]
+    seed_row, seed_feat = row[seed], feat[seed]
+
+    # postings of each feature by day (undated ones apart), found by bisection
+    span = 1 << 23  # more than any day ordinal plus the window
+    dated = days[row] >= 0
+    post_key = feat[dated] * span + days[row][dated]
+    post_order = np.argsort(post_key, kind="stable")
+    post_key, post_row = post_key[post_order], row[dated][post_order]
+    undated_order = np.argsort(feat[~dated], kind="stable")
+    undated_feat, undated_row = feat[~dated][undated_order], row[~dated][undated_order]
+
     window = config.window_days
-    candidates: set[tuple[str, str]] = set()
-    for a, vec in vecs.items():
-        da = days[a]
-        for f in sorted(vec, key=lambda f: (-vec[f], f))[: config.seed_features]:
-            ids = postings[f]
-            if len(ids) > max_df:
-                continue
-            for b in ids:  # the time window first: most candidates end there
-                if b == a or (da and (db := days[b]) and abs((da - db).days) > window):
-                    continue
-                candidates.add((a, b) if a < b else (b, a))
-    pairs = []
-    for a, b in candidates:
-        va, vb = vecs[a], vecs[b]
-        if len(va) > len(vb):
-            va, vb = vb, va
-        cos = sum(w * vb.get(f, 0.0) for f, w in va.items())
-        if cos >= config.threshold:
-            pairs.append((a, b, cos))
-    pairs.sort()  # sorting the few pairs kept, not every candidate
-    return pairs
+    seed_day = days[seed_row]
+    known = seed_day >= 0
+    low = np.where(known, seed_feat * span + seed_day - window, seed_feat * span)
+    high = np.where(known, seed_feat * span + seed_day + window, seed_feat * span + span - 1)
+    starts = np.searchsorted(post_key, low, side="left")
+    ends = np.searchsorted(post_key, high, side="right")
+    u_starts = np.searchsorted(undated_feat, seed_feat, side="left")
+    u_ends = np.searchsorted(undated_feat, seed_feat, side="right")
+    found = [
+        _expand(seed_row, starts, ends, post_row, n),
+        _expand(seed_row, u_starts, u_ends, undated_row, n),
+    ]
+    pairs = np.unique(np.concatenate(found))
+    left, right = pairs // n, pairs % n
+    cosines = _cosines(row, feat, value, width, left, right)
+    keep = np.flatnonzero(cosines >= config.threshold)
+    return [(ids[left[k]], ids[right[k]], float(cosines[k])) for k in keep]
+
+
+def _expand(
+    seed_row: np.ndarray, starts: np.ndarray, ends: np.ndarray, target: np.ndarray, n: int
+) -> np.ndarray:
+    """Pair codes (lo * n + hi) of each seed's article with every posting in its range."""
+    lens = ends - starts
+    total = int(lens.sum())
+    if not total:
+        return np.empty(0, dtype=np.int64)
+    owner = np.repeat(np.arange(len(lens)), lens)
+    offset = np.arange(total) - np.repeat(np.cumsum(lens) - lens, lens)
+    a, b = seed_row[owner], target[starts[owner] + offset]
+    distinct = a != b
+    a, b = a[distinct], b[distinct]
+    return np.minimum(a, b) * n + np.maximum(a, b)
+
+
+def _cosines(
+    row: np.ndarray,
+    feat: np.ndarray,
+    value: np.ndarray,
+    width: int,
+    left: np.ndarray,
+    right: np.ndarray,
+) -> np.ndarray:
+    """Dot products of the normalised vectors of the article pairs (left[k], right[k])."""
+    keys = row * width + feat
+    order = np.argsort(keys, kind="stable")
+    keys, entry_feat, vals = keys[order], feat[order], value[order]
+    start = np.searchsorted(keys // width, np.arange(int(row.max()) + 1), side="left")
+    count = np.bincount(row, minlength=int(row.max()) + 1)
+    out = np.zeros(len(left), dtype=np.float64)
+    chunk = 100_000
+    for lo in range(0, len(left), chunk):
+        li, ri = left[lo : lo + chunk], right[lo : lo + chunk]
+        lens = count[li]
+        owner = np.repeat(np.arange(len(li)), lens)
+        offset = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens)
+        entry = start[li][owner] + offset
+        wanted = ri[owner] * width + entry_feat[entry]
+        pos = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        product = np.where(keys[pos] == wanted, vals[entry] * vals[pos], 0.0)
+        out[lo : lo + chunk] = np.bincount(owner, weights=product, minlength=len(li))
+    return out
 
 
 def find_stories(
