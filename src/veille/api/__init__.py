@@ -151,13 +151,17 @@ def create_app(settings: Any, store: Any = None, hosts: list[str] | None = None)
     Requests whose Host header is not one of ``hosts`` (default: loopback names) get 400.
     """
     from veille.api import routes_api, routes_pages, routes_watch
+    from veille.store.duckdb import queries
 
     app = FastAPI(
         title="Veille API",
         version=veille_version,
         description="Read-only access to articles, events, incidents, aid, claims and "
-        "entities extracted from war reporting. Lists take `limit` and `offset` and "
-        "return `{items, total}`.",
+        "entities extracted from war reporting. Lists return `{items, total, next_cursor}`: "
+        "pass `next_cursor` back as `cursor` for the next page (keyset pagination: the same "
+        "cost at any depth, and no row skipped or repeated when articles arrive meanwhile), "
+        "or page with `offset`. `total` counts every match, not what is left. Search results "
+        "ranked by relevance (`/articles?q=` with the index) page with `offset` only.",
         docs_url=None,  # Swagger UI and ReDoc load from a CDN; /api renders the spec instead
         redoc_url=None,
     )
@@ -206,6 +210,11 @@ def create_app(settings: Any, store: Any = None, hosts: list[str] | None = None)
             lines = [f"{e['loc'][-1] if e['loc'] else 'value'}: {e['msg']}" for e in errors]
             return _error_page(request, 422, "Some filter values are not valid", lines)
         return JSONResponse(status_code=422, content={"detail": errors})
+
+    @app.exception_handler(queries.CursorError)
+    async def cursor_error(request: Request, exc: queries.CursorError):
+        errors = [{"loc": ["query", "cursor"], "msg": str(exc), "type": "value_error"}]
+        return await validation_error(request, RequestValidationError(errors))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):

@@ -62,13 +62,28 @@ Day = Annotated[date, BeforeValidator(_iso_day)]
 class Page:
     limit: int
     offset: int
+    cursor: str | None = None
+
+
+CURSOR_DOC = (
+    "where the page starts: the next_cursor of the page before (instead of offset; a "
+    "cursor page costs the same at any depth, a large offset more the deeper it goes)"
+)
 
 
 def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size")] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="rows to skip")] = 0,
+    cursor: Annotated[
+        str | None, Query(max_length=2000, pattern=r"^[A-Za-z0-9_-]+$", description=CURSOR_DOC)
+    ] = None,
 ) -> Page:
-    return Page(limit=limit, offset=offset)
+    if cursor and offset:
+        raise RequestValidationError(
+            [{"loc": ("query", "cursor"), "msg": "give offset or cursor, not both",
+              "type": "value_error"}]
+        )  # fmt: skip
+    return Page(limit=limit, offset=offset, cursor=cursor or None)
 
 
 def filter_params(

@@ -1,5 +1,7 @@
 """The versioned JSON API under ``/api/v1``. Read-only, except ``POST /admin/reindex``,
-which needs the configured token. Lists return ``{"items": [...], "total": N}``."""
+which needs the configured token. Lists return ``{"items": [...], "total": N,
+"next_cursor": C}``: pass ``cursor=C`` for the next page (keyset pagination), or use
+``offset``."""
 
 from __future__ import annotations
 
@@ -116,7 +118,7 @@ def search_articles(
     """Articles for a search box: BM25 over the index when there is a query, else newest."""
     index = st.search_index() if f.q else None
     if not f.q or index is None:
-        result = queries.list_articles(con, f, page.limit, page.offset)
+        result = queries.list_articles(con, f, page.limit, page.offset, page.cursor)
         for item in result["items"]:
             item["score"] = None
             item["snippet"] = None
@@ -132,6 +134,8 @@ def search_articles(
         outlet=f.outlet,
         verification=f.verification,
     )
+    if page.cursor:
+        raise queries.CursorError("search results are ranked by relevance: page them with offset")
     found = search_mod.search(st.settings, f.q, sf, page.limit, page.offset, index=index)
     summaries = queries.article_summaries(con, [h.article_id for h in found.items])
     items = []
@@ -143,7 +147,7 @@ def search_articles(
             highlights=[list(h) for h in hit.highlights],
         )
         items.append(item)
-    return {"items": items, "total": found.total, "engine": "index"}
+    return {"items": items, "total": found.total, "next_cursor": None, "engine": "index"}
 
 
 @router.get("/stats", summary="Counts of everything")
@@ -208,7 +212,7 @@ def get_article_versions(con: Con, article_id: str) -> dict[str, Any]:
 
 @router.get("/events", summary="Events, newest first")
 def get_events(con: Con, f: EventFlt, page: Pg) -> dict[str, Any]:
-    return queries.list_events(con, f, page.limit, page.offset)
+    return queries.list_events(con, f, page.limit, page.offset, page.cursor)
 
 
 @router.get("/events/{event_id}", summary="One event", responses=NOT_FOUND)
@@ -227,7 +231,7 @@ def get_map(con: Con, f: MapFlt) -> dict[str, Any]:
 
 @router.get("/incidents", summary="Incidents merged across articles")
 def get_incidents(con: Con, f: IncidentFlt, page: Pg) -> dict[str, Any]:
-    return queries.list_incidents(con, f, page.limit, page.offset)
+    return queries.list_incidents(con, f, page.limit, page.offset, page.cursor)
 
 
 @router.get(
@@ -244,7 +248,7 @@ def get_incident(con: Con, incident_id: str) -> dict[str, Any]:
 
 @router.get("/stories", summary="Stories: articles grouped into topics, largest first")
 def get_stories(con: Con, f: StoryFlt, page: Pg) -> dict[str, Any]:
-    return queries.list_stories(con, f, page.limit, page.offset)
+    return queries.list_stories(con, f, page.limit, page.offset, page.cursor)
 
 
 @router.get("/stories/{story_id}", summary="One story with its articles", responses=NOT_FOUND)
@@ -257,7 +261,7 @@ def get_story(con: Con, story_id: str) -> dict[str, Any]:
 
 @router.get("/duplicates", summary="Groups of exact and near-duplicate articles")
 def get_duplicates(con: Con, f: DuplicateFlt, page: Pg) -> dict[str, Any]:
-    return queries.list_duplicate_groups(con, f, page.limit, page.offset)
+    return queries.list_duplicate_groups(con, f, page.limit, page.offset, page.cursor)
 
 
 @router.get(
@@ -274,7 +278,7 @@ def get_duplicate_group(con: Con, group_id: str) -> dict[str, Any]:
 
 @router.get("/aid", summary="Aid commitments, largest first")
 def get_aid(con: Con, f: AidFlt, page: Pg) -> dict[str, Any]:
-    return queries.list_aid(con, f, page.limit, page.offset)
+    return queries.list_aid(con, f, page.limit, page.offset, page.cursor)
 
 
 @router.get("/aid/totals", summary="Aid totals in USD by donor and status")
@@ -284,19 +288,19 @@ def get_aid_totals(con: Con, f: AidFlt) -> dict[str, Any]:
 
 @router.get("/claims", summary="Attributed claims")
 def get_claims(con: Con, f: ClaimFlt, page: Pg) -> dict[str, Any]:
-    return queries.list_claims(con, f, page.limit, page.offset)
+    return queries.list_claims(con, f, page.limit, page.offset, page.cursor)
 
 
 @router.get("/entities", summary="Entities by number of articles")
 def get_entities(con: Con, f: EntityFlt, page: Pg) -> dict[str, Any]:
-    return queries.list_entities(con, f, page.limit, page.offset)
+    return queries.list_entities(con, f, page.limit, page.offset, page.cursor)
 
 
 @router.get(
     "/entities/{key}", summary="One entity: mentions and co-occurring entities", responses=NOT_FOUND
 )
 def get_entity(con: Con, key: str, page: Pg) -> dict[str, Any]:
-    item = queries.entity_detail(con, key, page.limit, page.offset)
+    item = queries.entity_detail(con, key, page.limit, page.offset, cursor=page.cursor)
     if item is None:
         raise _not_found("entity", key)
     return item

@@ -10,8 +10,10 @@ User input only ever reaches SQL as ``?`` parameters; column names are fixed her
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
 
     from veille.search import IndexDoc
 
-Page = dict[str, Any]  # {"items": [...], "total": N}
+Page = dict[str, Any]  # {"items": [...], "total": N, "next_cursor": str | None}
 
 MIN_ID_PREFIX = 8  # shortest id prefix accepted anywhere (tables print 12 characters)
 _ID_TABLES = ("articles", "incidents", "stories", "duplicate_groups", "events")
@@ -30,6 +32,77 @@ _ID_TABLES = ("articles", "incidents", "stories", "duplicate_groups", "events")
 
 class AmbiguousIdError(ValueError):
     """An id prefix that starts more than one id."""
+
+
+class CursorError(ValueError):
+    """A ``cursor`` this list did not give out (or a cursor where one cannot be used)."""
+
+
+_CURSOR_MAX = 2000  # characters; a cursor holds a few sort values
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """How a list is sorted: columns of its rows, each descending or not, NULLs last. The
+    last columns make the order total, so the last row's values (a cursor) say exactly
+    where the next page starts, whatever was stored since: keyset pagination, whose cost
+    does not grow with the depth of the page as ``OFFSET`` does."""
+
+    name: str  # the list's name, written into its cursors
+    keys: tuple[tuple[str, bool], ...]  # (column, descending)
+
+    def sql(self) -> str:
+        return ", ".join(f'q."{c}" {"DESC" if d else "ASC"} NULLS LAST' for c, d in self.keys)
+
+    def after(self, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        """SQL keeping the rows that sort after ``values`` (NULLs last)."""
+        ors, params = [], []
+        for i, (column, desc) in enumerate(self.keys):
+            if values[i] is None:  # nothing sorts after NULL on this column
+                continue
+            clauses, ps = [], []
+            for (prior, _), value in zip(self.keys[:i], values[:i], strict=True):
+                if value is None:
+                    clauses.append(f'q."{prior}" IS NULL')
+                else:
+                    clauses.append(f'q."{prior}" = ?')
+                    ps.append(value)
+            op = "<" if desc else ">"
+            clauses.append(f'(q."{column}" {op} ? OR q."{column}" IS NULL)')
+            ps.append(values[i])
+            ors.append("(" + " AND ".join(clauses) + ")")
+            params += ps
+        return (" OR ".join(ors) or "FALSE"), params
+
+    def cursor(self, values: Sequence[Any]) -> str:
+        def plain(v: Any) -> Any:
+            if isinstance(v, Decimal):
+                return str(v)  # exact; DuckDB casts it back to the column's DECIMAL
+            if isinstance(v, date | datetime):
+                return v.isoformat()
+            raise TypeError(type(v).__name__)
+
+        text = json.dumps([self.name, *values], default=plain, separators=(",", ":"))
+        return base64.urlsafe_b64encode(text.encode("utf-8")).rstrip(b"=").decode("ascii")
+
+    def values(self, cursor: str) -> list[Any]:
+        """The sort values a cursor of this list holds; CursorError for anything else."""
+        bad = CursorError(f"not a cursor of the {self.name} list: pass next_cursor as given")
+        if len(cursor) > _CURSOR_MAX:
+            raise bad
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            data = json.loads(raw.decode("utf-8"))
+        except (binascii.Error, ValueError):
+            raise bad from None
+        if (
+            not isinstance(data, list)
+            or len(data) != len(self.keys) + 1
+            or data[0] != self.name
+            or not all(v is None or isinstance(v, str | int | float) for v in data[1:])
+        ):
+            raise bad
+        return data[1:]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +157,13 @@ _CONVERTED_TYPES = ("DATE", "TIME", "DECIMAL")  # DATE, TIMESTAMP..., DECIMAL(p,
 
 
 def _rows(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    names = [d[0] for d in cur.description]
+    return _dicts(cur.description, cur.fetchall())
+
+
+def _dicts(description: Sequence[Any], rows: list[tuple]) -> list[dict[str, Any]]:
+    names = [d[0] for d in description]
     # convert only the columns that need it: pages of thousands of rows are common
-    convert = [i for i, d in enumerate(cur.description) if str(d[1]).startswith(_CONVERTED_TYPES)]
-    rows = cur.fetchall()
+    convert = [i for i, d in enumerate(description) if str(d[1]).startswith(_CONVERTED_TYPES)]
     if convert:
         rows = [list(row) for row in rows]
         for row in rows:
@@ -103,19 +179,43 @@ def _json(v: Any) -> Any:
 
 
 def _page(
-    con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any], limit: int, offset: int, shape
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: Sequence[Any],
+    limit: int,
+    offset: int,
+    shape: Callable[[dict[str, Any]], dict[str, Any]],
+    order: Order,
+    cursor: str | None = None,
 ) -> Page:
-    """One page of ``sql`` (which ends with its ORDER BY) and the total count.
+    """One page of ``sql`` (no ORDER BY: ``order`` sorts it) and the total count.
 
-    Two queries rather than a window count: ``ORDER BY ... LIMIT`` lets DuckDB keep only
-    the top rows instead of sorting and carrying every matching row.
+    The page starts after ``cursor`` (the ``next_cursor`` of the page before) when given,
+    else at ``offset``. Two queries rather than a window count: ``ORDER BY ... LIMIT`` lets
+    DuckDB keep only the top rows instead of sorting and carrying every matching row.
     """
-    body = sql[: sql.rindex(" ORDER BY ")] if " ORDER BY " in sql else sql
-    total = con.execute(f"SELECT count(*) FROM ({body})", list(params)).fetchone()[0]
-    if not total or offset >= total:
-        return {"items": [], "total": int(total)}
-    rows = _rows(con.execute(f"{sql} LIMIT ? OFFSET ?", [*params, limit, offset]))
-    return {"items": [shape(row) for row in rows], "total": int(total)}
+    after, after_params = ("", []) if cursor is None else order.after(order.values(cursor))
+    total = int(con.execute(f"SELECT count(*) FROM ({sql})", list(params)).fetchone()[0])
+    if not total or (cursor is None and offset >= total):
+        return {"items": [], "total": total, "next_cursor": None}
+    cur = con.execute(
+        f"SELECT * FROM ({sql}) q{' WHERE ' + after if after else ''} ORDER BY {order.sql()} "
+        "LIMIT ? OFFSET ?",
+        [*params, *after_params, limit + 1, offset],
+    )
+    description, raw = cur.description, cur.fetchall()
+    next_cursor = None
+    if len(raw) > limit:  # one row more than asked: there is a next page
+        raw = raw[:limit]
+        names = [d[0] for d in description]
+        last = raw[-1]
+        next_cursor = order.cursor([last[names.index(c)] for c, _ in order.keys])
+    items = [shape(row) for row in _dicts(description, raw)]
+    return {"items": items, "total": total, "next_cursor": next_cursor}
+
+
+def _same(row: dict[str, Any]) -> dict[str, Any]:
+    return row
 
 
 def _span(row: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -474,7 +574,12 @@ def _article_row(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def list_articles(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int) -> Page:
+ARTICLE_ORDER = Order("articles", (("published", True), ("id", False)))
+
+
+def list_articles(
+    con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int, cursor: str | None = None
+) -> Page:
     """Articles, newest first, with the structured filters (``q`` as a plain substring)."""
     where = _Where()
     if f.q:  # plain substring fallback, used only when there is no search index
@@ -506,11 +611,8 @@ def list_articles(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset
             f.verification,
             f.verification,
         )
-    sql = (
-        f"SELECT {_ARTICLE_COLUMNS} FROM articles{where.sql()} "
-        "ORDER BY published_date DESC NULLS LAST, id"
-    )
-    return _page(con, sql, where.params, limit, offset, _article_row)
+    sql = f"SELECT {_ARTICLE_COLUMNS} FROM articles{where.sql()}"
+    return _page(con, sql, where.params, limit, offset, _article_row, ARTICLE_ORDER, cursor)
 
 
 def article_summaries(
@@ -665,16 +767,20 @@ def _attach_articles(con: duckdb.DuckDBPyConnection, items: list[dict[str, Any]]
         )
 
 
-def list_events(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int) -> Page:
+EVENT_ORDER = Order("events", (("date", True), ("article_id", False), ("idx", False)))
+
+
+def list_events(
+    con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int, cursor: str | None = None
+) -> Page:
     """Events by their own date, newest first (undated last).
 
     Events are filtered and sorted without joining articles, which would cost a hash join
     over every event; the page's articles are fetched afterwards.
     """
     where = _event_where(f)
-    order = " ORDER BY e.date DESC NULLS LAST, e.article_id, e.idx"
-    sql = f"SELECT e.* FROM events e{where.sql()}{order}"
-    page = _page(con, sql, where.params, limit, offset, _event_item)
+    sql = f"SELECT e.* FROM events e{where.sql()}"
+    page = _page(con, sql, where.params, limit, offset, _event_item, EVENT_ORDER, cursor)
     _attach_articles(con, page["items"])
     return page
 
@@ -736,7 +842,12 @@ def _incident_item(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def list_incidents(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int) -> Page:
+INCIDENT_ORDER = Order("incidents", (("date", True), ("num_mentions", True), ("id", False)))
+
+
+def list_incidents(
+    con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int, cursor: str | None = None
+) -> Page:
     where = _Where()
     if f.type:
         where.add("type = ?", f.type)
@@ -751,10 +862,8 @@ def list_incidents(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offse
             "id IN (SELECT incident_id FROM incident_articles WHERE article_id = ?)", f.article_id
         )
     _fuzzy_range(where, "date", "date_precision", f)
-    sql = (
-        f"SELECT * FROM incidents{where.sql()} ORDER BY date DESC NULLS LAST, num_mentions DESC, id"
-    )
-    return _page(con, sql, where.params, limit, offset, _incident_item)
+    sql = f"SELECT * FROM incidents{where.sql()}"
+    return _page(con, sql, where.params, limit, offset, _incident_item, INCIDENT_ORDER, cursor)
 
 
 def get_incident(con: duckdb.DuckDBPyConnection, incident_id: str) -> dict[str, Any] | None:
@@ -795,7 +904,12 @@ def _story_item(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def list_stories(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int) -> Page:
+STORY_ORDER = Order("stories", (("num_articles", True), ("last_date", True), ("id", False)))
+
+
+def list_stories(
+    con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int, cursor: str | None = None
+) -> Page:
     """Stories, largest first; a date range keeps stories whose span overlaps it."""
     where = _Where()
     if f.date_from:
@@ -808,10 +922,9 @@ def list_stories(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset:
         where.add("id IN (SELECT story_id FROM story_articles WHERE article_id = ?)", f.article_id)
     sql = (
         "SELECT s.*, (SELECT count(*) FROM story_articles m WHERE m.story_id = s.id) "
-        f"AS num_articles FROM stories s{where.sql()} "
-        "ORDER BY num_articles DESC, last_date DESC NULLS LAST, id"
+        f"AS num_articles FROM stories s{where.sql()}"
     )
-    return _page(con, sql, where.params, limit, offset, _story_item)
+    return _page(con, sql, where.params, limit, offset, _story_item, STORY_ORDER, cursor)
 
 
 def get_story(con: duckdb.DuckDBPyConnection, story_id: str) -> dict[str, Any] | None:
@@ -833,8 +946,11 @@ _EXACT_COPIES = (
 )
 
 
+DUPLICATE_ORDER = Order("duplicates", (("kind", False), ("similarity", True), ("id", False)))
+
+
 def list_duplicate_groups(
-    con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int
+    con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int, cursor: str | None = None
 ) -> Page:
     where = _Where()
     if f.kind:
@@ -848,10 +964,9 @@ def list_duplicate_groups(
         )
     sql = (
         "SELECT g.*, (SELECT count(*) FROM duplicate_group_articles m WHERE m.group_id = g.id) "
-        f"AS num_articles, {_EXACT_COPIES} FROM duplicate_groups g{where.sql()} "
-        "ORDER BY kind, similarity DESC, id"
+        f"AS num_articles, {_EXACT_COPIES} FROM duplicate_groups g{where.sql()}"
     )
-    return _page(con, sql, where.params, limit, offset, lambda r: r)
+    return _page(con, sql, where.params, limit, offset, _same, DUPLICATE_ORDER, cursor)
 
 
 def get_duplicate_group(con: duckdb.DuckDBPyConnection, group_id: str) -> dict[str, Any] | None:
@@ -902,16 +1017,20 @@ def _aid_where(f: Filters) -> _Where:
     return where
 
 
-def list_aid(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int) -> Page:
+AID_ORDER = Order("aid", (("usd_value", True), ("article_id", False), ("idx", False)))
+
+
+def list_aid(
+    con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int, cursor: str | None = None
+) -> Page:
     where = _aid_where(f)
     sql = (
         "SELECT c.*, a.title AS article_title, a.outlet AS article_outlet, "
         "a.published_date AS article_published, a.url AS article_url, "
         "a.source AS article_source "
-        f"FROM aid_commitments c JOIN articles a ON a.id = c.article_id{where.sql()} "
-        "ORDER BY usd_value DESC NULLS LAST, c.article_id, c.idx"
+        f"FROM aid_commitments c JOIN articles a ON a.id = c.article_id{where.sql()}"
     )
-    return _page(con, sql, where.params, limit, offset, _aid_item)
+    return _page(con, sql, where.params, limit, offset, _aid_item, AID_ORDER, cursor)
 
 
 # Status groups of the aid headline: what is committed or delivered is never added to what
@@ -1019,11 +1138,16 @@ def aid_totals(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> dict
     }
 
 
-def aid_packages(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int) -> Page:
+PACKAGE_ORDER = Order("aid_packages", (("usd_value", True), ("id", False)))
+
+
+def aid_packages(
+    con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int, cursor: str | None = None
+) -> Page:
     """Aid packages (merged across reports), largest first."""
     where = _package_where(f)
-    sql = f"SELECT * FROM ({_AID_PACKAGES}){where.sql()} ORDER BY usd_value DESC NULLS LAST, id"
-    return _page(con, sql, where.params, limit, offset, lambda r: r)
+    sql = f"SELECT * FROM ({_AID_PACKAGES}){where.sql()}"
+    return _page(con, sql, where.params, limit, offset, _same, PACKAGE_ORDER, cursor)
 
 
 # ---------------------------------------------------------------------------
@@ -1047,7 +1171,12 @@ def _claim_item(row: dict[str, Any]) -> dict[str, Any]:
     return item
 
 
-def list_claims(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int) -> Page:
+CLAIM_ORDER = Order("claims", (("article_published", True), ("article_id", False), ("idx", False)))
+
+
+def list_claims(
+    con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int, cursor: str | None = None
+) -> Page:
     where = _Where()
     if f.verification:
         where.add("c.verification = ?", f.verification)
@@ -1064,10 +1193,9 @@ def list_claims(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: 
         "SELECT c.*, a.title AS article_title, a.outlet AS article_outlet, "
         "a.published_date AS article_published, a.url AS article_url, "
         "a.source AS article_source "
-        f"FROM claims c JOIN articles a ON a.id = c.article_id{where.sql()} "
-        "ORDER BY a.published_date DESC NULLS LAST, c.article_id, c.idx"
+        f"FROM claims c JOIN articles a ON a.id = c.article_id{where.sql()}"
     )
-    return _page(con, sql, where.params, limit, offset, _claim_item)
+    return _page(con, sql, where.params, limit, offset, _claim_item, CLAIM_ORDER, cursor)
 
 
 # ---------------------------------------------------------------------------
@@ -1077,7 +1205,12 @@ def list_claims(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: 
 _ENTITY_KEY = "coalesce(kb_id, name)"
 
 
-def list_entities(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int) -> Page:
+ENTITY_ORDER = Order("entities", (("articles", True), ("mentions", True), ("key", False)))
+
+
+def list_entities(
+    con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int, cursor: str | None = None
+) -> Page:
     """Entities by number of articles mentioning them; key is the KB id, else the name.
 
     ``label`` and ``country`` keep entities whose most frequent label and country they
@@ -1091,9 +1224,9 @@ def list_entities(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset
             where.add("country = ?", f.country)
         sql = (
             "SELECT key, kb_id, name, label, country, mentions, articles "
-            f"FROM entity_stats{where.sql()} ORDER BY articles DESC, mentions DESC, key"
+            f"FROM entity_stats{where.sql()}"
         )
-        return _page(con, sql, where.params, limit, offset, lambda r: r)
+        return _page(con, sql, where.params, limit, offset, _same, ENTITY_ORDER, cursor)
     where = _Where()
     if f.label:
         where.add("label = ?", f.label)
@@ -1110,13 +1243,23 @@ def list_entities(con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset
         f"SELECT {_ENTITY_KEY} AS key, any_value(kb_id) AS kb_id, mode(name) AS name, "
         "mode(label) AS label, mode(country) AS country, count(*) AS mentions, "
         f"count(DISTINCT article_id) AS articles FROM entity_mentions{where.sql()} "
-        f"GROUP BY {_ENTITY_KEY} ORDER BY articles DESC, mentions DESC, key"
+        f"GROUP BY {_ENTITY_KEY}"
     )
-    return _page(con, sql, where.params, limit, offset, lambda r: r)
+    return _page(con, sql, where.params, limit, offset, _same, ENTITY_ORDER, cursor)
+
+
+MENTION_ORDER = Order(
+    "mentions", (("article_published", True), ("article_id", False), ("idx", False))
+)
 
 
 def entity_detail(
-    con: duckdb.DuckDBPyConnection, key: str, limit: int, offset: int, related: int = 20
+    con: duckdb.DuckDBPyConnection,
+    key: str,
+    limit: int,
+    offset: int,
+    related: int = 20,
+    cursor: str | None = None,
 ) -> dict[str, Any] | None:
     """One entity: its summary, a page of mentions, and co-occurring entities."""
     head = _rows(
@@ -1142,12 +1285,13 @@ def entity_detail(
         "m.resolved_by, a.title AS article_title, a.outlet AS article_outlet, "
         "a.url AS article_url, "
         "a.published_date AS article_published FROM entity_mentions m "
-        "JOIN articles a ON a.id = m.article_id WHERE coalesce(m.kb_id, m.name) = ? "
-        "ORDER BY a.published_date DESC NULLS LAST, m.article_id, m.idx",
+        "JOIN articles a ON a.id = m.article_id WHERE coalesce(m.kb_id, m.name) = ?",
         [key],
         limit,
         offset,
-        lambda r: r,
+        _same,
+        MENTION_ORDER,
+        cursor,
     )
     item["cooccurring"] = _rows(
         con.execute(
