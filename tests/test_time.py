@@ -173,12 +173,18 @@ def test_since_and_until_leave_undated_out_unless_asked(cli):
 
 def test_story_since_uses_publication_dates(tmp_path):
     from veille.model import Story
+    from veille.store import open_store
 
     story = Story(
         "s", "label", ("a", "b"), first_date=date(2022, 6, 22), last_date=date(2022, 6, 23)
     )
-    assert not link_cmds.story_matches(story, since=date(2024, 1, 1))
-    undated = replace(story, first_date=None, last_date=None)
-    assert not link_cmds.story_matches(undated, since=date(2024, 1, 1))
-    assert link_cmds.story_matches(undated, since=date(2024, 1, 1), include_undated=True)
-    assert link_cmds.story_matches(story, until=link_cmds.parse_until("2022-06"))
+    undated = replace(story, id="u", first_date=None, last_date=None)
+    with open_store(tmp_path / "s.duckdb") as store:
+        store.save_stories([story, undated])
+
+        def ids(**filters) -> list[str]:
+            return sorted(s.id for s in store.list_stories(10, 0, **filters))
+
+        assert ids(since=date(2024, 1, 1)) == []
+        assert ids(since=date(2024, 1, 1), include_undated=True) == ["u"]
+        assert ids(until=link_cmds.parse_until("2022-06")) == ["s"]

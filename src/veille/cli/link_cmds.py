@@ -1,8 +1,9 @@
 """``veille incidents``, ``veille stories``, ``veille duplicates``: cross-article results.
 
 Each lists what ``veille run`` last linked (``veille.link.update_links``), newest and
-best-attested first as the store orders them, with filters applied here; ``--json``
-prints ``{"items": [...], "total": N}`` where ``total`` counts every match, not the page.
+best-attested first as the store orders them; the store filters and pages in SQL, so a
+page costs the same on any store size. ``--json`` prints ``{"items": [...], "total": N}``
+where ``total`` counts every match, not the page.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from veille.link.incidents import date_interval
 from veille.model import DuplicateGroup, FuzzyDate, Incident, Precision, Story
 
 T = TypeVar("T")
-ALL = 1_000_000_000  # the store pages; filters here need every row
 
 SinceOption = Annotated[
     str | None,
@@ -79,41 +79,20 @@ def parse_until(value: str | None) -> date | None:
     return None if value is None else _period(value, "--until")[1]
 
 
-def in_period(
-    span: tuple[date, date] | None,
-    since: date | None,
-    until: date | None,
-    include_undated: bool = False,
-) -> bool:
-    """Whether an item dated ``span`` (first, last day) falls in [since, until].
-
-    Without a date range everything matches; with one, undated items are left out unless
-    ``include_undated`` (they cannot be placed in time, so they are not silently kept)."""
-    if since is None and until is None:
-        return True
-    if span is None:
-        return include_undated
-    first, last = span
-    return (since is None or last >= since) and (until is None or first <= until)
-
-
-def _page(items: Sequence[T], limit: int, offset: int) -> list[T]:
-    return list(items[offset : offset + limit])
-
-
-def _fetch(list_fn: Callable[..., list[T]], db, config, **kwargs: Any) -> list[T]:
+def _fetch(what: str, db, config, limit: int, offset: int, **filters: Any) -> tuple[list[Any], int]:
+    """One page of the store's ``list_<what>`` and the count of every match."""
     with handle_errors():
         store = open_read_store(make_settings(db, config))
         try:
-            return list_fn(store)(ALL, 0, **kwargs)
+            page = getattr(store, f"list_{what}")(limit, offset, **filters)
+            return page, getattr(store, f"count_{what}")(**filters)
         finally:
             store.close()
 
 
 def _print_list(
-    matches: Sequence[T],
-    limit: int,
-    offset: int,
+    page: Sequence[T],
+    total: int,
     as_json: bool,
     *,
     item: Callable[[T], dict[str, Any]],
@@ -121,12 +100,11 @@ def _print_list(
     columns: Sequence[str],
     row: Callable[[T], Sequence[str]],
 ) -> None:
-    """One page of ``matches``: ``{"items", "total"}`` with --json, else a rich table."""
-    page = _page(matches, limit, offset)
+    """One page: ``{"items", "total"}`` with --json, else a rich table."""
     if as_json:
-        print_page([item(m) for m in page], len(matches))
+        print_page([item(m) for m in page], total)
         return
-    table = Table(title=f"{len(matches)} {title}")
+    table = Table(title=f"{total} {title}")
     for col in columns:
         table.add_column(col)
     for m in page:
@@ -135,26 +113,6 @@ def _print_list(
 
 
 # -- incidents ----------------------------------------------------------------
-
-
-def incident_matches(
-    inc: Incident,
-    *,
-    country: str | None = None,
-    since: date | None = None,
-    until: date | None = None,
-    include_undated: bool = False,
-    verification: str | None = None,
-    min_sources: int = 0,
-) -> bool:
-    if country and country not in {inc.actor, inc.target, inc.location_country}:
-        return False
-    # the incident's own date (its mentions', else its first report's publication date)
-    if not in_period(date_interval(inc.date), since, until, include_undated):
-        return False
-    if verification and inc.verification != verification:
-        return False
-    return inc.num_sources >= min_sources
 
 
 def incident_item(inc: Incident) -> dict[str, Any]:
@@ -201,24 +159,24 @@ def incidents_command(
         type_ = filters.event_type(type_) if type_ else None
         country = filters.country_code(country) if country else None
         verification = filters.verification(verification) if verification else None
-    found = _fetch(lambda s: s.list_incidents, db, config, type=type_)
-    matches = [
-        i
-        for i in found
-        if incident_matches(
-            i,
-            country=country,
-            since=start,
-            until=end,
-            include_undated=include_undated,
-            verification=verification,
-            min_sources=min_sources,
-        )
-    ]
-    _print_list(
-        matches,
+    # the incident's own date (its mentions', else its first report's publication date)
+    page, total = _fetch(
+        "incidents",
+        db,
+        config,
         limit,
         offset,
+        type=type_,
+        country=country,
+        since=start,
+        until=end,
+        include_undated=include_undated,
+        verification=verification,
+        min_sources=min_sources,
+    )
+    _print_list(
+        page,
+        total,
         as_json,
         item=incident_item,
         title="incident(s)",
@@ -255,30 +213,6 @@ def _incident_row(i: Incident) -> tuple[str, ...]:
 # -- stories ------------------------------------------------------------------
 
 
-def story_matches(
-    story: Story,
-    *,
-    since: date | None = None,
-    until: date | None = None,
-    include_undated: bool = False,
-    entity: str | None = None,
-) -> bool:
-    # a story's dates are its articles' publication dates (never when Veille read them)
-    span = (
-        (story.first_date or story.last_date, story.last_date or story.first_date)
-        if story.first_date or story.last_date
-        else None
-    )
-    if not in_period(span, since, until, include_undated):
-        return False
-    if entity:
-        needle = entity.casefold()
-        names = [story.label, *story.top_entities]
-        if not any(needle in n.casefold() for n in names):
-            return False
-    return True
-
-
 def story_item(story: Story) -> dict[str, Any]:
     item = to_jsonable(story)
     item["num_articles"] = len(story.article_ids)
@@ -300,16 +234,21 @@ def stories_command(
 ) -> None:
     """Stories: articles grouped into topics over time, largest first."""
     start, end = parse_since(since), parse_until(until)
-    found = _fetch(lambda s: s.list_stories, db, config)
-    matches = [
-        s
-        for s in found
-        if story_matches(s, since=start, until=end, include_undated=include_undated, entity=entity)
-    ]
-    _print_list(
-        matches,
+    # a story's dates are its articles' publication dates (never when Veille read them)
+    page, total = _fetch(
+        "stories",
+        db,
+        config,
         limit,
         offset,
+        since=start,
+        until=end,
+        include_undated=include_undated,
+        entity=entity,
+    )
+    _print_list(
+        page,
+        total,
         as_json,
         item=story_item,
         title="story(ies)",
@@ -325,14 +264,6 @@ def stories_command(
 
 
 # -- duplicates ---------------------------------------------------------------
-
-
-def duplicate_matches(
-    group: DuplicateGroup, *, kind: str | None = None, outlet: str | None = None
-) -> bool:
-    if kind and group.kind != kind:
-        return False
-    return not outlet or outlet in group.outlets
 
 
 def duplicate_item(group: DuplicateGroup) -> dict[str, Any]:
@@ -355,12 +286,10 @@ def duplicates_command(
     """Groups of exact and near-duplicate articles, with every outlet and URL."""
     with handle_errors():
         kind = filters.choice(kind, ("exact", "near"), "--kind") if kind else None
-    found = _fetch(lambda s: s.list_duplicate_groups, db, config)
-    matches = [g for g in found if duplicate_matches(g, kind=kind, outlet=outlet)]
+    page, total = _fetch("duplicate_groups", db, config, limit, offset, kind=kind, outlet=outlet)
     _print_list(
-        matches,
-        limit,
-        offset,
+        page,
+        total,
         as_json,
         item=duplicate_item,
         title="duplicate group(s)",

@@ -6,7 +6,7 @@ import copy
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,99 @@ _ANNOTATIONS = (
     ("claims", "claims", R.claim_read),
 )
 _ITER_CHUNK = 200
+
+
+# The first and last day a DATE + precision may stand for (veille.link.incidents.date_interval);
+# NULL when unknown.
+_PERIOD_FIRST = (
+    "(CASE WHEN date_precision IN ('day', 'week') THEN date "
+    "WHEN date_precision = 'month' THEN date_trunc('month', date)::DATE "
+    "WHEN date_precision = 'year' THEN date_trunc('year', date)::DATE END)"
+)
+_PERIOD_LAST = (
+    "(CASE WHEN date_precision = 'day' THEN date "
+    "WHEN date_precision = 'week' THEN (date + INTERVAL 6 DAY)::DATE "
+    "WHEN date_precision = 'month' THEN last_day(date) "
+    "WHEN date_precision = 'year' THEN make_date(year(date), 12, 31) END)"
+)
+
+
+def _overlaps(
+    first: str, last: str, since: date | None, until: date | None, include_undated: bool
+) -> tuple[list[str], list[Any]]:
+    """SQL keeping periods [first, last] that overlap [since, until]; without a range every
+    row, with one the undated rows only when ``include_undated``."""
+    if since is None and until is None:
+        return [], []
+    clauses, params = [f"{first} IS NOT NULL"], []
+    if since is not None:
+        clauses.append(f"{last} >= ?")
+        params.append(since)
+    if until is not None:
+        clauses.append(f"{first} <= ?")
+        params.append(until)
+    dated = " AND ".join(clauses)
+    return [f"({first} IS NULL OR ({dated}))" if include_undated else f"({dated})"], params
+
+
+def _incident_where(
+    *,
+    type: str | None = None,
+    country: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    include_undated: bool = False,
+    verification: str | None = None,
+    min_sources: int = 0,
+) -> tuple[str, list[Any]]:
+    clauses, params = _overlaps(_PERIOD_FIRST, _PERIOD_LAST, since, until, include_undated)
+    for sql, value in (
+        ("type = ?", type),
+        ("? IN (actor, target, location_country)", country),
+        ("verification = ?", verification),
+    ):
+        if value:
+            clauses.append(sql)
+            params.append(value)
+    if min_sources:
+        clauses.append("num_sources >= ?")
+        params.append(min_sources)
+    return " AND ".join(clauses) or "TRUE", params
+
+
+def _story_where(
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    include_undated: bool = False,
+    entity: str | None = None,
+) -> tuple[str, list[Any]]:
+    # a story's span is its articles' publication dates (either end standing for both)
+    clauses, params = _overlaps(
+        "coalesce(s.first_date, s.last_date)",
+        "coalesce(s.last_date, s.first_date)",
+        since,
+        until,
+        include_undated,
+    )
+    if entity:
+        clauses.append(
+            "(contains(lower(s.label), lower(?)) "
+            "OR len(list_filter(s.top_entities, lambda x: contains(lower(x), lower(?)))) > 0)"
+        )
+        params += [entity, entity]
+    return " AND ".join(clauses) or "TRUE", params
+
+
+def _duplicate_where(*, kind: str | None = None, outlet: str | None = None) -> tuple[str, list]:
+    clauses, params = [], []
+    if kind:
+        clauses.append("kind = ?")
+        params.append(kind)
+    if outlet:
+        clauses.append("list_contains(outlets, ?)")
+        params.append(outlet)
+    return " AND ".join(clauses) or "TRUE", params
 
 
 def _fetch_dicts(cursor) -> list[dict[str, Any]]:
@@ -426,17 +519,26 @@ class DuckDBStore(SourcesMixin):
         clause = " AND ".join(where)
         total = self._conn.execute(f"SELECT count(*) FROM articles a WHERE {clause}", params)
         total_n = total.fetchone()[0]
-        counts = ", ".join(
-            f"(SELECT count(*) FROM {t} x WHERE x.article_id = a.id) AS {attr}"
-            for t, attr, _ in _ANNOTATIONS
-        )
         items = self._query(
             "SELECT a.id, a.source, a.version, a.title, a.outlet, a.language,"
             " a.published_date, a.published_precision, a.num_chars, a.flags, a.input_format,"
-            f" a.stored_at, {counts} FROM articles a WHERE {clause}"
+            f" a.stored_at FROM articles a WHERE {clause}"
             " ORDER BY a.published_date DESC NULLS LAST, a.stored_at, a.id LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
+        # annotation counts of this page's articles only (per row subqueries would count
+        # every article's)
+        ids = [item["id"] for item in items]
+        for table, attr, _ in _ANNOTATIONS:
+            found = dict(
+                self._conn.execute(
+                    f"SELECT article_id, count(*) FROM {table} "
+                    "WHERE article_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY article_id",
+                    [ids],
+                ).fetchall()
+            )
+            for item in items:
+                item[attr] = found.get(item["id"], 0)
         for item in items:
             precision = item.pop("published_precision")
             value = item.pop("published_date")
@@ -701,19 +803,28 @@ class DuckDBStore(SourcesMixin):
         return out
 
     def list_incidents(
-        self, limit: int = 50, offset: int = 0, *, type: str | None = None
+        self, limit: int = 50, offset: int = 0, *, type: str | None = None, **filters: Any
     ) -> list[Incident]:
-        """Incidents with the most mentions first."""
-        where, params = ("WHERE type = ?", [type]) if type else ("", [])
+        """Incidents with the most mentions first; ``filters`` as ``count_incidents``."""
+        where, params = _incident_where(type=type, **filters)
         rows = self._query(
-            f"SELECT * FROM incidents {where} ORDER BY num_mentions DESC, date DESC NULLS LAST, id "
-            "LIMIT ? OFFSET ?",
+            f"SELECT * FROM incidents WHERE {where} "
+            "ORDER BY num_mentions DESC, date DESC NULLS LAST, id LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
         ids = [r["id"] for r in rows]
         events = self._members("incident_events", "incident_id", "event_id", ids)
         articles = self._members("incident_articles", "incident_id", "article_id", ids)
         return [R.incident_read(r, events[r["id"]], articles[r["id"]]) for r in rows]
+
+    def count_incidents(self, **filters: Any) -> int:
+        """How many incidents match: ``type``, ``country`` (actor, target or location),
+        ``since``/``until`` (days; the incident's date period overlaps them; undated ones
+        only with ``include_undated``), ``verification``, ``min_sources``."""
+        where, params = _incident_where(**filters)
+        return self._conn.execute(
+            f"SELECT count(*) FROM incidents WHERE {where}", params
+        ).fetchone()[0]
 
     def get_incident(self, incident_id: str) -> Incident | None:
         rows = self._query("SELECT * FROM incidents WHERE id = ?", [incident_id])
@@ -723,24 +834,47 @@ class DuckDBStore(SourcesMixin):
         articles = self._members("incident_articles", "incident_id", "article_id", [incident_id])
         return R.incident_read(rows[0], events[incident_id], articles[incident_id])
 
-    def list_stories(self, limit: int = 50, offset: int = 0) -> list[Story]:
+    def list_stories(self, limit: int = 50, offset: int = 0, **filters: Any) -> list[Story]:
+        """Stories, largest first; ``filters`` as ``count_stories``."""
+        where, params = _story_where(**filters)
         rows = self._query(
             "SELECT s.*, (SELECT count(*) FROM story_articles m WHERE m.story_id = s.id) AS n "
-            "FROM stories s ORDER BY n DESC, last_date DESC NULLS LAST, id LIMIT ? OFFSET ?",
-            [limit, offset],
+            f"FROM stories s WHERE {where} ORDER BY n DESC, last_date DESC NULLS LAST, id "
+            "LIMIT ? OFFSET ?",
+            [*params, limit, offset],
         )
         members = self._members("story_articles", "story_id", "article_id", [r["id"] for r in rows])
         return [R.story_read(r, members[r["id"]]) for r in rows]
 
-    def list_duplicate_groups(self, limit: int = 50, offset: int = 0) -> list[DuplicateGroup]:
+    def count_stories(self, **filters: Any) -> int:
+        """How many stories match: ``since``/``until`` (their span of publication dates
+        overlaps them; undated ones only with ``include_undated``), ``entity`` (text in the
+        label or a top entity, any case)."""
+        where, params = _story_where(**filters)
+        return self._conn.execute(
+            f"SELECT count(*) FROM stories s WHERE {where}", params
+        ).fetchone()[0]
+
+    def list_duplicate_groups(
+        self, limit: int = 50, offset: int = 0, **filters: Any
+    ) -> list[DuplicateGroup]:
+        """Duplicate groups, exact first; ``filters``: ``kind``, ``outlet``."""
+        where, params = _duplicate_where(**filters)
         rows = self._query(
-            "SELECT * FROM duplicate_groups ORDER BY kind, similarity DESC, id LIMIT ? OFFSET ?",
-            [limit, offset],
+            f"SELECT * FROM duplicate_groups WHERE {where} ORDER BY kind, similarity DESC, id "
+            "LIMIT ? OFFSET ?",
+            [*params, limit, offset],
         )
         members = self._members(
             "duplicate_group_articles", "group_id", "article_id", [r["id"] for r in rows]
         )
         return [R.duplicate_group_read(r, members[r["id"]]) for r in rows]
+
+    def count_duplicate_groups(self, **filters: Any) -> int:
+        where, params = _duplicate_where(**filters)
+        return self._conn.execute(
+            f"SELECT count(*) FROM duplicate_groups WHERE {where}", params
+        ).fetchone()[0]
 
     def list_merged_aid(self, limit: int = 50, offset: int = 0) -> list[MergedAid]:
         rows = self._query(
