@@ -50,6 +50,9 @@ class Order:
 
     name: str  # the list's name, written into its cursors
     keys: tuple[tuple[str, bool], ...]  # (column, descending)
+    # A column unique to each row: the page's keys are found first, then only its rows are
+    # read whole (sorting thousands of wide rows to keep 50 costs more than reading twice).
+    fetch: str | None = None
 
     def sql(self) -> str:
         return ", ".join(f'q."{c}" {"DESC" if d else "ASC"} NULLS LAST' for c, d in self.keys)
@@ -198,18 +201,32 @@ def _page(
     total = int(con.execute(f"SELECT count(*) FROM ({sql})", list(params)).fetchone()[0])
     if not total or (cursor is None and offset >= total):
         return {"items": [], "total": total, "next_cursor": None}
+    keys = [c for c, _ in order.keys]
+    wanted = (
+        ", ".join(f'q."{c}"' for c in dict.fromkeys([*keys, order.fetch])) if order.fetch else "*"
+    )
     cur = con.execute(
-        f"SELECT * FROM ({sql}) q{' WHERE ' + after if after else ''} ORDER BY {order.sql()} "
-        "LIMIT ? OFFSET ?",
+        f"SELECT {wanted} FROM ({sql}) q{' WHERE ' + after if after else ''} "
+        f"ORDER BY {order.sql()} LIMIT ? OFFSET ?",
         [*params, *after_params, limit + 1, offset],
     )
     description, raw = cur.description, cur.fetchall()
+    names = [d[0] for d in description]
     next_cursor = None
     if len(raw) > limit:  # one row more than asked: there is a next page
         raw = raw[:limit]
-        names = [d[0] for d in description]
-        last = raw[-1]
-        next_cursor = order.cursor([last[names.index(c)] for c, _ in order.keys])
+        next_cursor = order.cursor([raw[-1][names.index(c)] for c in keys])
+    if order.fetch and raw:
+        at = names.index(order.fetch)
+        ids = [row[at] for row in raw]
+        cur = con.execute(
+            f'SELECT * FROM ({sql}) q WHERE q."{order.fetch}" IN ({", ".join("?" * len(ids))})',
+            [*params, *ids],
+        )
+        description, found = cur.description, cur.fetchall()
+        at = [d[0] for d in description].index(order.fetch)
+        by_id = {row[at]: row for row in found}
+        raw = [by_id[i] for i in ids if i in by_id]
     items = [shape(row) for row in _dicts(description, raw)]
     return {"items": items, "total": total, "next_cursor": next_cursor}
 
@@ -574,7 +591,7 @@ def _article_row(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-ARTICLE_ORDER = Order("articles", (("published", True), ("id", False)))
+ARTICLE_ORDER = Order("articles", (("published", True), ("id", False)), fetch="id")
 
 
 def list_articles(
@@ -767,7 +784,7 @@ def _attach_articles(con: duckdb.DuckDBPyConnection, items: list[dict[str, Any]]
         )
 
 
-EVENT_ORDER = Order("events", (("date", True), ("article_id", False), ("idx", False)))
+EVENT_ORDER = Order("events", (("date", True), ("article_id", False), ("idx", False)), fetch="id")
 
 
 def list_events(
@@ -842,7 +859,9 @@ def _incident_item(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-INCIDENT_ORDER = Order("incidents", (("date", True), ("num_mentions", True), ("id", False)))
+INCIDENT_ORDER = Order(
+    "incidents", (("date", True), ("num_mentions", True), ("id", False)), fetch="id"
+)
 
 
 def list_incidents(
@@ -904,7 +923,9 @@ def _story_item(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-STORY_ORDER = Order("stories", (("num_articles", True), ("last_date", True), ("id", False)))
+STORY_ORDER = Order(
+    "stories", (("num_articles", True), ("last_date", True), ("id", False)), fetch="id"
+)
 
 
 def list_stories(
@@ -946,7 +967,9 @@ _EXACT_COPIES = (
 )
 
 
-DUPLICATE_ORDER = Order("duplicates", (("kind", False), ("similarity", True), ("id", False)))
+DUPLICATE_ORDER = Order(
+    "duplicates", (("kind", False), ("similarity", True), ("id", False)), fetch="id"
+)
 
 
 def list_duplicate_groups(
@@ -964,9 +987,23 @@ def list_duplicate_groups(
         )
     sql = (
         "SELECT g.*, (SELECT count(*) FROM duplicate_group_articles m WHERE m.group_id = g.id) "
-        f"AS num_articles, {_EXACT_COPIES} FROM duplicate_groups g{where.sql()}"
+        f"AS num_articles FROM duplicate_groups g{where.sql()}"
     )
-    return _page(con, sql, where.params, limit, offset, _same, DUPLICATE_ORDER, cursor)
+    page = _page(con, sql, where.params, limit, offset, _same, DUPLICATE_ORDER, cursor)
+    # exact copies for this page's groups only (a column of the list would count them all)
+    ids = [item["id"] for item in page["items"]]
+    copies = dict(
+        con.execute(
+            "SELECT group_id, sum(n) FROM (SELECT m.group_id, count(*) AS n "
+            "FROM duplicate_group_articles m JOIN articles a ON a.id = m.article_id "
+            "WHERE m.group_id = ANY(?::VARCHAR[]) GROUP BY m.group_id, a.content_hash "
+            "HAVING count(*) > 1) GROUP BY group_id",
+            [ids],
+        ).fetchall()
+    )
+    for item in page["items"]:
+        item["exact_copies"] = int(copies.get(item["id"], 0))
+    return page
 
 
 def get_duplicate_group(con: duckdb.DuckDBPyConnection, group_id: str) -> dict[str, Any] | None:
@@ -1017,7 +1054,7 @@ def _aid_where(f: Filters) -> _Where:
     return where
 
 
-AID_ORDER = Order("aid", (("usd_value", True), ("article_id", False), ("idx", False)))
+AID_ORDER = Order("aid", (("usd_value", True), ("article_id", False), ("idx", False)), fetch="id")
 
 
 def list_aid(
@@ -1138,7 +1175,7 @@ def aid_totals(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> dict
     }
 
 
-PACKAGE_ORDER = Order("aid_packages", (("usd_value", True), ("id", False)))
+PACKAGE_ORDER = Order("aid_packages", (("usd_value", True), ("id", False)), fetch="id")
 
 
 def aid_packages(
@@ -1171,7 +1208,9 @@ def _claim_item(row: dict[str, Any]) -> dict[str, Any]:
     return item
 
 
-CLAIM_ORDER = Order("claims", (("article_published", True), ("article_id", False), ("idx", False)))
+CLAIM_ORDER = Order(
+    "claims", (("article_published", True), ("article_id", False), ("idx", False)), fetch="id"
+)
 
 
 def list_claims(
