@@ -26,6 +26,7 @@ from veille.model import (
 )
 from veille.store import open_store
 from veille.store.duckdb import migrate, readcounts
+from veille.store.duckdb.store import DuckDBStore
 
 TEXT = "Le ministre Orlov a visité Tavria. Des tirs ont visé Tavria mardi. Orlov a démenti."
 
@@ -159,6 +160,14 @@ def test_migration_fills_a_store_made_before_it(tmp_path, monkeypatch):
         migrate, "available_migrations", lambda: [m for m in latest() if m.version < 6]
     )
     monkeypatch.setattr(readcounts, "refresh", lambda *a, **k: None)
+
+    def plain_write(store, fn, *args):  # as stores wrote before migration 007
+        store.connection().execute("BEGIN TRANSACTION")
+        result = fn(*args)
+        store.connection().execute("COMMIT")
+        return result
+
+    monkeypatch.setattr(DuckDBStore, "_write", plain_write)
     with open_store(db) as store:
         store.save_batch(SAMPLE)
         assert (

@@ -11,7 +11,7 @@ import hmac
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 TOKEN_ENV = "VEILLE_API_TOKEN"
 RELOAD_SECONDS = 5.0  # how stale the search index may be after `veille run`
+MAX_KEPT_ANSWERS = 512  # distinct filter combinations kept per generation
 
 
 class ErrorBody(BaseModel):
@@ -40,6 +41,28 @@ class AppState:
     index: Any = None  # the tantivy index, opened on first search
     index_loaded_at: float = 0.0
     writer: Any = None  # veille.fetch.writer.SingleWriter when served with --watch
+    # whole-store answers (stats, overview, timelines, aid totals) by request, valid while
+    # the store's generation stays the same: they cost a scan of every table to compute
+    answers: dict[Any, Any] = field(default_factory=dict)
+    answers_generation: int = -1
+    answers_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def kept(self, con: duckdb.DuckDBPyConnection, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()``'s answer for ``key``, computed again only after a write."""
+        from veille.store.duckdb.queries import generation
+
+        now = generation(con)
+        with self.answers_lock:
+            if now != self.answers_generation:
+                self.answers.clear()
+                self.answers_generation = now
+            if key in self.answers:
+                return self.answers[key]
+        answer = compute()
+        with self.answers_lock:
+            if self.answers_generation == now and len(self.answers) < MAX_KEPT_ANSWERS:
+                self.answers[key] = answer
+        return answer
 
     def search_index(self):
         """The search index, kept open and reloaded now and then (None while absent)."""

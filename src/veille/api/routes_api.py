@@ -151,27 +151,30 @@ def search_articles(
 
 
 @router.get("/stats", summary="Counts of everything")
-def get_stats(con: Con) -> dict[str, Any]:
-    return queries.stats(con)
+def get_stats(st: St, con: Con) -> dict[str, Any]:
+    return st.kept(con, "stats", lambda: queries.stats(con))
 
 
 @router.get("/overview", summary="The overview page's data (JSON twin of /)")
-def get_overview(con: Con, f: OverviewFlt) -> dict[str, Any]:
-    return views.overview(con, f)
+def get_overview(st: St, con: Con, f: OverviewFlt) -> dict[str, Any]:
+    return st.kept(con, ("overview", f), lambda: views.overview(con, f))
 
 
 @router.get("/timeline", summary="Events or incidents by day or month and type")
 def get_timeline(
-    con: Con, f: TimelineFlt, kind: TimelineKind = TimelineKind.events
+    st: St, con: Con, f: TimelineFlt, kind: TimelineKind = TimelineKind.events
 ) -> dict[str, Any]:
-    items = queries.timeline(con, kind.value, f)
-    undated = queries.timeline_undated(con, kind.value, f)
-    return {"items": items, "total": len(items), "undated": undated}
+    def compute() -> dict[str, Any]:
+        items = queries.timeline(con, kind.value, f)
+        undated = queries.timeline_undated(con, kind.value, f)
+        return {"items": items, "total": len(items), "undated": undated}
+
+    return st.kept(con, ("timeline", kind.value, f), compute)
 
 
 @router.get("/outlets", summary="Outlets and their article counts")
-def get_outlets(con: Con) -> dict[str, Any]:
-    items = queries.outlets(con)
+def get_outlets(st: St, con: Con) -> dict[str, Any]:
+    items = st.kept(con, "outlets", lambda: queries.outlets(con))
     return {"items": items, "total": len(items)}
 
 
@@ -282,8 +285,8 @@ def get_aid(con: Con, f: AidFlt, page: Pg) -> dict[str, Any]:
 
 
 @router.get("/aid/totals", summary="Aid totals in USD by donor and status")
-def get_aid_totals(con: Con, f: AidFlt) -> dict[str, Any]:
-    return queries.aid_totals(con, f)
+def get_aid_totals(st: St, con: Con, f: AidFlt) -> dict[str, Any]:
+    return st.kept(con, ("aid_totals", f), lambda: queries.aid_totals(con, f))
 
 
 @router.get("/claims", summary="Attributed claims")

@@ -61,11 +61,12 @@ def _render(request: Request, name: str, **context: Any) -> HTMLResponse:
 
 
 @router.get("/", response_class=HTMLResponse)
-def overview_page(request: Request, con: Con, f: Flt) -> HTMLResponse:
+def overview_page(request: Request, st: St, con: Con, f: Flt) -> HTMLResponse:
+    span = Filters(date_from=f.date_from, date_to=f.date_to)  # the key the API keeps it by
     return _render(
         request,
         "overview.html",
-        data=views.overview(con, f),
+        data=st.kept(con, ("overview", span), lambda: views.overview(con, span)),
         twin=_twin(request, "/api/v1/overview"),
     )
 

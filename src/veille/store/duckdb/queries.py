@@ -299,6 +299,12 @@ ORDER BY a.stored_at, a.id
 """
 
 
+def generation(con: duckdb.DuckDBPyConnection) -> int:
+    """A number every write to the store raises: answers computed at one generation hold
+    until it changes."""
+    return con.execute("SELECT n FROM store_generation").fetchone()[0]
+
+
 def store_identity(con: duckdb.DuckDBPyConnection) -> str:
     """Which database this is: when its first migration ran (a new file gets a new one)."""
     row = con.execute("SELECT applied_at FROM schema_version ORDER BY version LIMIT 1").fetchone()

@@ -218,6 +218,8 @@ class DuckDBStore(SourcesMixin):
         self._conn.execute("BEGIN TRANSACTION")
         try:
             result = fn(*args)
+            # readers keep whole-store answers until this changes (queries.generation)
+            self._conn.execute("UPDATE store_generation SET n = n + 1")
             self._conn.execute("COMMIT")
         except Exception as exc:
             self._conn.execute("ROLLBACK")
