@@ -190,8 +190,12 @@ def _page(
     shape: Callable[[dict[str, Any]], dict[str, Any]],
     order: Order,
     cursor: str | None = None,
+    rows_sql: str | None = None,
 ) -> Page:
     """One page of ``sql`` (no ORDER BY: ``order`` sorts it) and the total count.
+
+    ``rows_sql``: ``sql`` without its filters (no parameters), to read the page's rows by
+    ``order.fetch`` without evaluating the filters a third time.
 
     The page starts after ``cursor`` (the ``next_cursor`` of the page before) when given,
     else at ``offset``. Two queries rather than a window count: ``ORDER BY ... LIMIT`` lets
@@ -219,9 +223,10 @@ def _page(
     if order.fetch and raw:
         at = names.index(order.fetch)
         ids = [row[at] for row in raw]
+        source, source_params = (rows_sql, []) if rows_sql else (sql, list(params))
         cur = con.execute(
-            f'SELECT * FROM ({sql}) q WHERE q."{order.fetch}" IN ({", ".join("?" * len(ids))})',
-            [*params, *ids],
+            f'SELECT * FROM ({source}) q WHERE q."{order.fetch}" IN ({", ".join("?" * len(ids))})',
+            [*source_params, *ids],
         )
         description, found = cur.description, cur.fetchall()
         at = [d[0] for d in description].index(order.fetch)
@@ -623,19 +628,22 @@ def list_articles(
         where.add(
             "id IN (SELECT article_id FROM events WHERE ? IN "
             "(actor_country, target_country, location_country) "
-            "UNION SELECT article_id FROM entity_mentions WHERE country = ?)",
+            "UNION ALL SELECT article_id FROM entity_mentions WHERE country = ?)",
             f.country,
             f.country,
         )
     if f.verification:
         where.add(
             "id IN (SELECT article_id FROM events WHERE verification = ? "
-            "UNION SELECT article_id FROM claims WHERE verification = ?)",
+            "UNION ALL SELECT article_id FROM claims WHERE verification = ?)",
             f.verification,
             f.verification,
         )
-    sql = f"SELECT {_ARTICLE_COLUMNS} FROM articles{where.sql()}"
-    return _page(con, sql, where.params, limit, offset, _article_row, ARTICLE_ORDER, cursor)
+    rows = f"SELECT {_ARTICLE_COLUMNS} FROM articles"
+    return _page(
+        con, rows + where.sql(), where.params, limit, offset, _article_row, ARTICLE_ORDER, cursor,
+        rows,
+    )  # fmt: skip
 
 
 def article_summaries(
@@ -802,8 +810,11 @@ def list_events(
     over every event; the page's articles are fetched afterwards.
     """
     where = _event_where(f)
-    sql = f"SELECT e.* FROM events e{where.sql()}"
-    page = _page(con, sql, where.params, limit, offset, _event_item, EVENT_ORDER, cursor)
+    rows = "SELECT e.* FROM events e"
+    page = _page(
+        con, rows + where.sql(), where.params, limit, offset, _event_item, EVENT_ORDER, cursor,
+        rows,
+    )  # fmt: skip
     _attach_articles(con, page["items"])
     return page
 
@@ -888,7 +899,10 @@ def list_incidents(
         )
     _fuzzy_range(where, "date", "date_precision", f)
     sql = f"SELECT * FROM incidents{where.sql()}"
-    return _page(con, sql, where.params, limit, offset, _incident_item, INCIDENT_ORDER, cursor)
+    return _page(
+        con, sql, where.params, limit, offset, _incident_item, INCIDENT_ORDER, cursor,
+        "SELECT * FROM incidents",
+    )  # fmt: skip
 
 
 def get_incident(con: duckdb.DuckDBPyConnection, incident_id: str) -> dict[str, Any] | None:
@@ -1071,9 +1085,11 @@ def list_aid(
         "SELECT c.*, a.title AS article_title, a.outlet AS article_outlet, "
         "a.published_date AS article_published, a.url AS article_url, "
         "a.source AS article_source "
-        f"FROM aid_commitments c JOIN articles a ON a.id = c.article_id{where.sql()}"
+        "FROM aid_commitments c JOIN articles a ON a.id = c.article_id"
     )
-    return _page(con, sql, where.params, limit, offset, _aid_item, AID_ORDER, cursor)
+    return _page(
+        con, sql + where.sql(), where.params, limit, offset, _aid_item, AID_ORDER, cursor, sql
+    )
 
 
 # Status groups of the aid headline: what is committed or delivered is never added to what
@@ -1238,9 +1254,11 @@ def list_claims(
         "SELECT c.*, a.title AS article_title, a.outlet AS article_outlet, "
         "a.published_date AS article_published, a.url AS article_url, "
         "a.source AS article_source "
-        f"FROM claims c JOIN articles a ON a.id = c.article_id{where.sql()}"
+        "FROM claims c JOIN articles a ON a.id = c.article_id"
     )
-    return _page(con, sql, where.params, limit, offset, _claim_item, CLAIM_ORDER, cursor)
+    return _page(
+        con, sql + where.sql(), where.params, limit, offset, _claim_item, CLAIM_ORDER, cursor, sql
+    )
 
 
 # ---------------------------------------------------------------------------
