@@ -142,6 +142,15 @@ class _Where:
         self.clauses.append(clause)
         self.params.extend(params)
 
+    def each(self, f: Filters, clauses: dict[str, str]) -> _Where:
+        """For every filter of ``f`` that is set, its clause here, the filter's value
+        standing for each ``?`` of it: the per-view filter lists are only these tables."""
+        for name, clause in clauses.items():
+            value = getattr(f, name)
+            if value:
+                self.add(clause, *[value] * clause.count("?"))
+        return self
+
     def sql(self) -> str:
         return (" WHERE " + " AND ".join(self.clauses)) if self.clauses else ""
 
@@ -251,6 +260,18 @@ def _span(row: dict[str, Any], prefix: str) -> dict[str, Any]:
 def _party(row: dict[str, Any], prefix: str, fields=("text", "name", "country", "sector", "kb_id")):
     values = {f: row.pop(f"{prefix}_{f}") for f in fields}
     return values if any(v is not None for v in values.values()) else None
+
+
+def _place(row: dict[str, Any]) -> dict[str, Any] | None:
+    """An event's or incident's ``location_*`` columns as one record (None: no place)."""
+    location = {
+        "name": row.pop("location_name"),
+        "country": row.pop("location_place_country"),
+        "kb_id": row.pop("location_kb_id"),
+        "lat": row.pop("location_lat"),
+        "lon": row.pop("location_lon"),
+    }
+    return location if location["name"] or location["lat"] is not None else None
 
 
 def _dated(row: dict[str, Any], column: str = "date", precision: str | None = None) -> None:
@@ -602,6 +623,17 @@ def _article_row(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+_ARTICLE_FILTERS = {
+    "outlet": "outlet = ?",
+    "entity": "id IN (SELECT article_id FROM entity_mentions "
+    "WHERE kb_id = ? OR lower(name) = lower(?))",
+    "type": "id IN (SELECT article_id FROM events WHERE type = ?)",
+    "country": "id IN (SELECT article_id FROM events WHERE ? IN "
+    "(actor_country, target_country, location_country) "
+    "UNION ALL SELECT article_id FROM entity_mentions WHERE country = ?)",
+    "verification": "id IN (SELECT article_id FROM events WHERE verification = ? "
+    "UNION ALL SELECT article_id FROM claims WHERE verification = ?)",
+}
 ARTICLE_ORDER = Order("articles", (("published", True), ("id", False)), fetch="id")
 
 
@@ -612,33 +644,8 @@ def list_articles(
     where = _Where()
     if f.q:  # plain substring fallback, used only when there is no search index
         where.add("(text ILIKE ? OR title ILIKE ?)", f"%{f.q}%", f"%{f.q}%")
-    if f.outlet:
-        where.add("outlet = ?", f.outlet)
     _date_range(where, "published_date", f)
-    if f.entity:
-        where.add(
-            "id IN (SELECT article_id FROM entity_mentions "
-            "WHERE kb_id = ? OR lower(name) = lower(?))",
-            f.entity,
-            f.entity,
-        )
-    if f.type:
-        where.add("id IN (SELECT article_id FROM events WHERE type = ?)", f.type)
-    if f.country:
-        where.add(
-            "id IN (SELECT article_id FROM events WHERE ? IN "
-            "(actor_country, target_country, location_country) "
-            "UNION ALL SELECT article_id FROM entity_mentions WHERE country = ?)",
-            f.country,
-            f.country,
-        )
-    if f.verification:
-        where.add(
-            "id IN (SELECT article_id FROM events WHERE verification = ? "
-            "UNION ALL SELECT article_id FROM claims WHERE verification = ?)",
-            f.verification,
-            f.verification,
-        )
+    where.each(f, _ARTICLE_FILTERS)
     rows = f"SELECT {_ARTICLE_COLUMNS} FROM articles"
     return _page(
         con, rows + where.sql(), where.params, limit, offset, _article_row, ARTICLE_ORDER, cursor,
@@ -721,14 +728,7 @@ def _event_item(row: dict[str, Any]) -> dict[str, Any]:
     item["trigger"] = _span(row, "trigger")
     item["actor"] = _party(row, "actor")
     item["target"] = _party(row, "target")
-    location = {
-        "name": row.pop("location_name"),
-        "country": row.pop("location_place_country"),
-        "kb_id": row.pop("location_kb_id"),
-        "lat": row.pop("location_lat"),
-        "lon": row.pop("location_lon"),
-    }
-    item["location"] = location if location["name"] or location["lat"] is not None else None
+    item["location"] = _place(row)
     _dated(row)
     item["location_country"] = row.pop("location_country")
     item["date"] = row.pop("date")
@@ -741,34 +741,24 @@ def _event_item(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _event_where(f: Filters, alias: str = "e") -> _Where:
-    where = _Where()
     p = f"{alias}." if alias else ""
-    if f.type:
-        where.add(f"{p}type = ?", f.type)
-    if f.mode:
-        where.add(f"{p}mode = ?", f.mode)
-    if f.country:
-        where.add(f"? IN ({p}actor_country, {p}target_country, {p}location_country)", f.country)
-    if f.verification:
-        where.add(f"{p}verification = ?", f.verification)
-    if f.article_id:
-        where.add(f"{p}article_id = ?", f.article_id)
-    if f.outlet:
-        where.add(f"{p}article_id IN (SELECT id FROM articles WHERE outlet = ?)", f.outlet)
-    if f.entity:  # a KB id or a name, in any case
-        where.add(
-            f"(? IN ({p}actor_kb_id, {p}target_kb_id, {p}location_kb_id) "
+    where = _Where().each(
+        f,
+        {
+            "type": f"{p}type = ?",
+            "mode": f"{p}mode = ?",
+            "country": f"? IN ({p}actor_country, {p}target_country, {p}location_country)",
+            "verification": f"{p}verification = ?",
+            "article_id": f"{p}article_id = ?",
+            "outlet": f"{p}article_id IN (SELECT id FROM articles WHERE outlet = ?)",
+            # a KB id or a name, in any case
+            "entity": f"(? IN ({p}actor_kb_id, {p}target_kb_id, {p}location_kb_id) "
             f"OR lower(?) IN (lower({p}actor_name), lower({p}target_name), "
-            f"lower({p}location_name)) "
-            f"OR {p}article_id IN (SELECT article_id FROM entity_mentions "
-            "WHERE kb_id = ? OR lower(name) = lower(?)))",
-            f.entity,
-            f.entity,
-            f.entity,
-            f.entity,
-        )
-    if f.located:
-        where.add(f"{p}location_lat IS NOT NULL AND {p}location_lon IS NOT NULL")
+            f"lower({p}location_name)) OR {p}article_id IN (SELECT article_id "
+            "FROM entity_mentions WHERE kb_id = ? OR lower(name) = lower(?)))",
+            "located": f"{p}location_lat IS NOT NULL AND {p}location_lon IS NOT NULL",
+        },
+    )
     # the event's own date, else its article's publication date (as the timeline bins it)
     if f.date_from or f.date_to:
         name = alias or "events"
@@ -864,14 +854,7 @@ def _asdict(f: Filters) -> dict[str, Any]:
 
 
 def _incident_item(row: dict[str, Any]) -> dict[str, Any]:
-    location = {
-        "name": row.pop("location_name"),
-        "country": row.pop("location_place_country"),
-        "kb_id": row.pop("location_kb_id"),
-        "lat": row.pop("location_lat"),
-        "lon": row.pop("location_lon"),
-    }
-    row["location"] = location if location["name"] or location["lat"] is not None else None
+    row["location"] = _place(row)
     _dated(row)
     return row
 
@@ -884,19 +867,16 @@ INCIDENT_ORDER = Order(
 def list_incidents(
     con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int, cursor: str | None = None
 ) -> Page:
-    where = _Where()
-    if f.type:
-        where.add("type = ?", f.type)
-    if f.mode:
-        where.add("mode = ?", f.mode)
-    if f.country:
-        where.add("? IN (actor, target, location_country)", f.country)
-    if f.verification:
-        where.add("verification = ?", f.verification)
-    if f.article_id:
-        where.add(
-            "id IN (SELECT incident_id FROM incident_articles WHERE article_id = ?)", f.article_id
-        )
+    where = _Where().each(
+        f,
+        {
+            "type": "type = ?",
+            "mode": "mode = ?",
+            "country": "? IN (actor, target, location_country)",
+            "verification": "verification = ?",
+            "article_id": "id IN (SELECT incident_id FROM incident_articles WHERE article_id = ?)",
+        },
+    )
     _fuzzy_range(where, "date", "date_precision", f)
     sql = f"SELECT * FROM incidents{where.sql()}"
     return _page(
@@ -959,8 +939,9 @@ def list_stories(
         where.add("first_date <= ?", f.date_to)
     if f.entity:
         where.add("(label ILIKE ? OR list_contains(top_entities, ?))", f"%{f.entity}%", f.entity)
-    if f.article_id:
-        where.add("id IN (SELECT story_id FROM story_articles WHERE article_id = ?)", f.article_id)
+    where.each(
+        f, {"article_id": "id IN (SELECT story_id FROM story_articles WHERE article_id = ?)"}
+    )
     sql = (
         "SELECT s.*, (SELECT count(*) FROM story_articles m WHERE m.story_id = s.id) "
         f"AS num_articles FROM stories s{where.sql()}"
@@ -995,16 +976,15 @@ DUPLICATE_ORDER = Order(
 def list_duplicate_groups(
     con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int, cursor: str | None = None
 ) -> Page:
-    where = _Where()
-    if f.kind:
-        where.add("kind = ?", f.kind)
-    if f.outlet:
-        where.add("list_contains(outlets, ?)", f.outlet)
-    if f.article_id:
-        where.add(
-            "id IN (SELECT group_id FROM duplicate_group_articles WHERE article_id = ?)",
-            f.article_id,
-        )
+    where = _Where().each(
+        f,
+        {
+            "kind": "kind = ?",
+            "outlet": "list_contains(outlets, ?)",
+            "article_id": "id IN (SELECT group_id FROM duplicate_group_articles "
+            "WHERE article_id = ?)",
+        },
+    )
     sql = (
         "SELECT g.*, (SELECT count(*) FROM duplicate_group_articles m WHERE m.group_id = g.id) "
         f"AS num_articles FROM duplicate_groups g{where.sql()}"
@@ -1054,22 +1034,19 @@ def _aid_item(row: dict[str, Any]) -> dict[str, Any]:
 
 def _aid_fields(f: Filters) -> _Where:
     """The filters aid commitments and aid packages share: parties, status, kind."""
-    where = _Where()
-    if f.donor:
-        where.add("donor = ?", f.donor)
-    if f.recipient:
-        where.add("recipient = ?", f.recipient)
-    if f.status:
-        where.add("status = ?", f.status)
-    if f.kind:
-        where.add("kind = ?", f.kind)
-    return where
+    return _Where().each(
+        f,
+        {
+            "donor": "donor = ?",
+            "recipient": "recipient = ?",
+            "status": "status = ?",
+            "kind": "kind = ?",
+        },
+    )
 
 
 def _aid_where(f: Filters) -> _Where:
-    where = _aid_fields(f)
-    if f.article_id:
-        where.add("article_id = ?", f.article_id)
+    where = _aid_fields(f).each(f, {"article_id": "article_id = ?"})
     _date_range(where, "announced_date", f)
     return where
 
@@ -1129,9 +1106,7 @@ WHERE c.id NOT IN (SELECT commitment_id FROM merged_aid_commitments)
 
 
 def _package_where(f: Filters) -> _Where:
-    where = _aid_fields(f)
-    if f.article_id:
-        where.add("list_contains(articles, ?)", f.article_id)
+    where = _aid_fields(f).each(f, {"article_id": "list_contains(articles, ?)"})
     _date_range(where, "day", f)
     return where
 
@@ -1238,17 +1213,16 @@ CLAIM_ORDER = Order(
 def list_claims(
     con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int, cursor: str | None = None
 ) -> Page:
-    where = _Where()
-    if f.verification:
-        where.add("c.verification = ?", f.verification)
-    if f.speaker:
-        where.add("? IN (c.speaker_name, c.speaker_country, c.speaker_kb_id)", f.speaker)
-    if f.country:
-        where.add("c.speaker_country = ?", f.country)
-    if f.article_id:
-        where.add("c.article_id = ?", f.article_id)
-    if f.outlet:
-        where.add("a.outlet = ?", f.outlet)
+    where = _Where().each(
+        f,
+        {
+            "verification": "c.verification = ?",
+            "speaker": "? IN (c.speaker_name, c.speaker_country, c.speaker_kb_id)",
+            "country": "c.speaker_country = ?",
+            "article_id": "c.article_id = ?",
+            "outlet": "a.outlet = ?",
+        },
+    )
     _date_range(where, "a.published_date", f)
     sql = (
         "SELECT c.*, a.title AS article_title, a.outlet AS article_outlet, "
@@ -1279,26 +1253,16 @@ def list_entities(
     ``label`` and ``country`` keep entities whose most frequent label and country they
     are. Those lists read ``entity_stats`` (kept when articles are stored); a text, article
     or date filter counts the matching mentions instead."""
+    where = _Where().each(f, {"label": "label = ?", "country": "country = ?"})
     if not (f.q or f.article_id or f.date_from or f.date_to):
-        where = _Where()
-        if f.label:
-            where.add("label = ?", f.label)
-        if f.country:
-            where.add("country = ?", f.country)
         sql = (
             "SELECT key, kb_id, name, label, country, mentions, articles "
             f"FROM entity_stats{where.sql()}"
         )
         return _page(con, sql, where.params, limit, offset, _same, ENTITY_ORDER, cursor)
-    where = _Where()
-    if f.label:
-        where.add("label = ?", f.label)
-    if f.country:
-        where.add("country = ?", f.country)
     if f.q:
         where.add("(name ILIKE ? OR text ILIKE ?)", f"%{f.q}%", f"%{f.q}%")
-    if f.article_id:
-        where.add("article_id = ?", f.article_id)
+    where.each(f, {"article_id": "article_id = ?"})
     if f.date_from or f.date_to:
         span, params = _article_span(f, "a")
         where.add(f"article_id IN (SELECT a.id FROM articles a WHERE {span})", *params)
