@@ -112,6 +112,14 @@ def resolve(con: duckdb.DuckDBPyConnection, table: str, what: str, key: str) -> 
     return found
 
 
+def _one(con: duckdb.DuckDBPyConnection, table: str, what: str, key: str, get) -> dict[str, Any]:
+    """One incident, story, group or event by id or unique prefix; 404 when there is none."""
+    item = get(con, resolve(con, table, what, key))
+    if item is None:
+        raise _not_found(what, key)
+    return item
+
+
 def search_articles(
     st: AppState, con: duckdb.DuckDBPyConnection, f: Filters, page: Page
 ) -> dict[str, Any]:
@@ -220,10 +228,7 @@ def get_events(con: Con, f: EventFlt, page: Pg) -> dict[str, Any]:
 
 @router.get("/events/{event_id}", summary="One event", responses=NOT_FOUND)
 def get_event(con: Con, event_id: str) -> dict[str, Any]:
-    item = queries.get_event(con, resolve(con, "events", "event", event_id))
-    if item is None:
-        raise _not_found("event", event_id)
-    return item
+    return _one(con, "events", "event", event_id, queries.get_event)
 
 
 @router.get("/map", summary="Located events for the map (JSON twin of /map)")
@@ -243,10 +248,7 @@ def get_incidents(con: Con, f: IncidentFlt, page: Pg) -> dict[str, Any]:
     responses=NOT_FOUND,
 )
 def get_incident(con: Con, incident_id: str) -> dict[str, Any]:
-    item = queries.get_incident(con, resolve(con, "incidents", "incident", incident_id))
-    if item is None:
-        raise _not_found("incident", incident_id)
-    return item
+    return _one(con, "incidents", "incident", incident_id, queries.get_incident)
 
 
 @router.get("/stories", summary="Stories: articles grouped into topics, largest first")
@@ -256,10 +258,7 @@ def get_stories(con: Con, f: StoryFlt, page: Pg) -> dict[str, Any]:
 
 @router.get("/stories/{story_id}", summary="One story with its articles", responses=NOT_FOUND)
 def get_story(con: Con, story_id: str) -> dict[str, Any]:
-    item = queries.get_story(con, resolve(con, "stories", "story", story_id))
-    if item is None:
-        raise _not_found("story", story_id)
-    return item
+    return _one(con, "stories", "story", story_id, queries.get_story)
 
 
 @router.get("/duplicates", summary="Groups of exact and near-duplicate articles")
@@ -273,10 +272,7 @@ def get_duplicates(con: Con, f: DuplicateFlt, page: Pg) -> dict[str, Any]:
     responses=NOT_FOUND,
 )
 def get_duplicate_group(con: Con, group_id: str) -> dict[str, Any]:
-    item = queries.get_duplicate_group(con, resolve(con, "duplicate_groups", "group", group_id))
-    if item is None:
-        raise _not_found("duplicate group", group_id)
-    return item
+    return _one(con, "duplicate_groups", "duplicate group", group_id, queries.get_duplicate_group)
 
 
 @router.get("/aid", summary="Aid commitments, largest first")

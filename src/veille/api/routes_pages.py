@@ -47,6 +47,28 @@ def _pager(request: Request, page: Page, total: int) -> dict[str, Any]:
     }
 
 
+def _list_page(
+    request: Request, name: str, result: dict[str, Any], page: Page, **context: Any
+) -> HTMLResponse:
+    """A list page: its rows, the pager, and the JSON twin at ``/api/v1/<name>``."""
+    return _render(
+        request,
+        f"{name}.html",
+        result=result,
+        pager=_pager(request, page, result["total"]),
+        twin=_twin(request, f"/api/v1/{name}"),
+        **context,
+    )
+
+
+def _detail_page(
+    request: Request, con, table: str, what: str, key: str, get, name: str, path: str
+) -> HTMLResponse:
+    """One incident, story or duplicate group by id or unique prefix, and its JSON twin."""
+    full = resolve(con, table, what, key)
+    return _render(request, f"{name}.html", item=get(con, full), twin=f"/api/v1/{path}/{full}")
+
+
 def _render(request: Request, name: str, **context: Any) -> HTMLResponse:
     env = request.app.state.jinja
     html = env.get_template(name).render(
@@ -79,75 +101,56 @@ def map_page(request: Request, con: Con, f: Flt) -> HTMLResponse:
 
 @router.get("/events", response_class=HTMLResponse)
 def events_page(request: Request, con: Con, f: Flt, page: Pg) -> HTMLResponse:
-    result = queries.list_events(con, f, page.limit, page.offset)
-    return _render(
-        request,
-        "events.html",
-        result=result,
-        entity_names=queries.entity_names(con),
-        pager=_pager(request, page, result["total"]),
-        twin=_twin(request, "/api/v1/events"),
-    )
+    result = queries.list_events(con, f, page.limit, page.offset, page.cursor)
+    return _list_page(request, "events", result, page, entity_names=queries.entity_names(con))
 
 
 @router.get("/incidents", response_class=HTMLResponse)
 def incidents_page(request: Request, con: Con, f: Flt, page: Pg) -> HTMLResponse:
-    result = queries.list_incidents(con, f, page.limit, page.offset)
-    return _render(
+    result = queries.list_incidents(con, f, page.limit, page.offset, page.cursor)
+    return _list_page(
         request,
-        "incidents.html",
-        result=result,
+        "incidents",
+        result,
+        page,
         timeline=queries.timeline(con, "incidents", f),
         timeline_undated=queries.timeline_undated(con, "incidents", f),
-        pager=_pager(request, page, result["total"]),
-        twin=_twin(request, "/api/v1/incidents"),
     )
 
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
 def incident_page(request: Request, con: Con, incident_id: str) -> HTMLResponse:
-    key = resolve(con, "incidents", "incident", incident_id)
-    item = queries.get_incident(con, key)
-    return _render(request, "incident.html", item=item, twin=f"/api/v1/incidents/{key}")
+    return _detail_page(
+        request, con, "incidents", "incident", incident_id, queries.get_incident, "incident",
+        "incidents",
+    )  # fmt: skip
 
 
 @router.get("/stories", response_class=HTMLResponse)
 def stories_page(request: Request, con: Con, f: Flt, page: Pg) -> HTMLResponse:
-    result = queries.list_stories(con, f, page.limit, page.offset)
-    return _render(
-        request,
-        "stories.html",
-        result=result,
-        entity_names=queries.entity_names(con),
-        pager=_pager(request, page, result["total"]),
-        twin=_twin(request, "/api/v1/stories"),
-    )
+    result = queries.list_stories(con, f, page.limit, page.offset, page.cursor)
+    return _list_page(request, "stories", result, page, entity_names=queries.entity_names(con))
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
 def story_page(request: Request, con: Con, story_id: str) -> HTMLResponse:
-    key = resolve(con, "stories", "story", story_id)
-    item = queries.get_story(con, key)
-    return _render(request, "story.html", item=item, twin=f"/api/v1/stories/{key}")
+    return _detail_page(
+        request, con, "stories", "story", story_id, queries.get_story, "story", "stories"
+    )
 
 
 @router.get("/duplicates", response_class=HTMLResponse)
 def duplicates_page(request: Request, con: Con, f: Flt, page: Pg) -> HTMLResponse:
-    result = queries.list_duplicate_groups(con, f, page.limit, page.offset)
-    return _render(
-        request,
-        "duplicates.html",
-        result=result,
-        pager=_pager(request, page, result["total"]),
-        twin=_twin(request, "/api/v1/duplicates"),
-    )
+    result = queries.list_duplicate_groups(con, f, page.limit, page.offset, page.cursor)
+    return _list_page(request, "duplicates", result, page)
 
 
 @router.get("/duplicates/{group_id}", response_class=HTMLResponse)
 def duplicate_page(request: Request, con: Con, group_id: str) -> HTMLResponse:
-    key = resolve(con, "duplicate_groups", "group", group_id)
-    item = queries.get_duplicate_group(con, key)
-    return _render(request, "duplicate.html", item=item, twin=f"/api/v1/duplicates/{key}")
+    return _detail_page(
+        request, con, "duplicate_groups", "group", group_id, queries.get_duplicate_group,
+        "duplicate", "duplicates",
+    )  # fmt: skip
 
 
 @router.get("/aid", response_class=HTMLResponse)
@@ -164,31 +167,19 @@ def aid_page(request: Request, con: Con, f: Flt, page: Pg) -> HTMLResponse:
 
 @router.get("/claims", response_class=HTMLResponse)
 def claims_page(request: Request, con: Con, f: Flt, page: Pg) -> HTMLResponse:
-    result = queries.list_claims(con, f, page.limit, page.offset)
-    return _render(
-        request,
-        "claims.html",
-        result=result,
-        pager=_pager(request, page, result["total"]),
-        twin=_twin(request, "/api/v1/claims"),
-    )
+    result = queries.list_claims(con, f, page.limit, page.offset, page.cursor)
+    return _list_page(request, "claims", result, page)
 
 
 @router.get("/entities", response_class=HTMLResponse)
 def entities_page(request: Request, con: Con, f: Flt, page: Pg) -> HTMLResponse:
-    result = queries.list_entities(con, f, page.limit, page.offset)
-    return _render(
-        request,
-        "entities.html",
-        result=result,
-        pager=_pager(request, page, result["total"]),
-        twin=_twin(request, "/api/v1/entities"),
-    )
+    result = queries.list_entities(con, f, page.limit, page.offset, page.cursor)
+    return _list_page(request, "entities", result, page)
 
 
 @router.get("/entities/{key}", response_class=HTMLResponse)
 def entity_page(request: Request, con: Con, key: str, page: Pg) -> HTMLResponse:
-    item = queries.entity_detail(con, key, page.limit, page.offset)
+    item = queries.entity_detail(con, key, page.limit, page.offset, cursor=page.cursor)
     if item is None:
         raise HTTPException(status_code=404, detail=f"no entity {key!r}")
     return _render(
