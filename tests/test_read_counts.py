@@ -161,7 +161,7 @@ def test_migration_fills_a_store_made_before_it(tmp_path, monkeypatch):
     )
     monkeypatch.setattr(readcounts, "refresh", lambda *a, **k: None)
 
-    def plain_write(store, fn, *args):  # as stores wrote before migration 007
+    def plain_write(store, fn, *args):  # as stores wrote before migration 008
         store.connection().execute("BEGIN TRANSACTION")
         result = fn(*args)
         store.connection().execute("COMMIT")
