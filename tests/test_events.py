@@ -348,6 +348,18 @@ def test_dedup_keeps_different_days_and_types(events_of):
     assert {e.type for e in events if e.actor and e.actor.country == "SWE"} == {"AGREE", "AID"}
 
 
+def test_dedup_keeps_raids_with_different_counts(events_of):
+    # a headline without counts restates both, but two tolls are two raids
+    text = (
+        "La défense russe a abattu des drones ukrainiens au-dessus de la mer Noire\n\n"
+        "La défense russe a abattu 12 drones ukrainiens au-dessus de la mer Noire. "
+        "Plus tard, la défense russe a abattu 5 drones ukrainiens au-dessus de la mer Noire."
+    )
+    events = events_of(text, numbers=True)
+    counts = sorted(int(q.value) for e in events for q in e.quantities if q.role == "intercepted")
+    assert counts == [5, 12]
+
+
 # generic statements, analysis, hypotheticals, infinitives under nouns: no event
 NO_EVENT = [
     "Les analystes estiment que la Russie pourrait frapper les infrastructures ukrainiennes.",

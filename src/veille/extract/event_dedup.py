@@ -48,10 +48,8 @@ def _same(a: Event, b: Event, lex: EventLexicon, heading: Callable[[Event], bool
     # ("prévoit de livrer des armes" after "annonce l'envoi d'armes à l'Ukraine")
     if ta != tb and not (a.type in lex.dedup_family and (ta is None or tb is None)):
         return False
-    values_a = {q.value for q in a.quantities if q.role == "value"}
-    values_b = {q.value for q in b.quantities if q.role == "value"}
-    if values_a and values_b and not values_a & values_b:
-        return False  # two deals of different amounts
+    if _counts_differ(a, b):
+        return False  # two deals of different amounts, two raids with different tolls
     la = a.location.name if a.location else None
     lb = b.location.name if b.location else None
     if la != lb:
@@ -62,6 +60,17 @@ def _same(a: Event, b: Event, lex: EventLexicon, heading: Callable[[Event], bool
         # a named place makes the restatement certain; else only a headline may omit it
         return la is not None or heading(a) or heading(b)
     return False
+
+
+def _counts_differ(a: Event, b: Event) -> bool:
+    """Both events count the same thing (role and unit) and share no value."""
+    counts_a: dict[tuple[str | None, str | None], set] = {}
+    for q in a.quantities:
+        counts_a.setdefault((q.role, q.unit), set()).add(q.value)
+    counts_b: dict[tuple[str | None, str | None], set] = {}
+    for q in b.quantities:
+        counts_b.setdefault((q.role, q.unit), set()).add(q.value)
+    return any(not counts_a[key] & counts_b[key] for key in counts_a.keys() & counts_b.keys())
 
 
 def _dates_compatible(a: FuzzyDate, b: FuzzyDate) -> bool:
@@ -95,7 +104,9 @@ def dedupe(
     groups: list[list[tuple[Event, bool]]] = []
     for item in events:
         for group in groups:
-            if _same(group[0][0], item[0], lex, heading):
+            # every member, not just the first: a headline without counts restates two
+            # raids told with different counts, which stay two
+            if all(_same(member, item[0], lex, heading) for member, _ in group):
                 group.append(item)
                 break
         else:
