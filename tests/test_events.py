@@ -294,6 +294,10 @@ MANY_EVENTS = [
     ("Trois partenaires de l'Ukraine (la Suède, la Norvège et la Finlande) vont livrer des"
      " obus à Kiev.",
      [("AGREE", "SWE", "UKR", None), ("AGREE", "NOR", "UKR", None), ("AGREE", "FIN", "UKR", None)]),
+    # a hyphenated name in the list is parsed as a modifier of the group noun
+    ("Trois voisins de la Belgique (la France, les Pays-Bas et l'Allemagne) ont promis des"
+     " obus à l'Ukraine.",
+     [("AGREE", "FRA", "UKR", None), ("AGREE", "NLD", "UKR", None), ("AGREE", "DEU", "UKR", None)]),
     ("Le Canada et l'Italie ont convenu de fournir des blindés à l'Ukraine.",
      [("AGREE", "CAN", "UKR", None), ("AGREE", "ITA", "UKR", None)]),
     ("La frappe a fait deux blessés dans la région de Soumy et un mort dans la région de"

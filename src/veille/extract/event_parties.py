@@ -85,12 +85,7 @@ class PartiesMixin:
         a bracketed list after a group noun ("quatre alliés (A, B, C et D)")."""
         conjuncts = with_conjuncts(head)
         inside = bracketed(head)
-        members = [
-            t
-            for c in (*conjuncts[1:], *children_with(head, "appos"))
-            if c.i in inside
-            for t in with_conjuncts(c)
-        ]
+        members = [t for c in self._bracket_members(head, inside) for t in with_conjuncts(c)]
         candidates = sorted({t.i: t for t in members}.values(), key=lambda t: t.i) or conjuncts
         parties: dict[str, Actor] = {}
         for tok in candidates:
@@ -107,12 +102,18 @@ class PartiesMixin:
         inside = bracketed(head)
         if not inside:
             return conjuncts
-        members = sorted(
-            [c for c in (*conjuncts[1:], *children_with(head, "appos")) if c.i in inside],
-            key=lambda t: t.i,
-        )
+        members = self._bracket_members(head, inside)
         outside = [c for c in conjuncts[1:] if c.i not in inside]
         return [head, *members[:1], *outside]
+
+    @staticmethod
+    def _bracket_members(head: Any, inside: set[int]) -> list[Any]:
+        """The phrases of a bracketed list hanging on the head, whatever relation the
+        parser gave them (conjunct, apposition, or a name split as a modifier)."""
+        return sorted(
+            (c for c in head.children if c.i in inside and c.dep_ not in ("punct", "det", "cc")),
+            key=lambda t: t.i,
+        )
 
     def previous_actor(self, token: Any, type_: str) -> Actor | None:
         """The actor of the last event of this type in the previous sentence (anaphora of
