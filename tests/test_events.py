@@ -364,6 +364,21 @@ def test_dedup_keeps_raids_with_different_counts(events_of):
     assert counts == [5, 12]
 
 
+# "en" stands for a noun said before; a number picks among the nouns after it
+PRONOUN_OBJECTS = [
+    ("Le Portugal a acheté des obus pour l'Ukraine. La Grèce en achètera aussi douze.", "GRC"),
+    ("La Suède a déjà livré des chars à Kiev et la Finlande en livrera deux autres.", "FIN"),
+    ("Les Pays-Bas livreront trois de leurs chars à Kiev.", "NLD"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "actor"), PRONOUN_OBJECTS, ids=[t[:40] for t, _ in PRONOUN_OBJECTS]
+)
+def test_pronoun_and_numeral_objects(events_of, text, actor):
+    assert actor in {e.actor.country for e in events_of(text) if e.actor}
+
+
 # generic statements, analysis, hypotheticals, infinitives under nouns: no event
 NO_EVENT = [
     "Les analystes estiment que la Russie pourrait frapper les infrastructures ukrainiennes.",

@@ -14,7 +14,7 @@ from veille.extract.actors import (
     resolve_actor,
 )
 from veille.extract.event_lexicon import ACTOR_CLASS
-from veille.extract.frames import frame_at
+from veille.extract.frames import frame_at, frames_of
 from veille.extract.syntax import (
     bracketed,
     children_with,
@@ -321,12 +321,29 @@ class PartiesMixin:
         drones" -> "drones"), or the subject of a passive, from the frame patterns."""
         frame = frame_at(self.doc, self.data_dir, verb)
         if not passive:
-            return frame.arg("object")
+            obj = frame.arg("object")
+            if frame.arg("partitive_clitic") is not None and (obj is None or obj.pos_ != "NOUN"):
+                # "la Norvège en fournira un autre": the noun "en" stands for
+                return self.clitic_antecedent(verb) or obj
+            return obj
         subject = frame.arg("passive_subject")
         if subject is None and verb.dep_ == "acl":
             # "des drones lancés par ...": the noun the participle describes
             return self.counted(verb.head)
         return subject
+
+    def clitic_antecedent(self, verb: Any) -> Any | None:
+        """The noun a partitive "en" stands for: the nearest object noun of an earlier
+        verb, in this sentence or the one before."""
+        first, _last = self.units[verb.i]
+        start = self.units[first - 1][0] if first > 0 else first
+        frames = frames_of(self.doc, self.data_dir)
+        for i in range(verb.i - 1, start - 1, -1):
+            frame = frames.get(i)
+            obj = frame.arg("object") if frame is not None else None
+            if obj is not None and obj.pos_ == "NOUN":
+                return obj
+        return None
 
     def counted(self, token: Any) -> Any:
         """What a quantity noun counts ("des dizaines de drones" -> "drones")."""
