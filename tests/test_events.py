@@ -379,6 +379,26 @@ def test_pronoun_and_numeral_objects(events_of, text, actor):
     assert actor in {e.actor.country for e in events_of(text) if e.actor}
 
 
+def test_parts_of_a_count_with_their_own_place(events_of):
+    text = (
+        "Les forces russes disent avoir abattu 40 drones ukrainiens, dont 12 au-dessus de la"
+        " région de Koursk et sept dans la région de Belgorod."
+    )
+    got = sorted(
+        (e.location.name if e.location else "", int(q.value))
+        for e in events_of(text, numbers=True)
+        for q in e.quantities
+        if q.role == "intercepted"
+    )
+    assert got == [("", 40), ("Belgorod", 7), ("Kursk", 12)]
+
+
+def test_a_part_without_place_is_no_event(events_of):
+    text = "Une frappe russe a fait cinq blessés, dont un enfant, dans la région de Soumy."
+    events = events_of(text, numbers=True)
+    assert [e.location.name for e in events] == ["Sumy"]
+
+
 # generic statements, analysis, hypotheticals, infinitives under nouns: no event
 NO_EVENT = [
     "Les analystes estiment que la Russie pourrait frapper les infrastructures ukrainiennes.",

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from veille.errors import DataFileError
-from veille.extract.frames import FrameParser, frame_at, frames_of, load_frame_patterns
+from veille.extract.frames import (
+    FrameParser,
+    frame_at,
+    frames_of,
+    load_frame_patterns,
+    spans_of,
+)
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +51,15 @@ def test_passive_subject_and_agent(bare_nlp, data_dir):
     frame = _frame(bare_nlp, data_dir, "Le pont a été détruit par l'artillerie lourde.", "détruit")
     assert frame.arg("passive_subject").text == "pont"
     assert frame.arg("agent").text == "artillerie"
+
+
+def test_named_token_spans(bare_nlp, data_dir):
+    doc = bare_nlp("Ils ont abattu 30 drones, dont 10 au-dessus de la mer et 5 sur la côte.")
+    (subset,) = spans_of(doc, data_dir, "count_subset")
+    assert doc[subset[0] : subset[1]].text == "dont 10 au-dessus"
+    (more,) = spans_of(doc, data_dir, "count_subset_more")
+    assert doc[more[0] : more[1]].text == "et 5 sur"
+    assert spans_of(doc, data_dir, "no such name") == []
 
 
 def test_frames_are_cached_on_the_document(bare_nlp, data_dir):
@@ -90,3 +105,9 @@ def test_a_pattern_spacy_rejects_is_a_data_error(tmp_path, bare_nlp):
     )
     with pytest.raises(DataFileError, match="pattern 1"):
         FrameParser(bare_nlp.vocab, load_frame_patterns(bad))
+
+
+def test_spans_must_be_token_pattern_lists(tmp_path):
+    bad = _write(tmp_path, "spans:\n  count_subset: dont\n")
+    with pytest.raises(DataFileError, match="count_subset"):
+        load_frame_patterns(bad)

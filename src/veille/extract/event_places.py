@@ -3,11 +3,14 @@ place), a country-level location, anaphora ("cette ville"), instruments (the mod
 
 from __future__ import annotations
 
+from dataclasses import replace
+from itertools import pairwise
 from typing import Any
 
 from veille.extract.actors import demonym_country, mention_at, phrase_tokens
+from veille.extract.frames import spans_of
 from veille.extract.syntax import SUBJ_DEPS, SUBJ_PASS_DEPS, children_with, obliques
-from veille.model import Place
+from veille.model import EventQuantity, Place
 
 # KB kinds (veille.kb) that are places below country level, and country-level ones.
 PLACE_KINDS = frozenset(
@@ -27,6 +30,8 @@ class PlacesMixin:
     kb: Any
     lex: Any
     doc: Any
+    data_dir: Any
+    pack: Any
     units: list[tuple[int, int]]
 
     def instrument_mode(self, roots: list[Any]) -> str | None:
@@ -153,6 +158,46 @@ class PlacesMixin:
             entity = self.kb.get(mention.kb_id) if mention.kb_id else None
             if getattr(entity, "kind", None) in kinds:
                 return self._place(mention, entity)
+        return None
+
+    def count_subsets(self, draft: Any) -> list[tuple[Place, EventQuantity]]:
+        """Parts of the event's count told with their own place: "abattu 170 drones, dont
+        48 dans la région de X et neuf dans la région de Y" -> (X, 48), (Y, 9).
+
+        Found by the pack's token patterns ``count_subset`` (the first part) and
+        ``count_subset_more`` (the parts after it), after the count, in its sentence.
+        """
+        counts = [q for q in draft.quantities if q.role not in (None, "value")]
+        if not counts:
+            return []
+        first, last = self.units[draft.trigger.i]
+        starts = [
+            start
+            for start, _end in spans_of(self.doc, self.data_dir, "count_subset")
+            if first <= start <= last
+        ]
+        if not starts:
+            return []
+        more = [
+            start
+            for start, _end in spans_of(self.doc, self.data_dir, "count_subset_more")
+            if starts[0] < start <= last
+        ]
+        bounds = [*sorted({*starts, *more}), last + 1]
+        subsets = []
+        count = counts[0]
+        for start, end in pairwise(bounds):
+            value = self.pack.parse_number(self.doc[start + 1].text)
+            place = self._first_place(start + 2, min(end, start + 12))
+            if value is not None and place is not None:
+                subsets.append((place, replace(count, value=value)))
+        return subsets
+
+    def _first_place(self, start: int, end: int) -> Place | None:
+        for tok in self.doc[start:end]:
+            mention = mention_at(self.analysis, tok)
+            if mention is not None and self.place_kind(mention) == "place":
+                return self._place(mention, self.kb.get(mention.kb_id) if mention.kb_id else None)
         return None
 
     def _place(self, mention: Any, entity: Any) -> Place:

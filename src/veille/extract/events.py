@@ -78,6 +78,7 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
         self.analysis = analysis
         self.kb = kb
         self.doc = analysis.doc
+        self.pack = pack
         self.data_dir = Path(pack.data_dir)
         self.lex = load_event_lexicon(self.data_dir)
         self.mod: ModalityLexicon = load_modality_lexicon(Path(pack.data_dir))
@@ -573,6 +574,7 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
             # PLOVER: a promise or plan of aid or cooperation is an agreement
             draft.type = lex.future_types[draft.type]
         draft.quantities = self.quantities(draft)
+        draft.subsets = self.count_subsets(draft) if assault else []
 
     def keep(self, draft: Draft) -> bool:
         if draft.modality in self.lex.drop_modalities:
@@ -594,12 +596,16 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
         trigger = Span(trig.idx, trig.idx + len(trig.text), trig.text)
         date, modality = self.event_date(draft, sentence.start, sentence.end)
         confidence = self.confidence(draft)
-        places: list[Place | None] = list(draft.places) or [None]
+        subset_places = {place for place, _ in draft.subsets}
+        places: list[Place | None] = [p for p in draft.places if p not in subset_places]
+        places = places or [None]
         events = []
         co_actors = [a for a in draft.co_actors if a.country and a != draft.target]
-        for actor, place in [(draft.actor, p) for p in places] + [
-            (a, p) for a in co_actors for p in places
-        ]:
+        parts = [(draft.actor, p, draft.quantities) for p in places]
+        parts += [(a, p, draft.quantities) for a in co_actors for p in places]
+        # a part of the count with its own place is an event of its own
+        parts += [(draft.actor, place, [count]) for place, count in draft.subsets]
+        for actor, place, quantities in parts:
             location_country = (place.country if place else None) or draft.location_country
             if place is not None and self.place_entity_kind(place) in WATER_KINDS:
                 location_country = place.country
@@ -620,7 +626,7 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
                     location=place,
                     location_country=location_country,
                     date=date,
-                    quantities=tuple(draft.quantities),
+                    quantities=tuple(quantities),
                     claimed_by=draft.claimed_by,
                     confidence=confidence,
                     stage=STAGE,

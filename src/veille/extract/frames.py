@@ -47,6 +47,7 @@ class FramePatterns:
 
     roles: tuple[tuple[str, tuple[list[dict[str, Any]], ...]], ...]
     transparent: tuple[list[dict[str, Any]], ...]
+    spans: dict[str, list[list[dict[str, Any]]]]
     lists: dict[str, frozenset[str]]
     path: str
 
@@ -91,12 +92,38 @@ def load_frame_patterns(data_dir: Path) -> FramePatterns:
         _check("transparent", _expand(p, lists, path), path, ARGUMENT_NODE, COUNTED_NODE)
         for p in data.get("transparent") or []
     )
+    spans = {}
+    for name, patterns in (data.get("spans") or {}).items():
+        if not isinstance(patterns, list) or not all(isinstance(p, list) for p in patterns):
+            raise DataFileError(f"spans {name!r}: a list of token patterns", path=str(path))
+        spans[str(name)] = [_expand(p, lists, path) for p in patterns]
     return FramePatterns(
         roles=tuple(roles),
         transparent=transparent,
+        spans=spans,
         lists={k: frozenset(v) for k, v in lists.items()},
         path=str(path),
     )
+
+
+class SpanFinder:
+    """Runs a pack's named token patterns (``spans`` in frames.yaml) over a document."""
+
+    def __init__(self, vocab: Any, patterns: FramePatterns) -> None:
+        from spacy.matcher import Matcher
+
+        self.matcher = Matcher(vocab)
+        for name, token_patterns in patterns.spans.items():
+            try:
+                self.matcher.add(name, token_patterns)
+            except ValueError as exc:
+                raise DataFileError(f"spans {name!r}: {exc}", path=patterns.path) from None
+
+    def __call__(self, doc: Any) -> dict[str, list[tuple[int, int]]]:
+        found: dict[str, list[tuple[int, int]]] = {}
+        for match_id, start, end in self.matcher(doc):
+            found.setdefault(doc.vocab.strings[match_id], []).append((start, end))
+        return {name: sorted(spans) for name, spans in found.items()}
 
 
 class FrameParser:
@@ -181,6 +208,21 @@ def frames_of(doc: Any, data_dir: Path) -> dict[int, Frame]:
         parser = _parser(doc.vocab, Path(data_dir))
         cached = doc.user_data[_CACHE_KEY] = parser(doc)
     return cached
+
+
+_SPAN_FINDERS: dict[tuple[int, Path], SpanFinder] = {}
+_SPANS_KEY = "veille.frame_spans"
+
+
+def spans_of(doc: Any, data_dir: Path, name: str) -> list[tuple[int, int]]:
+    """Token spans (start, end) matched by the named token patterns, in text order."""
+    cached = doc.user_data.get(_SPANS_KEY)
+    if cached is None:
+        key = (id(doc.vocab), Path(data_dir))
+        if key not in _SPAN_FINDERS:
+            _SPAN_FINDERS[key] = SpanFinder(doc.vocab, load_frame_patterns(Path(data_dir)))
+        cached = doc.user_data[_SPANS_KEY] = _SPAN_FINDERS[key](doc)
+    return cached.get(name, [])
 
 
 def frame_at(doc: Any, data_dir: Path, token: Any) -> Frame:

@@ -8,6 +8,7 @@ one line in ``PACKS``.
 from __future__ import annotations
 
 import importlib
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -28,6 +29,10 @@ class LanguagePack(Protocol):
 
     def find_quantities(self, doc) -> list[Quantity]:
         """Money, counts and percentages in a parsed doc, values normalised."""
+        ...
+
+    def parse_number(self, text: str) -> Decimal | None:
+        """A number written in digits or in words ("48", "neuf"), else None."""
         ...
 
     def find_times(self, doc, published: FuzzyDate) -> list[TimeExpression]:

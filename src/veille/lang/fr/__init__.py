@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from veille.model import FuzzyDate, Quantity, TimeExpression
@@ -23,6 +24,11 @@ class FrenchPack:
         from veille.lang.fr.quantities import find_quantities
 
         return find_quantities(doc)
+
+    def parse_number(self, text: str) -> Decimal | None:
+        from veille.lang.fr.numbers import parse_number
+
+        return parse_number(text)
 
     def find_times(self, doc, published: FuzzyDate) -> list[TimeExpression]:
         from veille.lang.fr.dates import find_times
