@@ -277,6 +277,10 @@ EVENTS = [
     # "auparavant" (whatever its tag) makes the event background
     ("Auparavant, la Norvège avait livré des munitions à l'Ukraine.",
      {"type": "AID", "actor": "NOR", "target": "UKR", "modality": "historical"}),
+    # a relative clause after a name set off by a comma reports that person's act
+    ("Le chancelier Olaf Scholz, qui a rencontré Volodymyr Zelensky à Berlin, a salué le"
+     " dialogue.",
+     {"type": "CONSULT", "actor": "DEU", "target": "UKR", "location": "Berlin"}),
 ]  # fmt: skip
 
 
@@ -419,6 +423,8 @@ NO_EVENT = [
     # a landing is an assault only for armed men, not for a plane or a delegation
     "L'avion du Premier ministre polonais a atterri à Kiev.",
     "Le président ukrainien a débarqué à Washington.",
+    # a relative clause describing a thing is no report
+    "Les villes qui ont été bombardées par la Russie restent sans courant.",
 ]
 
 

@@ -208,6 +208,21 @@ def subject_of(verb: Any) -> Any:
     return found if found is not None else subject_on_auxiliary(verb, _SUBJECTS)
 
 
+def _names_its_subject(relative: Any) -> bool:
+    """A relative clause whose pronoun is its subject and whose antecedent is a name set
+    off by a comma ("Poutine, qui a proposé ..."): it reports that person's act, unlike
+    "les régions qui ont été occupées", which describes a thing."""
+    antecedent = relative.head
+    pronoun = _first(relative.children, _SUBJECTS)
+    return (
+        pronoun is not None
+        and "Rel" in _morph(pronoun, "PronType")
+        and antecedent.pos_ == "PROPN"
+        and antecedent.i + 1 < pronoun.i
+        and antecedent.doc[pronoun.i - 1].text == ","
+    )
+
+
 def _first(tokens: Any, deps: tuple[str, ...]) -> Any:
     for tok in tokens:
         if tok.dep_ in deps:
@@ -251,7 +266,12 @@ def analyze_clause(
         if tok.dep_ in _RELATIVE or (
             tok.dep_ == "acl" and any("Rel" in _morph(c, "PronType") for c in tok.children)
         ):
-            info.reportable, info.blocked_by = False, tok.head
+            if _names_its_subject(tok):
+                # "Poutine, qui avait proposé cette rencontre": a named subject's act
+                info.subject = tok.head
+                found.append(verb_mood(tok, lexicon))
+            else:
+                info.reportable, info.blocked_by = False, tok.head
             break
         found.append(verb_mood(tok, lexicon))
         if tok != trigger and is_negated(tok, lexicon):
