@@ -563,3 +563,11 @@ def test_the_enemy_is_the_other_side_of_the_speaker(analyze) -> None:
         "« L'ennemi a bombardé Tchernihiv dans la nuit », a affirmé le gouverneur ukrainien."
     )
     assert [(e.actor.country, e.actor.text) for e in analysis.events] == [("RUS", "ennemi")]
+
+
+def test_first_person_in_a_quote_is_the_speaker(analyze) -> None:
+    analysis = analyze(
+        "« Nous avons organisé une dizaine de réunions avec nos partenaires », a expliqué le"
+        " ministre polonais de la Défense."
+    )
+    assert [(e.type, e.actor.country) for e in analysis.events] == [("CONSULT", "POL")]

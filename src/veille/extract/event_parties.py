@@ -46,8 +46,18 @@ class PartiesMixin:
             return None
         if token.lemma_.lower() in self.lex.enemy_nouns:
             return self.enemy_of_speaker(token)
+        if token.pos_ == "PRON" and token.text.lower() in self.lex.speaker_pronouns:
+            return self.speaker_of(token)
         actor = resolve_actor(token, self.analysis, self.kb)
         return actor if actor is not None and actor.country else None
+
+    def speaker_of(self, token: Any) -> Actor | None:
+        """The speaker of the claim whose words hold the token, if it has a country."""
+        for claim in self.analysis.claims:
+            inside = claim.content.start <= token.idx < claim.content.end
+            if inside and claim.speaker is not None and claim.speaker.country:
+                return claim.speaker
+        return None
 
     def enemy_of_speaker(self, token: Any) -> Actor | None:
         """ "l'ennemi" in the words of a claim's speaker: the other side of the speaker's

@@ -37,7 +37,7 @@ from veille.extract.event_draft import Draft
 from veille.extract.event_lexicon import TriggerRule, load_event_lexicon
 from veille.extract.event_parties import PartiesMixin
 from veille.extract.event_places import WATER_KINDS, PlacesMixin
-from veille.extract.frames import frame_at
+from veille.extract.frames import frame_at, frames_of
 from veille.extract.modality import (
     ModalityLexicon,
     analyze_clause,
@@ -110,6 +110,12 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
         consumed: set[int] = set()
         produced: set[int] = set()
         skipped = self._heading_tokens()
+        # object noun -> its verb, as the frame patterns read it (through quantity nouns)
+        self.object_of = {
+            frame.arg("object").i: frame.predicate
+            for frame in frames_of(self.doc, self.data_dir).values()
+            if frame.arg("object") is not None
+        }
         # one pass over the tokens: only lemmas the lexicon knows are looked at again
         verbs, nouns = [], []
         known_nouns = self.lex.nouns.keys() | self.lex.instruments.keys()
@@ -284,7 +290,9 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
             parties = self.all_parties(subj_tok)
             if draft.actor is not None and len(parties) > 1:
                 draft.actor, draft.co_actors = parties[0], parties[1:]
-            draft.generic_subject = resolve_actor(subj_tok, self.analysis, self.kb) is None
+            draft.generic_subject = draft.actor is None and (
+                resolve_actor(subj_tok, self.analysis, self.kb) is None
+            )
             if draft.actor is None and rule.subject_only:
                 # "La force a tenté d'atterrir": the force of the previous sentence's event
                 draft.actor = self.previous_actor(verb, draft.type)
@@ -384,7 +392,13 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
         host = None
         is_subject = noun.dep_ in ("nsubj", "nsubj:pass")
         has_cop = any(c.dep_ == "cop" for c in noun.children)
-        if noun.dep_ in ("obj", "obl:arg") and host_lemma in lex.noun_hosts:
+        counted_by = self.object_of.get(noun.i)
+        if counted_by is not None and counted_by != head:
+            # "mené des centaines de réunions": the verb's object through its quantity noun
+            head, host_lemma = counted_by, counted_by.lemma_.lower()
+        if (
+            noun.dep_ in ("obj", "obl:arg") or counted_by is not None
+        ) and host_lemma in lex.noun_hosts:
             host = head
             draft.verbal = True
             if lex.noun_hosts[host_lemma] == "claim":
@@ -443,7 +457,9 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
             parties = self.all_parties(subj)
             if draft.actor is not None and len(parties) > 1:
                 draft.actor, draft.co_actors = parties[0], parties[1:]
-            draft.generic_subject = resolve_actor(subj, self.analysis, self.kb) is None
+            draft.generic_subject = draft.actor is None and (
+                resolve_actor(subj, self.analysis, self.kb) is None
+            )
         de_objects = [
             c for c in noun.children if c.dep_ == "nmod" and self.case(c) in lex.partitive_cases
         ]
