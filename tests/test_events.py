@@ -571,3 +571,12 @@ def test_first_person_in_a_quote_is_the_speaker(analyze) -> None:
         " ministre polonais de la Défense."
     )
     assert [(e.type, e.actor.country) for e in analysis.events] == [("CONSULT", "POL")]
+
+
+def test_a_capital_authoring_an_attack_on_a_named_target_is_not_its_place(events_of) -> None:
+    # "contre les centrales ukrainiennes" names the target by a demonym alone
+    (event,) = events_of(
+        "La décision tombe au lendemain d'une attaque de Moscou contre les centrales ukrainiennes."
+    )
+    assert (event.type, event.actor.country, event.target.country) == ("ASSAULT", "RUS", "UKR")
+    assert event.location is None

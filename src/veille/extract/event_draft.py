@@ -31,6 +31,7 @@ class Draft:
     place_roots: list[Any] = field(default_factory=list)  # searched for cities, not countries
     clause_verbs: set[int] = field(default_factory=set)  # trigger, host, governors
     party_tokens: set[int] = field(default_factory=set)
+    author_tokens: set[int] = field(default_factory=set)
     # the other parties of a coordination or a bracketed list ("les États-Unis et
     # l'Allemagne ont convenu"): one event each, with the same target
     co_actors: list[Actor] = field(default_factory=list)

@@ -39,6 +39,7 @@ class PartiesMixin:
     units: list[tuple[int, int]]
     drafts: list[Any]
     party_tokens: set[int]
+    author_tokens: set[int]
     target_slot: str | None
 
     def country_actor(self, token: Any | None) -> Actor | None:
@@ -201,21 +202,33 @@ class PartiesMixin:
                 continue
             mention = mention_at(self.analysis, child)
             is_place = mention is not None and self.place_kind(mention) is not None
-            is_country = mention is not None and self.place_kind(mention) == "country"
+            # a country, or a seat of government, can author an attack on a named target
+            is_author = mention is not None and (
+                self.place_kind(mention) == "country" or self._is_seat(mention)
+            )
             if (
                 assault
                 and is_place
                 and case not in self.lex.agent_cases
-                and not (has_target and is_country)
+                and not (has_target and is_author)
             ):
                 continue
             actor = self.head_party(child)
             if actor is not None:
+                if is_place:
+                    self.author_tokens.add(child.i)
                 return actor
         owner = actor_from_possessive(noun, self.analysis, self.kb)
         if owner is not None and owner.country:
             return owner
         return None
+
+    def _is_seat(self, mention: Any) -> bool:
+        """A seat of government: a metonym already resolved, or a capital city."""
+        if mention.refers_to:
+            return True
+        entity = self.kb.get(mention.kb_id) if mention.kb_id else None
+        return getattr(entity, "kind", None) == "capital"
 
     def _noun_type(self, noun: Any) -> str | None:
         rule = self.lex.nouns.get(noun.lemma_.lower())
@@ -307,7 +320,12 @@ class PartiesMixin:
             if (
                 child.dep_ in ("nmod", "acl")
                 and any(slot_matches(self.case(child), s) for s in slots)
-                and any(mention_at(self.analysis, t) for t in phrase_tokens(child))
+                and any(
+                    mention_at(self.analysis, t)
+                    # "contre les infrastructures ukrainiennes": a demonym names the side
+                    or (t.dep_ == "amod" and demonym_country(t, self.kb))
+                    for t in phrase_tokens(child)
+                )
             ):
                 return True
         return False

@@ -87,6 +87,9 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
         # heads of the phrases that gave the current draft its parties: "fournir à Kiev"
         # names a recipient, not a place (reset for each trigger)
         self.party_tokens: set[int] = set()
+        # the phrases that named the author of an event noun ("l'attaque de Moscou contre
+        # X"): never its place, even for an assault (reset with party_tokens)
+        self.author_tokens: set[int] = set()
         self.headline_end = headline_end(analysis.article.text)
         self.drafts: list[Draft] = []  # verb drafts so far, for anaphora
         self.target_slot: str | None = None  # the slot that gave the last target
@@ -130,17 +133,18 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
                 continue
             rule = self.verb_rule(tok)
             if rule is not None:
-                self.party_tokens = set()
+                self.party_tokens, self.author_tokens = set(), set()
                 draft = self.verb_event(tok, rule, consumed)
                 if draft is not None:
                     draft.party_tokens = self.party_tokens
+                    draft.author_tokens = self.author_tokens
                     drafts.append(draft)
                     produced.add(tok.i)
         for tok in nouns:
             if tok.i in consumed or tok.i in skipped:
                 continue
             rule = self.lex.nouns.get(tok.lemma_.lower())
-            self.party_tokens = set()
+            self.party_tokens, self.author_tokens = set(), set()
             if rule is not None:
                 draft = self.noun_event(tok, rule, produced)
             elif tok.lemma_.lower() in self.lex.instruments and tok.head.i not in produced:
@@ -149,6 +153,7 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
                 continue
             if draft is not None:
                 draft.party_tokens = self.party_tokens
+                draft.author_tokens = self.author_tokens
                 drafts.append(draft)
                 consumed.add(tok.i)
         # an infinitive event under another event's trigger is part of that event
@@ -532,7 +537,7 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
     def finish(self, draft: Draft) -> None:
         lex = self.lex
         assault = draft.type == "ASSAULT"
-        skip = set() if assault else draft.party_tokens
+        skip = draft.author_tokens if assault else draft.party_tokens
         places, country = self.collect_places(draft.location_roots, assault, skip)
         more, _ = self.collect_places(draft.place_roots, assault, skip)
         places += [p for p in more if p not in places]
@@ -540,7 +545,9 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
             # the place may hang anywhere in the trigger's clause: on the subject ("les
             # défenses au-dessus de X ont abattu"), on a count ("dont 48 dans la région
             # de X"), on a victim ("cinq blessés dans la région de X")
-            skip_clause = self.other_clauses(draft.trigger) | draft.party_tokens
+            skip_clause = (
+                self.other_clauses(draft.trigger) | draft.party_tokens | draft.author_tokens
+            )
             places, _ = self.collect_places(
                 self.clause_roots(draft.trigger), assault, skip_clause, metonyms=False
             )
