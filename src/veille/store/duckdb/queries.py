@@ -207,23 +207,30 @@ def _page(
     ``order.fetch`` without evaluating the filters a third time.
 
     The page starts after ``cursor`` (the ``next_cursor`` of the page before) when given,
-    else at ``offset``. Two queries rather than a window count: ``ORDER BY ... LIMIT`` lets
-    DuckDB keep only the top rows instead of sorting and carrying every matching row.
+    else at ``offset``. ``ORDER BY ... LIMIT`` over the sort keys lets DuckDB keep only the
+    top rows; a filtered list counts its matches there too (a window count over narrow
+    rows), so its filters run once; an unfiltered one, or a cursor page (which ranks only
+    what follows), counts apart.
     """
     after, after_params = ("", []) if cursor is None else order.after(order.values(cursor))
-    total = int(con.execute(f"SELECT count(*) FROM ({sql})", list(params)).fetchone()[0])
-    if not total or (cursor is None and offset >= total):
-        return {"items": [], "total": total, "next_cursor": None}
     keys = [c for c, _ in order.keys]
     wanted = (
         ", ".join(f'q."{c}"' for c in dict.fromkeys([*keys, order.fetch])) if order.fetch else "*"
     )
+    counted = cursor is None and bool(params)
     cur = con.execute(
-        f"SELECT {wanted} FROM ({sql}) q{' WHERE ' + after if after else ''} "
-        f"ORDER BY {order.sql()} LIMIT ? OFFSET ?",
+        f"SELECT {wanted}{', count(*) OVER () AS _total' if counted else ''} FROM ({sql}) q"
+        f"{' WHERE ' + after if after else ''} ORDER BY {order.sql()} LIMIT ? OFFSET ?",
         [*params, *after_params, limit + 1, offset],
     )
     description, raw = cur.description, cur.fetchall()
+    if counted and raw:
+        total = int(raw[0][-1])
+        description, raw = description[:-1], [row[:-1] for row in raw]
+    else:
+        total = int(con.execute(f"SELECT count(*) FROM ({sql})", list(params)).fetchone()[0])
+    if not raw:
+        return {"items": [], "total": total, "next_cursor": None}
     names = [d[0] for d in description]
     next_cursor = None
     if len(raw) > limit:  # one row more than asked: there is a next page
