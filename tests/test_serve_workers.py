@@ -131,9 +131,18 @@ def test_serve_runs_the_nodelay_protocol(demo, monkeypatch, workers):
     seen = {}
     monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: seen.update(kw))
     monkeypatch.setattr("signal.signal", lambda *a: None)  # serve handles SIGTERM itself
-    for name in ("VEILLE_DB_PATH", "VEILLE_CONFIG", "VEILLE_SERVE_HOSTS"):
+    for name in ("VEILLE_DB_PATH", "VEILLE_CONFIG", "VEILLE_SERVE_HOSTS", "VEILLE_SERVE_THREADS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(os, "environ", dict(os.environ))  # serve --workers sets VEILLE_*
     result = CliRunner().invoke(app, ["serve", "--db", str(settings.db_path), "--workers", workers])
     assert result.exit_code == 0, result.output
     assert seen["http"] == PROTOCOL
+    if workers == "2":  # the workers share the cores out between their DuckDB threads
+        from veille.api import THREADS_ENV, create_app
+
+        assert os.environ[THREADS_ENV] == str(max(1, (os.cpu_count() or 1) // 2))
+        os.environ[THREADS_ENV] = "1"
+        app = create_app(settings)
+        con = app.state.veille.store.connection()
+        assert con.execute("SELECT current_setting('threads')").fetchone()[0] == 1
+        app.state.veille.store.close()

@@ -77,7 +77,9 @@ def web_url(value: str | None) -> str | None:
 def _open_store(settings: Any):
     from veille.store import open_store
 
-    return open_store(getattr(settings, "db_path", None) or "veille.duckdb", read_only=True)
+    threads = int(os.environ.get(THREADS_ENV) or 0) or None
+    path = getattr(settings, "db_path", None) or "veille.duckdb"
+    return open_store(path, read_only=True, threads=threads)
 
 
 # Host names a request may carry. A page on another site can resolve its own name to
@@ -135,6 +137,9 @@ def _document_empty_means_any(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 HOSTS_ENV = "VEILLE_SERVE_HOSTS"  # allowed Host names for `veille serve --workers N`
+# DuckDB threads of each of the N server workers: the cores shared out, so N processes do
+# not each start a thread per core (measured: ~10% less CPU per list request at 1 thread)
+THREADS_ENV = "VEILLE_SERVE_THREADS"
 
 
 def app_from_environment() -> FastAPI:

@@ -59,7 +59,7 @@ def serve(
 
     import uvicorn
 
-    from veille.api import HOSTS_ENV, allowed_hosts, create_app
+    from veille.api import HOSTS_ENV, THREADS_ENV, allowed_hosts, create_app
     from veille.api.nodelay import PROTOCOL as NODELAY_PROTOCOL
     from veille.cli.common import open_read_store, open_write_store
     from veille.search import index_articles
@@ -98,6 +98,7 @@ def serve(
         if config:
             os.environ["VEILLE_CONFIG"] = str(Path(config).resolve())
         os.environ[HOSTS_ENV] = ",".join(hosts)
+        os.environ[THREADS_ENV] = str(max(1, (os.cpu_count() or 1) // processes))
         console.print(f"{processes} server workers")
         try:
             uvicorn.run(

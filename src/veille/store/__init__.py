@@ -156,17 +156,22 @@ class Store(Protocol):
 
 
 def open_store(
-    path: str | Path, *, read_only: bool = False, memory_limit: str | None = None
+    path: str | Path,
+    *,
+    read_only: bool = False,
+    memory_limit: str | None = None,
+    threads: int | None = None,
 ) -> Store:
     """Open (creating and migrating when writable) the DuckDB database at ``path``.
 
     ``read_only=True`` lets readers run beside nothing else writing; it raises
     ``StoreError`` when the file does not exist yet. ``memory_limit`` (``"1GB"``) caps
-    DuckDB's buffer; it spills to disk beyond.
+    DuckDB's buffer; it spills to disk beyond. ``threads`` caps DuckDB's threads (default:
+    one per core), for processes that share the cores (``veille serve --workers``).
     """
     from veille.store.duckdb import DuckDBStore
 
-    return DuckDBStore(path, read_only=read_only, memory_limit=memory_limit)
+    return DuckDBStore(path, read_only=read_only, memory_limit=memory_limit, threads=threads)
 
 
 __all__ = ["Store", "open_store"]

@@ -142,7 +142,12 @@ class DuckDBStore(SourcesMixin):
     """A Veille database in one DuckDB file. See ``veille.store`` for the tables."""
 
     def __init__(
-        self, path: str | Path, *, read_only: bool = False, memory_limit: str | None = None
+        self,
+        path: str | Path,
+        *,
+        read_only: bool = False,
+        memory_limit: str | None = None,
+        threads: int | None = None,
     ) -> None:
         self.path = str(path)
         self.read_only = read_only
@@ -150,7 +155,9 @@ class DuckDBStore(SourcesMixin):
             raise StoreError("no database here yet; run `veille run PATHS` first", path=self.path)
         try:
             # DuckDB's buffer is the only part of a run's memory that grows with the store
-            config = {"memory_limit": memory_limit} if memory_limit else {}
+            config: dict[str, Any] = {"memory_limit": memory_limit} if memory_limit else {}
+            if threads:
+                config["threads"] = threads
             self._conn = duckdb.connect(self.path, read_only=read_only, config=config)
         except duckdb.IOException as exc:
             raise StoreError(
