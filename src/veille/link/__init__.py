@@ -159,8 +159,9 @@ def update_links(store, settings) -> dict:
         store.save_incidents(result.incidents)
         store.save_merged_aid(result.merged_aid)
         store.save_stories(result.stories)
-    elif new_records or gone_records:
-        incremental.update(store, conn, config, new_records, gone_records)
+    detail: dict = {}
+    if not full and (new_records or gone_records):
+        detail = incremental.update(store, conn, config, new_records, gone_records)
     counts = {
         name: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         for name, table in (
@@ -170,7 +171,7 @@ def update_links(store, settings) -> dict:
             ("stories", "stories"),
         )
     }
-    return {"linked_new": len(new_ids), "unlinked_gone": len(gone), **counts}
+    return {"linked_new": len(new_ids), "unlinked_gone": len(gone), **counts, **detail}
 
 
 def relink(store, settings) -> dict:

@@ -29,6 +29,7 @@ terms and dates only).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from types import SimpleNamespace
 
@@ -270,7 +271,7 @@ def update_incidents(
 # -- merged aid ------------------------------------------------------------------
 
 
-def update_aid(store, conn, config, scope: set[str], gone_aid: set[str], articles) -> None:
+def update_aid(store, conn, config, scope: set[str], gone_aid: set[str]) -> None:
     """Recluster the commitments in ``scope`` (whole components, removed ones left out)."""
     stale = _column(
         conn,
@@ -279,7 +280,8 @@ def update_aid(store, conn, config, scope: set[str], gone_aid: set[str], article
         sorted(scope | gone_aid),
     )
     records = state.aid_records(conn, scope - gone_aid)
-    articles.need(r.article_id for r in records)
+    # merging reads only each article's publication date (an undated commitment's date)
+    articles = state.dated_records(conn, {r.article_id for r in records})
     merged = [build_merged(c, articles) for c in cluster_aid(records, articles, config.aid)]
     store.save_merged_aid(merged, replace_all=False, remove=sorted(stale))
 
@@ -313,11 +315,21 @@ def update_stories(store, conn, config) -> None:
 
 def update(
     store, conn, config, new: Sequence[ArticleRecord], gone: Sequence[ArticleRecord]
-) -> None:
+) -> dict:
     """Bring every link table up to date after the records ``new`` were stored with their
     blocking rows; the records ``gone`` are still stored and are deleted here, once the
     components they belonged to are known (following links through them only widens the
-    scope, never misses a part of it)."""
+    scope, never misses a part of it). Returns how much was recomputed, and the seconds
+    each step took."""
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[step] = round(now - clock, 3)
+        clock = now
+
     articles = _Articles(conn)
     articles.update({r.article_id: r for r in new})
     new_ids = sorted(r.article_id for r in new)
@@ -331,7 +343,17 @@ def update(
         {a.commitment_id for r in new for a in r.aid} | gone_aid,
     )
     state.delete_records(conn, gone_ids)
+    lap("components")
     dup_changed = update_duplicates(store, conn, config, new_ids, gone_ids)
+    lap("duplicates")
     update_incidents(store, conn, config, event_scope, gone_events, dup_changed, articles)
-    update_aid(store, conn, config, aid_scope, gone_aid, articles)
+    lap("incidents")
+    update_aid(store, conn, config, aid_scope, gone_aid)
+    lap("aid")
     update_stories(store, conn, config)
+    lap("stories")
+    return {
+        "relinked_mentions": len(event_scope - gone_events),
+        "relinked_commitments": len(aid_scope - gone_aid),
+        "link_step_seconds": seconds,
+    }

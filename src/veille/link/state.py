@@ -248,6 +248,27 @@ def records_of(conn, article_ids: Iterable[str]) -> dict[str, ArticleRecord]:
     return {row[0]: _record(*row) for row in rows}
 
 
+def dated_records(conn, article_ids: Iterable[str]) -> dict[str, ArticleRecord]:
+    """Records holding only the publication date (what merging aid reads of an article)."""
+    ids = sorted(set(article_ids))
+    if not ids:
+        return {}
+    empty = np.zeros(0, dtype=np.uint64)
+    out = {}
+    for article_id, published in conn.execute(
+        "SELECT article_id, record->'$.published' FROM link_articles "
+        "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+        [ids],
+    ).fetchall():
+        raw = {
+            "article_id": article_id,
+            "content_hash": "",
+            "published": json.loads(published) if published else None,
+        }
+        out[article_id] = ArticleRecord.from_json(raw, empty)
+    return out
+
+
 def story_records(conn, config_key: str) -> list[ArticleRecord]:
     """Every stored record with only what stories read (entities, terms, dates), sorted by
     id: far less to parse than the whole records."""
