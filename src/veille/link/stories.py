@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,9 +61,69 @@ def vectors(articles: Sequence[ArticleRecord], config: StoryConfig) -> dict[str,
     return out
 
 
+@dataclass(slots=True)
+class StoryInputs:
+    """Every article's story features as arrays: what ``similar_pairs`` reads.
+
+    ``row``/``feat``/``raw`` hold one entry per (article, feature): the article's index in
+    ``ids`` (sorted), the feature's rank among all feature names, and its weight before
+    idf (sublinear tf; entities ``entity_weight`` times a word). Entries come article by
+    article, entities first, each in its stored order. ``days`` are day ordinals per
+    article (-1: unknown).
+    """
+
+    ids: list[str]
+    days: np.ndarray
+    row: np.ndarray
+    feat: np.ndarray
+    raw: np.ndarray
+    width: int
+
+
+def story_features(article: ArticleRecord, config: StoryConfig) -> list[tuple[str, float]]:
+    """(feature name, weight before idf) of one article, in entry order."""
+    out = [("e:" + key, config.entity_weight * (1 + math.log(c))) for key, _, c in article.entities]
+    out += [("t:" + term, 1 + math.log(c)) for term, c in article.terms]
+    return out
+
+
+def inputs_from_records(articles: Sequence[ArticleRecord], config: StoryConfig) -> StoryInputs:
+    ids = sorted(a.article_id for a in articles)
+    by_id = {a.article_id: a for a in articles}
+    code: dict[str, int] = {}
+    rows: list[int] = []
+    codes: list[int] = []
+    raw: list[float] = []
+    days = np.full(len(ids), -1, dtype=np.int64)
+    for i, article_id in enumerate(ids):
+        a = by_id[article_id]
+        if (day := a.day) is not None:
+            days[i] = day.toordinal()
+        for name, weight in story_features(a, config):
+            rows.append(i)
+            codes.append(code.setdefault(name, len(code)))
+            raw.append(weight)
+    # feature codes renumbered in name order, so ties between weights break by name
+    rank = np.empty(len(code), dtype=np.int64)
+    rank[[code[f] for f in sorted(code)]] = np.arange(len(code))
+    return StoryInputs(
+        ids=ids,
+        days=days,
+        row=np.asarray(rows, dtype=np.int64),
+        feat=rank[np.asarray(codes, dtype=np.int64)],
+        raw=np.asarray(raw, dtype=np.float64),
+        width=len(code),
+    )
+
+
 def similar_articles(
     articles: Sequence[ArticleRecord], config: StoryConfig
 ) -> list[tuple[str, str, float]]:
+    """Pairs whose cosine reaches the threshold within the time window, sorted."""
+    return similar_pairs(inputs_from_records(articles, config), config)
+
+
+def similar_pairs(inputs: StoryInputs, config: StoryConfig) -> list[tuple[str, str, float]]:
     """Pairs whose cosine reaches the threshold within the time window, sorted.
 
     The same vectors as ``vectors`` (computed here with numpy over all articles at once):
@@ -72,39 +132,13 @@ def similar_articles(
     always shares one) that is in at most ``max_df`` articles, and their days are at most
     ``window_days`` apart when both are known.
     """
-    ids = sorted(a.article_id for a in articles)
-    if len(ids) < 2:
+    ids, days, row, feat = inputs.ids, inputs.days, inputs.row, inputs.feat
+    n, width = len(ids), inputs.width
+    if n < 2 or not len(row):
         return []
-    by_id = {a.article_id: a for a in articles}
-    code: dict[str, int] = {}
-    rows: list[int] = []
-    codes: list[int] = []
-    raw: list[float] = []
-    days = np.full(len(ids), -1, dtype=np.int64)  # day ordinals, -1 when unknown
-    for i, article_id in enumerate(ids):
-        a = by_id[article_id]
-        if (day := a.day) is not None:
-            days[i] = day.toordinal()
-        # sublinear term frequency; an entity counts ``entity_weight`` times a word
-        for key, _, c in a.entities:
-            rows.append(i)
-            codes.append(code.setdefault("e:" + key, len(code)))
-            raw.append(config.entity_weight * (1 + math.log(c)))
-        for term, c in a.terms:
-            rows.append(i)
-            codes.append(code.setdefault("t:" + term, len(code)))
-            raw.append(1 + math.log(c))
-    if not rows:
-        return []
-    n, width = len(ids), len(code)
-    # feature codes renumbered in name order, so ties between weights break by name
-    rank = np.empty(width, dtype=np.int64)
-    rank[[code[f] for f in sorted(code)]] = np.arange(width)
-    row = np.asarray(rows, dtype=np.int64)
-    feat = rank[np.asarray(codes, dtype=np.int64)]
     df = np.bincount(feat, minlength=width)
     idf = np.log(1 + (n - df + 0.5) / (df + 0.5))  # BM25's idf, as in ``vectors``
-    weight = np.asarray(raw) * idf[feat]
+    weight = inputs.raw * idf[feat]
     norm = np.sqrt(np.bincount(row, weights=weight * weight, minlength=n))
     norm[norm == 0] = 1.0
     value = weight / norm[row]
@@ -198,8 +232,33 @@ def find_stories(
     config: StoryConfig | None = None,
 ) -> list[Story]:
     config = config or StoryConfig()
-    known = {a.article_id for a in articles}
-    parent = {aid: aid for aid in known}
+    by_id = {a.article_id: a for a in articles}
+    entity_df = Counter(key for a in articles for key, _, _ in a.entities)
+    return stories_from(
+        inputs_from_records(articles, config),
+        entity_df,
+        lambda ids: {i: by_id[i] for i in ids},
+        incidents,
+        groups,
+        config,
+    )
+
+
+def stories_from(
+    inputs: StoryInputs,
+    entity_df: Mapping[str, int],
+    records_of: Callable[[list[str]], Mapping[str, ArticleRecord]],
+    incidents: Sequence = (),
+    groups: Sequence = (),
+    config: StoryConfig | None = None,
+) -> list[Story]:
+    """Stories from the articles' features; ``records_of`` gives the records of the
+    articles in a story (for labels and dates), ``entity_df`` how many articles name each
+    entity; incidents and groups need only ``article_ids``."""
+    config = config or StoryConfig()
+    ids = inputs.ids
+    known = set(ids)
+    parent = {aid: aid for aid in ids}
 
     def find(x: str) -> str:
         while parent[x] != x:
@@ -211,24 +270,21 @@ def find_stories(
         ra, rb = sorted((find(a), find(b)))
         parent[rb] = ra
 
-    for a, b, _ in similar_articles(articles, config):
+    for a, b, _ in similar_pairs(inputs, config):
         union(a, b)
-    for ids in [i.article_ids for i in incidents] + [g.article_ids for g in groups]:
-        ids = [x for x in ids if x in known]
-        for other in ids[1:]:
-            union(ids[0], other)
+    for linked in [i.article_ids for i in incidents] + [g.article_ids for g in groups]:
+        linked = [x for x in linked if x in known]
+        for other in linked[1:]:
+            union(linked[0], other)
 
-    members: dict[str, list[ArticleRecord]] = defaultdict(list)
-    for a in articles:
-        members[find(a.article_id)].append(a)
-    entity_df = Counter(key for a in articles for key, _, _ in a.entities)
-    n = len(articles)
+    members: dict[str, list[str]] = defaultdict(list)
+    for aid in ids:
+        members[find(aid)].append(aid)
+    multi = [m for m in members.values() if len(m) > 1]
+    records = records_of([a for m in multi for a in m])
+    n = len(ids)
     idf = {k: math.log(1 + (n - d + 0.5) / (d + 0.5)) for k, d in entity_df.items()}
-    stories = []
-    for recs in members.values():
-        if len(recs) < 2:
-            continue
-        stories.append(build_story(recs, idf, config))
+    stories = [build_story([records[a] for a in m], idf, config) for m in multi]
     stories.sort(key=lambda s: s.id)
     return stories
 
