@@ -238,3 +238,25 @@ def test_later_runs_never_read_every_record(monkeypatch):
     update_links(store, replace(Settings(), near_duplicate_threshold=0.5))
     assert calls == [1]
     store.close()
+
+
+def test_stored_story_features_equal_the_in_memory_ones():
+    import numpy as np
+
+    from veille.link import LinkConfig, records_from_analyses, state
+    from veille.link.stories import inputs_from_records
+
+    analyses = make_articles(5, n=40)
+    store = open_store(":memory:")
+    store.save_batch(analyses[:25])
+    update_links(store, Settings())
+    store.save_batch(analyses[25:])
+    update_links(store, Settings())
+    config = LinkConfig.from_settings(Settings())
+    stored, entity_df = state.story_inputs(store.connection(), config.signature_key)
+    direct = inputs_from_records(records_from_analyses(analyses, config), config.stories)
+    assert stored.ids == direct.ids and stored.width == direct.width
+    for name in ("days", "row", "feat", "raw"):
+        assert np.array_equal(getattr(stored, name), getattr(direct, name)), name
+    assert sum(entity_df.values()) == sum(len(a.entities) for a in analyses)
+    store.close()

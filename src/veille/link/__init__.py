@@ -58,7 +58,7 @@ class LinkConfig:
     @property
     def fingerprint(self) -> str:
         """Every setting the stored links depend on: a change means relinking everything."""
-        return f"blocks-1|{self!r}"
+        return f"blocks-2|{self!r}"
 
     @property
     def signature_key(self) -> str:
@@ -90,8 +90,11 @@ def records_from_analyses(
     return [article_record(a, s) for a, s in zip(analyses, sigs, strict=True)]
 
 
-def link_records(records: Iterable[ArticleRecord], config: LinkConfig | None = None) -> LinkResult:
-    """Duplicate groups, incidents, merged aid and stories of a set of articles."""
+def link_records(
+    records: Iterable[ArticleRecord], config: LinkConfig | None = None, *, stories: bool = True
+) -> LinkResult:
+    """Duplicate groups, incidents, merged aid and (unless ``stories`` is false) stories of
+    a set of articles."""
     config = config or LinkConfig()
     records = sorted(records, key=lambda r: r.article_id)
     dedup = [
@@ -102,8 +105,8 @@ def link_records(records: Iterable[ArticleRecord], config: LinkConfig | None = N
     merged = merge_aid(records, config.aid)
     # only incidents reported by two or more articles tie articles into one story
     shared = [i for i in incidents if i.num_articles > 1]
-    stories = find_stories(records, shared, groups, config.stories)
-    return LinkResult(groups, incidents, merged, stories)
+    found = find_stories(records, shared, groups, config.stories) if stories else []
+    return LinkResult(groups, incidents, merged, found)
 
 
 def link_analyses(analyses: Sequence[Analysis], config: LinkConfig | None = None) -> LinkResult:
@@ -152,13 +155,14 @@ def update_links(store, settings) -> dict:
 
     if full:
         records = state.load_records(conn, key)
-        result = link_records(records, config)
+        result = link_records(records, config, stories=False)
         state.rebuild_blocks(conn, records, config, path=store.path)
         del records
         store.save_duplicate_groups(result.duplicate_groups)
         store.save_incidents(result.incidents)
         store.save_merged_aid(result.merged_aid)
-        store.save_stories(result.stories)
+        # from the stored columns, as incremental runs do, so both give the same floats
+        incremental.update_stories(store, conn, config)
     detail: dict = {}
     if not full and (new_records or gone_records):
         detail = incremental.update(store, conn, config, new_records, gone_records)

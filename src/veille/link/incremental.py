@@ -23,8 +23,8 @@ its own. Incidents whose articles changed duplicate group are rebuilt (their num
 sources counts a copy once), with the same members.
 
 Stories are not incremental: their weights (idf) and the cap on common features depend
-on every article, so they are recomputed from a narrow read of every record (entities,
-terms and dates only).
+on every article, so they are recomputed every run, with numpy over the stored feature
+columns of every article (``link_features``); only the articles in a story are parsed.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from veille.link.aid import build_merged, cluster_aid
 from veille.link.dedup import DedupRecord, group_duplicates
 from veille.link.incidents import SourceIndex, build_incident, cluster_mentions
 from veille.link.records import ArticleRecord
-from veille.link.stories import find_stories
+from veille.link.stories import stories_from
 
 
 class _Articles(dict):
@@ -290,7 +290,9 @@ def update_aid(store, conn, config, scope: set[str], gone_aid: set[str]) -> None
 
 
 def update_stories(store, conn, config) -> None:
-    records = state.story_records(conn, config.signature_key)
+    """Every story, from the stored features of every article (their weights depend on
+    all of them) and the stored incidents and duplicate groups."""
+    inputs, entity_df = state.story_inputs(conn, config.signature_key)
     shared: dict[str, list[str]] = {}
     for incident_id, article_id in _rows(
         conn,
@@ -304,8 +306,10 @@ def update_stories(store, conn, config) -> None:
         conn, "SELECT group_id, article_id FROM duplicate_group_articles ORDER BY group_id, idx"
     ):
         groups.setdefault(group_id, []).append(article_id)
-    stories = find_stories(
-        records,
+    stories = stories_from(
+        inputs,
+        entity_df,
+        lambda ids: state.story_records(conn, ids),
         [SimpleNamespace(article_ids=tuple(v)) for v in shared.values()],
         [SimpleNamespace(article_ids=tuple(v)) for v in groups.values()],
         config.stories,

@@ -21,10 +21,11 @@ from veille.link.aid import _start, _when
 from veille.link.dedup import band_keys, band_params, lsh_eligible
 from veille.link.incidents import _modality_class, mention_interval
 from veille.link.records import AidRecord, ArticleRecord, EventRecord
+from veille.link.stories import StoryInputs, story_features
 from veille.model import Precision
 
 SIGNATURE_DTYPE = np.dtype("<u8")
-BLOCK_TABLES = ("link_bands", "link_events", "link_aid")
+BLOCK_TABLES = ("link_bands", "link_events", "link_aid", "link_features")
 
 
 def linked_ids(conn, config_key: str) -> set[str]:
@@ -70,6 +71,15 @@ _EVENTS = pa.schema(
         ("actor", pa.string()),
         ("target", pa.string()),
         ("day_precise", pa.bool_()),
+    ]
+)
+_FEATURES = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("idx", pa.int32()),
+        ("feature", pa.string()),
+        ("raw", pa.float64()),
+        ("day_ordinal", pa.int32()),
     ]
 )
 _AID = pa.schema(
@@ -139,6 +149,16 @@ def _write_blocks(conn, records: Sequence[ArticleRecord], config) -> None:
             aid["counted"].append(sorted(x for x in a.systems if not x.endswith("×?")))
     _insert_arrow(conn, "link_events", events, _EVENTS)
     _insert_arrow(conn, "link_aid", aid, _AID)
+    features: dict[str, list] = {k: [] for k in _FEATURES.names}
+    for r in records:
+        day = r.day.toordinal() if r.day is not None else -1
+        for idx, (name, raw) in enumerate(story_features(r, config.stories)):
+            features["article_id"].append(r.article_id)
+            features["idx"].append(idx)
+            features["feature"].append(name)
+            features["raw"].append(raw)
+            features["day_ordinal"].append(day)
+    _insert_arrow(conn, "link_features", features, _FEATURES)
 
 
 def save_records(conn, records: Sequence[ArticleRecord], config, *, path: str) -> None:
@@ -269,16 +289,19 @@ def dated_records(conn, article_ids: Iterable[str]) -> dict[str, ArticleRecord]:
     return out
 
 
-def story_records(conn, config_key: str) -> list[ArticleRecord]:
-    """Every stored record with only what stories read (entities, terms, dates), sorted by
-    id: far less to parse than the whole records."""
-    out = []
+def story_records(conn, article_ids: Iterable[str]) -> dict[str, ArticleRecord]:
+    """The records of these articles with only what story labels read (entities, terms,
+    dates): far less to parse than the whole records."""
+    ids = sorted(set(article_ids))
+    if not ids:
+        return {}
+    out = {}
     empty = np.zeros(0, dtype=np.uint64)
     for article_id, entities, terms, published, ingested in conn.execute(
         "SELECT article_id, record->'$.entities', record->'$.terms', "
         "record->'$.published', record->>'$.ingested_at' FROM link_articles "
-        "WHERE signature_config = ? ORDER BY article_id",
-        [config_key],
+        "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+        [ids],
     ).fetchall():
         raw = {
             "article_id": article_id,
@@ -288,8 +311,52 @@ def story_records(conn, config_key: str) -> list[ArticleRecord]:
             "published": json.loads(published) if published else None,
             "ingested_at": ingested,
         }
-        out.append(ArticleRecord.from_json(raw, empty))
+        out[article_id] = ArticleRecord.from_json(raw, empty)
     return out
+
+
+def story_inputs(conn, config_key: str) -> tuple[StoryInputs, dict[str, int]]:
+    """Every linked article's story features as arrays (veille.link.stories.StoryInputs),
+    read in SQL, and how many articles name each entity."""
+    ids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT article_id FROM link_articles WHERE signature_config = ? ORDER BY article_id",
+            [config_key],
+        ).fetchall()
+    ]
+    # feature ranks in name order (UTF-8 byte order is code point order, as Python's)
+    cols = conn.execute(
+        "WITH a AS (SELECT article_id, row_number() OVER (ORDER BY article_id) - 1 AS row "
+        "FROM link_articles WHERE signature_config = ?), "
+        "f AS (SELECT f.*, a.row FROM link_features f JOIN a USING (article_id)), "
+        "k AS (SELECT feature, dense_rank() OVER (ORDER BY feature) - 1 AS rank "
+        "FROM (SELECT DISTINCT feature FROM f)) "
+        "SELECT f.row::BIGINT AS row, k.rank::BIGINT AS feat, f.raw, f.day_ordinal "
+        "FROM f JOIN k USING (feature) ORDER BY f.row, f.idx",
+        [config_key],
+    ).fetchnumpy()
+    row = np.asarray(cols["row"], dtype=np.int64)
+    days = np.full(len(ids), -1, dtype=np.int64)
+    days[row] = np.asarray(cols["day_ordinal"], dtype=np.int64)
+    feat = np.asarray(cols["feat"], dtype=np.int64)
+    inputs = StoryInputs(
+        ids=ids,
+        days=days,
+        row=row,
+        feat=feat,
+        raw=np.asarray(cols["raw"], dtype=np.float64),
+        width=int(feat.max()) + 1 if len(feat) else 0,
+    )
+    entity_df = dict(
+        conn.execute(
+            "SELECT substr(feature, 3), count(*) FROM link_features "
+            "WHERE feature LIKE 'e:%' AND article_id IN "
+            "(SELECT article_id FROM link_articles WHERE signature_config = ?) GROUP BY 1",
+            [config_key],
+        ).fetchall()
+    )
+    return inputs, entity_df
 
 
 def event_records(conn, event_ids: Iterable[str]) -> list[EventRecord]:
