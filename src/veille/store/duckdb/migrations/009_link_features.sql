@@ -1,4 +1,4 @@
--- 008: each article's story features (veille.link.stories.story_features): the feature
+-- 009: each article's story features (veille.link.stories.story_features): the feature
 -- name ("e:" entity key or "t:" word), its weight before idf, in entry order (`idx`), and
 -- the article's day ordinal (-1: unknown). Stories read these columns as arrays instead of
 -- parsing every record. The link settings fingerprint changed with this version: the
