@@ -78,8 +78,12 @@ def build(db: Path, base: int) -> float:
 
 
 def additions(recent: bool) -> list:
-    """The 300 articles added in every measurement (their own seed: new ids)."""
-    out = list(synthetic_analyses(ADD * RUNS, seed=12))
+    """The 300 articles added in every measurement (their own seed: new ids; their own
+    source names, or they would be new versions of the base articles and replace them)."""
+    out = [
+        replace(a, article=replace(a.article, source="new/" + a.article.source))
+        for a in synthetic_analyses(ADD * RUNS, seed=12)
+    ]
     if recent:  # after the synthetic stores' 600 days, one run a day
         last = max(a.article.published.value for a in synthetic_analyses(50, seed=11))
         out = [
@@ -120,11 +124,16 @@ def measure_child(db: Path, recent: bool, check_relink: bool) -> dict:
                     "store_s": round(store_s, 2),
                     "link_wall_s": round(time.perf_counter() - wall, 2),
                     "link_cpu_s": round(time.process_time() - cpu, 2),
+                    "steps_s": counts.get("link_step_seconds"),
+                    "relinked_mentions": counts.get("relinked_mentions"),
+                    "relinked_commitments": counts.get("relinked_commitments"),
                 }
             )
         store.connection().execute("CHECKPOINT")
         row["articles"] = len(store.article_ids())
-        row["counts"] = {k: v for k, v in counts.items() if k != "linked_new"}
+        row["counts"] = {
+            k: counts[k] for k in ("duplicate_groups", "incidents", "merged_aid", "stories")
+        }
         row["db_mb"] = round(os.path.getsize(db) / 1_048_576, 1)
         row["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         if check_relink:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import numpy as np
@@ -74,20 +75,28 @@ def _temp(conn, name: str, columns: dict[str, list], schema: pa.Schema) -> None:
 # -- duplicates ------------------------------------------------------------------
 
 
-def update_duplicates(store, conn, config, new_ids: list[str], gone_ids: list[str]) -> set[str]:
-    """Recompute the groups new or removed articles touch; returns the articles whose group
-    changed (their incidents count sources anew)."""
+def update_duplicates(
+    store, conn, config, new_ids: list[str], gone: Sequence[ArticleRecord]
+) -> set[str]:
+    """Recompute the groups new or removed articles touch; returns the articles whose
+    first copy changed (an incident counts an article as the source of its group's first
+    article, so their incidents count sources anew)."""
+    gone_ids = sorted(r.article_id for r in gone)
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE _new_bands AS SELECT band, key FROM link_bands "
+        "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+        [new_ids],
+    )
     candidates = _column(
         conn,
-        "SELECT o.article_id FROM link_bands n JOIN link_bands o "
+        "SELECT o.article_id FROM _new_bands n JOIN link_bands o "
         "ON o.band = n.band AND o.key = n.key "
-        "WHERE n.article_id IN (SELECT unnest(?::VARCHAR[])) "
-        "UNION SELECT o.article_id FROM link_articles n JOIN link_articles o "
-        "ON o.content_hash = n.content_hash "
-        "WHERE n.article_id IN (SELECT unnest(?::VARCHAR[]))",
-        new_ids,
+        "UNION SELECT article_id FROM link_articles WHERE content_hash IN "
+        "(SELECT content_hash FROM link_articles "
+        "WHERE article_id IN (SELECT unnest(?::VARCHAR[])))",
         new_ids,
     )
+    conn.execute("DROP TABLE _new_bands")
     seeds = candidates | set(new_ids) | set(gone_ids)
     old_groups: dict[str, set[str]] = {}
     for group_id, article_id in _rows(
@@ -118,14 +127,22 @@ def update_duplicates(store, conn, config, new_ids: list[str], gone_ids: list[st
         replace_all=False,
         remove=[g for g in old_groups if g not in new_by_id],
     )
-    changed: set[str] = set()
-    for group_id, members in old_groups.items():
-        if group_id not in new_by_id:
-            changed |= members
-    for group_id, members in new_by_id.items():
-        if group_id not in old_groups:
-            changed |= members
-    return changed
+    moved = {a for g, m in old_groups.items() if g not in new_by_id for a in m}
+    moved |= {a for g, m in new_by_id.items() if g not in old_groups for a in m}
+    dates = state.dated_records(conn, moved - set(gone_ids))
+    dates.update({r.article_id: r for r in gone})
+    far = datetime.max.replace(tzinfo=UTC)
+
+    def origins(groups: dict[str, set[str]]) -> dict[str, str]:
+        out = {}
+        for members in groups.values():
+            if members & moved:
+                first = min(members, key=lambda a: (dates[a].seen or far, a))
+                out.update(dict.fromkeys(members, first))
+        return out
+
+    before, after = origins(old_groups), origins(new_by_id)
+    return {a for a in moved if before.get(a, a) != after.get(a, a)}
 
 
 def _groups_of(conn, article_ids: Iterable[str]) -> list[SimpleNamespace]:
@@ -185,20 +202,22 @@ def _closure(conn, table: str, key: str, seeds: Iterable[str], link: str, params
     pairs satisfying ``link``: the connected components holding the seeds."""
     reached = set(seeds)
     frontier = sorted(reached)
-    conn.execute("CREATE OR REPLACE TEMP TABLE _reached (id VARCHAR)")
     try:
         while frontier:
-            conn.execute("INSERT INTO _reached SELECT unnest(?::VARCHAR[])", [frontier])
+            # the frontier's rows first: joining the whole table with itself and then
+            # filtering would cost a pass over every pair of a block
+            conn.execute(
+                f"CREATE OR REPLACE TEMP TABLE _front AS SELECT * FROM {table} "
+                f"WHERE {key} IN (SELECT unnest(?::VARCHAR[]))",
+                [frontier],
+            )
             found = conn.execute(
-                f"SELECT DISTINCT c.{key} FROM {table} f JOIN {table} c ON {link} "
-                f"WHERE f.{key} IN (SELECT unnest($front::VARCHAR[])) "
-                f"AND c.{key} NOT IN (SELECT id FROM _reached)",
-                {**params, "front": frontier},
+                f"SELECT DISTINCT c.{key} FROM _front f JOIN {table} c ON {link}", params
             ).fetchall()
             frontier = sorted({r[0] for r in found} - reached)
             reached.update(frontier)
     finally:
-        conn.execute("DROP TABLE IF EXISTS _reached")
+        conn.execute("DROP TABLE IF EXISTS _front")
     return reached
 
 
@@ -348,7 +367,7 @@ def update(
     )
     state.delete_records(conn, gone_ids)
     lap("components")
-    dup_changed = update_duplicates(store, conn, config, new_ids, gone_ids)
+    dup_changed = update_duplicates(store, conn, config, new_ids, gone)
     lap("duplicates")
     update_incidents(store, conn, config, event_scope, gone_events, dup_changed, articles)
     lap("incidents")

@@ -269,14 +269,15 @@ def records_of(conn, article_ids: Iterable[str]) -> dict[str, ArticleRecord]:
 
 
 def dated_records(conn, article_ids: Iterable[str]) -> dict[str, ArticleRecord]:
-    """Records holding only the publication date (what merging aid reads of an article)."""
+    """Records holding only the publication and ingestion dates (what merging aid and
+    finding a duplicate group's first article read)."""
     ids = sorted(set(article_ids))
     if not ids:
         return {}
     empty = np.zeros(0, dtype=np.uint64)
     out = {}
-    for article_id, published in conn.execute(
-        "SELECT article_id, record->'$.published' FROM link_articles "
+    for article_id, published, ingested in conn.execute(
+        "SELECT article_id, record->'$.published', record->>'$.ingested_at' FROM link_articles "
         "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
         [ids],
     ).fetchall():
@@ -284,6 +285,7 @@ def dated_records(conn, article_ids: Iterable[str]) -> dict[str, ArticleRecord]:
             "article_id": article_id,
             "content_hash": "",
             "published": json.loads(published) if published else None,
+            "ingested_at": ingested,
         }
         out[article_id] = ArticleRecord.from_json(raw, empty)
     return out
