@@ -105,6 +105,14 @@ def additions(recent: bool) -> list:
     return out
 
 
+def peak_rss_mb() -> int:
+    """This process's own peak RSS (VmHWM; ru_maxrss would carry the parent's over exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
 def measure_child(db: Path, recent: bool, check_relink: bool) -> dict:
     """In the child process: add 3 x 100 articles to ``db``, timing each link step."""
     settings = load_settings(overrides={"db_path": db}, env={})
@@ -135,7 +143,7 @@ def measure_child(db: Path, recent: bool, check_relink: bool) -> dict:
             k: counts[k] for k in ("duplicate_groups", "incidents", "merged_aid", "stories")
         }
         row["db_mb"] = round(os.path.getsize(db) / 1_048_576, 1)
-        row["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        row["peak_rss_mb"] = peak_rss_mb()
         if check_relink:
             conn = store.connection()
 

@@ -170,10 +170,10 @@ def similar_pairs(inputs: StoryInputs, config: StoryConfig) -> list[tuple[str, s
     u_starts = np.searchsorted(undated_feat, seed_feat, side="left")
     u_ends = np.searchsorted(undated_feat, seed_feat, side="right")
     found = [
-        _expand(seed_row, starts, ends, post_row, n),
-        _expand(seed_row, u_starts, u_ends, undated_row, n),
+        *_expand(seed_row, starts, ends, post_row, n),
+        *_expand(seed_row, u_starts, u_ends, undated_row, n),
     ]
-    pairs = np.unique(np.concatenate(found))
+    pairs = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
     left, right = pairs // n, pairs % n
     cosines = _cosines(row, feat, value, width, left, right)
     keep = np.flatnonzero(cosines >= config.threshold)
@@ -182,18 +182,28 @@ def similar_pairs(inputs: StoryInputs, config: StoryConfig) -> list[tuple[str, s
 
 def _expand(
     seed_row: np.ndarray, starts: np.ndarray, ends: np.ndarray, target: np.ndarray, n: int
-) -> np.ndarray:
-    """Pair codes (lo * n + hi) of each seed's article with every posting in its range."""
+) -> list[np.ndarray]:
+    """Pair codes (lo * n + hi) of each seed's article with every posting in its range,
+    made a bounded number of seeds at a time (each chunk deduplicated), so memory stays
+    flat however many postings the seeds reach."""
     lens = ends - starts
-    total = int(lens.sum())
-    if not total:
-        return np.empty(0, dtype=np.int64)
-    owner = np.repeat(np.arange(len(lens)), lens)
-    offset = np.arange(total) - np.repeat(np.cumsum(lens) - lens, lens)
-    a, b = seed_row[owner], target[starts[owner] + offset]
-    distinct = a != b
-    a, b = a[distinct], b[distinct]
-    return np.minimum(a, b) * n + np.maximum(a, b)
+    out: list[np.ndarray] = []
+    budget = 2_000_000  # postings expanded at once
+    bounds = np.searchsorted(np.cumsum(lens), np.arange(budget, int(lens.sum()), budget))
+    for part in np.split(np.arange(len(lens)), bounds):
+        if not len(part):
+            continue
+        part_lens = lens[part]
+        total = int(part_lens.sum())
+        if not total:
+            continue
+        owner = np.repeat(part, part_lens)
+        offset = np.arange(total) - np.repeat(np.cumsum(part_lens) - part_lens, part_lens)
+        a, b = seed_row[owner], target[starts[owner] + offset]
+        distinct = a != b
+        a, b = a[distinct], b[distinct]
+        out.append(np.unique(np.minimum(a, b) * n + np.maximum(a, b)))
+    return out
 
 
 def _cosines(
@@ -211,7 +221,7 @@ def _cosines(
     start = np.searchsorted(keys // width, np.arange(int(row.max()) + 1), side="left")
     count = np.bincount(row, minlength=int(row.max()) + 1)
     out = np.zeros(len(left), dtype=np.float64)
-    chunk = 100_000
+    chunk = 25_000  # pairs at once: about 1.3M entries, tens of MB per array
     for lo in range(0, len(left), chunk):
         li, ri = left[lo : lo + chunk], right[lo : lo + chunk]
         lens = count[li]
