@@ -75,6 +75,12 @@ VERIFICATION_CASES = [
         "que la ligne de front tenait. Aucune preuve n'a été fournie.",
         [None, U],
     ),
+    # a source that confirms earlier reports corroborates the fact
+    (
+        "Un diplomate allemand a indiqué que les chars arriveraient en mai, confirmant des "
+        "informations de la presse polonaise.",
+        [C],
+    ),
 ]
 
 

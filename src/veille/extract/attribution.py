@@ -242,15 +242,13 @@ class SpeakerResolver:
             return None
         # the name may hang on the role's complement ("de la région de Kharkiv, Oleg ...")
         for child in head.subtree:
-            if (
-                child.dep_ not in ("appos", "conj")
-                or child.pos_ != "PROPN"
-                or child.i <= head.i
-                or head.doc[child.i - 1].text != ","
-            ):
+            if child.dep_ not in ("appos", "conj") or child.pos_ != "PROPN" or child.i <= head.i:
                 continue
             mention = mention_at_char(self.analysis, child.idx)
             if mention is not None and mention.label != "PER":
+                continue
+            # "le président X" needs no comma when X is a person the NER found
+            if head.doc[child.i - 1].text != "," and mention is None:
                 continue
             tokens = [child, *(t for t in child.children if t.dep_ in ("flat:name", "flat"))]
             span = token_span(head.doc, tokens)
@@ -412,6 +410,8 @@ def with_context_country(
     """
     named = mention_at_char(analysis, head.idx) is not None or head.pos_ == "PROPN"
     country = speaker.actor.country
+    if speaker.named and country:
+        return speaker  # "le président X": the person's country, not the phrase's
     if not named and not speaker.anaphoric:
         found_any, own = own_country(head, analysis, kb)
         if own is not None:

@@ -70,6 +70,13 @@ class ClaimLexicon:
     phrase_cues: dict[str, tuple[tuple[tuple[str, ...], CueSpec], ...]] = field(
         default_factory=dict
     )
+    # demonstratives that a cleft cue hangs on ("C'est ce qu'a annoncé X")
+    cleft_pronouns: frozenset[str] = frozenset()
+
+    @functools.cached_property
+    def speaker_heads(self) -> frozenset[str]:
+        """Nouns that head a speaker phrase."""
+        return self.speaker_nouns | self.anonymous_sources | self.local_speakers | self.person_roles
 
 
 @dataclass(frozen=True)
@@ -177,6 +184,7 @@ def load_claim_lexicon(data_dir: Path) -> ClaimLexicon:
         | _words(data, "action_nouns", path),
         negators=_words(data, "negators", path),
         negative_cues=_words(data, "negative_cues", path),
+        cleft_pronouns=_words(data, "cleft_pronouns", path),
         context_sentences=int(data.get("context_sentences", 2)),
         quote_continuation=int(data.get("quote_continuation", 2)),
         lemma_fixes={

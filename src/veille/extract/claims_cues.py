@@ -1,0 +1,365 @@
+"""Reported speech inside one sentence: cue verbs, their speaker phrase and their content.
+
+A cue verb reports when its lemma is in the pack's ``claims.yaml``; its content is a
+complement clause, an infinitive, an object or a quotation next to it, or, for an incise
+("..., a indiqué X") or a cleft ("C'est ce qu'a annoncé X"), what comes before. Source
+prepositions ("selon X") are found here too. ``veille.extract.claims`` turns them into claims.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from veille.extract.attribution import mention_at_char
+from veille.extract.claims_lexicon import ClaimLexicon, CueSpec
+from veille.extract.units import (
+    Sentence,
+    normalise_quotes,
+    subject_on_auxiliary,
+    token_span,
+)
+from veille.model import Analysis
+from veille.spacy_utils import doc_text
+
+_QUOTE_RE = re.compile(r"«([^«»]{1,1500})»|“([^“”]{1,1500})”|\"([^\"\n]{1,1500})\"")
+_SUBJECT_DEPS = ("nsubj", "expl:subj")
+_SPEAKER_LABELS = frozenset({"PER", "ORG", "LOC"})
+
+
+def find_quotes(text: str) -> list[tuple[int, int]]:
+    """Char spans of quotations, marks included."""
+    return [(m.start(), m.end()) for m in _QUOTE_RE.finditer(text)]
+
+
+def cue_lemma(token: Any, lexicon: ClaimLexicon) -> str:
+    """The token's lemma, with the lemmatizer's known misses fixed ("estime" -> "estimer")."""
+    lemma = token.lemma_.lower()
+    return lexicon.lemma_fixes.get(lemma, lemma)
+
+
+def phrase_cue(token: Any, lexicon: ClaimLexicon) -> tuple[CueSpec, Any] | None:
+    """A multiword cue headed by the token ("fait savoir", "a fait état de", "met en
+    garde"), the other words hanging on it: its spec and the companion word."""
+    if token.pos_ not in ("VERB", "AUX"):
+        return None
+    for rest, spec in lexicon.phrase_cues.get(cue_lemma(token, lexicon), ()):
+        companions = [c for c in token.children if c.lemma_.lower() in rest]
+        if len(companions) == len(rest):
+            return spec, companions[-1]
+    return None
+
+
+def cue_spec(token: Any, lexicon: ClaimLexicon) -> CueSpec | None:
+    if token.pos_ not in ("VERB", "AUX"):
+        return None
+    lemma = cue_lemma(token, lexicon)
+    if lemma in lexicon.reflexive_cues and any(
+        c.dep_.startswith("expl") or c.lower_ in ("se", "s'", "s’") for c in token.children
+    ):
+        return lexicon.reflexive_cues[lemma]
+    return lexicon.cues.get(lemma)
+
+
+def incise_comma(token: Any, sent: Sentence) -> Any | None:
+    """The comma right before a cue and its auxiliaries (", a précisé X"), if any."""
+    doc = token.doc
+    i = token.i - 1
+    # "..., a-t-il aussi annoncé": auxiliaries, inverted clitics and adverbs lie between
+    while i >= sent.start and (
+        doc[i].pos_ in ("AUX", "ADV")
+        or doc[i].dep_.startswith(("aux", "expl"))
+        or (doc[i].pos_ == "PRON" and doc[i].text.startswith("-"))
+    ):
+        i -= 1
+    return doc[i] if i > sent.start and doc[i].text == "," else None
+
+
+def cue_subject(token: Any, sent: Sentence | None = None) -> Any | None:
+    """The cue's subject; conjoined and gerund cues borrow their head's.
+
+    After a comma ("..., a précisé le président", "..., annoncent les autorités") the
+    subject follows the cue, even when the parse calls it an object.
+    """
+    # "a-t-il déclaré": the euphonic "-t" is tagged a subject too, and may carry the clitic
+    subjects = [c for c in token.children if c.dep_ in _SUBJECT_DEPS and c.lower_.strip("-") != "t"]
+    if not subjects:
+        clitic = inverted_clitic(token)
+        subjects = [clitic] if clitic is not None else []
+    if (
+        sent is not None
+        and incise_comma(token, sent) is not None
+        and not is_participle_clause(token)
+    ):
+        after = [c for c in token.children if c.i > token.i and c.dep_ in (*_SUBJECT_DEPS, "obj")]
+        if after and not any(c.dep_ == "ccomp" for c in token.children):
+            return after[0]
+    if subjects:
+        if subjects[0].lower_ == "qui" and token.dep_ in ("acl:relcl", "acl", "relcl"):
+            return token.head  # "le fournisseur DTEK, qui déplore ...": the antecedent
+        return subjects[0]
+    for child in token.children:
+        if child.dep_ in ("nsubj:pass", "expl:pass", "expl:impers"):
+            return None  # "il a été rapporté que": nobody in particular
+    hung = subject_on_auxiliary(token, _SUBJECT_DEPS)
+    if hung is not None:
+        return hung
+    if token.dep_ in ("conj", "xcomp") and token.head.i != token.i:
+        return cue_subject(token.head)
+    return None
+
+
+def inverted_clitic(token: Any) -> Any | None:
+    """ "a-t-il", "a-t-elle": the clitic, whatever the parse made of it and of "-t"."""
+    for child in token.children:
+        if child.pos_ == "PRON" and child.text.startswith("-") and child.lower_ != "-t":
+            return child
+        if child.lower_ == "-t":
+            return next((g for g in child.children if g.text.startswith("-")), None)
+    return None
+
+
+def is_negated(token: Any, lex: ClaimLexicon) -> bool:
+    """ "n'a pas confirmé": not saying something is no claim (a denial verb says it)."""
+    if cue_lemma(token, lex) in lex.negative_cues:
+        return False
+    return any(
+        c.dep_ == "advmod" and "Neg" in c.morph.get("Polarity") and c.lower_ != "ne"
+        for c in token.children
+    ) or any(c.lower_ in lex.negators for c in token.children if c.dep_ == "advmod")
+
+
+def is_participle_clause(token: Any) -> bool:
+    """A present participle with no auxiliary heading an adjunct ("..., soulignant que")."""
+    return (
+        "Part" in token.morph.get("VerbForm")
+        and "Pres" in token.morph.get("Tense")
+        and token.dep_ in ("acl", "advcl")
+        and not any(c.dep_.startswith("aux") for c in token.children)
+    )
+
+
+def unit_subject(verb: Any, sent: Sentence) -> Any | None:
+    """The noun phrase just before a verb and its auxiliaries, inside one sentence unit."""
+    doc = verb.doc
+    i = verb.i - 1
+    while i >= sent.start and (doc[i].pos_ in ("AUX", "ADV") or doc[i].dep_.startswith("aux")):
+        i -= 1
+    if i >= sent.start and not doc[i].is_punct:
+        tok = doc[i]
+        while tok.head.i != tok.i and sent.start <= tok.head.i < verb.i and tok.dep_ != "conj":
+            tok = tok.head
+        if tok.pos_ in ("NOUN", "PROPN", "PRON"):
+            return tok
+    # "Des sources fiables, ayant accès à ..., rapportent": the first noun phrase of the
+    # unit that hangs outside it and has no preposition
+    for tok in doc[sent.start : verb.i]:
+        if (
+            tok.pos_ in ("NOUN", "PROPN")
+            and not sent.start <= tok.head.i < verb.i
+            and not any(c.dep_ == "case" for c in tok.children)
+        ):
+            return tok
+    return None
+
+
+def is_passive(token: Any) -> bool:
+    return any(c.dep_ in ("aux:pass", "nsubj:pass") for c in token.children)
+
+
+def speaker_after(cue: Any, sent: Sentence, lex: ClaimLexicon, analysis: Analysis) -> Any | None:
+    """The speaker of an inverted cue the parse did not make its subject ("..., a annoncé
+    dimanche 4 août le président X", "C'est ce qu'a indiqué lundi un responsable"): the
+    first entity or speaker noun without a preposition before the next punctuation or verb."""
+    for tok in cue.doc[cue.i + 1 : sent.end]:
+        if tok.is_punct or tok.pos_ in ("VERB", "AUX", "SCONJ", "CCONJ"):
+            return None
+        if any(c.dep_ == "case" for c in tok.children):
+            continue  # "à l'AFP", "à Kiev": whom or where, not who
+        mention = mention_at_char(analysis, tok.idx)
+        if (
+            mention is not None
+            and mention.label in _SPEAKER_LABELS
+            and (mention.country or mention.label == "PER")
+        ):
+            return tok
+        if tok.pos_ == "NOUN" and tok.lemma_.lower() in lex.speaker_heads:
+            return tok
+    return None
+
+
+def cleft_content(
+    cue: Any, sent: Sentence, sents: list[Sentence], lex: ClaimLexicon
+) -> tuple[int, int] | None:
+    """ "A. C'est ce qu'a annoncé X." / "A, ce qu'a confirmé X.": the cue is a relative
+    clause on a demonstrative whose relative pronoun is its object; what the demonstrative
+    stands for (the clause before it, else the sentence before, in the same paragraph) is
+    the content."""
+    head = cue.head
+    if (
+        cue.dep_ not in ("acl:relcl", "acl")
+        or head.pos_ != "PRON"
+        or head.lemma_.lower() not in lex.cleft_pronouns
+        or not any(
+            c.i < cue.i and c.dep_ == "obj" and normalise_quotes(c.lower_) in lex.complementizers
+            for c in cue.children
+        )
+    ):
+        return None
+    doc = cue.doc
+    own = {c.i for c in head.children if c.i < head.i}  # "C'" and "est"
+    before = [t for t in doc[sent.start : head.i] if t.i not in own]
+    while before and before[-1].is_punct:
+        before.pop()
+    if before:
+        return token_span(doc, before)
+    previous = next((s for s in sents if s.index == sent.index - 1), None)
+    if previous is None or previous.paragraph != sent.paragraph:
+        return None
+    return token_span(doc, list(doc[previous.start : previous.end]))
+
+
+def cue_content(
+    cue: Any,
+    spec: CueSpec,
+    sent: Sentence,
+    doc: Any,
+    quotes: list[tuple[int, int]],
+    lex: ClaimLexicon,
+    subject: Any | None = None,
+) -> tuple[tuple[int, int], bool] | None:
+    """(content char span, inverted) for a cue, or None when it reports nothing."""
+    subject = subject if subject is not None else cue_subject(cue, sent)
+    # "a-t-il précisé": the clitic sits before the participle but is inverted
+    inverted = subject is not None and (subject.i > cue.i or subject.text.startswith("-"))
+    if "quote" in spec.takes:
+        span = adjacent_quote(cue, sent, doc, quotes)
+        if span is not None:
+            return span, True
+    comma = incise_comma(cue, sent)
+    if inverted and comma is not None:
+        # "..., a indiqué le ministère": what comes before the comma is the content
+        span = token_span(doc, list(doc[sent.start : comma.i]))
+        if span:
+            return span, True
+    for child in cue.children:
+        if "que" in spec.takes and child.dep_ == "ccomp":
+            tokens = list(child.subtree)
+            if tokens and tokens[0].lower_.replace("’", "'") in lex.complementizers:
+                tokens = tokens[1:]
+            span = token_span(doc, tokens)
+            if span:
+                return span, inverted
+        if "inf" in spec.takes and child.dep_ in ("xcomp", "advcl", "obl:arg"):
+            first = next(iter(child.subtree))
+            # "affirme avoir abattu", "s'est félicitée d'avoir abattu"
+            infinitive = any(
+                "Inf" in t.morph.get("VerbForm")
+                for t in (first, child, *(c for c in child.children if c.dep_.startswith("aux")))
+            )
+            if infinitive and child.pos_ in ("VERB", "AUX"):
+                span = token_span(doc, list(child.subtree))
+                if span:
+                    return span, inverted
+    if "que" in spec.takes:
+        # the parse may hang "que" elsewhere ("a averti le Congrès qu'il manquait ...")
+        limit = min(sent.end, cue.i + 1 + lex.complementizer_window)
+        for tok in doc[cue.i + 1 : limit]:
+            if tok.pos_ in ("VERB", "AUX") and tok.dep_ not in ("aux", "aux:tense", "cop"):
+                break
+            if tok.lower_.replace("’", "'") in lex.complementizers:
+                span = token_span(doc, list(doc[tok.i + 1 : sent.end]))
+                if span:
+                    return span, inverted
+                break
+    if inverted and cue.dep_ in ("parataxis", "ccomp", "advcl", "conj") and cue.head.i < cue.i:
+        # incise: "..., a indiqué le ministère": the governing clause is the content
+        inside = {t.i for t in cue.subtree}
+        tokens = [t for t in cue.head.subtree if t.i not in inside and sent.start <= t.i < sent.end]
+        span = token_span(doc, tokens)
+        if span:
+            return span, True
+    if inverted and cue.dep_ == "ROOT":
+        before = [c for c in cue.children if c.i < cue.i and c.dep_ in ("ccomp", "parataxis")]
+        if before:
+            span = token_span(doc, list(before[0].subtree))
+            if span:
+                return span, True
+    if "obj" in spec.takes:
+        for child in cue.children:
+            # "a confirmé sa volonté de ...", "s'est félicité de l'efficacité de ..."
+            if child.lemma_.lower() in lex.action_nouns:
+                continue  # "annonce l'envoi de chars": the speaker's own act, an event
+            if child.dep_ == "obj" or (
+                child.dep_ in ("obl:arg", "obl") and case_words(child) & {"de", "d'", "du", "des"}
+            ):
+                span = token_span(doc, list(doc[child.left_edge.i : sent.end]))
+                if span:
+                    return span, inverted
+    return None
+
+
+def companion_content(
+    cue: Any,
+    companion: Any,
+    spec: CueSpec,
+    sent: Sentence,
+    doc: Any,
+    quotes: list[tuple[int, int]],
+    lex: ClaimLexicon,
+) -> tuple[tuple[int, int], bool] | None:
+    """Content of a multiword cue found on its companion: the clause under "savoir" in
+    "a fait savoir que ...", what follows "état" in "a fait état de ..."."""
+    if companion.pos_ in ("VERB", "AUX"):
+        return cue_content(companion, spec, sent, doc, quotes, lex)
+    if "obj" in spec.takes and companion.i + 1 < sent.end:
+        span = token_span(doc, list(doc[companion.i + 1 : sent.end]))
+        if span:
+            return span, False
+    return None
+
+
+def case_words(token: Any) -> set[str]:
+    """The token's case markers, lower case, apostrophes normalised."""
+    return {
+        normalise_quotes(c.lower_) for c in token.children if c.dep_ == "case" and c.i < token.i
+    }
+
+
+def adjacent_quote(
+    cue: Any, sent: Sentence, doc: Any, quotes: list[tuple[int, int]]
+) -> tuple[int, int] | None:
+    """A quotation closing just before the cue ("», a déclaré") or opening just after it."""
+    text = doc_text(doc)
+    for q_start, q_end in quotes:  # in text order
+        if q_end < sent.char_start:
+            continue
+        if q_start > sent.char_end:
+            break
+        if q_end <= cue.idx:
+            between = [t for t in doc[sent.start : cue.i] if t.idx >= q_end]
+            if all(t.is_punct or t.pos_ in ("AUX", "PRON") for t in between):
+                return q_start, q_end
+        if cue.idx < q_start:
+            gap = text[cue.idx + len(cue) : q_start]
+            if (len(gap) <= 40 and ":" in gap) or gap.strip() == "":
+                return q_start, q_end
+    return None
+
+
+def source_matches(doc: Any, sent: Sentence, lex: ClaimLexicon) -> list[tuple[Any, Any]]:
+    """(first token, source noun) for "selon X" / "d'après X" in a sentence."""
+    found = []
+    words = [t.lower_.replace("’", "'") for t in doc[sent.start : sent.end]]
+    for seq in lex.source_prepositions:
+        n = len(seq)
+        for k in range(len(words) - n + 1):
+            if tuple(words[k : k + n]) == seq:
+                first = doc[sent.start + k]
+                noun = first.head
+                if first.dep_ == "fixed":
+                    continue
+                if noun.i == first.i or not (sent.start <= noun.i < sent.end):
+                    continue
+                found.append((first, noun))
+    return found

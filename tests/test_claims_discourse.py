@@ -1,0 +1,82 @@
+"""Claims over the article: incises, clefts and speakers named after their cue.
+
+Sentences are written for these tests (not from the seeds or the corpus).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from veille.extract.claims import extract_claims
+from veille.model import Claim
+
+
+@pytest.fixture(scope="module")
+def claims_of(analyze, fr_pack, kb):
+    def run(text: str) -> list[Claim]:
+        analysis = analyze(text, extract=False)
+        return extract_claims(analysis, fr_pack, kb)
+
+    return run
+
+
+def _summary(claims: list[Claim]) -> list[tuple[str, str | None]]:
+    return [(c.cue, c.speaker.country if c.speaker else None) for c in claims]
+
+
+# (text, [(cue, speaker country, content snippet), ...])
+DISCOURSE_CASES = [
+    # an inverted clitic with an adverb between it and the participle
+    (
+        "Le ministre polonais de la Défense a visité la base aérienne. Deux radars ont été "
+        "livrés à la garnison, a-t-il aussi précisé.",
+        [("préciser", "POL", "Deux radars ont été livrés")],
+    ),
+    # a cleft reports the sentence before it
+    (
+        "Les livraisons de chars reprendront en mars. C'est ce qu'a annoncé le ministre "
+        "finlandais de la Défense lors d'une conférence à Helsinki.",
+        [("annoncer", "FIN", "Les livraisons de chars reprendront en mars")],
+    ),
+    # ... or the clause before it; the speaker follows a date
+    (
+        "Les réserves d'obus baissent rapidement, ce qu'a confirmé lundi un responsable "
+        "norvégien.",
+        [("confirmer", "NOR", "Les réserves d'obus baissent rapidement")],
+    ),
+    # an incise whose speaker comes after a date the parse took for its head
+    (
+        "La centrale a été reconnectée au réseau, a annoncé samedi 3 mai le président "
+        "Volodymyr Zelensky qui a visité le site.",
+        [("annoncer", "UKR", "La centrale a été reconnectée au réseau")],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), DISCOURSE_CASES, ids=[c[0][:40] for c in DISCOURSE_CASES]
+)
+def test_discourse(claims_of, text: str, expected: list[tuple]) -> None:
+    claims = claims_of(text)
+    assert _summary(claims) == [(cue, country) for cue, country, _ in expected], claims
+    for claim, (_, _, snippet) in zip(claims, expected, strict=True):
+        assert snippet in claim.content.text
+        assert snippet in claim.sentence.text
+
+
+def test_a_cleft_claim_keeps_both_sentences_as_evidence(claims_of) -> None:
+    text = (
+        "Les livraisons de chars reprendront en mars. C'est ce qu'a annoncé le ministre "
+        "finlandais de la Défense lors d'une conférence à Helsinki."
+    )
+    (claim,) = claims_of(text)
+    assert claim.sentence.text == text
+
+
+def test_a_name_after_the_role_is_the_speaker(claims_of) -> None:
+    text = (
+        "La centrale a été reconnectée au réseau, a annoncé samedi 3 mai le président "
+        "Volodymyr Zelensky qui a visité le site."
+    )
+    (claim,) = claims_of(text)
+    assert claim.speaker is not None and claim.speaker.name == "Volodymyr Zelensky"
