@@ -40,8 +40,7 @@ DISCOURSE_CASES = [
     ),
     # ... or the clause before it; the speaker follows a date
     (
-        "Les réserves d'obus baissent rapidement, ce qu'a confirmé lundi un responsable "
-        "norvégien.",
+        "Les réserves d'obus baissent rapidement, ce qu'a confirmé lundi un responsable norvégien.",
         [("confirmer", "NOR", "Les réserves d'obus baissent rapidement")],
     ),
     # an incise whose speaker comes after a date the parse took for its head
