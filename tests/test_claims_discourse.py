@@ -79,3 +79,42 @@ def test_a_name_after_the_role_is_the_speaker(claims_of) -> None:
     )
     (claim,) = claims_of(text)
     assert claim.speaker is not None and claim.speaker.name == "Volodymyr Zelensky"
+
+
+def test_a_quotation_split_by_the_sentence_splitter_is_one_claim(claims_of) -> None:
+    text = (
+        "Le maire de Kharkiv a déclaré que la ville tenait. "
+        '"Tout est calme, calme dans nos rues. Des renforts sont arrivés", a-t-il ajouté.'
+    )
+    claims = claims_of(text)
+    assert [c.cue for c in claims] == ["déclarer", "ajouter"]
+    assert "Des renforts sont arrivés" in claims[1].content.text
+
+
+def test_the_source_is_the_source_named_before(claims_of) -> None:
+    text = (
+        "Une source au sein du gouvernement ukrainien a affirmé que les exercices étaient "
+        "terminés. « Nos soldats rentrent demain », a précisé la source."
+    )
+    assert _summary(claims_of(text)) == [("affirmer", "UKR"), ("préciser", "UKR")]
+
+
+def test_a_shorter_description_is_the_speaker_described_before(claims_of) -> None:
+    text = (
+        "Des drones russes ont survolé la frontière, a indiqué l'armée de l'air polonaise. "
+        "Les appareils venaient de Biélorussie, a précisé l'armée de l'air."
+    )
+    first, second = claims_of(text)
+    assert first.speaker is not None and second.speaker is not None
+    assert second.speaker.name == first.speaker.name
+    assert second.speaker.country == "POL"
+
+
+def test_two_incises_are_two_statements(claims_of) -> None:
+    text = (
+        "Les écoles rouvriront lundi, a déclaré le maire de Lviv, Andriy Sadovyi. Les bus "
+        "circulent à nouveau, a-t-il précisé."
+    )
+    claims = claims_of(text)
+    assert _summary(claims) == [("déclarer", "UKR"), ("préciser", "UKR")]
+    assert claims[1].content.text == "Les bus circulent à nouveau"

@@ -63,6 +63,26 @@ def _is_bare(head: Any, lexicon: ClaimLexicon) -> bool:
     return True
 
 
+def _is_definite(head: Any) -> bool:
+    """ "la source", "cette source": a determiner that points back (not "une", "des")."""
+    return any(
+        c.dep_ == "det" and ("Def" in c.morph.get("Definite") or "Dem" in c.morph.get("PronType"))
+        for c in head.children
+    )
+
+
+def _phrase_words(head: Any) -> frozenset[str]:
+    """Lemmas of a speaker phrase's own content words (no clause, apposition or name)."""
+    words = {head.lemma_.lower()}
+    queue = [c for c in head.children if c.dep_ not in _NOT_OWN]
+    while queue:
+        tok = queue.pop()
+        if tok.pos_ in ("NOUN", "ADJ", "PROPN"):
+            words.add(tok.lemma_.lower())
+        queue.extend(c for c in tok.children if c.dep_ not in _NOT_OWN)
+    return frozenset(words)
+
+
 class SpeakerResolver:
     """Speaker phrases to actors, remembering the last named speaker for anaphora."""
 
@@ -71,6 +91,7 @@ class SpeakerResolver:
         self.kb = kb
         self.lexicon = lexicon
         self.history: list[tuple[int, str, Speaker]] = []  # (char, head lemma, speaker)
+        self.phrases: dict[int, frozenset[str]] = {}  # char -> the speaker phrase's words
         self.ranges: list[tuple[int, int]] = []  # sentences (chars), for context countries
 
     def situate(
@@ -92,9 +113,20 @@ class SpeakerResolver:
                 context.append(ranges[0])
         return with_context_country(speaker, head, self.analysis, self.kb, self.lexicon, context)
 
-    def remember(self, char: int, lemma: str, speaker: Speaker) -> None:
+    def remember(self, head: Any, speaker: Speaker) -> None:
         if not speaker.anaphoric:
-            self.history.append((char, lemma, speaker))
+            self.history.append((head.idx, head.lemma_.lower(), speaker))
+            self.phrases[head.idx] = _phrase_words(head)
+
+    def _described(self, head: Any) -> Speaker | None:
+        """ "l'armée de l'air" after "l'armée de l'air ukrainienne": a definite phrase whose
+        words all belong to an earlier speaker's phrase with the same head is that speaker."""
+        words = _phrase_words(head)
+        lemma = head.lemma_.lower()
+        for at, head_lemma, speaker in reversed(self.history):
+            if at < head.idx and head_lemma == lemma and words <= self.phrases.get(at, set()):
+                return replace(speaker, anaphoric=True)
+        return None
 
     def _previous(self, char: int, lemma: str | None = None) -> tuple[int, Speaker] | None:
         for at, head_lemma, speaker in reversed(self.history):
@@ -219,6 +251,11 @@ class SpeakerResolver:
                 return None
             return Speaker(actor, anonymous=False, named=False)
         same = any(c.lower_ in lex.same_words for c in head.children)
+        definite = _is_definite(head)
+        if not named and definite and not same:
+            described = self._described(head)
+            if described is not None:
+                return described
         if not named and _is_bare(head, lex) and (lemma not in lex.anonymous_sources or same):
             # "le ministère" is the last ministry that spoke; "le président" the last person
             previous = self._previous(head.idx, None if same else lemma) or (

@@ -192,7 +192,7 @@ def _from_cue(
     if spec.kind == "opinion" and not (speaker.named or speaker.actor.country):
         return None  # a country guessed from the context does not make an opinion a claim
     speaker = resolver.situate(speaker, subject, resolver.ranges)
-    resolver.remember(subject.idx, subject.lemma_.lower(), speaker)
+    resolver.remember(subject, speaker)
     ev_start, ev_end = sent.char_start, sent.char_end
     if c_start < ev_start:  # a quotation running over several sentences
         first = sentence_of(sents, _token_at(doc, c_start))
@@ -226,7 +226,7 @@ def _from_source(
         speaker = resolver.situate(resolver.resolve(noun), noun, resolver.ranges)
         if speaker is None:
             return None
-        resolver.remember(noun.idx, noun.lemma_.lower(), speaker)
+        resolver.remember(noun, speaker)
         return _Found(
             first, first.lower_, speaker, noun, quote, (sent.char_start, sent.char_end), sent,
             "report", True,
@@ -242,7 +242,7 @@ def _from_source(
     span = token_span(doc, tokens)
     if span is None:
         return None
-    resolver.remember(noun.idx, noun.lemma_.lower(), speaker)
+    resolver.remember(noun, speaker)
     cue = " ".join(
         t.lower_.replace("’", "'") for t in doc[first.i : noun.i] if t.dep_ in ("case", "fixed")
     )
@@ -287,7 +287,7 @@ def _from_source_surface(
     span = token_span(doc, tokens)
     if span is None:
         return None
-    resolver.remember(head.idx, head.lemma_.lower(), speaker)
+    resolver.remember(head, speaker)
     cue = first.lower_.replace("’", "'")
     if cue.endswith("'") and first.i + 1 < end:
         cue += doc[first.i + 1].lower_
@@ -326,6 +326,8 @@ def _quoted_continuations(
         if quote is None or any(source_matches(doc, sent, lex)):
             continue
         end = min(quote[1], sent.char_end)
+        if any(f.content[0] < end and quote[0] < f.content[1] for f in found):
+            continue  # "« A. B », a dit X" split in two: the quotation is X's content already
         words = [t for t in doc[sent.start : sent.end] if t.is_alpha]
         if len(words) < 4:
             continue  # a stray quotation mark the splitter left on its own
@@ -363,7 +365,9 @@ def _merge_continuations(found: list[_Found]) -> list[_Found]:
     """ "X a déclaré que A. B, a indiqué le ministère.": one statement over two sentences.
 
     Only for the very next sentence of the same paragraph, an inverted cue, and a speaker
-    that refers back (pronoun or bare noun) to the same actor.
+    that refers back (pronoun or bare noun) to the same actor, after an indirect statement
+    the speaker opened ("X a déclaré que"). Two incises ("A, a déclaré X. B, a-t-il
+    précisé.") are two statements, each with its own cue.
     """
     out: list[_Found] = []
     for item in found:
@@ -371,6 +375,7 @@ def _merge_continuations(found: list[_Found]) -> list[_Found]:
         if (
             prev is not None
             and item.inverted
+            and not prev.inverted
             and item.speaker.anaphoric
             and item.sentence.index == prev.sentence.index + 1
             and item.sentence.paragraph == prev.sentence.paragraph
