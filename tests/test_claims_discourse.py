@@ -118,3 +118,24 @@ def test_two_incises_are_two_statements(claims_of) -> None:
     claims = claims_of(text)
     assert _summary(claims) == [("déclarer", "UKR"), ("préciser", "UKR")]
     assert claims[1].content.text == "Les bus circulent à nouveau"
+
+
+def test_a_participle_with_an_agent_is_its_claim(claims_of) -> None:
+    text = (
+        "Une frappe de missile revendiquée par l'armée ukrainienne a détruit un dépôt, ont "
+        "indiqué les autorités russes."
+    )
+    claims = claims_of(text)
+    assert _summary(claims) == [("revendiquer", "UKR"), ("indiquer", "RUS")]
+    assert claims[0].content.text == "Une frappe de missile"
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("Une réunion entre les deux ministres a été annoncée par Varsovie ce soir.", "POL"),
+        ("Un échange de prisonniers a été annoncé par Moscou ce soir.", "RUS"),
+    ],
+)
+def test_a_passive_agent_speaks_however_it_is_parsed(claims_of, text: str, country: str) -> None:
+    assert _summary(claims_of(text)) == [("annoncer", country)]

@@ -31,7 +31,6 @@ from typing import Any
 
 from veille.extract.attribution import Speaker, SpeakerResolver
 from veille.extract.claims_cues import (
-    case_words,
     cleft_content,
     companion_content,
     cue_content,
@@ -41,8 +40,10 @@ from veille.extract.claims_cues import (
     find_quotes,
     incise_comma,
     is_negated,
+    is_noun_participle,
     is_participle_clause,
     is_passive,
+    passive_agent,
     phrase_cue,
     source_matches,
     speaker_after,
@@ -88,6 +89,9 @@ class _Found:
     inverted: bool
     # the content is told before the cue's sentence ("A. C'est ce qu'a annoncé X.")
     backward: bool = False
+    # told inside a noun phrase ("l'attaque revendiquée par X"): the article's own aside,
+    # kept even inside another speaker's content
+    embedded: bool = False
 
 
 # ---------------------------------------------------------------------------
@@ -144,16 +148,21 @@ def _from_cue(
             spec, companion = phrase
     if spec is None or is_negated(tok, lex):
         return None
-    if is_passive(tok):
+    agent = passive_agent(tok, lex)
+    # "une attaque revendiquée par Kiev": a participle on a noun, its agent speaks
+    embedded = agent is not None and "agent" in spec.takes and is_noun_participle(tok)
+    if is_passive(tok) or embedded:
         # "une rencontre a été annoncée par Moscou": the agent speaks, the subject is said
-        agent = next(
-            (c for c in tok.children if c.dep_ == "obl:agent" and "par" in case_words(c)), None
+        said = (
+            tok.head
+            if embedded
+            else next((c for c in tok.children if c.dep_ == "nsubj:pass"), None)
         )
-        said = next((c for c in tok.children if c.dep_ == "nsubj:pass"), None)
         if spec.kind != "report" or agent is None or said is None:
             return None
         subject = agent
-        span = token_span(doc, list(said.subtree))
+        inside = {t.i for t in tok.subtree} if embedded else set()
+        span = token_span(doc, [t for t in said.subtree if t.i not in inside])
         content = (span, False) if span else None
     elif (cleft := cleft_content(tok, sent, sents, lex)) is not None:
         subject = speaker_after(tok, sent, lex, resolver.analysis)
@@ -208,6 +217,7 @@ def _from_cue(
         kind=spec.kind,
         inverted=inverted,
         backward=c_end <= sent.char_start,
+        embedded=embedded,
     )
 
 
@@ -352,7 +362,7 @@ def _drop_nested(found: list[_Found]) -> list[_Found]:
     keep = []
     for item in found:
         at = item.cue_token.idx
-        if any(
+        if not item.embedded and any(
             other is not item and other.content[0] <= at < other.content[1] and not other.backward
             for other in found
         ):

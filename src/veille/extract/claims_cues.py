@@ -167,6 +167,29 @@ def is_passive(token: Any) -> bool:
     return any(c.dep_ in ("aux:pass", "nsubj:pass") for c in token.children)
 
 
+def passive_agent(token: Any, lex: ClaimLexicon) -> Any | None:
+    """The "par X" agent of a passive verb or participle (the parse may call it obl:mod)."""
+    return next(
+        (
+            c
+            for c in token.children
+            if c.dep_ in ("obl:agent", "obl:mod", "obl") and case_words(c) & lex.agent_markers
+        ),
+        None,
+    )
+
+
+def is_noun_participle(token: Any) -> bool:
+    """A past participle modifying a noun ("une attaque revendiquée par X")."""
+    return (
+        token.dep_ == "acl"
+        and "Part" in token.morph.get("VerbForm")
+        and "Past" in token.morph.get("Tense")
+        and token.head.pos_ in ("NOUN", "PROPN")
+        and token.head.i < token.i
+    )
+
+
 def speaker_after(cue: Any, sent: Sentence, lex: ClaimLexicon, analysis: Analysis) -> Any | None:
     """The speaker of an inverted cue the parse did not make its subject ("..., a annoncé
     dimanche 4 août le président X", "C'est ce qu'a indiqué lundi un responsable"): the

@@ -21,7 +21,7 @@ from veille.model import (
 
 CLAIMS_FILE = "claims.yaml"
 VERIFICATION_FILE = "verification.yaml"
-_TAKES = frozenset({"que", "inf", "obj", "quote"})
+_TAKES = frozenset({"que", "inf", "obj", "quote", "agent"})
 _KINDS = frozenset({"report", "opinion"})
 
 
@@ -72,6 +72,8 @@ class ClaimLexicon:
     )
     # demonstratives that a cleft cue hangs on ("C'est ce qu'a annoncé X")
     cleft_pronouns: frozenset[str] = frozenset()
+    # prepositions of a passive agent ("annoncée par Moscou")
+    agent_markers: frozenset[str] = frozenset()
 
     @functools.cached_property
     def speaker_heads(self) -> frozenset[str]:
@@ -185,6 +187,7 @@ def load_claim_lexicon(data_dir: Path) -> ClaimLexicon:
         negators=_words(data, "negators", path),
         negative_cues=_words(data, "negative_cues", path),
         cleft_pronouns=_words(data, "cleft_pronouns", path),
+        agent_markers=_words(data, "agent_markers", path),
         context_sentences=int(data.get("context_sentences", 2)),
         quote_continuation=int(data.get("quote_continuation", 2)),
         lemma_fixes={
