@@ -139,3 +139,19 @@ def test_a_participle_with_an_agent_is_its_claim(claims_of) -> None:
 )
 def test_a_passive_agent_speaks_however_it_is_parsed(claims_of, text: str, country: str) -> None:
     assert _summary(claims_of(text)) == [("annoncer", country)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Selon un communiqué du ministère estonien de la Défense, deux navires ont été "
+        "escortés. Les patrouilles continueront, selon le texte.",
+        "Un cessez-le-feu est exigé, selon le mémorandum turc remis aux deux parties. Selon ce "
+        "document, les prisonniers seront échangés.",
+    ],
+)
+def test_a_text_cited_before_speaks_again(claims_of, text: str) -> None:
+    claims = claims_of(text)
+    assert len(claims) == 2
+    assert claims[0].speaker is not None and claims[1].speaker is not None
+    assert claims[1].speaker.country == claims[0].speaker.country in ("EST", "TUR")

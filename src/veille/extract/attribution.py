@@ -118,6 +118,13 @@ class SpeakerResolver:
             self.history.append((head.idx, head.lemma_.lower(), speaker))
             self.phrases[head.idx] = _phrase_words(head)
 
+    def _previous_product(self, char: int) -> Speaker | None:
+        """The speaker of the last text (communiqué, report, memorandum) cited before."""
+        for at, head_lemma, speaker in reversed(self.history):
+            if at < char and head_lemma in self.lexicon.speech_products:
+                return replace(speaker, anaphoric=True)
+        return None
+
     def _described(self, head: Any) -> Speaker | None:
         """ "l'armée de l'air" after "l'armée de l'air ukrainienne": a definite phrase whose
         words all belong to an earlier speaker's phrase with the same head is that speaker."""
@@ -233,7 +240,12 @@ class SpeakerResolver:
             return self._antecedent(head.idx)
         if mention is None and lemma in lex.speech_products:
             owner = _owner(head)
-            return self.resolve(owner) if owner is not None else None
+            if owner is not None:
+                return self.resolve(owner)
+            if own_country(head, self.analysis, self.kb)[1] is None:
+                # "selon le texte", "ce document": the text cited last speaks again;
+                # "selon des publications": nobody in particular
+                return self._previous_product(head.idx) if _is_definite(head) else None
         if mention is not None and mention.label == "PER" and mention.role:
             holder = self._office_holder(mention, head.idx)
             if holder is not None:
