@@ -401,10 +401,9 @@ ATTRIBUTION_CASES = [
         "Un nouveau cessez-le-feu a été annoncé par le Kremlin dans la soirée.",
         ("annoncer", "RUS", "Un nouveau cessez-le-feu"),
     ),
-    # a relative clause: the antecedent speaks
+    # a relative clause does not hide the source it hangs on
     (
-        "L'électricité manque à Lviv selon l'opérateur Ukrenergo, qui déplore des dégâts "
-        "importants.",
+        "L'électricité manque à Lviv selon l'opérateur Ukrenergo, qui dessert toute la région.",
         ("selon", "UKR", "L'électricité manque"),
     ),
     # a plant speaks for the place it stands in

@@ -155,3 +155,55 @@ def test_a_text_cited_before_speaks_again(claims_of, text: str) -> None:
     assert len(claims) == 2
     assert claims[0].speaker is not None and claims[1].speaker is not None
     assert claims[1].speaker.country == claims[0].speaker.country in ("EST", "TUR")
+
+
+# (text, [(cue, speaker country, content snippet), ...]): cues with an object, an
+# infinitive or a quotation behind a preposition
+COMPLEMENT_CASES = [
+    (
+        "La direction du port ukrainien n'a pas nommé les coupables, mais a dénoncé des actes "
+        "de sabotage venus de la mer.",
+        [("dénoncer", "UKR", "des actes de sabotage")],
+    ),
+    (
+        "Varsovie l'accusait de financer des groupes armés.",
+        [("accuser", "POL", "financer des groupes armés")],
+    ),
+    (
+        'Ankara lui répond en le qualifiant de "menteur".',
+        [("qualifier", "TUR", "menteur")],
+    ),
+    # a relative clause: the antecedent speaks, in both statements
+    (
+        "L'électricité manque à Lviv selon l'opérateur Ukrenergo, qui déplore des dégâts "
+        "importants.",
+        [("selon", "UKR", "L'électricité manque"), ("déplorer", "UKR", "des dégâts importants")],
+    ),
+    # an event noun in quotation marks is the speaker's words, not the speaker's own act
+    (
+        "L'opérateur ukrainien Naftogaz déplore la « pire attaque contre ses dépôts depuis "
+        "l'hiver ».",
+        [("déplorer", "UKR", "pire attaque contre ses dépôts")],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), COMPLEMENT_CASES, ids=[c[0][:40] for c in COMPLEMENT_CASES]
+)
+def test_cue_complements(claims_of, text: str, expected: list[tuple]) -> None:
+    claims = claims_of(text)
+    assert _summary(claims) == [(cue, country) for cue, country, _ in expected], claims
+    for claim, (_, _, snippet) in zip(claims, expected, strict=True):
+        assert snippet in claim.content.text
+
+
+def test_a_named_body_after_its_common_noun_is_the_speaker(claims_of) -> None:
+    text = "L'opérateur ukrainien Naftogaz déplore la « pire attaque contre ses dépôts »."
+    (claim,) = claims_of(text)
+    assert claim.speaker is not None and claim.speaker.name == "Naftogaz"
+
+
+def test_a_statement_repeated_word_for_word_is_one_claim(claims_of) -> None:
+    line = "- Le ministre lituanien affirme que la frontière restera fermée."
+    assert len(claims_of(f"{line}\n\n{line}")) == 1

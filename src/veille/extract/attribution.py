@@ -250,6 +250,9 @@ class SpeakerResolver:
             holder = self._office_holder(mention, head.idx)
             if holder is not None:
                 return holder
+        named_child = self._named_complement(head)
+        if named_child is not None:
+            return self.resolve(named_child)
         appositive = self._appositive_name(head)
         if appositive is not None:
             return appositive
@@ -283,6 +286,23 @@ class SpeakerResolver:
             actor = self._label(head, actor)
         anonymous = not named and lemma in lex.anonymous_sources
         return Speaker(actor, anonymous=anonymous, named=named)
+
+    def _named_complement(self, head: Any) -> Any | None:
+        """ "le fournisseur d'énergie DTEK", "l'opérateur ukrainien Naftogaz": a common noun
+        followed by the name of a known body or person, without a preposition, is that body."""
+        if head.pos_ != "NOUN" or mention_at_char(self.analysis, head.idx) is not None:
+            return None
+        for child in head.children:
+            if (
+                child.i > head.i
+                and child.dep_ in ("appos", "nmod", "flat:name")
+                and head.doc[child.i - 1].text != ","
+                and not any(c.dep_ == "case" for c in child.children)
+            ):
+                mention = mention_at_char(self.analysis, child.idx)
+                if mention is not None and mention.kb_id and mention.label in ("ORG", "PER"):
+                    return child
+        return None
 
     def _appositive_name(self, head: Any) -> Speaker | None:
         """ "Le gouverneur de la région de Kharkiv, Oleg Synegoubov": the person's name wins

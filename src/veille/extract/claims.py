@@ -57,6 +57,7 @@ from veille.extract.claims_lexicon import (
 from veille.extract.units import (
     Sentence,
     char_span,
+    normalise_quotes,
     sentence_of,
     sentences,
     token_span,
@@ -127,8 +128,24 @@ def extract_claims(analysis: Analysis, pack: Any, kb: Any) -> list[Claim]:
         found + _quoted_continuations(found, sents, doc, quotes, lex),
         key=lambda f: f.cue_token.idx,
     )
-    claims = [_to_claim(f, analysis, text) for f in found]
+    claims = _drop_repeated([_to_claim(f, analysis, text) for f in found])
     return verify(claims, analysis, kb, rules, sents)
+
+
+def _drop_repeated(claims: list[Claim]) -> list[Claim]:
+    """A statement told again word for word (live blogs repeat their entries) is one claim."""
+    seen: set[tuple[str | None, str]] = set()
+    keep = []
+    for claim in claims:
+        key = (
+            claim.speaker.country if claim.speaker else None,
+            " ".join(normalise_quotes(claim.content.text).lower().split()),
+        )
+        if key in seen:
+            continue
+        seen.add(key)
+        keep.append(claim)
+    return keep
 
 
 def _from_cue(

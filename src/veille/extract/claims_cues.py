@@ -25,6 +25,7 @@ from veille.spacy_utils import doc_text
 _QUOTE_RE = re.compile(r"«([^«»]{1,1500})»|“([^“”]{1,1500})”|\"([^\"\n]{1,1500})\"")
 _SUBJECT_DEPS = ("nsubj", "expl:subj")
 _SPEAKER_LABELS = frozenset({"PER", "ORG", "LOC"})
+_OPENING_QUOTES = frozenset({"«", "“", '"'})
 
 
 def find_quotes(text: str) -> list[tuple[int, int]]:
@@ -256,7 +257,7 @@ def cue_content(
     # "a-t-il précisé": the clitic sits before the participle but is inverted
     inverted = subject is not None and (subject.i > cue.i or subject.text.startswith("-"))
     if "quote" in spec.takes:
-        span = adjacent_quote(cue, sent, doc, quotes)
+        span = adjacent_quote(cue, sent, doc, quotes, lex)
         if span is not None:
             return span, True
     comma = incise_comma(cue, sent)
@@ -311,8 +312,10 @@ def cue_content(
     if "obj" in spec.takes:
         for child in cue.children:
             # "a confirmé sa volonté de ...", "s'est félicité de l'efficacité de ..."
-            if child.lemma_.lower() in lex.action_nouns:
-                continue  # "annonce l'envoi de chars": the speaker's own act, an event
+            if child.lemma_.lower() in lex.action_nouns and not _quoted(child):
+                # "annonce l'envoi de chars": the speaker's own act, an event; a quotation
+                # ("déplore la « troisième attaque »") is the speaker's words all the same
+                continue
             if child.dep_ == "obj" or (
                 child.dep_ in ("obl:arg", "obl") and case_words(child) & {"de", "d'", "du", "des"}
             ):
@@ -349,10 +352,19 @@ def case_words(token: Any) -> set[str]:
     }
 
 
+def _quoted(phrase: Any) -> bool:
+    """A quotation mark opens inside the phrase or right before it."""
+    doc = phrase.doc
+    first = phrase.left_edge.i
+    tokens = [*doc[max(first - 1, 0) : phrase.right_edge.i + 1]]
+    return any(t.text in _OPENING_QUOTES for t in tokens)
+
+
 def adjacent_quote(
-    cue: Any, sent: Sentence, doc: Any, quotes: list[tuple[int, int]]
+    cue: Any, sent: Sentence, doc: Any, quotes: list[tuple[int, int]], lex: ClaimLexicon
 ) -> tuple[int, int] | None:
-    """A quotation closing just before the cue ("», a déclaré") or opening just after it."""
+    """A quotation closing just before the cue ("», a déclaré") or opening just after it,
+    maybe behind a preposition ("en le qualifiant de « clown »")."""
     text = doc_text(doc)
     for q_start, q_end in quotes:  # in text order
         if q_end < sent.char_start:
@@ -365,7 +377,8 @@ def adjacent_quote(
                 return q_start, q_end
         if cue.idx < q_start:
             gap = text[cue.idx + len(cue) : q_start]
-            if (len(gap) <= 40 and ":" in gap) or gap.strip() == "":
+            opener = normalise_quotes(gap.strip().lower())
+            if (len(gap) <= 40 and ":" in gap) or not opener or opener in lex.quote_openers:
                 return q_start, q_end
     return None
 

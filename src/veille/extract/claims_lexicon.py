@@ -74,6 +74,8 @@ class ClaimLexicon:
     cleft_pronouns: frozenset[str] = frozenset()
     # prepositions of a passive agent ("annoncée par Moscou")
     agent_markers: frozenset[str] = frozenset()
+    # words that may stand between a cue and its quotation ("qualifier de « ... »")
+    quote_openers: frozenset[str] = frozenset()
 
     @functools.cached_property
     def speaker_heads(self) -> frozenset[str]:
@@ -188,6 +190,7 @@ def load_claim_lexicon(data_dir: Path) -> ClaimLexicon:
         negative_cues=_words(data, "negative_cues", path),
         cleft_pronouns=_words(data, "cleft_pronouns", path),
         agent_markers=_words(data, "agent_markers", path),
+        quote_openers=frozenset(normalise_quotes(w) for w in _words(data, "quote_openers", path)),
         context_sentences=int(data.get("context_sentences", 2)),
         quote_continuation=int(data.get("quote_continuation", 2)),
         lemma_fixes={
