@@ -643,3 +643,29 @@ def test_no_site_name_around_a_person_or_across_a_sentence(mentions) -> None:
 )
 def test_kb_names_media_companies_fairs_and_spellings(mentions, sentence, phrase, kb_id) -> None:
     assert _find(mentions(sentence), phrase).kb_id == kb_id
+
+
+@pytest.mark.parametrize(
+    ("sentence", "word", "kb_id"),
+    [
+        (
+            "Le président du Conseil Antonio Costa a ouvert le sommet.",
+            "Conseil",
+            "org:european-council",
+        ),
+        (
+            "La présidente de la Commission, Ursula von der Leyen, a parlé aux députés.",
+            "Commission",
+            "org:european-commission",
+        ),
+    ],
+)
+def test_an_organisation_named_by_its_first_word_beside_its_head(
+    mentions, sentence, word, kb_id
+) -> None:
+    assert _find(mentions(sentence, UNKNOWN), word).kb_id == kb_id
+
+
+def test_a_first_word_names_nothing_the_person_does_not_head(mentions) -> None:
+    found = mentions("Le président du Parlement Antonio Costa a ouvert le sommet.", UNKNOWN)
+    assert not [m for m in found if m.text == "Parlement"]

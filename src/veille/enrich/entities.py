@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from veille.enrich.short_names import short_org_names
 from veille.errors import DataFileError
 from veille.kb import KBEntity, KnowledgeBase, normalize
 from veille.model import EntityMention, EntityType, FuzzyDate, Precision
@@ -410,6 +411,7 @@ def link_entities(doc, kb: KnowledgeBase, published: FuzzyDate) -> list[EntityMe
         mentions.extend(_capital_descriptions(text, kb, cues, mentions))
         nominal, fragments = _nominal_names(text, kb, cues, mentions)
         mentions = [m for m in mentions if id(m) not in fragments] + nominal
+        mentions.extend(short_org_names(text, _fold, kb, cues.offices, cues.of_marker, mentions))
     mentions.sort(key=lambda m: (m.start, -m.end))
     return mentions
 
