@@ -164,6 +164,20 @@ def test_ruler_sits_after_the_statistical_ner(nlp) -> None:
             "GBR",
         ),
         (
+            "D'après NBC News, le vote aura lieu jeudi.",
+            "NBC News",
+            "org:nbc-news",
+            EntityType.ORG,
+            "USA",
+        ),
+        (
+            "Le Premier ministre Denis Chmygal a reçu les ambassadeurs.",
+            "Denis Chmygal",
+            "per:denys-shmyhal",
+            EntityType.PER,
+            "UKR",
+        ),
+        (
             "La conférence de Munich sur la sécurité s'ouvre vendredi.",
             "conférence de Munich sur la sécurité",
             "event:munich-security-conference",
