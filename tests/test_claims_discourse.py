@@ -207,3 +207,28 @@ def test_a_named_body_after_its_common_noun_is_the_speaker(claims_of) -> None:
 def test_a_statement_repeated_word_for_word_is_one_claim(claims_of) -> None:
     line = "- Le ministre lituanien affirme que la frontière restera fermée."
     assert len(claims_of(f"{line}\n\n{line}")) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country"),
+    [
+        (
+            "Le président du Conseil européen, Charles Michel, a déclaré que l'accord était "
+            "historique. Le leader européen se félicite que les Vingt-Sept restent unis.",
+            "Charles Michel",
+            "EU",
+        ),
+        (
+            "Volodymyr Zelensky a affirmé que le front tenait. Le dirigeant ukrainien estime que "
+            "l'hiver sera difficile.",
+            "Volodymyr Zelensky",
+            "UKR",
+        ),
+    ],
+)
+def test_a_role_with_a_demonym_is_the_last_speaker_of_that_country(
+    claims_of, text: str, name: str, country: str
+) -> None:
+    last = claims_of(text)[-1]
+    assert last.speaker is not None
+    assert (last.speaker.name, last.speaker.country) == (name, country)

@@ -125,6 +125,20 @@ class SpeakerResolver:
                 return replace(speaker, anaphoric=True)
         return None
 
+    def _same_country_person(self, head: Any) -> Speaker | None:
+        """ "le président ukrainien", "le leader européen": a role noun with only a demonym
+        is the last named speaker of that country (a group demonym covers its members)."""
+        if head.lemma_.lower() not in self.lexicon.person_roles or _owner(head) is not None:
+            return None
+        wanted = own_country(head, self.analysis, self.kb)[1]
+        if wanted is None:
+            return None
+        countries = {wanted, *self.lexicon.country_groups.get(wanted, ())}
+        for at, _, speaker in reversed(self.history):
+            if at < head.idx and speaker.named and speaker.actor.country in countries:
+                return replace(speaker, anaphoric=True)
+        return None
+
     def _described(self, head: Any) -> Speaker | None:
         """ "l'armée de l'air" after "l'armée de l'air ukrainienne": a definite phrase whose
         words all belong to an earlier speaker's phrase with the same head is that speaker."""
@@ -268,7 +282,7 @@ class SpeakerResolver:
         same = any(c.lower_ in lex.same_words for c in head.children)
         definite = _is_definite(head)
         if not named and definite and not same:
-            described = self._described(head)
+            described = self._described(head) or self._same_country_person(head)
             if described is not None:
                 return described
         if not named and _is_bare(head, lex) and (lemma not in lex.anonymous_sources or same):

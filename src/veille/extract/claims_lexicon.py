@@ -76,6 +76,8 @@ class ClaimLexicon:
     agent_markers: frozenset[str] = frozenset()
     # words that may stand between a cue and its quotation ("qualifier de « ... »")
     quote_openers: frozenset[str] = frozenset()
+    # a group code a demonym gives -> the codes of speakers it covers ("européen": EU)
+    country_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @functools.cached_property
     def speaker_heads(self) -> frozenset[str]:
@@ -190,6 +192,10 @@ def load_claim_lexicon(data_dir: Path) -> ClaimLexicon:
         negative_cues=_words(data, "negative_cues", path),
         cleft_pronouns=_words(data, "cleft_pronouns", path),
         agent_markers=_words(data, "agent_markers", path),
+        country_groups={
+            str(k).upper(): tuple(str(c).upper() for c in v or ())
+            for k, v in (data.get("country_groups") or {}).items()
+        },
         quote_openers=frozenset(normalise_quotes(w) for w in _words(data, "quote_openers", path)),
         context_sentences=int(data.get("context_sentences", 2)),
         quote_continuation=int(data.get("quote_continuation", 2)),
