@@ -232,3 +232,18 @@ def test_a_role_with_a_demonym_is_the_last_speaker_of_that_country(
     last = claims_of(text)[-1]
     assert last.speaker is not None
     assert (last.speaker.name, last.speaker.country) == (name, country)
+
+
+def test_a_headline_quoting_the_body_is_not_a_second_claim(claims_of) -> None:
+    text = (
+        '"Nos défenses ont tenu toute la nuit malgré les drones", a déclaré le maire '
+        "ukrainien\n\n"
+        "Le maire de Kharkiv a parlé dimanche. "
+        '"Nos défenses ont tenu toute la nuit malgré les drones" et "les écoles rouvriront '
+        "lundi\", a déclaré le maire ukrainien lors d'une conférence."
+    )
+    claims = claims_of(text)
+    assert len(claims) == 1
+    assert "Le maire de Kharkiv" not in claims[0].sentence.text
+    assert claims[0].sentence.text.startswith('"Nos défenses ont tenu toute la nuit')
+    assert "les écoles rouvriront" in claims[0].sentence.text

@@ -71,6 +71,8 @@ from veille.model import (
 from veille.spacy_utils import doc_text
 
 STAGE = "claims@1"
+# A statement this long found whole in another sentence is told twice, not two claims.
+_REPEAT_MIN_WORDS = 5
 
 
 # ---------------------------------------------------------------------------
@@ -133,19 +135,31 @@ def extract_claims(analysis: Analysis, pack: Any, kb: Any) -> list[Claim]:
 
 
 def _drop_repeated(claims: list[Claim]) -> list[Claim]:
-    """A statement told again word for word (live blogs repeat their entries) is one claim."""
-    seen: set[tuple[str | None, str]] = set()
-    keep = []
-    for claim in claims:
-        key = (
-            claim.speaker.country if claim.speaker else None,
-            " ".join(normalise_quotes(claim.content.text).lower().split()),
-        )
-        if key in seen:
-            continue
-        seen.add(key)
-        keep.append(claim)
-    return keep
+    """A statement told again word for word is one claim: live blogs repeat their entries,
+    headlines quote what the body reports with its context. The one whose words another
+    sentence of the same speaker's country holds whole is dropped (the first of identical
+    ones is kept)."""
+
+    def words(text: str) -> str:
+        return " ".join(normalise_quotes(text).lower().replace('"', " ").split())
+
+    def country(claim: Claim) -> str | None:
+        return claim.speaker.country if claim.speaker else None
+
+    def told_again(claim: Claim, n: int, other: Claim, m: int) -> bool:
+        if country(other) != country(claim) or other.sentence == claim.sentence:
+            return False
+        content = words(claim.content.text)
+        if words(other.content.text) == content:
+            return m < n  # the same words twice: keep the first
+        long_enough = len(content.split()) >= _REPEAT_MIN_WORDS
+        return long_enough and content in words(other.sentence.text)
+
+    return [
+        claim
+        for n, claim in enumerate(claims)
+        if not any(told_again(claim, n, other, m) for m, other in enumerate(claims) if m != n)
+    ]
 
 
 def _from_cue(
