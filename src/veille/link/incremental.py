@@ -35,7 +35,6 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import numpy as np
-import pyarrow as pa
 
 from veille.link import state
 from veille.link.aid import build_merged, cluster_aid
@@ -65,11 +64,6 @@ def _rows(conn, sql: str, *params) -> list[tuple]:
 
 def _column(conn, sql: str, *params) -> set[str]:
     return {r[0] for r in _rows(conn, sql, *params)}
-
-
-def _temp(conn, name: str, columns: dict[str, list], schema: pa.Schema) -> None:
-    frame = pa.Table.from_pydict(columns, schema=schema)  # noqa: F841 - replacement scan
-    conn.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM frame")
 
 
 # -- duplicates ------------------------------------------------------------------
