@@ -276,7 +276,7 @@ def test_stray_subject_fragments_before_a_verb_group(bare_nlp) -> None:
     """A line after a heading may parse as loose roots: "Le Japon" / "et la Corée" / "ont"."""
     from spacy.tokens import Doc
 
-    from veille.extract.aid import _stray_subjects
+    from veille.extract.aid_parties import stray_subjects
     from veille.extract.units import Sentence
 
     words = ["Le", "Japon", "et", "la", "Corée", "ont", "convenu", "de", "livrer", "des", "obus"]
@@ -288,11 +288,11 @@ def test_stray_subject_fragments_before_a_verb_group(bare_nlp) -> None:
         index=0, start=0, end=len(doc), paragraph=0, char_start=0, char_end=len(doc.text)
     )
     verb = doc[8]
-    assert [t.text for t in _stray_subjects(verb, [doc[6]], sent)] == ["Japon", "Corée"]
+    assert [t.text for t in stray_subjects(verb, [doc[6]], sent)] == ["Japon", "Corée"]
     # a verb group with its own subject has none
     deps[1], heads[1] = "nsubj", 6
     doc = Doc(bare_nlp.vocab, words=words, heads=heads, deps=deps, pos=pos)
-    assert _stray_subjects(doc[8], [doc[6]], sent) == []
+    assert stray_subjects(doc[8], [doc[6]], sent) == []
 
 
 def test_different_things_given_are_different_commitments(aid_of) -> None:

@@ -1,0 +1,340 @@
+"""Who gives and who receives, read from the frame around an aid trigger.
+
+The frame is the nearest verb of giving, receiving or negotiating at or above the trigger;
+its agent is the donor of a "give" frame and the recipient of a "receive" or "negotiate"
+frame; the other party comes from the markers of that frame ("à l'Ukraine", "auprès des
+États-Unis", "avec Washington"), demonyms ("l'aide américaine") or the weapon's maker.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from veille.extract.actors import demonym_country, resolve_actor
+from veille.extract.aid_lexicon import AidLexicon, TriggerSpec
+from veille.extract.units import Sentence
+from veille.model import AidStatus, Analysis, EntityType
+
+ARG_DEPS = frozenset({"obl", "obl:arg", "obl:mod", "obl:agent", "nmod", "iobj"})
+
+
+def lemma_of(tok: Any) -> str:
+    return tok.lemma_.lower()
+
+
+def forms_of(tok: Any, lex: AidLexicon) -> set[str]:
+    """The lemma (with the lemmatizer's known misses fixed: "obus" -> "obu") and the word."""
+    lemma = lemma_of(tok)
+    return {lex.lemma_fixes.get(lemma, lemma), lex.lemma_fixes.get(tok.lower_, tok.lower_)}
+
+
+def phrase_of(tok: Any) -> list[Any]:
+    """The token's subtree without relative clauses (they say something else)."""
+    out, stack = [], [tok]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(c for c in node.children if c.dep_ not in ("acl:relcl", "parataxis"))
+    return out
+
+
+def object_tokens(tok: Any) -> list[Any]:
+    """What a verb trigger moves: its object (or the noun a relative clause hangs on)."""
+    tokens = []
+    for child in tok.children:
+        if child.dep_ in (
+            "obj",
+            "nsubj:pass",
+            "obl:arg",
+            "obl",
+            "obl:mod",
+            "iobj",
+            "xcomp",
+            "advmod",
+        ):
+            tokens.extend(phrase_of(child))
+    if tok.dep_ in ("acl:relcl", "acl"):
+        tokens.extend(t for t in phrase_of(tok.head) if t.i < tok.i or t.head.i == tok.head.i)
+    return tokens
+
+
+def markers_of(tok: Any, lex: AidLexicon) -> tuple[str, ...]:
+    """The case words in front of a dependent, contractions undone ("auprès des" ->
+    ("auprès", "de")); an adverb the parse hung the phrase on counts as one of them."""
+    words = []
+    if tok.head.dep_ == "advmod" and tok.head.i < tok.i:
+        words.append(tok.head.lower_)
+    for child in tok.children:
+        if child.dep_ in ("case", "fixed") and child.i < tok.i:
+            words.append(child.lower_.replace("’", "'"))
+            words.extend(f.lower_ for f in child.children if f.dep_ == "fixed")
+    if tok.lower_ in lex.locution_nouns and any(
+        c.dep_ == "nmod" and any(g.dep_ == "case" and g.lower_ in ("de", "d'") for g in c.children)
+        for c in tok.children
+    ):
+        # "au profit de l'Ukraine" parsed as "au" + the noun "profit" + "de l'Ukraine"
+        words.extend((tok.lower_, "de"))
+    return tuple(lex.contractions.get(w, w) for w in words)
+
+
+def _locution_object(tok: Any, lex: AidLexicon) -> Any:
+    """The phrase after a locution noun ("au profit de | l'Ukraine"), else the token."""
+    if tok.lower_ in lex.locution_nouns:
+        for child in tok.children:
+            if child.dep_ == "nmod":
+                return child
+    return tok
+
+
+def marker_matches(markers: tuple[str, ...], seqs: tuple[tuple[str, ...], ...]) -> bool:
+    return bool(markers) and markers in seqs
+
+
+def countries_of(node: Any, analysis: Analysis, kb: Any, lex: AidLexicon) -> list[str]:
+    """Countries of a phrase and of its conjuncts ("ses alliés européens et des États-Unis")."""
+    out = []
+    if lemma_of(node) in lex.transparent_nouns:  # "de la part de ses alliés"
+        inner = [c for c in node.children if c.dep_ == "nmod"]
+        if inner:
+            node = inner[0]
+    # "quatre alliés (l'Allemagne, le Danemark et les Pays-Bas)": the apposition names them
+    heads = [node, *[c for c in node.children if c.dep_ == "appos"]]
+    parts = [p for h in heads for p in [h, *[c for c in h.children if c.dep_ == "conj"]]]
+    for part in parts:
+        if part.pos_ not in ("NOUN", "PROPN", "PRON") or lemma_of(part) in lex.things:
+            continue  # "l'accord entre l'Ukraine et les États-Unis" is no actor
+        actor = resolve_actor(part, analysis, kb)
+        if actor is None or not actor.country or actor.country in out:
+            continue
+        # an actor, not a thing whose phrase mentions one somewhere ("une valeur ...
+        # financée par le soutien européen")
+        direct = any(
+            c.dep_ == "amod" and demonym_country(c, kb) == actor.country for c in part.children
+        )
+        if part.pos_ == "PROPN" or actor.sector or actor.kb_id or direct:
+            out.append(actor.country)
+    return out
+
+
+def _agent(node: Any) -> Any | None:
+    # a reflexive verb's subject is often parsed as passive ("La Norvège s'est accordée")
+    subjects = (
+        ("nsubj", "obl:agent", "nsubj:pass") if is_reflexive(node) else ("nsubj", "obl:agent")
+    )
+    for child in node.children:
+        if child.dep_ in subjects:
+            if "Rel" in child.morph.get("PronType") and node.dep_ in ("acl:relcl", "acl"):
+                return node.head  # "l'Ukraine, qui cherche à obtenir"
+            return child
+    if node.dep_ == "acl" and node.head.dep_ == "ROOT" and node.head.i < node.i:
+        # the parse made the subject the root and hung the verb on it ("L'Ukraine négocie")
+        return node.head
+    return None
+
+
+def _frame_role(node: Any, lex: AidLexicon) -> str | None:
+    """The role a node imposes on its subject, when it is a frame word."""
+    spec = lex.verb_triggers.get(lemma_of(node)) if node.pos_ == "VERB" else None
+    if spec is not None:
+        return spec.role
+    if lex.status_cues.get(lemma_of(node)) is AidStatus.NEGOTIATING:
+        return "negotiate"
+    return None
+
+
+def parties_of(
+    tok: Any,
+    spec: TriggerSpec,
+    chain: list[Any],
+    sent: Sentence,
+    analysis: Analysis,
+    kb: Any,
+    lex: AidLexicon,
+) -> tuple[list[str], list[str], bool]:
+    """(donors, recipients, refers back) of a trigger from its frame.
+
+    The frame is the nearest verb of giving, receiving or negotiating at or above the
+    trigger ("a reçu des fournitures": receive; "négocie un programme d'aide": negotiate);
+    its agent is the first subject up the chain.
+    """
+    donors: list[str] = []
+    recipients: list[str] = []
+    anaphoric = False
+    role = next(
+        (r for node in [tok, *chain] if (r := _frame_role(node, lex)) is not None), spec.role
+    )
+    if role == "receive" and any(
+        marker_matches(markers_of(dep, lex), lex.counterparts["receive"].get("beneficiary", ()))
+        for dep in _argument_scope(tok, chain)
+    ):
+        role = "give"  # bought for a third party: the buyer gives, the beneficiary receives
+    # a noun trigger's own dependents are not its agent ("l'aide de Washington" is handled
+    # as a counterpart); a verb's subject is its agent
+    inside = {t.i for t in tok.subtree} if tok.pos_ == "NOUN" else {tok.i}
+    agents = [a for node in [tok, *chain] if (a := _agent(node)) is not None]
+    agents = [a for a in agents if a.i not in inside]
+    if not agents and tok.pos_ == "VERB":
+        # "Après avoir reçu X, Kiev a ...": the parse split the sentence; the unit's main
+        # subject is the agent of the fronted clause
+        agents = [
+            t
+            for t in tok.doc[sent.start : sent.end]
+            if t.dep_ == "nsubj" and t.head.dep_ == "ROOT" and t.i not in inside
+        ][:1]
+    stray = stray_subjects(tok, chain, sent) if not agents and tok.pos_ == "VERB" else []
+    if stray:
+        agents = [stray[0]]
+    for agent in agents[:1]:
+        countries = countries_of(agent, analysis, kb, lex)
+        for part in stray[1:]:
+            countries += [c for c in countries_of(part, analysis, kb, lex) if c not in countries]
+        anaphoric = not countries and is_anaphoric(agent, lex)
+        by_agent = donors if role == "give" else recipients
+        by_agent.extend(c for c in countries if c not in by_agent)
+        break
+    markers = lex.counterparts.get(role, {})
+    for dep in _argument_scope(tok, chain):
+        marks = markers_of(dep, lex)
+        for party, target in (("donor", donors), ("recipient", recipients)):
+            if marker_matches(marks, markers.get(party, ())):
+                for country in countries_of(_locution_object(dep, lex), analysis, kb, lex):
+                    if country not in donors and country not in recipients:
+                        target.append(country)
+                break
+    if not recipients and role == "give" and tok.pos_ == "VERB":
+        recipients.extend(_object_recipient(tok, donors, analysis, kb, lex))
+    if not donors and role == "give":
+        # "l'aide américaine", "les livraisons d'armes américaines": the origin supplies it
+        for t in _near_modifiers(tok):
+            country = demonym_country(t, kb)
+            if country and country not in recipients:
+                donors.append(country)
+                break
+    if not donors and role == "receive":
+        # "acquérir des systèmes Patriot américains": the weapon's maker sells it
+        for t in [*object_tokens(tok), *item_tokens(tok, chain)]:
+            weapon = next(
+                (m for m in analysis.entities if m.start == t.idx and m.label == EntityType.WEAPON),
+                None,
+            )
+            if weapon is not None and weapon.country and weapon.country not in recipients:
+                donors.append(weapon.country)
+                break
+        objects = [c for c in tok.children if c.dep_ == "obj"]
+        for t in [m for o in objects for m in _near_modifiers(o)]:
+            country = demonym_country(t, kb)
+            if country and country not in recipients:
+                donors.append(country)
+                break
+    return donors, recipients, anaphoric
+
+
+def _object_recipient(
+    tok: Any, donors: list[str], analysis: Analysis, kb: Any, lex: AidLexicon
+) -> list[str]:
+    """ "à l'Ukraine" anywhere in what a give verb moves, when the parse hung it deep."""
+    for obj in (c for c in tok.children if c.dep_ == "obj"):
+        for dep in sorted(phrase_of(obj), key=lambda t: t.i):
+            if dep.dep_ not in ARG_DEPS:
+                continue
+            if not marker_matches(markers_of(dep, lex), lex.object_recipient_markers):
+                continue
+            found = [c for c in countries_of(dep, analysis, kb, lex) if c not in donors]
+            if found:
+                return found[:1]
+    return []
+
+
+def stray_subjects(tok: Any, chain: list[Any], sent: Sentence) -> list[Any]:
+    """A line after a heading often parses as loose fragments ("Les États-Unis" / "et
+    l'Allemagne" / "ont convenu de ..."): the bare names right before a subjectless verb
+    group are its subject. Only names, articles, "et" and commas may stand between."""
+    top = chain[-1] if chain else tok
+    if any(c.dep_.startswith("nsubj") for c in top.children):
+        return []
+    start = min([top.i, *(c.i for c in top.children if c.dep_.startswith("aux"))])
+    out = []
+    for t in reversed(tok.doc[sent.start : start]):
+        if t.pos_ in ("DET", "CCONJ", "SPACE") or t.text == ",":
+            continue
+        if t.pos_ != "PROPN":
+            break
+        if t.head.i == t.i:
+            out.append(t)
+    return out[::-1]
+
+
+def _near_modifiers(noun: Any) -> list[Any]:
+    """Adjectives on a noun and on the nouns right under it ("livraisons d'armes
+    américaines")."""
+    out = [c for c in noun.children if c.dep_ in ("amod", "flat:name")]
+    for child in noun.children:
+        if child.dep_ in ("nmod", "conj"):
+            out.extend(c for c in child.children if c.dep_ in ("amod", "flat:name"))
+    return out
+
+
+def _argument_scope(tok: Any, chain: list[Any]) -> list[Any]:
+    """Dependents that may name the other party: the trigger's own, those of the nouns
+    right under it ("livraisons d'armes à l'Ukraine"), and those of its governors."""
+    out = []
+    first = [c for c in tok.children if c.dep_ in ARG_DEPS]
+    out.extend(first)
+    for child in first:
+        out.extend(c for c in child.children if c.dep_ in ARG_DEPS)
+        for adj in child.children:  # "d'armes américaines à l'Ukraine" hangs on the adjective
+            if adj.dep_ == "amod":
+                out.extend(c for c in adj.children if c.dep_ in ARG_DEPS)
+    if tok.pos_ == "VERB":
+        objects = [c for c in tok.children if c.dep_ == "obj"]
+        objects += [c for o in objects for c in o.children if c.dep_ == "conj"]
+        for obj in objects:
+            out.extend(c for c in obj.children if c.dep_ in ARG_DEPS)
+    for node in chain:
+        out.extend(c for c in node.children if c.dep_ in ARG_DEPS and c.i != tok.i)
+    for node in [tok, *chain]:  # "acquérir auprès des États-Unis": the parse hangs on "auprès"
+        for adv in node.children:
+            if adv.dep_ == "advmod":
+                out.extend(c for c in adv.children if c.dep_ in ARG_DEPS)
+    return out
+
+
+def is_anaphoric(tok: Any, lex: AidLexicon) -> bool:
+    return any(c.dep_ == "det" and c.lower_ in lex.anaphoric_determiners for c in tok.children)
+
+
+def is_reflexive(node: Any) -> bool:
+    return any(c.dep_.startswith("expl") for c in node.children)
+
+
+def item_tokens(tok: Any, chain: list[Any]) -> list[Any]:
+    """Where the things given are named: under the trigger, or beside it under its nearest
+    governor ("cherche à obtenir des systèmes ..., notamment 10 systèmes Patriot")."""
+    tokens = list(phrase_of(tok))
+    for node in chain[:1]:
+        for child in node.children:
+            if child.dep_ in ("obj", "obl", "obl:mod", "obl:arg") and not any(
+                t.i == tok.i for t in child.subtree
+            ):
+                tokens.extend(phrase_of(child))
+    return tokens
+
+
+def partners_of(
+    tok: Any, chain: list[Any], analysis: Analysis, kb: Any, lex: AidLexicon
+) -> list[str]:
+    """Coproduction: the partner hosts the production ("en partenariat avec des entreprises
+    ukrainiennes" -> UKR)."""
+    doc = analysis.doc
+    lo = min(t.i for t in [tok, *chain])
+    hi = max(t.i for t in [tok, *chain])
+    root = chain[-1] if chain else tok
+    for dep in root.subtree:
+        if dep.dep_ in ARG_DEPS and marker_matches(markers_of(dep, lex), lex.partner_markers):
+            found = countries_of(dep, analysis, kb, lex)
+            if not found:
+                found = [c for t in dep.subtree if (c := demonym_country(t, kb))]
+            if found:
+                return found[:1]
+    del doc, lo, hi
+    return []
