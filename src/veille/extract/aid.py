@@ -26,7 +26,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from veille.extract.aid_items import items_of, money_in, value_of
+from veille.extract.aid_items import elided_item, items_of, money_in, value_of
 from veille.extract.aid_lexicon import AidLexicon, CueRule, TriggerSpec, load_aid_lexicon
 from veille.extract.aid_merge import AidMention, inherit_parties, merge_mentions, to_commitment
 from veille.extract.aid_parties import (
@@ -44,6 +44,8 @@ from veille.extract.units import Sentence, sentences
 from veille.model import AidCommitment, AidStatus, Analysis, FuzzyDate
 
 _MAX_CHAIN = 4
+# words beyond which a last line without a final stop is cut-off text, not a heading
+_CUT_OFF_WORDS = 15
 
 
 # ---------------------------------------------------------------------------
@@ -112,7 +114,19 @@ def _refers_back(tok: Any, sent: Sentence, lex: AidLexicon) -> bool:
     )
 
 
+def _own_clause(tok: Any) -> bool:
+    """A finite verb with its own subject, hung on another clause only by the parse ("X en
+    livrera deux, Y en fournira un autre"): nothing above it tells its status."""
+    return (
+        tok.dep_ in ("advcl", "conj", "parataxis")
+        and "Fin" in tok.morph.get("VerbForm")
+        and any(c.dep_.startswith("nsubj") for c in tok.children)
+    )
+
+
 def _status_for(tok: Any, spec: TriggerSpec, chain: list[Any], lex: AidLexicon) -> AidStatus | None:
+    if _own_clause(tok):
+        chain = []
     for node in [tok, *chain]:
         if node.i != tok.i or tok.pos_ == "NOUN":
             reflexive = is_reflexive(node)
@@ -121,6 +135,12 @@ def _status_for(tok: Any, spec: TriggerSpec, chain: list[Any], lex: AidLexicon) 
                     return lex.reflexive_status_cues[lemma]
                 if lemma in lex.status_cues:
                     return lex.status_cues[lemma]
+        if node.i == tok.i and tok.pos_ == "NOUN":
+            # "l'acquisition annoncée en janvier", "l'aide votée": the participle on it
+            for child in tok.children:
+                cue = lex.status_cues.get(lemma_of(child))
+                if child.dep_ == "acl" and "Part" in child.morph.get("VerbForm") and cue:
+                    return cue
         for child in node.children:  # "en discussion", "feu vert"
             if (
                 child.dep_ in ("obl", "obl:mod")
@@ -184,9 +204,11 @@ def _is_heading(sent: Sentence, sents: list[Sentence], analysis: Analysis) -> bo
         same = [s for s in sents if s.paragraph == sent.paragraph]
         line = text[same[0].char_start : same[-1].char_end].strip()
         letters = [c for c in line if c.isalpha()]
+        # a long last paragraph without a final stop is an article cut off, not a heading
+        cut_off = same[-1] is sents[-1] and len(line.split()) > _CUT_OFF_WORDS
         verdicts[sent.paragraph] = bool(
             letters and sum(c.isupper() for c in letters) > 0.8 * len(letters)
-        ) or not line.endswith((".", "!", "?", "…", "»", '"', "”"))
+        ) or not (cut_off or line.endswith((".", "!", "?", "…", "»", '"', "”")))
     return verdicts[sent.paragraph]
 
 
@@ -210,16 +232,19 @@ def _mentions_in(
         chain = _governors(tok, sent)
         if any(lemma_of(g) in lex.blockers for g in [tok, *chain[:2]]):
             continue
+        elided = None
         if tok.pos_ == "VERB":
             if is_reflexive(tok) and lemma_of(tok) in lex.reflexive_status_cues:
                 continue  # "se sont engagés à fournir": a promise about the verb under it
             if _bare_participle(tok):
                 continue  # "des armes financées par ...": a description, not a commitment
-            if not _has_aid_content(object_tokens(tok), analysis, lex, skip=None):
+            elided = elided_item(tok, analysis, lex)
+            if elided is None and not _has_aid_content(object_tokens(tok), analysis, lex, None):
                 continue
         elif spec.qualified and not _has_aid_content(phrase_of(tok), analysis, lex, skip=tok):
             continue
-        donors, recipients, anaphoric = parties_of(tok, spec, chain, sent, analysis, kb, lex)
+        maker = elided[1] if elided else None
+        donors, recipients, anaphoric = parties_of(tok, spec, chain, sent, analysis, kb, lex, maker)
         status = _status_for(tok, spec, chain, lex)
         money, qualifier = value_of(tok, chain, sent, analysis, lex)
         lemmas = _cue_lemmas(tok, chain, lex)
@@ -232,18 +257,20 @@ def _mentions_in(
         base = dict(
             sentence=sent,
             trigger=tok,
-            kind=_first(lex.kinds, lemmas),
+            kind=_first(lex.kinds, lemmas) or ("military" if elided else None),
             mechanism=mechanism,
             money=money,
             qualifier=qualifier,
             status=status,
-            items=items_of(tok, chain, analysis, lex),
+            items=[elided[0]] if elided else items_of(tok, chain, analysis, lex),
             heading=heading,
             anaphoric=anaphoric or _refers_back(tok, sent, lex),
             announced=_sentence_date(sent, analysis),
         )
         for donor in donors or [None]:
             for recipient in recipients or [None]:
+                if donor is not None and donor == recipient:
+                    continue  # "X a reçu l'aide donnée par X": a misread, never a gift
                 out.append(AidMention(donor=donor, recipient=recipient, **base))
     return out
 

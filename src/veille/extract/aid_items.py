@@ -3,6 +3,7 @@ the clause (made approximate by a hedge) and the weapons and counts under the tr
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from veille.extract.aid_lexicon import AidLexicon
@@ -113,3 +114,41 @@ def _short_weapon_name(text: str, lex: AidLexicon) -> str:
     }:
         words = words[1:]
     return " ".join(words)
+
+
+def elided_item(tok: Any, analysis: Analysis, lex: AidLexicon) -> tuple[AidItem, str | None] | None:
+    """ "la Norvège en fournira un autre", "l'Estonie en achète 12 exemplaires": the clitic
+    "en" stands for the last weapon named before the verb, the number after it says how
+    many. Returns the item and the weapon's country (its maker)."""
+    if "Ger" in tok.morph.get("VerbForm") or (
+        "Part" in tok.morph.get("VerbForm") and "Pres" in tok.morph.get("Tense")
+    ):
+        return None  # "en achetant": a gerund, no clitic
+    # the parse hangs the clitic on the verb or its auxiliary, and calls it ADP before an
+    # infinitive ("compte en acheter 12")
+    near = [
+        *tok.children,
+        *(g for c in tok.children if c.dep_.startswith("aux") for g in c.children),
+    ]
+    if not any(c.lower_ == "en" and c.i < tok.i for c in near):
+        return None
+    count = None
+    for t in tok.doc[tok.i + 1 : tok.i + 1 + lex.elided_window]:
+        if t.pos_ in ("VERB", "AUX") or (t.is_punct and t.text not in '«»"'):
+            break
+        count = int(t.text) if t.text.isdigit() else lex.count_words.get(t.lower_)
+        if count is not None:
+            break
+    if count is None:
+        return None
+    weapons = [m for m in analysis.entities if m.label == EntityType.WEAPON and m.end <= tok.idx]
+    if not weapons:
+        return None
+    weapon = max(weapons, key=lambda m: m.start)
+    item = AidItem(
+        system=_short_weapon_name(weapon.text, lex),
+        quantity=Decimal(count),
+        qualifier=Qualifier.EXACT,
+        kb_id=weapon.kb_id,
+    )
+    return item, weapon.country

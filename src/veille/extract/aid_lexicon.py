@@ -4,7 +4,7 @@ cues, aid and item nouns, kind and mechanism cues."""
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +68,11 @@ class AidLexicon:
     things: frozenset[str]  # deal, aid and status nouns: never an actor
     # nouns of prepositional locutions the parser reads as nouns ("au profit de")
     locution_nouns: frozenset[str] = frozenset()
+    # adverbs and adjectives of a joint purchase ("acheter conjointement avec X")
+    joint_cues: frozenset[str] = frozenset()
+    # number words after an elided object ("en fournira un autre", "en achète six")
+    count_words: dict[str, int] = field(default_factory=dict)
+    elided_window: int = 3
 
 
 def _status(value: Any, where: str, path: Path) -> AidStatus | None:
@@ -146,6 +151,9 @@ def load_aid_lexicon(data_dir: Path) -> AidLexicon:
     }
     return AidLexicon(
         locution_nouns=frozenset(str(w).lower() for w in data.get("locution_nouns") or ()),
+        joint_cues=frozenset(str(w).lower() for w in data.get("joint_cues") or ()),
+        count_words={str(k).lower(): int(v) for k, v in (data.get("count_words") or {}).items()},
+        elided_window=int(data.get("elided_window", 3)),
         verb_triggers=_specs(data.get("verb_triggers"), "verb_triggers", path),
         noun_triggers=_specs(data.get("noun_triggers"), "noun_triggers", path),
         aid_nouns=frozenset(str(w).lower() for w in data.get("aid_nouns") or ()),

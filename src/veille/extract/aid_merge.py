@@ -88,7 +88,9 @@ def _compatible(deal: _Deal, m: AidMention) -> int:
     mechanism = deal.get("mechanism")
     if m.mechanism and mechanism and m.mechanism != mechanism:
         return 0
-    if any(not _status_compatible(s, m.status) for s in deal.statuses()):
+    if any(not _status_compatible(s, m.status) for s in deal.statuses()) and not _same_order(
+        deal, m
+    ):
         return 0
     if not (m.donor or m.recipient) and not m.anaphoric:
         return 0
@@ -96,6 +98,16 @@ def _compatible(deal: _Deal, m: AidMention) -> int:
         return 0
     score = 1 + (m.donor is not None and m.donor == donor) + (m.recipient == recipient)
     return score + (m.money is not None and deal.value() is not None)
+
+
+def _same_order(deal: _Deal, m: AidMention) -> bool:
+    """A deal signed (committed) and the same deal told as under way ("a signé un
+    arrangement pour acheter des canons Caesar", "en achète 12"): same named system."""
+    statuses = {*deal.statuses(), m.status} - {None}
+    if AidStatus.COMMITTED not in statuses or not statuses <= {AidStatus.COMMITTED, *_IN_PROGRESS}:
+        return False
+    systems = {i.system.lower() for d in deal.mentions for i in d.items}
+    return bool(systems & {i.system.lower() for i in m.items})
 
 
 def _counts_differ(deal: _Deal, m: AidMention) -> bool:

@@ -16,6 +16,10 @@ from veille.extract.units import Sentence
 from veille.model import AidStatus, Analysis, EntityType
 
 ARG_DEPS = frozenset({"obl", "obl:arg", "obl:mod", "obl:agent", "nmod", "iobj"})
+# dependents that start a clause of their own: their parties are not the verb's
+_OTHER_CLAUSES = frozenset(
+    {"conj", "advcl", "acl:relcl", "parataxis", "ccomp", "xcomp", "nsubj", "nsubj:pass", "csubj"}
+)
 
 
 def lemma_of(tok: Any) -> str:
@@ -121,10 +125,14 @@ def _agent(node: Any) -> Any | None:
     subjects = (
         ("nsubj", "obl:agent", "nsubj:pass") if is_reflexive(node) else ("nsubj", "obl:agent")
     )
+    if node.dep_ in ("acl:relcl", "acl") and any(
+        c.dep_ == "nsubj" and "Rel" in c.morph.get("PronType")
+        for c in [*node.children, *(g for c in node.children for g in c.children)]
+        if c.i < node.i
+    ):
+        return node.head  # "l'Ukraine, qui cherche à obtenir", "qui en a acheté"
     for child in node.children:
         if child.dep_ in subjects:
-            if "Rel" in child.morph.get("PronType") and node.dep_ in ("acl:relcl", "acl"):
-                return node.head  # "l'Ukraine, qui cherche à obtenir"
             return child
     if node.dep_ == "acl" and node.head.dep_ == "ROOT" and node.head.i < node.i:
         # the parse made the subject the root and hung the verb on it ("L'Ukraine négocie")
@@ -150,12 +158,14 @@ def parties_of(
     analysis: Analysis,
     kb: Any,
     lex: AidLexicon,
+    maker: str | None = None,
 ) -> tuple[list[str], list[str], bool]:
     """(donors, recipients, refers back) of a trigger from its frame.
 
     The frame is the nearest verb of giving, receiving or negotiating at or above the
     trigger ("a reçu des fournitures": receive; "négocie un programme d'aide": negotiate);
-    its agent is the first subject up the chain.
+    its agent is the first subject up the chain. ``maker`` is the country of the weapon an
+    elided object stands for ("l'Estonie en achète 12": the last weapon named).
     """
     donors: list[str] = []
     recipients: list[str] = []
@@ -165,7 +175,7 @@ def parties_of(
     )
     if role == "receive" and any(
         marker_matches(markers_of(dep, lex), lex.counterparts["receive"].get("beneficiary", ()))
-        for dep in _argument_scope(tok, chain)
+        for dep in _argument_scope(tok, chain, lex)
     ):
         role = "give"  # bought for a third party: the buyer gives, the beneficiary receives
     # a noun trigger's own dependents are not its agent ("l'aide de Washington" is handled
@@ -190,10 +200,16 @@ def parties_of(
             countries += [c for c in countries_of(part, analysis, kb, lex) if c not in countries]
         anaphoric = not countries and is_anaphoric(agent, lex)
         by_agent = donors if role == "give" else recipients
+        if role == "receive" and tok.pos_ == "NOUN" and _own_buyers(tok, analysis, kb, lex):
+            by_agent = donors  # "KNDS a engrangé des commandes de la Croatie": the seller
         by_agent.extend(c for c in countries if c not in by_agent)
         break
     markers = lex.counterparts.get(role, {})
-    for dep in _argument_scope(tok, chain):
+    # a purchase noun's own "de X" is its buyer, not the seller ("commandes de la Croatie")
+    own = {c.i for c in tok.children} if role == "receive" and tok.pos_ == "NOUN" else set()
+    for dep in _argument_scope(tok, chain, lex):
+        if dep.i in own and markers_of(dep, lex) == ("de",):
+            continue
         marks = markers_of(dep, lex)
         for party, target in (("donor", donors), ("recipient", recipients)):
             if marker_matches(marks, markers.get(party, ())):
@@ -210,30 +226,88 @@ def parties_of(
             if country and country not in recipients:
                 donors.append(country)
                 break
-    if not donors and role == "receive":
+    if role == "receive":
+        return _purchase_parties(tok, chain, donors, recipients, maker, analysis, kb, lex)
+    return donors, recipients, anaphoric
+
+
+def _purchase_parties(
+    tok: Any,
+    chain: list[Any],
+    donors: list[str],
+    recipients: list[str],
+    maker: str | None,
+    analysis: Analysis,
+    kb: Any,
+    lex: AidLexicon,
+) -> tuple[list[str], list[str], bool]:
+    """A purchase: the buyers receive, the maker of what is bought (or the seller named)
+    supplies. A country buying its own country's weapons is no aid: it is dropped from the
+    buyers, and a purchase left without a buyer is none at all."""
+    if tok.pos_ == "NOUN":  # "des commandes de la Croatie", "une commande arménienne"
+        recipients.extend(c for c in _own_buyers(tok, analysis, kb, lex) if c not in recipients)
+    if any(lemma_of(c) in lex.joint_cues for c in tok.children):
+        # "acheter conjointement avec l'Estonie": the partners buy too
+        recipients.extend(
+            c for c in _partner_countries(tok, chain, analysis, kb, lex) if c not in recipients
+        )
+    makers = [maker] if maker else []
+    if not makers:
         # "acquérir des systèmes Patriot américains": the weapon's maker sells it
         for t in [*object_tokens(tok), *item_tokens(tok, chain)]:
             weapon = next(
                 (m for m in analysis.entities if m.start == t.idx and m.label == EntityType.WEAPON),
                 None,
             )
-            if weapon is not None and weapon.country and weapon.country not in recipients:
-                donors.append(weapon.country)
+            if weapon is not None and weapon.country:
+                makers.append(weapon.country)
                 break
+    if not makers:
         objects = [c for c in tok.children if c.dep_ == "obj"]
         for t in [m for o in objects for m in _near_modifiers(o)]:
             country = demonym_country(t, kb)
-            if country and country not in recipients:
-                donors.append(country)
+            if country:
+                makers.append(country)
                 break
-    return donors, recipients, anaphoric
+    if makers and not donors:
+        donors.append(makers[0])
+    buyers = [r for r in recipients if r not in donors]
+    if recipients and not buyers:
+        return [], [], False
+    return [d for d in donors if d not in buyers], buyers, False
+
+
+def _own_buyers(noun: Any, analysis: Analysis, kb: Any, lex: AidLexicon) -> list[str]:
+    """The buyer a purchase noun names itself: "de la Croatie", "arménienne"."""
+    out = []
+    for child in noun.children:
+        if child.dep_ == "nmod" and markers_of(child, lex) == ("de",):
+            out.extend(countries_of(child, analysis, kb, lex))
+        elif child.dep_ == "amod" and (country := demonym_country(child, kb)):
+            out.append(country)
+    return out
+
+
+def _partner_countries(
+    tok: Any, chain: list[Any], analysis: Analysis, kb: Any, lex: AidLexicon
+) -> list[str]:
+    """Countries after "avec" in the clause around a trigger ("un arrangement avec X pour
+    acheter conjointement")."""
+    top = chain[-1] if chain else tok
+    out: list[str] = []
+    for dep in top.subtree:
+        if dep.dep_ in ARG_DEPS and marker_matches(markers_of(dep, lex), lex.partner_markers):
+            out.extend(c for c in countries_of(dep, analysis, kb, lex) if c not in out)
+    return out
 
 
 def _object_recipient(
     tok: Any, donors: list[str], analysis: Analysis, kb: Any, lex: AidLexicon
 ) -> list[str]:
-    """ "à l'Ukraine" anywhere in what a give verb moves, when the parse hung it deep."""
-    for obj in (c for c in tok.children if c.dep_ == "obj"):
+    """ "à l'Ukraine" anywhere in what a give verb moves, when the parse hung it deep, or
+    elsewhere in the verb's own clause ("en avoir cédé 18 à l'Ukraine": on the number)."""
+    own = [c for c in tok.children if c.dep_ not in _OTHER_CLAUSES]
+    for obj in [c for c in own if c.dep_ == "obj"] + [c for c in own if c.dep_ != "obj"]:
         for dep in sorted(phrase_of(obj), key=lambda t: t.i):
             if dep.dep_ not in ARG_DEPS:
                 continue
@@ -274,7 +348,7 @@ def _near_modifiers(noun: Any) -> list[Any]:
     return out
 
 
-def _argument_scope(tok: Any, chain: list[Any]) -> list[Any]:
+def _argument_scope(tok: Any, chain: list[Any], lex: AidLexicon) -> list[Any]:
     """Dependents that may name the other party: the trigger's own, those of the nouns
     right under it ("livraisons d'armes à l'Ukraine"), and those of its governors."""
     out = []
@@ -288,8 +362,19 @@ def _argument_scope(tok: Any, chain: list[Any]) -> list[Any]:
     if tok.pos_ == "VERB":
         objects = [c for c in tok.children if c.dep_ == "obj"]
         objects += [c for o in objects for c in o.children if c.dep_ == "conj"]
+        # "en avoir cédé 18 à l'Ukraine": a bare count after the verb is its object, wherever
+        # the parse hung it
+        objects += [t for t in tok.doc[tok.i + 1 : tok.i + 3] if t.pos_ == "NUM"]
         for obj in objects:
             out.extend(c for c in obj.children if c.dep_ in ARG_DEPS)
+    else:  # "l'acquisition annoncée ... au profit de l'Ukraine", not "l'aide reçue par X"
+        for part in tok.children:
+            if (
+                part.dep_ == "acl"
+                and "Part" in part.morph.get("VerbForm")
+                and lemma_of(part) not in lex.verb_triggers
+            ):
+                out.extend(c for c in part.children if c.dep_ in ARG_DEPS)
     for node in chain:
         out.extend(c for c in node.children if c.dep_ in ARG_DEPS and c.i != tok.i)
     for node in [tok, *chain]:  # "acquérir auprès des États-Unis": the parse hangs on "auprès"

@@ -1,0 +1,112 @@
+"""Purchases between third countries and elided objects (aid.yaml: joint_cues,
+count_words): who buys, who sells, and when a purchase is no aid at all.
+
+Sentences are written for these tests (not from the seeds or the corpus).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from veille.extract.aid import extract_aid
+from veille.model import AidCommitment
+
+
+@pytest.fixture(scope="module")
+def aid_of(analyze, fr_pack, kb):
+    def run(text: str) -> list[AidCommitment]:
+        analysis = analyze(text, extract=False)
+        return extract_aid(analysis, fr_pack, kb)
+
+    return run
+
+
+def _parties(aid: list[AidCommitment]) -> set[tuple[str | None, str | None]]:
+    return {(a.donor, a.recipient) for a in aid}
+
+
+def test_an_elided_object_is_the_last_weapon_named(aid_of) -> None:
+    text = (
+        "Le Danemark a promis des systèmes NASAMS à l'Ukraine. "
+        "La Suède en livrera deux, la Finlande en fournira un autre."
+    )
+    aid = {a.donor: a for a in aid_of(text)}
+    assert aid["SWE"].recipient == "UKR"
+    assert [(i.system, i.quantity) for i in aid["SWE"].items] == [("NASAMS", Decimal(2))]
+    assert [(i.system, i.quantity) for i in aid["FIN"].items] == [("NASAMS", Decimal(1))]
+    assert aid["FIN"].status.value == "promised"
+
+
+def test_en_without_a_number_is_no_elided_object(aid_of) -> None:
+    text = "Le Portugal a présenté des canons Caesar. La Grèce en achète aussi."
+    assert aid_of(text) == []
+
+
+def test_a_buyer_of_a_foreign_weapon_receives_it_from_the_maker(aid_of) -> None:
+    text = "Des obusiers Caesar ont été présentés au salon. La Lituanie en achète 18 exemplaires."
+    (deal,) = aid_of(text)
+    assert (deal.donor, deal.recipient, deal.mechanism) == ("FRA", "LTU", "purchase")
+    assert [(i.system, i.quantity) for i in deal.items] == [("Caesar", Decimal(18))]
+
+
+def test_a_country_buying_its_own_weapons_is_no_aid(aid_of) -> None:
+    assert aid_of("La France a commandé 40 canons Caesar pour son armée.") == []
+
+
+def test_joint_purchase_partners_buy_too(aid_of) -> None:
+    text = (
+        "La France a conclu un accord de coopération avec la Belgique et le Portugal pour "
+        "acquérir conjointement des canons Caesar."
+    )
+    assert _parties(aid_of(text)) == {("FRA", "BEL"), ("FRA", "PRT")}
+
+
+def test_the_buyer_named_on_a_purchase_noun(aid_of) -> None:
+    text = "Le groupe KNDS France a reçu de nouvelles commandes de la Slovaquie."
+    assert _parties(aid_of(text)) == {("FRA", "SVK")}
+
+
+def test_a_relative_clause_with_en_buys_for_its_antecedent(aid_of) -> None:
+    text = (
+        "Le canon Caesar est très demandé. Hormis la Belgique, qui en a elle aussi acheté "
+        "neuf, plusieurs pays s'y intéressent."
+    )
+    assert _parties(aid_of(text)) == {("FRA", "BEL")}
+
+
+def test_recipient_hung_on_the_number_of_an_elided_object(aid_of) -> None:
+    text = (
+        "Le système NASAMS protège Oslo. La Norvège en a conservé huit après en avoir "
+        "transféré quatre à l'Ukraine."
+    )
+    assert ("NOR", "UKR") in _parties(aid_of(text))
+
+
+def test_participle_on_a_deal_noun_gives_its_status(aid_of) -> None:
+    (deal,) = aid_of(
+        "La Belgique formalise l'acquisition annoncée en mai de huit canons Caesar au profit "
+        "de l'Ukraine."
+    )
+    assert (deal.donor, deal.recipient) == ("BEL", "UKR")
+    assert deal.status is not None
+
+
+def test_a_signed_deal_and_the_same_order_told_again_are_one(aid_of) -> None:
+    text = (
+        "La Lettonie a signé un contrat avec la France pour acheter des canons Caesar. "
+        "Selon une source, la Lettonie en achète dix."
+    )
+    (deal,) = aid_of(text)
+    assert (deal.donor, deal.recipient, deal.status.value) == ("FRA", "LVA", "committed")
+    assert len(deal.evidence) == 2
+
+
+def test_a_cut_off_last_paragraph_is_not_a_heading(aid_of) -> None:
+    text = (
+        "Les alliés de Kiev se réunissent.\n\n"
+        "Le ministre a indiqué que la Belgique a livré des munitions et des obus à l'Ukraine "
+        "au cours du mois dernier, a précisé le"
+    )
+    assert _parties(aid_of(text)) == {("BEL", "UKR")}
