@@ -318,3 +318,24 @@ def test_an_unsaid_recipient_is_the_one_the_article_names_most(aid_of) -> None:
     )
     by_donor = {a.donor: a.recipient for a in aid_of(text)}
     assert by_donor["BEL"] == "UKR"
+
+
+def test_another_deal_of_the_same_amount_is_not_merged(aid_of) -> None:
+    text = (
+        "Le Japon s'apprête à débloquer une enveloppe de 300 millions de dollars pour "
+        "l'Ukraine. En mars, Tokyo avait déjà annoncé une autre aide de 300 millions de "
+        "dollars à l'Ukraine."
+    )
+    deals = aid_of(text)
+    assert [(d.donor, d.recipient, d.value) for d in deals] == [("JPN", "UKR", 300 * M)] * 2
+
+
+def test_the_same_amount_told_in_two_tenses_is_one_deal(aid_of) -> None:
+    text = (
+        "Le Canada a annoncé une aide militaire de 450 millions de dollars pour l'Ukraine. "
+        "\"Le Canada fournit des munitions et des drones à l'Ukraine, pour une valeur de 450 "
+        'millions de dollars", précise le communiqué.'
+    )
+    (deal,) = aid_of(text)
+    assert (deal.donor, deal.recipient, deal.value) == ("CAN", "UKR", 450 * M)
+    assert len(deal.evidence) == 2

@@ -47,3 +47,13 @@ def test_an_event_of_either_party_in_the_sentence_stands_for_the_commitment() ->
 
 def test_background_aid_after_the_lead_is_no_event() -> None:
     assert aid_events([_aid(500, AidStatus.COMMITTED)], [], lead_end=100) == []
+
+
+def test_a_purchase_is_told_from_the_side_named_first(analyze, fr_pack, kb) -> None:
+    from veille.extract import extract
+
+    text = "La Slovaquie a passé commande de canons Caesar auprès de KNDS France."
+    analysis = extract(analyze(text, extract=False), fr_pack, kb)
+    assert [(a.donor, a.recipient) for a in analysis.aid] == [("FRA", "SVK")]
+    agree = [e for e in analysis.events if e.type in ("AGREE", "AID")]
+    assert [(e.type, e.actor.country, e.target.country) for e in agree] == [("AGREE", "SVK", "FRA")]

@@ -36,5 +36,7 @@ def extract(analysis: Analysis, pack: LanguagePack, kb: KnowledgeBase) -> Analys
     events = extract_events(analysis, pack, kb)
     analysis.events = attribute_events(events, analysis.claims)
     analysis.aid = extract_aid(analysis, pack, kb)
-    analysis.events = aid_events(analysis.aid, analysis.events, lead_end(analysis, LEAD_SENTENCES))
+    analysis.events = aid_events(
+        analysis.aid, analysis.events, lead_end(analysis, LEAD_SENTENCES), analysis.entities
+    )
     return analysis

@@ -44,8 +44,6 @@ from veille.extract.units import Sentence, sentences
 from veille.model import AidCommitment, AidStatus, Analysis, FuzzyDate
 
 _MAX_CHAIN = 4
-# words beyond which a last line without a final stop is cut-off text, not a heading
-_CUT_OFF_WORDS = 15
 
 
 # ---------------------------------------------------------------------------
@@ -112,6 +110,12 @@ def _refers_back(tok: Any, sent: Sentence, lex: AidLexicon) -> bool:
         t.pos_ == "NOUN" and lemma_of(t) in lex.things and is_anaphoric(t, lex)
         for t in doc[sent.start : tok.i + 1]
     )
+
+
+def _distinct(tok: Any, lex: AidLexicon) -> bool:
+    """ "une autre aide", "la précédente tranche": a deal other than the one just told."""
+    nouns = [tok] if tok.pos_ == "NOUN" else [c for c in tok.children if c.dep_ == "obj"]
+    return any(lemma_of(c) in lex.distinct_modifiers for n in nouns for c in n.children)
 
 
 def _own_clause(tok: Any) -> bool:
@@ -204,8 +208,9 @@ def _is_heading(sent: Sentence, sents: list[Sentence], analysis: Analysis) -> bo
         same = [s for s in sents if s.paragraph == sent.paragraph]
         line = text[same[0].char_start : same[-1].char_end].strip()
         letters = [c for c in line if c.isalpha()]
-        # a long last paragraph without a final stop is an article cut off, not a heading
-        cut_off = same[-1] is sents[-1] and len(line.split()) > _CUT_OFF_WORDS
+        # a heading heads the text after it: a last paragraph without a final stop is an
+        # article cut off ("..., qui en a acheté six, ce matérie")
+        cut_off = same[-1] is sents[-1]
         verdicts[sent.paragraph] = bool(
             letters and sum(c.isupper() for c in letters) > 0.8 * len(letters)
         ) or not (cut_off or line.endswith((".", "!", "?", "…", "»", '"', "”")))
@@ -265,6 +270,7 @@ def _mentions_in(
             items=[elided[0]] if elided else items_of(tok, chain, analysis, lex),
             heading=heading,
             anaphoric=anaphoric or _refers_back(tok, sent, lex),
+            distinct=_distinct(tok, lex),
             announced=_sentence_date(sent, analysis),
         )
         for donor in donors or [None]:

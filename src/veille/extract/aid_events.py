@@ -9,10 +9,13 @@ stands for it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from veille.model import (
     Actor,
     AidCommitment,
     AidStatus,
+    EntityMention,
     Event,
     Modality,
     stable_id,
@@ -44,14 +47,35 @@ def _covered(aid: AidCommitment, events: list[Event]) -> bool:
     return False
 
 
+def _parties_in_order(
+    aid: AidCommitment, mentions: Sequence[EntityMention]
+) -> tuple[str | None, str | None]:
+    """(actor, target): the giver acts, but a purchase is told from the side that the
+    sentence names first ("La Croatie a passé une commande auprès de KNDS France": the
+    buyer; "la France achète des canons au profit de Kiev": the buyer who gives)."""
+    if aid.mechanism != "purchase" or not aid.recipient:
+        return aid.donor, aid.recipient
+    sentence = aid.evidence[0]
+    for mention in sorted(mentions, key=lambda m: m.start):
+        if sentence.start <= mention.start < sentence.end and mention.country == aid.recipient:
+            return aid.recipient, aid.donor
+        if sentence.start <= mention.start < sentence.end and mention.country == aid.donor:
+            break
+    return aid.donor, aid.recipient
+
+
 def aid_events(
-    aid: list[AidCommitment], events: list[Event], lead_end: int | None = None
+    aid: list[AidCommitment],
+    events: list[Event],
+    lead_end: int | None = None,
+    mentions: Sequence[EntityMention] = (),
 ) -> list[Event]:
     """``events`` plus one event for each commitment no event stands for yet.
 
     With ``lead_end`` (the end offset of the article's lead), only commitments the lead
     states become events: the news the article reports, not the background aid it recalls
-    ("sous l'administration précédente, Washington avait engagé ...").
+    ("sous l'administration précédente, Washington avait engagé ..."). ``mentions`` (the
+    article's entity mentions) tell which side of a purchase the sentence tells it from.
     """
     out = list(events)
     for commitment in aid:
@@ -61,7 +85,10 @@ def aid_events(
             continue
         sentence = commitment.evidence[0]
         given = commitment.status in _GIVEN or commitment.status is None
+        if commitment.mechanism == "purchase" and commitment.status is AidStatus.COMMITTED:
+            given = False  # an order placed is an agreement; the delivery is the aid
         modality = Modality.FUTURE if commitment.status in _FUTURE else None
+        actor, target = _parties_in_order(commitment, mentions)
         out.append(
             Event(
                 id=stable_id(commitment.id, STAGE),
@@ -70,12 +97,8 @@ def aid_events(
                 sentence=sentence,
                 trigger=sentence,
                 modality=modality,
-                actor=Actor(text="", name=commitment.donor, country=commitment.donor),
-                target=(
-                    Actor(text="", name=commitment.recipient, country=commitment.recipient)
-                    if commitment.recipient
-                    else None
-                ),
+                actor=Actor(text="", name=actor, country=actor),
+                target=Actor(text="", name=target, country=target) if target else None,
                 date=commitment.announced,
                 confidence=round(min(commitment.confidence, 0.7), 2),
                 stage=STAGE,

@@ -73,6 +73,8 @@ class AidLexicon:
     # number words after an elided object ("en fournira un autre", "en achète six")
     count_words: dict[str, int] = field(default_factory=dict)
     elided_window: int = 3
+    # modifiers that make a deal noun another deal than the one before ("une autre aide")
+    distinct_modifiers: frozenset[str] = frozenset()
 
 
 def _status(value: Any, where: str, path: Path) -> AidStatus | None:
@@ -154,6 +156,7 @@ def load_aid_lexicon(data_dir: Path) -> AidLexicon:
         joint_cues=frozenset(str(w).lower() for w in data.get("joint_cues") or ()),
         count_words={str(k).lower(): int(v) for k, v in (data.get("count_words") or {}).items()},
         elided_window=int(data.get("elided_window", 3)),
+        distinct_modifiers=frozenset(str(w).lower() for w in data.get("distinct_modifiers") or ()),
         verb_triggers=_specs(data.get("verb_triggers"), "verb_triggers", path),
         noun_triggers=_specs(data.get("noun_triggers"), "noun_triggers", path),
         aid_nouns=frozenset(str(w).lower() for w in data.get("aid_nouns") or ()),

@@ -47,6 +47,7 @@ class AidMention:
     items: list[AidItem] = field(default_factory=list)
     heading: bool = False
     anaphoric: bool = False
+    distinct: bool = False  # "une autre aide", "la précédente tranche": not the deal before
     announced: FuzzyDate = field(default_factory=FuzzyDate.unknown)
 
 
@@ -88,8 +89,8 @@ def _compatible(deal: _Deal, m: AidMention) -> int:
     mechanism = deal.get("mechanism")
     if m.mechanism and mechanism and m.mechanism != mechanism:
         return 0
-    if any(not _status_compatible(s, m.status) for s in deal.statuses()) and not _same_order(
-        deal, m
+    if any(not _status_compatible(s, m.status) for s in deal.statuses()) and not (
+        _same_order(deal, m) or _same_value(deal, m)
     ):
         return 0
     if not (m.donor or m.recipient) and not m.anaphoric:
@@ -102,12 +103,28 @@ def _compatible(deal: _Deal, m: AidMention) -> int:
 
 def _same_order(deal: _Deal, m: AidMention) -> bool:
     """A deal signed (committed) and the same deal told as under way ("a signé un
-    arrangement pour acheter des canons Caesar", "en achète 12"): same named system."""
+    arrangement pour acheter des canons Caesar", "en achète 12"): same named system, or a
+    purchase between the same two countries."""
     statuses = {*deal.statuses(), m.status} - {None}
     if AidStatus.COMMITTED not in statuses or not statuses <= {AidStatus.COMMITTED, *_IN_PROGRESS}:
         return False
+    if m.mechanism == "purchase" and deal.get("mechanism") == "purchase":
+        return m.donor == deal.get("donor") and m.recipient == deal.get("recipient")
     systems = {i.system.lower() for d in deal.mentions for i in d.items}
     return bool(systems & {i.system.lower() for i in m.items})
+
+
+def _same_value(deal: _Deal, m: AidMention) -> bool:
+    """The same amount between the same parties is the same deal, whatever tense tells it
+    ("a annoncé une aide de 725 millions", "fournissent ... évaluée à 725 millions")."""
+    value = deal.value()
+    return (
+        value is not None
+        and m.money is not None
+        and _close(value, m.money.value)
+        and m.donor == deal.get("donor")
+        and m.recipient == deal.get("recipient")
+    )
 
 
 def _counts_differ(deal: _Deal, m: AidMention) -> bool:
@@ -128,7 +145,7 @@ def merge_mentions(mentions: list[AidMention]) -> list[_Deal]:
             continue  # nobody named and nothing to refer back to: another deal's parties
             # would otherwise be read into it
         best, best_score = None, 0
-        for deal in reversed(deals):  # the most recent compatible deal first
+        for deal in [] if m.distinct else reversed(deals):  # most recent compatible first
             score = _compatible(deal, m)
             if score > best_score:
                 best, best_score = deal, score
