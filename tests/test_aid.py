@@ -162,7 +162,8 @@ AID_CASES = [
     (
         "Trois partenaires de Kiev (la Suède, la Norvège, le Canada et la France) se sont "
         "engagés mardi à livrer à l'Ukraine des dizaines de chars.",
-        [dict(donor=d, recipient="UKR", status="promised") for d in ("SWE", "NOR", "CAN", "FRA")],
+        # a pledge ("se sont engagés à") is a commitment
+        [dict(donor=d, recipient="UKR", status="committed") for d in ("SWE", "NOR", "CAN", "FRA")],
     ),
     # a count on the noun a weapon name modifies is the weapon's; "à l'Ukraine" hung deep
     # in the object is still the recipient

@@ -23,6 +23,7 @@ sentence, a headline is never preferred. All French lives in ``lang/<code>/data/
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,9 @@ from veille.extract.units import Sentence, sentences
 from veille.model import AidCommitment, AidStatus, Analysis, FuzzyDate
 
 _MAX_CHAIN = 4
+_HYPOTHETICAL_KEY = "veille.aid_hypothetical"
+# Cues of a deal not settled yet: above another cue they win ("s'apprêtent à approuver").
+_UNSETTLED = frozenset({AidStatus.PLANNED, AidStatus.NEGOTIATING})
 
 
 # ---------------------------------------------------------------------------
@@ -112,6 +116,16 @@ def _refers_back(tok: Any, sent: Sentence, lex: AidLexicon) -> bool:
     )
 
 
+def _wraps_trigger(tok: Any, lex: AidLexicon) -> bool:
+    """A deal noun whose complement is an aid noun ("un paquet d'aide", "un accord sur une
+    aide de 3 milliards à l'Ukraine"): that noun carries the deal and its parties."""
+    return any(
+        c.dep_ == "nmod" and c.pos_ == "NOUN" and not lex.noun_triggers[lemma_of(c)].qualified
+        for c in tok.children
+        if lemma_of(c) in lex.noun_triggers
+    )
+
+
 def _distinct(tok: Any, lex: AidLexicon) -> bool:
     """ "une autre aide", "la précédente tranche": a deal other than the one just told."""
     nouns = [tok] if tok.pos_ == "NOUN" else [c for c in tok.children if c.dep_ == "obj"]
@@ -128,37 +142,81 @@ def _own_clause(tok: Any) -> bool:
     )
 
 
-def _status_for(tok: Any, spec: TriggerSpec, chain: list[Any], lex: AidLexicon) -> AidStatus | None:
+def _status_for(
+    tok: Any, spec: TriggerSpec, chain: list[Any], lex: AidLexicon
+) -> tuple[AidStatus | None, bool]:
+    """(status, hypothetical) of a trigger: the nearest cue at or above it, unless a
+    governor above that still plans or negotiates it ("s'apprêtent à approuver",
+    "négocient un accord sur"); a conditional ("en paierait deux") is planned and
+    hypothetical; else the trigger verb's tense."""
     if _own_clause(tok):
         chain = []
-    for node in [tok, *chain]:
-        if node.i != tok.i or tok.pos_ == "NOUN":
-            reflexive = is_reflexive(node)
-            for lemma in sorted(forms_of(node, lex)):
-                if reflexive and lemma in lex.reflexive_status_cues:
-                    return lex.reflexive_status_cues[lemma]
-                if lemma in lex.status_cues:
-                    return lex.status_cues[lemma]
-        if node.i == tok.i and tok.pos_ == "NOUN":
-            # "l'acquisition annoncée en janvier", "l'aide votée": the participle on it
-            for child in tok.children:
-                cue = lex.status_cues.get(lemma_of(child))
-                if child.dep_ == "acl" and "Part" in child.morph.get("VerbForm") and cue:
-                    return cue
-        for child in node.children:  # "en discussion", "feu vert"
-            if (
-                child.dep_ in ("obl", "obl:mod")
-                and lex.status_cues.get(lemma_of(child)) is AidStatus.NEGOTIATING
-            ):
-                return AidStatus.NEGOTIATING
-        if "Cnd" in node.morph.get("Mood") or any(
-            "Cnd" in c.morph.get("Mood") for c in node.children if c.dep_.startswith("aux")
+    nodes = [tok, *chain]
+    for k, node in enumerate(nodes):
+        status = _node_status(node, tok, lex)
+        if status is not None:
+            above = (_node_status(n, tok, lex) for n in nodes[k + 1 :])
+            return next((s for s in above if s in _UNSETTLED), status), False
+        if _conditional(node, lex) or any(
+            _conditional(c, lex) for c in node.children if c.dep_.startswith("aux")
         ):
-            return lex.conditional_status
+            return lex.conditional_status, True
     if tok.pos_ == "VERB":
         if chain and chain[0].i > tok.i - 3 and lemma_of(chain[0]) in lex.future_auxiliaries:
-            return spec.future  # "va fournir"
-        return _tense_status(tok, spec)
+            return spec.future, False  # "va fournir"
+        return _tense_status(tok, spec), False
+    return None, False
+
+
+def _conditional(tok: Any, lex: AidLexicon) -> bool:
+    """A verb in the conditional. The tagger often calls it an imperfect ("fournirait":
+    Tense=Imp), so the form is checked too: the future stem (the infinitive, without the
+    final "e" of "-re" verbs, or an irregular stem) and a conditional ending."""
+    if "Cnd" in tok.morph.get("Mood"):
+        return True
+    if tok.pos_ not in ("VERB", "AUX"):
+        return False
+    lemma = lemma_of(tok)
+    stems = {lemma.removesuffix("e") if lemma.endswith("re") else lemma}
+    stems |= lex.conditional_stems.get(lemma, frozenset())
+    # "achèterait": the stem's accent moves, compare without accents
+    form = _plain(tok.lower_)
+    return any(form == _plain(stem) + end for stem in stems for end in lex.conditional_endings)
+
+
+def _plain(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", word) if unicodedata.category(c) != "Mn")
+
+
+def _node_status(node: Any, tok: Any, lex: AidLexicon) -> AidStatus | None:
+    """The status a cue word on one node of the chain gives (not the trigger verb itself:
+    its tense speaks for it)."""
+    if node.i != tok.i or tok.pos_ == "NOUN":
+        reflexive = is_reflexive(node)
+        for lemma in sorted(forms_of(node, lex)):
+            if reflexive and lemma in lex.reflexive_status_cues:
+                return lex.reflexive_status_cues[lemma]
+            if lemma in lex.status_cues:
+                return lex.status_cues[lemma]
+    if node.i == tok.i and tok.pos_ == "NOUN":
+        # "l'acquisition annoncée en janvier", "l'aide votée": the participle on it
+        for child in tok.children:
+            cue = lex.status_cues.get(lemma_of(child))
+            if child.dep_ == "acl" and "Part" in child.morph.get("VerbForm") and cue:
+                return cue
+    for child in node.children:
+        if child.dep_ in ("obl", "obl:mod") and (
+            lex.status_cues.get(lemma_of(child)) is AidStatus.NEGOTIATING
+        ):
+            return AidStatus.NEGOTIATING  # "en discussion"
+        if child.dep_ in ("obj", "obl", "obl:arg") and child.i + 1 < len(child.doc):
+            two = f"{lemma_of(child)} {child.doc[child.i + 1].lower_}"
+            if two in lex.status_cues:
+                return lex.status_cues[two]  # "a donné son feu vert à"
+        if node.i != tok.i and child.dep_ == "obj" and child.i != tok.i:
+            cue = lex.status_cues.get(lemma_of(child))
+            if cue is not None:
+                return cue  # "ont trouvé un accord sur une aide"
     return None
 
 
@@ -173,6 +231,8 @@ def _tense_status(tok: Any, spec: TriggerSpec) -> AidStatus | None:
         return spec.future
     if "Past" in tenses and (auxes or "Part" not in tok.morph.get("VerbForm")):
         return spec.past
+    if "Imp" in tenses and "Fin" in tok.morph.get("VerbForm"):
+        return spec.past  # "livrait chaque semaine" (a conditional was caught before)
     if "Inf" in tok.morph.get("VerbForm"):
         return None
     if "Pres" in tenses:
@@ -181,7 +241,9 @@ def _tense_status(tok: Any, spec: TriggerSpec) -> AidStatus | None:
 
 
 def _cue_lemmas(tok: Any, chain: list[Any], lex: AidLexicon) -> set[str]:
-    tokens = list(phrase_of(tok))
+    # a verb conjoined to the trigger is another predicate ("cédé 18 ..., et en a commandé")
+    other = {t.i for c in tok.children if c.dep_ == "conj" and c.pos_ == "VERB" for t in c.subtree}
+    tokens = [t for t in phrase_of(tok) if t.i not in other]
     for node in chain:
         tokens.append(node)
         tokens.extend(node.children)
@@ -248,9 +310,11 @@ def _mentions_in(
                 continue
         elif spec.qualified and not _has_aid_content(phrase_of(tok), analysis, lex, skip=tok):
             continue
+        elif spec.qualified and _wraps_trigger(tok, lex):
+            continue  # "un accord sur une aide à X": the aid noun inside tells the deal
         maker = elided[1] if elided else None
         donors, recipients, anaphoric = parties_of(tok, spec, chain, sent, analysis, kb, lex, maker)
-        status = _status_for(tok, spec, chain, lex)
+        status, hypothetical = _status_for(tok, spec, chain, lex)
         money, qualifier = value_of(tok, chain, sent, analysis, lex)
         lemmas = _cue_lemmas(tok, chain, lex)
         mechanism = _first(lex.mechanisms, lemmas)
@@ -271,6 +335,7 @@ def _mentions_in(
             heading=heading,
             anaphoric=anaphoric or _refers_back(tok, sent, lex),
             distinct=_distinct(tok, lex),
+            hypothetical=hypothetical,
             announced=_sentence_date(sent, analysis),
         )
         for donor in donors or [None]:
@@ -297,8 +362,21 @@ def extract_aid(analysis: Analysis, pack: Any, kb: Any) -> list[AidCommitment]:
         mentions.extend(_mentions_in(sent, sents, analysis, kb, lex))
     inherit_parties(mentions)
     out = []
+    hypothetical = set()
     for deal in merge_mentions(mentions):
         commitment = to_commitment(deal, analysis)
         if commitment is not None:
             out.append(commitment)
+            if all(m.hypothetical for m in deal.mentions):
+                hypothetical.add(commitment.id)
+    # the commitment has no modality field; its event does (``hypothetical_aid``)
+    doc.user_data[_HYPOTHETICAL_KEY] = frozenset(hypothetical)
     return out
+
+
+def hypothetical_aid(analysis: Analysis) -> frozenset[str]:
+    """Ids of the commitments ``extract_aid`` found told only in the conditional ("le
+    Canada en paierait deux"): planned, and hypothetical as events."""
+    if analysis.doc is None:
+        return frozenset()
+    return analysis.doc.user_data.get(_HYPOTHETICAL_KEY, frozenset())

@@ -9,7 +9,7 @@ stands for it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from veille.model import (
     Actor,
@@ -69,13 +69,15 @@ def aid_events(
     events: list[Event],
     lead_end: int | None = None,
     mentions: Sequence[EntityMention] = (),
+    hypothetical: Collection[str] = (),
 ) -> list[Event]:
     """``events`` plus one event for each commitment no event stands for yet.
 
     With ``lead_end`` (the end offset of the article's lead), only commitments the lead
     states become events: the news the article reports, not the background aid it recalls
     ("sous l'administration précédente, Washington avait engagé ..."). ``mentions`` (the
-    article's entity mentions) tell which side of a purchase the sentence tells it from.
+    article's entity mentions) tell which side of a purchase the sentence tells it from;
+    commitments in ``hypothetical`` (told in the conditional) give hypothetical events.
     """
     out = list(events)
     for commitment in aid:
@@ -88,6 +90,8 @@ def aid_events(
         if commitment.mechanism == "purchase" and commitment.status is AidStatus.COMMITTED:
             given = False  # an order placed is an agreement; the delivery is the aid
         modality = Modality.FUTURE if commitment.status in _FUTURE else None
+        if commitment.id in hypothetical:
+            modality = Modality.HYPOTHETICAL
         actor, target = _parties_in_order(commitment, mentions)
         out.append(
             Event(

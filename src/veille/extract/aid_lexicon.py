@@ -75,6 +75,11 @@ class AidLexicon:
     elided_window: int = 3
     # modifiers that make a deal noun another deal than the one before ("une autre aide")
     distinct_modifiers: frozenset[str] = frozenset()
+    # dative clitics that stand for a recipient named before ("qu'ils lui ont fournis")
+    dative_clitics: frozenset[str] = frozenset()
+    # the conditional by its form: endings after the future stem, irregular stems
+    conditional_endings: tuple[str, ...] = ()
+    conditional_stems: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def _status(value: Any, where: str, path: Path) -> AidStatus | None:
@@ -156,6 +161,14 @@ def load_aid_lexicon(data_dir: Path) -> AidLexicon:
         joint_cues=frozenset(str(w).lower() for w in data.get("joint_cues") or ()),
         count_words={str(k).lower(): int(v) for k, v in (data.get("count_words") or {}).items()},
         elided_window=int(data.get("elided_window", 3)),
+        conditional_endings=tuple(str(w) for w in data.get("conditional_endings") or ()),
+        conditional_stems={
+            str(k).lower(): frozenset(
+                str(v).lower() for v in (vs if isinstance(vs, list) else [vs])
+            )
+            for k, vs in (data.get("conditional_stems") or {}).items()
+        },
+        dative_clitics=frozenset(str(w).lower() for w in data.get("dative_clitics") or ()),
         distinct_modifiers=frozenset(str(w).lower() for w in data.get("distinct_modifiers") or ()),
         verb_triggers=_specs(data.get("verb_triggers"), "verb_triggers", path),
         noun_triggers=_specs(data.get("noun_triggers"), "noun_triggers", path),

@@ -48,6 +48,7 @@ class AidMention:
     heading: bool = False
     anaphoric: bool = False
     distinct: bool = False  # "une autre aide", "la précédente tranche": not the deal before
+    hypothetical: bool = False  # "le Canada en paierait deux": a conditional
     announced: FuzzyDate = field(default_factory=FuzzyDate.unknown)
 
 

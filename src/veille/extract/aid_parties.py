@@ -59,6 +59,13 @@ def object_tokens(tok: Any) -> list[Any]:
             tokens.extend(phrase_of(child))
     if tok.dep_ in ("acl:relcl", "acl"):
         tokens.extend(t for t in phrase_of(tok.head) if t.i < tok.i or t.head.i == tok.head.i)
+        antecedent = tok.head
+        if any(c.dep_ == "case" for c in antecedent.children):
+            # "des missiles à longue portée qu'ils ont fournis": the parse hangs the clause
+            # on the last noun of the phrase, the thing given is the noun before it
+            start = min(t.i for t in antecedent.subtree)
+            before = [t for t in tok.doc[max(0, start - 3) : start] if t.pos_ == "NOUN"]
+            tokens.extend(before[-1:])
     return tokens
 
 
@@ -173,8 +180,12 @@ def parties_of(
     role = next(
         (r for node in [tok, *chain] if (r := _frame_role(node, lex)) is not None), spec.role
     )
+    if role == "negotiate" and spec.role == "give" and _names_recipient(tok, analysis, kb, lex):
+        role = "give"  # "négocie un accord sur une aide à l'Ukraine": the agent would give
     if role == "receive" and any(
         marker_matches(markers_of(dep, lex), lex.counterparts["receive"].get("beneficiary", ()))
+        and countries_of(_locution_object(dep, lex), analysis, kb, lex)
+        and not _possessive(_locution_object(dep, lex))  # "pour son armée": for itself
         for dep in _argument_scope(tok, chain, lex)
     ):
         role = "give"  # bought for a third party: the buyer gives, the beneficiary receives
@@ -219,6 +230,8 @@ def parties_of(
                 break
     if not recipients and role == "give" and tok.pos_ == "VERB":
         recipients.extend(_object_recipient(tok, donors, analysis, kb, lex))
+    if not recipients and role == "give" and tok.pos_ == "VERB":
+        recipients.extend(_dative_clitic(tok, donors, sent, analysis, lex))
     if not donors and role == "give":
         # "l'aide américaine", "les livraisons d'armes américaines": the origin supplies it
         for t in _near_modifiers(tok):
@@ -299,6 +312,38 @@ def _partner_countries(
         if dep.dep_ in ARG_DEPS and marker_matches(markers_of(dep, lex), lex.partner_markers):
             out.extend(c for c in countries_of(dep, analysis, kb, lex) if c not in out)
     return out
+
+
+def _names_recipient(noun: Any, analysis: Analysis, kb: Any, lex: AidLexicon) -> bool:
+    """An aid noun that names its own recipient ("une aide de 3 milliards à l'Ukraine")."""
+    if noun.pos_ != "NOUN":
+        return False
+    deps = [c for c in noun.children if c.dep_ in ARG_DEPS]
+    deps += [g for c in deps for g in c.children if g.dep_ in ARG_DEPS]
+    seqs = lex.counterparts.get("give", {}).get("recipient", ())
+    return any(
+        marker_matches(markers_of(d, lex), seqs) and countries_of(d, analysis, kb, lex)
+        for d in deps
+    )
+
+
+def _possessive(noun: Any) -> bool:
+    return any(c.dep_ == "det" and "Yes" in c.morph.get("Poss") for c in noun.children)
+
+
+def _dative_clitic(
+    tok: Any, donors: list[str], sent: Sentence, analysis: Analysis, lex: AidLexicon
+) -> list[str]:
+    """ "à l'Ukraine ... des missiles qu'ils lui ont fournis": "lui" is the last country
+    named before it in the sentence that is not the giver."""
+    if not any(c.lower_ in lex.dative_clitics and c.i < tok.i for c in tok.children):
+        return []
+    before = [
+        m
+        for m in analysis.entities
+        if sent.char_start <= m.start < tok.idx and m.country and m.country not in donors
+    ]
+    return [max(before, key=lambda m: m.start).country] if before else []
 
 
 def _object_recipient(
