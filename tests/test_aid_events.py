@@ -42,7 +42,10 @@ def test_a_delivery_becomes_an_aid_event() -> None:
 
 def test_an_event_of_either_party_in_the_sentence_stands_for_the_commitment() -> None:
     existing = [_event(0, "CONSULT", "UKR")]
-    assert aid_events([_aid(0, AidStatus.NEGOTIATING)], existing, lead_end=100) == existing
+    (event,) = aid_events([_aid(0, AidStatus.NEGOTIATING)], existing, lead_end=100)
+    assert (event.id, event.type, event.actor.country) == ("e0", "CONSULT", "UKR")
+    # it had no target: the commitment's other party is its target
+    assert event.target.country == "CAN"
 
 
 def test_background_aid_after_the_lead_is_no_event() -> None:

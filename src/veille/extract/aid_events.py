@@ -10,6 +10,7 @@ stands for it.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 
 from veille.model import (
     Actor,
@@ -33,7 +34,10 @@ def _country(actor: Actor | None) -> str | None:
 
 
 def _covered(aid: AidCommitment, events: list[Event]) -> bool:
-    for event in events:
+    """Whether an event already stands for the commitment; one without a target gets the
+    commitment's other party as its target ("Les États-Unis fournissent un nouveau lot
+    d'armes": to the recipient the commitment found)."""
+    for n, event in enumerate(events):
         if event.type not in COOPERATION:
             continue
         if not any(
@@ -42,7 +46,11 @@ def _covered(aid: AidCommitment, events: list[Event]) -> bool:
             continue
         # a purchase or a request is told from the recipient's side ("Kiev négocie avec
         # Washington"): either party as the actor stands for the commitment
-        if _country(event.actor) in (aid.donor, aid.recipient):
+        actor = _country(event.actor)
+        if actor in (aid.donor, aid.recipient):
+            other = aid.recipient if actor == aid.donor else aid.donor
+            if event.target is None and other is not None and other != actor:
+                events[n] = replace(event, target=Actor(text="", name=other, country=other))
             return True
     return False
 
