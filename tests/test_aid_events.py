@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
-from veille.extract.aid_events import aid_events
+from veille.extract.aid_events import AidEventHints, aid_events
 from veille.model import Actor, AidCommitment, AidStatus, Event, Span
 
 
@@ -60,3 +61,19 @@ def test_a_purchase_is_told_from_the_side_named_first(analyze, fr_pack, kb) -> N
     assert [(a.donor, a.recipient) for a in analysis.aid] == [("FRA", "SVK")]
     agree = [e for e in analysis.events if e.type in ("AGREE", "AID")]
     assert [(e.type, e.actor.country, e.target.country) for e in agree] == [("AGREE", "SVK", "FRA")]
+
+
+def test_an_event_aimed_at_a_third_party_does_not_stand_for_the_commitment() -> None:
+    other = replace(_event(0, "AID", "CAN"), target=Actor(text="", name="NATO", country="NATO"))
+    events = aid_events([_aid(0, AidStatus.DELIVERED)], [other], lead_end=100)
+    assert [(e.type, e.actor.country, e.target.country) for e in events] == [
+        ("AID", "CAN", "NATO"),
+        ("AID", "CAN", "UKR"),
+    ]
+
+
+def test_a_group_event_standing_for_its_institution_takes_the_donor() -> None:
+    group = _event(0, "AGREE", "EUROPE")
+    hints = AidEventHints(aliases={"EUROPE": "EU"})
+    (event,) = aid_events([_aid(0, AidStatus.APPROVED, donor="EU")], [group], 100, (), hints)
+    assert (event.id, event.actor.country, event.target.country) == ("e0", "EU", "UKR")

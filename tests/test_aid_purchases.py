@@ -110,3 +110,36 @@ def test_a_cut_off_last_paragraph_is_not_a_heading(aid_of) -> None:
         "au cours du mois dernier, a précisé le"
     )
     assert _parties(aid_of(text)) == {("BEL", "UKR")}
+
+
+def test_every_country_in_brackets_after_a_group_noun_gives(aid_of) -> None:
+    text = (
+        "Cinq partenaires de Kiev (la Belgique, les Pays-Bas, le Luxembourg, la Suède et "
+        "la Finlande) ont livré des obus à l'Ukraine."
+    )
+    assert {a.donor for a in aid_of(text)} == {"BEL", "NLD", "LUX", "SWE", "FIN"}
+
+
+def test_gapping_gives_the_same_thing_as_many_as_said(aid_of) -> None:
+    text = (
+        "La Suède a livré douze obusiers Archer à l'Ukraine, et la Finlande deux. "
+        "Le Danemark a envoyé six chars à l'Ukraine et à la Moldavie."
+    )
+    got = {(a.donor, a.recipient): [(i.system, i.quantity) for i in a.items] for a in aid_of(text)}
+    assert got[("FIN", "UKR")][0][1] == Decimal(2)
+    assert got[("SWE", "UKR")][0][1] == Decimal(12)
+    assert ("SWE", "FIN") not in got
+    assert {("DNK", "UKR"), ("DNK", "MDA")} <= set(got)
+
+
+def test_a_gift_to_an_intermediary_is_aid_to_the_article_recipient(aid_of) -> None:
+    text = (
+        "Le Canada a promis quatre systèmes NASAMS à l'Ukraine. Le Canada enverra les "
+        "systèmes à l'OTAN, qui les distribuera ensuite."
+    )
+    assert _parties(aid_of(text)) == {("CAN", "UKR")}
+
+
+def test_an_approval_by_european_leaders_is_the_eus(aid_of) -> None:
+    text = "Les dirigeants européens ont approuvé une aide de 40 milliards d'euros à l'Ukraine."
+    assert _parties(aid_of(text)) == {("EU", "UKR")}

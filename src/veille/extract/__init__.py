@@ -26,7 +26,7 @@ def lead_end(analysis: Analysis, sentences: int) -> int:
 
 
 def extract(analysis: Analysis, pack: LanguagePack, kb: KnowledgeBase) -> Analysis:
-    from veille.extract.aid import extract_aid, hypothetical_aid
+    from veille.extract.aid import aid_event_hints, extract_aid
     from veille.extract.aid_events import aid_events
     from veille.extract.claims import extract_claims
     from veille.extract.events import extract_events
@@ -41,6 +41,6 @@ def extract(analysis: Analysis, pack: LanguagePack, kb: KnowledgeBase) -> Analys
         analysis.events,
         lead_end(analysis, LEAD_SENTENCES),
         analysis.entities,
-        hypothetical_aid(analysis),
+        aid_event_hints(analysis),
     )
     return analysis

@@ -24,10 +24,19 @@ sentence, a headline is never preferred. All French lives in ``lang/<code>/data/
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from veille.extract.aid_items import elided_item, items_of, money_in, value_of
+from veille.extract.aid_events import AidEventHints
+from veille.extract.aid_items import (
+    elided_item,
+    gapped_remnants,
+    items_of,
+    money_in,
+    value_of,
+)
 from veille.extract.aid_lexicon import AidLexicon, CueRule, TriggerSpec, load_aid_lexicon
 from veille.extract.aid_merge import AidMention, inherit_parties, merge_mentions, to_commitment
 from veille.extract.aid_parties import (
@@ -45,7 +54,7 @@ from veille.extract.units import Sentence, sentences
 from veille.model import AidCommitment, AidStatus, Analysis, FuzzyDate
 
 _MAX_CHAIN = 4
-_HYPOTHETICAL_KEY = "veille.aid_hypothetical"
+_HINTS_KEY = "veille.aid_event_hints"
 # Cues of a deal not settled yet: above another cue they win ("s'apprêtent à approuver").
 _UNSETTLED = frozenset({AidStatus.PLANNED, AidStatus.NEGOTIATING})
 
@@ -315,6 +324,10 @@ def _mentions_in(
         maker = elided[1] if elided else None
         donors, recipients, anaphoric = parties_of(tok, spec, chain, sent, analysis, kb, lex, maker)
         status, hypothetical = _status_for(tok, spec, chain, lex)
+        if status is AidStatus.APPROVED:
+            # countries taken together approve through their institution ("les dirigeants
+            # européens ont trouvé un accord pour débloquer" -> the EU)
+            donors = [lex.approving_bodies.get(d, d) for d in donors]
         money, qualifier = value_of(tok, chain, sent, analysis, lex)
         lemmas = _cue_lemmas(tok, chain, lex)
         mechanism = _first(lex.mechanisms, lemmas)
@@ -338,6 +351,16 @@ def _mentions_in(
             hypothetical=hypothetical,
             announced=_sentence_date(sent, analysis),
         )
+        if tok.pos_ == "VERB" and spec.role == "give" and recipients:
+            # gapping: "..., et l'Allemagne trois autres" gives the same, as many as said;
+            # the parse often reads it as another recipient ("à l'Ukraine et la Finlande")
+            for country, count in gapped_remnants(tok, analysis, kb, lex):
+                if country in donors or country == recipients[0]:
+                    continue
+                recipients = [r for r in recipients if r != country]
+                items = [replace(i, quantity=Decimal(count)) for i in base["items"][:1]]
+                extra = {**base, "items": items}
+                out.append(AidMention(donor=country, recipient=recipients[0], **extra))
         for donor in donors or [None]:
             for recipient in recipients or [None]:
                 if donor is not None and donor == recipient:
@@ -360,7 +383,7 @@ def extract_aid(analysis: Analysis, pack: Any, kb: Any) -> list[AidCommitment]:
     mentions: list[AidMention] = []
     for sent in sents:
         mentions.extend(_mentions_in(sent, sents, analysis, kb, lex))
-    inherit_parties(mentions)
+    inherit_parties(mentions, lex.intermediaries)
     out = []
     hypothetical = set()
     for deal in merge_mentions(mentions):
@@ -369,14 +392,15 @@ def extract_aid(analysis: Analysis, pack: Any, kb: Any) -> list[AidCommitment]:
             out.append(commitment)
             if all(m.hypothetical for m in deal.mentions):
                 hypothetical.add(commitment.id)
-    # the commitment has no modality field; its event does (``hypothetical_aid``)
-    doc.user_data[_HYPOTHETICAL_KEY] = frozenset(hypothetical)
+    # the commitment has no modality field; its event does (``aid_event_hints``)
+    doc.user_data[_HINTS_KEY] = AidEventHints(frozenset(hypothetical), lex.approving_bodies)
     return out
 
 
-def hypothetical_aid(analysis: Analysis) -> frozenset[str]:
-    """Ids of the commitments ``extract_aid`` found told only in the conditional ("le
-    Canada en paierait deux"): planned, and hypothetical as events."""
+def aid_event_hints(analysis: Analysis) -> AidEventHints:
+    """What ``extract_aid`` learnt for the events of its commitments: those told only in
+    the conditional ("le Canada en paierait deux": planned, hypothetical as events), and
+    the group actors that stand for a donor."""
     if analysis.doc is None:
-        return frozenset()
-    return analysis.doc.user_data.get(_HYPOTHETICAL_KEY, frozenset())
+        return AidEventHints()
+    return analysis.doc.user_data.get(_HINTS_KEY, AidEventHints())

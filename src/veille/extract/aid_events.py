@@ -9,8 +9,8 @@ stands for it.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from veille.model import (
     Actor,
@@ -29,14 +29,26 @@ _FUTURE = frozenset({AidStatus.PROMISED, AidStatus.PLANNED, AidStatus.ANNOUNCED}
 COOPERATION = frozenset({"AID", "AGREE", "CONSULT", "COOPERATE", "SUPPORT", "CONCEDE"})
 
 
+@dataclass(frozen=True)
+class AidEventHints:
+    """What the aid extractor knows beyond the commitments: the ids of those told only in
+    the conditional (hypothetical events), and group actors that stand for a donor
+    ("EUROPE" for the "EU" whose approval it is)."""
+
+    hypothetical: frozenset[str] = frozenset()
+    aliases: Mapping[str, str] = field(default_factory=dict)
+
+
 def _country(actor: Actor | None) -> str | None:
     return actor.country if actor is not None else None
 
 
-def _covered(aid: AidCommitment, events: list[Event]) -> bool:
+def _covered(aid: AidCommitment, events: list[Event], hints: AidEventHints) -> bool:
     """Whether an event already stands for the commitment; one without a target gets the
     commitment's other party as its target ("Les États-Unis fournissent un nouveau lot
-    d'armes": to the recipient the commitment found)."""
+    d'armes": to the recipient the commitment found), one whose actor is a group standing
+    for the donor gets the donor ("les dirigeants européens" approving: the EU). An event
+    aimed at a third party ("enverront les systèmes à l'OTAN") does not stand for it."""
     for n, event in enumerate(events):
         if event.type not in COOPERATION:
             continue
@@ -47,11 +59,18 @@ def _covered(aid: AidCommitment, events: list[Event]) -> bool:
         # a purchase or a request is told from the recipient's side ("Kiev négocie avec
         # Washington"): either party as the actor stands for the commitment
         actor = _country(event.actor)
-        if actor in (aid.donor, aid.recipient):
-            other = aid.recipient if actor == aid.donor else aid.donor
-            if event.target is None and other is not None and other != actor:
-                events[n] = replace(event, target=Actor(text="", name=other, country=other))
-            return True
+        if actor is not None and hints.aliases.get(actor) == aid.donor:
+            event = replace(event, actor=Actor(text="", name=aid.donor, country=aid.donor))
+            actor = aid.donor
+        if actor not in (aid.donor, aid.recipient):
+            continue
+        if _country(event.target) not in (None, aid.donor, aid.recipient):
+            continue
+        other = aid.recipient if actor == aid.donor else aid.donor
+        if event.target is None and other is not None and other != actor:
+            event = replace(event, target=Actor(text="", name=other, country=other))
+        events[n] = event
+        return True
     return False
 
 
@@ -77,7 +96,7 @@ def aid_events(
     events: list[Event],
     lead_end: int | None = None,
     mentions: Sequence[EntityMention] = (),
-    hypothetical: Collection[str] = (),
+    hints: AidEventHints | None = None,
 ) -> list[Event]:
     """``events`` plus one event for each commitment no event stands for yet.
 
@@ -85,11 +104,12 @@ def aid_events(
     states become events: the news the article reports, not the background aid it recalls
     ("sous l'administration précédente, Washington avait engagé ..."). ``mentions`` (the
     article's entity mentions) tell which side of a purchase the sentence tells it from;
-    commitments in ``hypothetical`` (told in the conditional) give hypothetical events.
+    ``hints`` mark the commitments told in the conditional (hypothetical events).
     """
     out = list(events)
+    hints = hints or AidEventHints()
     for commitment in aid:
-        if commitment.donor is None or not commitment.evidence or _covered(commitment, out):
+        if commitment.donor is None or not commitment.evidence or _covered(commitment, out, hints):
             continue
         if lead_end is not None and not any(s.start < lead_end for s in commitment.evidence):
             continue
@@ -98,7 +118,7 @@ def aid_events(
         if commitment.mechanism == "purchase" and commitment.status is AidStatus.COMMITTED:
             given = False  # an order placed is an agreement; the delivery is the aid
         modality = Modality.FUTURE if commitment.status in _FUTURE else None
-        if commitment.id in hypothetical:
+        if commitment.id in hints.hypothetical:
             modality = Modality.HYPOTHETICAL
         actor, target = _parties_in_order(commitment, mentions)
         out.append(

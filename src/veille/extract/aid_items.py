@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from veille.extract.aid_lexicon import AidLexicon
-from veille.extract.aid_parties import forms_of, item_tokens
+from veille.extract.aid_parties import countries_of, forms_of, item_tokens
 from veille.extract.units import Sentence, normalise_quotes
 from veille.model import AidItem, Analysis, EntityType, Qualifier, Quantity
 
@@ -132,13 +132,7 @@ def elided_item(tok: Any, analysis: Analysis, lex: AidLexicon) -> tuple[AidItem,
     ]
     if not any(c.lower_ == "en" and c.i < tok.i for c in near):
         return None
-    count = None
-    for t in tok.doc[tok.i + 1 : tok.i + 1 + lex.elided_window]:
-        if t.pos_ in ("VERB", "AUX") or (t.is_punct and t.text not in '«»"'):
-            break
-        count = int(t.text) if t.text.isdigit() else lex.count_words.get(t.lower_)
-        if count is not None:
-            break
+    count = count_after(tok, lex)
     if count is None:
         return None
     weapons = [m for m in analysis.entities if m.label == EntityType.WEAPON and m.end <= tok.idx]
@@ -152,3 +146,35 @@ def elided_item(tok: Any, analysis: Analysis, lex: AidLexicon) -> tuple[AidItem,
         kb_id=weapon.kb_id,
     )
     return item, weapon.country
+
+
+def count_after(tok: Any, lex: AidLexicon) -> int | None:
+    """The number within a few words after a token, before any verb or punctuation ("en
+    fournira un autre" -> 1, "et l'Allemagne trois autres" -> 3)."""
+    for t in tok.doc[tok.i + 1 : tok.i + 1 + lex.elided_window]:
+        if t.pos_ in ("VERB", "AUX") or (t.is_punct and t.text not in '«»"'):
+            return None
+        count = int(t.text) if t.text.isdigit() else lex.count_words.get(t.lower_)
+        if count is not None:
+            return count
+    return None
+
+
+def gapped_remnants(
+    tok: Any, analysis: Analysis, kb: Any, lex: AidLexicon
+) -> list[tuple[str, int]]:
+    """ "les États-Unis avaient fourni trois batteries à l'Ukraine, et l'Allemagne trois
+    autres": a country conjoined after the verb with only a count left is another agent of
+    the same verb (gapping). Returns (country, count) pairs."""
+    out = []
+    for t in tok.subtree:
+        if t.dep_ != "conj" or t.pos_ != "PROPN" or t.i < tok.i or t.head.pos_ == "VERB":
+            continue
+        if not any(c.dep_ == "cc" for c in t.children):
+            continue  # "et l'Allemagne", not a list of recipients
+        last = max(x.i for x in t.subtree)
+        count = count_after(t.doc[last], lex)
+        if count is None:
+            continue
+        out.extend((c, count) for c in countries_of(t, analysis, kb, lex))
+    return out

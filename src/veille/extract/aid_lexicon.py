@@ -77,6 +77,10 @@ class AidLexicon:
     distinct_modifiers: frozenset[str] = frozenset()
     # dative clitics that stand for a recipient named before ("qu'ils lui ont fournis")
     dative_clitics: frozenset[str] = frozenset()
+    # recipients that pass the aid on: a gift to them is aid to the article's recipient
+    intermediaries: frozenset[str] = frozenset()
+    # group actors whose approval is their institution's ("EUROPE" -> "EU")
+    approving_bodies: dict[str, str] = field(default_factory=dict)
     # the conditional by its form: endings after the future stem, irregular stems
     conditional_endings: tuple[str, ...] = ()
     conditional_stems: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -168,6 +172,8 @@ def load_aid_lexicon(data_dir: Path) -> AidLexicon:
             )
             for k, vs in (data.get("conditional_stems") or {}).items()
         },
+        intermediaries=frozenset(str(w) for w in data.get("intermediaries") or ()),
+        approving_bodies={str(k): str(v) for k, v in (data.get("approving_bodies") or {}).items()},
         dative_clitics=frozenset(str(w).lower() for w in data.get("dative_clitics") or ()),
         distinct_modifiers=frozenset(str(w).lower() for w in data.get("distinct_modifiers") or ()),
         verb_triggers=_specs(data.get("verb_triggers"), "verb_triggers", path),

@@ -208,16 +208,23 @@ def to_commitment(deal: _Deal, analysis: Analysis) -> AidCommitment | None:
     )
 
 
-def inherit_parties(mentions: list[AidMention]) -> None:
+def inherit_parties(
+    mentions: list[AidMention], intermediaries: frozenset[str] = frozenset()
+) -> None:
     """ "Ce pacte ..." refers back: it takes the parties last named before it. A gift
     whose recipient goes unsaid ("un système a été fourni par la coalition") goes to the
     recipient the article has named most often so far (the last of them on a tie): the
-    country the aid story is about, not an intermediary named once."""
+    country the aid story is about, not an intermediary named once. A gift to an
+    ``intermediary`` ("enverront les systèmes à l'OTAN, qui se chargera de leur
+    distribution") is a part of the aid to that country."""
     donor: str | None = None
     recipient: str | None = None
     named: Counter[str] = Counter()
     order: list[str] = []
     for m in mentions:
+        if m.recipient in intermediaries and named:
+            top = max(named.values())
+            m.recipient = next(r for r in reversed(order) if named[r] == top)
         if m.anaphoric:
             m.donor = m.donor or donor
             m.recipient = m.recipient or recipient
@@ -228,6 +235,6 @@ def inherit_parties(mentions: list[AidMention]) -> None:
                 m.recipient = usual
         donor = m.donor or donor
         recipient = m.recipient or recipient
-        if m.recipient is not None:
+        if m.recipient is not None and m.recipient not in intermediaries:
             named[m.recipient] += 1
             order.append(m.recipient)

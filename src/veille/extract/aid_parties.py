@@ -16,6 +16,7 @@ from veille.extract.units import Sentence
 from veille.model import AidStatus, Analysis, EntityType
 
 ARG_DEPS = frozenset({"obl", "obl:arg", "obl:mod", "obl:agent", "nmod", "iobj"})
+_PLACE_OR_ORG = frozenset({EntityType.LOC, EntityType.ORG})
 # dependents that start a clause of their own: their parties are not the verb's
 _OTHER_CLAUSES = frozenset(
     {"conj", "advcl", "acl:relcl", "parataxis", "ccomp", "xcomp", "nsubj", "nsubj:pass", "csubj"}
@@ -124,7 +125,25 @@ def countries_of(node: Any, analysis: Analysis, kb: Any, lex: AidLexicon) -> lis
         )
         if part.pos_ == "PROPN" or actor.sector or actor.kb_id or direct:
             out.append(actor.country)
+    out.extend(c for c in _bracketed_countries(node, analysis) if c not in out)
     return out
+
+
+def _bracketed_countries(node: Any, analysis: Analysis) -> list[str]:
+    """Every country named in the brackets after a group noun, however the parse hung the
+    list ("quatre alliés (l'Allemagne, le Danemark, les Pays-Bas et les États-Unis)")."""
+    if not any(c.dep_ == "appos" for c in node.children):
+        return []
+    opens = [c for c in node.children if c.text == "(" and c.i > node.i]
+    closes = [c for c in node.children if c.text == ")" and opens and c.i > opens[0].i]
+    if not opens or not closes:
+        return []
+    start, end = opens[0].idx, closes[0].idx
+    return [
+        m.country
+        for m in sorted(analysis.entities, key=lambda m: m.start)
+        if start < m.start < end and m.country and m.label in _PLACE_OR_ORG
+    ]
 
 
 def _agent(node: Any) -> Any | None:
