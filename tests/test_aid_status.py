@@ -108,3 +108,27 @@ def test_buying_for_a_country_and_buying_for_oneself(aid_of) -> None:
     assert (deal.donor, deal.recipient) == ("PRT", "UKR")
     (deal,) = aid_of("La Roumanie achète des chars Abrams pour son armée.")
     assert (deal.donor, deal.recipient) == ("USA", "ROU")
+
+
+def test_we_are_waiting_for_weapons_said_by_a_minister(analyze, fr_pack, kb) -> None:
+    text = (
+        "Le ministre lituanien de la Défense a déclaré : « Nous attendons des chars Leopard "
+        "supplémentaires »."
+    )
+    analysis = extract(analyze(text, extract=False), fr_pack, kb)
+    assert [(a.donor, a.recipient, a.status.value) for a in analysis.aid] == [
+        ("DEU", "LTU", "promised")
+    ]
+
+
+def test_pleading_for_deliveries_is_no_aid(aid_of) -> None:
+    assert aid_of("Chisinau plaidait pour que lui soient livrés des chars Leopard.") == []
+
+
+def test_a_commitment_leads_its_evidence_not_a_purpose_before_it(aid_of) -> None:
+    text = (
+        "La Moldavie a multiplié les démarches pour obtenir ces avions. "
+        "La Moldavie a reçu ses premiers avions de chasse F-16, a annoncé le président."
+    )
+    (deal,) = aid_of(text)
+    assert deal.evidence[0].text.startswith("La Moldavie a reçu")

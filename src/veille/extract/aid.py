@@ -51,10 +51,11 @@ from veille.extract.aid_parties import (
     phrase_of,
 )
 from veille.extract.units import Sentence, sentences
-from veille.model import AidCommitment, AidStatus, Analysis, FuzzyDate
+from veille.model import AidCommitment, AidStatus, Analysis, EntityType, FuzzyDate
 
 _MAX_CHAIN = 4
 _HINTS_KEY = "veille.aid_event_hints"
+_WEAPONS_KEY = "veille.aid_weapon_starts"
 # Cues of a deal not settled yet: above another cue they win ("s'apprêtent à approuver").
 _UNSETTLED = frozenset({AidStatus.PLANNED, AidStatus.NEGOTIATING})
 
@@ -110,9 +111,22 @@ def _bare_participle(tok: Any) -> bool:
 
 
 def _has_aid_content(tokens: list[Any], analysis: Analysis, lex: AidLexicon, skip: Any) -> bool:
+    """An aid noun, a weapon the knowledge base knows ("des F-16") or money."""
     if any((skip is None or t.i != skip.i) and forms_of(t, lex) & lex.aid_nouns for t in tokens):
         return True
+    weapons = _weapon_starts(analysis)
+    if any(t.idx in weapons for t in tokens):
+        return True
     return bool(money_in(tokens, analysis))
+
+
+def _weapon_starts(analysis: Analysis) -> frozenset[int]:
+    cache = analysis.doc.user_data
+    if _WEAPONS_KEY not in cache:  # once per doc
+        cache[_WEAPONS_KEY] = frozenset(
+            m.start for m in analysis.entities if m.label == EntityType.WEAPON
+        )
+    return cache[_WEAPONS_KEY]
 
 
 def _refers_back(tok: Any, sent: Sentence, lex: AidLexicon) -> bool:

@@ -164,7 +164,9 @@ def to_commitment(deal: _Deal, analysis: Analysis) -> AidCommitment | None:
     body = [m for m in deal.mentions if not m.heading]
     if not body:
         return None  # a headline or teaser alone: the article never states it
-    primary = body[0]
+    # the first sentence that commits something leads ("a reçu ses premiers F-16"), not a
+    # purpose told before it ("pour obtenir ces avions")
+    primary = next((m for m in body if m.status or m.money), body[0])
     status = primary.status or next((m.status for m in [*body, *deal.mentions] if m.status), None)
     money_mention = (
         primary if primary.money else next((m for m in [*body, *deal.mentions] if m.money), None)

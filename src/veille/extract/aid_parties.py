@@ -225,7 +225,7 @@ def parties_of(
     if stray:
         agents = [stray[0]]
     for agent in agents[:1]:
-        countries = countries_of(agent, analysis, kb, lex)
+        countries = countries_of(agent, analysis, kb, lex) or _speaker_country(agent, analysis)
         for part in stray[1:]:
             countries += [c for c in countries_of(part, analysis, kb, lex) if c not in countries]
         anaphoric = not countries and is_anaphoric(agent, lex)
@@ -344,6 +344,17 @@ def _names_recipient(noun: Any, analysis: Analysis, kb: Any, lex: AidLexicon) ->
         marker_matches(markers_of(d, lex), seqs) and countries_of(d, analysis, kb, lex)
         for d in deps
     )
+
+
+def _speaker_country(agent: Any, analysis: Analysis) -> list[str]:
+    """ "nous attendons des F-16", said by a Ukrainian: a first-person agent is the country
+    of the speaker whose statement holds it."""
+    if agent.pos_ != "PRON" or "1" not in agent.morph.get("Person"):
+        return []
+    for claim in analysis.claims:
+        if claim.sentence.start <= agent.idx < claim.sentence.end and claim.speaker:
+            return [claim.speaker.country] if claim.speaker.country else []
+    return []
 
 
 def _possessive(noun: Any) -> bool:
