@@ -340,3 +340,23 @@ def test_the_same_amount_told_in_two_tenses_is_one_deal(aid_of) -> None:
     (deal,) = aid_of(text)
     assert (deal.donor, deal.recipient, deal.value) == ("CAN", "UKR", 450 * M)
     assert len(deal.evidence) == 2
+
+
+def test_parts_of_a_package_are_its_items(aid_of) -> None:
+    text = (
+        "La Norvège a annoncé une aide de 7 milliards d'euros à l'Ukraine. Cette "
+        "enveloppe comprend un prêt de 5 milliards d'euros et un don de 2 milliards d'euros."
+    )
+    (deal,) = aid_of(text)
+    assert (deal.donor, deal.recipient, deal.status.value) == ("NOR", "UKR", "announced")
+    assert deal.value == 7 * B and deal.mechanism is None
+    assert [i.system for i in deal.items] == ["prêt", "don"]
+
+
+def test_a_package_for_several_countries_is_not_aid_to_one(aid_of) -> None:
+    text = (
+        "Le Sénat américain a adopté un paquet de 80 milliards de dollars comprenant une aide de "
+        "50 milliards de dollars pour l'Ukraine."
+    )
+    (deal,) = aid_of(text)
+    assert (deal.recipient, deal.value, deal.status.value) == ("UKR", 50 * B, "approved")

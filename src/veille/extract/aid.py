@@ -51,7 +51,7 @@ from veille.extract.aid_parties import (
     phrase_of,
 )
 from veille.extract.units import Sentence, sentences
-from veille.model import AidCommitment, AidStatus, Analysis, EntityType, FuzzyDate
+from veille.model import AidCommitment, AidItem, AidStatus, Analysis, EntityType, FuzzyDate
 
 _MAX_CHAIN = 4
 _HINTS_KEY = "veille.aid_event_hints"
@@ -344,6 +344,11 @@ def _mentions_in(
             donors = [lex.approving_bodies.get(d, d) for d in donors]
         money, qualifier = value_of(tok, chain, sent, analysis, lex)
         lemmas = _cue_lemmas(tok, chain, lex)
+        if tok.dep_.startswith("nsubj") and lemma_of(tok.head) in lex.inclusion_verbs:
+            # "cette aide comprend un prêt de 3 milliards": amounts and kinds are its parts'
+            own = money_in(phrase_of(tok), analysis)
+            money, qualifier = (own[0], own[0].qualifier) if own else (None, None)
+            lemmas = {f for t in phrase_of(tok) for f in forms_of(t, lex)}
         mechanism = _first(lex.mechanisms, lemmas)
         if mechanism == "coproduction":
             # the partner hosts the production: it receives, it does not supply
@@ -375,11 +380,48 @@ def _mentions_in(
                 items = [replace(i, quantity=Decimal(count)) for i in base["items"][:1]]
                 extra = {**base, "items": items}
                 out.append(AidMention(donor=country, recipient=recipients[0], **extra))
+        if _is_part(tok, chain, lex):
+            # "cette aide comprend un prêt de 3 milliards": a part of the package, an item
+            base["part"] = True
+            base["items"] = [AidItem(system=lemma_of(tok)), *base["items"]]
         for donor in donors or [None]:
             for recipient in recipients or [None]:
                 if donor is not None and donor == recipient:
                     continue  # "X a reçu l'aide donnée par X": a misread, never a gift
                 out.append(AidMention(donor=donor, recipient=recipient, **base))
+    return _without_wrappers(out)
+
+
+def _is_part(tok: Any, chain: list[Any], lex: AidLexicon) -> bool:
+    """A trigger under a verb of inclusion whose subject is aid ("l'enveloppe comprend
+    un don de ...")."""
+    if tok.pos_ != "NOUN":
+        return False
+    for node in chain[:2]:
+        if lemma_of(node) in lex.inclusion_verbs:
+            return any(
+                c.dep_.startswith("nsubj")
+                and tok.i not in {t.i for t in c.subtree}  # the package is not its own part
+                and (forms_of(c, lex) & lex.aid_nouns or lemma_of(c) in lex.noun_triggers)
+                for c in node.children
+            )
+    return False
+
+
+def _without_wrappers(mentions: list[AidMention]) -> list[AidMention]:
+    """ "un paquet de 95 milliards comprenant une aide de 61 milliards pour l'Ukraine": a
+    package naming no recipient around an amount that names one is not aid to it; the
+    amount inside is."""
+    out = []
+    for m in mentions:
+        inside = {t.i for t in m.trigger.subtree}
+        wraps = m.trigger.pos_ == "NOUN" and m.recipient is None and any(
+            o.trigger.i in inside and o.recipient and o.money and o.donor == m.donor
+            for o in mentions
+            if o is not m
+        )
+        if not wraps:
+            out.append(m)
     return out
 
 

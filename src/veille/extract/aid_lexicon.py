@@ -77,6 +77,8 @@ class AidLexicon:
     distinct_modifiers: frozenset[str] = frozenset()
     # dative clitics that stand for a recipient named before ("qu'ils lui ont fournis")
     dative_clitics: frozenset[str] = frozenset()
+    # verbs whose object is a part of their aid subject ("l'aide comprend un prêt")
+    inclusion_verbs: frozenset[str] = frozenset()
     # recipients that pass the aid on: a gift to them is aid to the article's recipient
     intermediaries: frozenset[str] = frozenset()
     # group actors whose approval is their institution's ("EUROPE" -> "EU")
@@ -174,6 +176,7 @@ def load_aid_lexicon(data_dir: Path) -> AidLexicon:
         },
         intermediaries=frozenset(str(w) for w in data.get("intermediaries") or ()),
         approving_bodies={str(k): str(v) for k, v in (data.get("approving_bodies") or {}).items()},
+        inclusion_verbs=frozenset(str(w).lower() for w in data.get("inclusion_verbs") or ()),
         dative_clitics=frozenset(str(w).lower() for w in data.get("dative_clitics") or ()),
         distinct_modifiers=frozenset(str(w).lower() for w in data.get("distinct_modifiers") or ()),
         verb_triggers=_specs(data.get("verb_triggers"), "verb_triggers", path),

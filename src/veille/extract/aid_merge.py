@@ -48,6 +48,7 @@ class AidMention:
     heading: bool = False
     anaphoric: bool = False
     distinct: bool = False  # "une autre aide", "la précédente tranche": not the deal before
+    part: bool = False  # "cette aide comprend un prêt de 3 milliards": a part of a deal
     hypothetical: bool = False  # "le Canada en paierait deux": a conditional
     announced: FuzzyDate = field(default_factory=FuzzyDate.unknown)
 
@@ -68,11 +69,15 @@ def _status_compatible(a: AidStatus | None, b: AidStatus | None) -> bool:
 class _Deal:
     mentions: list[AidMention]
 
+    def whole(self) -> list[AidMention]:
+        """The mentions of the deal as a whole (its parts only when it has nothing else)."""
+        return [m for m in self.mentions if not m.part] or self.mentions
+
     def value(self) -> Decimal | None:
-        return next((m.money.value for m in self.mentions if m.money), None)
+        return next((m.money.value for m in self.whole() if m.money), None)
 
     def get(self, name: str) -> Any:
-        return next((getattr(m, name) for m in self.mentions if getattr(m, name)), None)
+        return next((getattr(m, name) for m in self.whole() if getattr(m, name)), None)
 
     def statuses(self) -> list[AidStatus]:
         return [m.status for m in self.mentions if m.status]
@@ -85,6 +90,8 @@ def _compatible(deal: _Deal, m: AidMention) -> int:
         return 0
     if m.recipient and recipient and m.recipient != recipient:
         return 0
+    if m.part:  # a part of a package joins it whatever its own amount and mechanism
+        return 1 if any(not d.part for d in deal.mentions) else 0
     if not _close(deal.value(), m.money.value if m.money else None):
         return 0
     mechanism = deal.get("mechanism")
@@ -161,7 +168,7 @@ def to_commitment(deal: _Deal, analysis: Analysis) -> AidCommitment | None:
     donor, recipient = deal.get("donor"), deal.get("recipient")
     if donor is None and recipient is None:
         return None
-    body = [m for m in deal.mentions if not m.heading]
+    body = [m for m in deal.whole() if not m.heading]
     if not body:
         return None  # a headline or teaser alone: the article never states it
     # the first sentence that commits something leads ("a reçu ses premiers F-16"), not a
