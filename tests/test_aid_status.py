@@ -35,6 +35,8 @@ STATUS_CASES = [
         "approved",
     ),
     ("Le Parlement danois a donné son feu vert à l'envoi de 300 M$ d'aide à Kiev.", "approved"),
+    # a compound past the tagger calls an infinitive ("a débloqué": VerbForm=Inf)
+    ("L'Autriche a débloqué 1,5 Md€ pour l'Ukraine.", "approved"),
     # a plan or a negotiation above an approval: not approved yet
     (
         "Les députés s'apprêtent à approuver une aide de 500 millions d'euros à l'Ukraine.",

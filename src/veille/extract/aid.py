@@ -254,6 +254,8 @@ def _tense_status(tok: Any, spec: TriggerSpec) -> AidStatus | None:
         return spec.future
     if "Past" in tenses and (auxes or "Part" not in tok.morph.get("VerbForm")):
         return spec.past
+    if any(a.dep_ == "aux:tense" and "Fin" in a.morph.get("VerbForm") for a in auxes):
+        return spec.past  # "a débloqué" tagged as an infinitive: a compound past all the same
     if "Imp" in tenses and "Fin" in tok.morph.get("VerbForm"):
         return spec.past  # "livrait chaque semaine" (a conditional was caught before)
     if "Inf" in tok.morph.get("VerbForm"):
@@ -415,10 +417,14 @@ def _without_wrappers(mentions: list[AidMention]) -> list[AidMention]:
     out = []
     for m in mentions:
         inside = {t.i for t in m.trigger.subtree}
-        wraps = m.trigger.pos_ == "NOUN" and m.recipient is None and any(
-            o.trigger.i in inside and o.recipient and o.money and o.donor == m.donor
-            for o in mentions
-            if o is not m
+        wraps = (
+            m.trigger.pos_ == "NOUN"
+            and m.recipient is None
+            and any(
+                o.trigger.i in inside and o.recipient and o.money and o.donor == m.donor
+                for o in mentions
+                if o is not m
+            )
         )
         if not wraps:
             out.append(m)
