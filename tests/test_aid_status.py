@@ -134,3 +134,17 @@ def test_a_commitment_leads_its_evidence_not_a_purpose_before_it(aid_of) -> None
     )
     (deal,) = aid_of(text)
     assert deal.evidence[0].text.startswith("La Moldavie a reçu")
+
+
+def test_a_conditional_reported_in_the_past_is_a_future(analyze, fr_pack, kb) -> None:
+    text = "Le gouvernement belge a annoncé qu'il enverrait 200 millions d'euros d'armes à Kiev."
+    analysis = extract(analyze(text, extract=False), fr_pack, kb)
+    assert [(a.donor, a.status.value) for a in analysis.aid] == [("BEL", "announced")]
+    assert all(e.modality is not Modality.HYPOTHETICAL for e in analysis.events)
+
+
+def test_should_deliver_is_planned_but_not_hypothetical(analyze, fr_pack, kb) -> None:
+    text = "Selon Oslo, la Norvège devrait livrer des obusiers à l'Ukraine au printemps."
+    analysis = extract(analyze(text, extract=False), fr_pack, kb)
+    assert [(a.donor, a.status.value) for a in analysis.aid] == [("NOR", "planned")]
+    assert all(e.modality is not Modality.HYPOTHETICAL for e in analysis.events)

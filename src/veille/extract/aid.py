@@ -175,20 +175,36 @@ def _status_for(
     if _own_clause(tok):
         chain = []
     nodes = [tok, *chain]
+    reported_future = False
     for k, node in enumerate(nodes):
         status = _node_status(node, tok, lex)
         if status is not None:
             above = (_node_status(n, tok, lex) for n in nodes[k + 1 :])
             return next((s for s in above if s in _UNSETTLED), status), False
-        if _conditional(node, lex) or any(
-            _conditional(c, lex) for c in node.children if c.dep_.startswith("aux")
-        ):
+        conditional = [n for n in [node, *node.children] if _conditional(n, lex)]
+        conditional = [n for n in conditional if n is node or n.dep_.startswith("aux")]
+        if conditional and _future_in_the_past(node):
+            reported_future = True  # "a annoncé qu'il enverrait": a future, told in the past
+        elif conditional and any(lemma_of(n) in lex.expectation_verbs for n in conditional):
+            return lex.conditional_status, False  # "devrait livrer": expected, not hypothetical
+        elif conditional:
             return lex.conditional_status, True
+    if reported_future:
+        return spec.future, False
     if tok.pos_ == "VERB":
         if chain and chain[0].i > tok.i - 3 and lemma_of(chain[0]) in lex.future_auxiliaries:
             return spec.future, False  # "va fournir"
         return _tense_status(tok, spec), False
     return None, False
+
+
+def _future_in_the_past(node: Any) -> bool:
+    """A conditional in a clause completing a verb in the past is the future of that past
+    ("le Pentagone a annoncé qu'il enverrait")."""
+    if node.dep_ != "ccomp":
+        return False
+    head = node.head
+    return "Past" in head.morph.get("Tense") or any(c.dep_ == "aux:tense" for c in head.children)
 
 
 def _conditional(tok: Any, lex: AidLexicon) -> bool:

@@ -86,6 +86,8 @@ class AidLexicon:
     # the conditional by its form: endings after the future stem, irregular stems
     conditional_endings: tuple[str, ...] = ()
     conditional_stems: dict[str, frozenset[str]] = field(default_factory=dict)
+    # verbs whose conditional is an expectation, not a hypothesis ("devrait livrer")
+    expectation_verbs: frozenset[str] = frozenset()
 
 
 def _status(value: Any, where: str, path: Path) -> AidStatus | None:
@@ -167,6 +169,7 @@ def load_aid_lexicon(data_dir: Path) -> AidLexicon:
         joint_cues=frozenset(str(w).lower() for w in data.get("joint_cues") or ()),
         count_words={str(k).lower(): int(v) for k, v in (data.get("count_words") or {}).items()},
         elided_window=int(data.get("elided_window", 3)),
+        expectation_verbs=frozenset(str(w).lower() for w in data.get("expectation_verbs") or ()),
         conditional_endings=tuple(str(w) for w in data.get("conditional_endings") or ()),
         conditional_stems={
             str(k).lower(): frozenset(
