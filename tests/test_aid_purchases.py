@@ -143,3 +143,10 @@ def test_a_gift_to_an_intermediary_is_aid_to_the_article_recipient(aid_of) -> No
 def test_an_approval_by_european_leaders_is_the_eus(aid_of) -> None:
     text = "Les dirigeants européens ont approuvé une aide de 40 milliards d'euros à l'Ukraine."
     assert _parties(aid_of(text)) == {("EU", "UKR")}
+
+
+def test_a_relative_subject_parsed_as_a_complement_clause(aid_of) -> None:
+    text = "Le président ukrainien a remercié l'Allemagne, qui lui a livré des systèmes IRIS-T."
+    (deal,) = aid_of(text)
+    assert (deal.donor, deal.recipient) == ("DEU", "UKR")
+    assert [i.system for i in deal.items] == ["IRIS-T"]

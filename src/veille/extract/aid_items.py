@@ -107,8 +107,9 @@ def _count_of_head(start: int, tokens: list[Any], counts: list[Quantity]) -> Qua
 
 
 def _short_weapon_name(text: str, lex: AidLexicon) -> str:
-    """ "systèmes Patriot" -> "Patriot": the scorer compares the common short name."""
-    words = text.split()
+    """ "systèmes Patriot" -> "Patriot": the scorer compares the common short name (a
+    sentence's final stop caught in the mention is no part of it)."""
+    words = text.rstrip(".,;:").split()
     while len(words) > 1 and words[0].lower().rstrip("s") in {
         h.rstrip("s") for h in lex.item_generic_heads
     }:

@@ -159,10 +159,22 @@ def _agent(node: Any) -> Any | None:
         return node.head  # "l'Ukraine, qui cherche à obtenir", "qui en a acheté"
     for child in node.children:
         if child.dep_ in subjects:
+            if child.dep_ == "nsubj" and "Rel" in child.morph.get("PronType"):
+                return _antecedent(child)  # "l'Allemagne, qui lui a livré" parsed as ccomp
             return child
     if node.dep_ == "acl" and node.head.dep_ == "ROOT" and node.head.i < node.i:
         # the parse made the subject the root and hung the verb on it ("L'Ukraine négocie")
         return node.head
+    return None
+
+
+def _antecedent(pronoun: Any) -> Any | None:
+    """The noun right before a relative pronoun (past a comma)."""
+    for t in reversed(pronoun.doc[max(0, pronoun.i - 3) : pronoun.i]):
+        if t.pos_ in ("NOUN", "PROPN"):
+            return t
+        if not t.is_punct:
+            return None
     return None
 
 
