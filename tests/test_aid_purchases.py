@@ -150,3 +150,13 @@ def test_a_relative_subject_parsed_as_a_complement_clause(aid_of) -> None:
     (deal,) = aid_of(text)
     assert (deal.donor, deal.recipient) == ("DEU", "UKR")
     assert [i.system for i in deal.items] == ["IRIS-T"]
+
+
+def test_gapping_after_a_receive_verb(aid_of) -> None:
+    text = "L'Ukraine a reçu l'an dernier 40 chars Leopard, et la Moldavie 12."
+    got = {a.recipient: [i.quantity for i in a.items] for a in aid_of(text)}
+    assert got["UKR"] == [Decimal(40)] and got["MDA"] == [Decimal(12)]
+
+
+def test_a_denied_delivery_is_none(aid_of) -> None:
+    assert aid_of("La Chine a démenti avoir livré des drones à la Russie.") == []

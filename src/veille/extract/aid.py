@@ -388,16 +388,21 @@ def _mentions_in(
             hypothetical=hypothetical,
             announced=_sentence_date(sent, analysis),
         )
-        if tok.pos_ == "VERB" and spec.role == "give" and recipients:
-            # gapping: "..., et l'Allemagne trois autres" gives the same, as many as said;
-            # the parse often reads it as another recipient ("à l'Ukraine et la Finlande")
+        if tok.pos_ == "VERB" and spec.role in ("give", "receive"):
+            # gapping: "..., et l'Allemagne trois autres" gives (or "et la Moldavie 12"
+            # receives) the same, as many as said; the parse often reads the remnant as
+            # another party of the first clause ("à l'Ukraine et la Finlande")
+            agents, others = (donors, recipients) if spec.role == "give" else (recipients, donors)
             for country, count in gapped_remnants(tok, analysis, kb, lex):
-                if country in donors or country == recipients[0]:
+                if country in agents[:1] or country in others[:1]:
                     continue
-                recipients = [r for r in recipients if r != country]
+                agents[:] = [a for a in agents if a != country]
+                others[:] = [o for o in others if o != country]
                 items = [replace(i, quantity=Decimal(count)) for i in base["items"][:1]]
                 extra = {**base, "items": items}
-                out.append(AidMention(donor=country, recipient=recipients[0], **extra))
+                other = others[0] if others else None
+                pair = (country, other) if spec.role == "give" else (other, country)
+                out.append(AidMention(donor=pair[0], recipient=pair[1], **extra))
         if _is_part(tok, chain, lex):
             # "cette aide comprend un prêt de 3 milliards": a part of the package, an item
             base["part"] = True

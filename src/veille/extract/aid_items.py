@@ -169,12 +169,12 @@ def gapped_remnants(
     the same verb (gapping). Returns (country, count) pairs."""
     out = []
     for t in tok.subtree:
-        if t.dep_ != "conj" or t.pos_ != "PROPN" or t.i < tok.i or t.head.pos_ == "VERB":
+        if t.dep_ != "conj" or t.pos_ != "PROPN" or t.i < tok.i:
             continue
         if not any(c.dep_ == "cc" for c in t.children):
             continue  # "et l'Allemagne", not a list of recipients
-        last = max(x.i for x in t.subtree)
-        count = count_after(t.doc[last], lex)
+        # the count after the name, or hung on it ("et la Moldavie 12": nummod)
+        count = count_after(t, lex)
         if count is None:
             continue
         out.extend((c, count) for c in countries_of(t, analysis, kb, lex))
