@@ -247,3 +247,13 @@ def test_a_headline_quoting_the_body_is_not_a_second_claim(claims_of) -> None:
     assert "Le maire de Kharkiv" not in claims[0].sentence.text
     assert claims[0].sentence.text.startswith('"Nos défenses ont tenu toute la nuit')
     assert "les écoles rouvriront" in claims[0].sentence.text
+
+
+def test_an_incise_between_auxiliary_and_participle_keeps_the_subject(claims_of) -> None:
+    text = (
+        "Le ministère estonien de la Défense avait, de son côté, affirmé dans son bulletin "
+        "quotidien avoir abattu trois drones au-dessus de la mer."
+    )
+    claims = claims_of(text)
+    assert _summary(claims) == [("affirmer", "EST")]
+    assert claims[0].content.text.startswith("avoir abattu trois drones")

@@ -31,6 +31,7 @@ from typing import Any
 
 from veille.extract.attribution import Speaker, SpeakerResolver
 from veille.extract.claims_cues import (
+    auxiliary_before_incise,
     cleft_content,
     companion_content,
     cue_content,
@@ -215,6 +216,8 @@ def _from_cue(
         if subject is None and is_participle_clause(tok):
             # "X a indiqué que ..., soulignant ...": an adjunct of another statement
             return None
+        if subject is None and (aux := auxiliary_before_incise(tok, sent)) is not None:
+            subject = unit_subject(aux, sent)  # "X avait, de son côté, affirmé ..."
         if subject is None or not sent.start <= subject.i < sent.end:
             # the parse ran over a headline or line break: take the phrase before the cue
             subject = unit_subject(tok, sent)

@@ -26,6 +26,7 @@ _QUOTE_RE = re.compile(r"«([^«»]{1,1500})»|“([^“”]{1,1500})”|\"([^\"
 _SUBJECT_DEPS = ("nsubj", "expl:subj")
 _SPEAKER_LABELS = frozenset({"PER", "ORG", "LOC"})
 _OPENING_QUOTES = frozenset({"«", "“", '"'})
+_INCISE_WORDS = 6  # the longest incise between an auxiliary and its participle
 
 
 def find_quotes(text: str) -> list[tuple[int, int]]:
@@ -164,6 +165,22 @@ def unit_subject(verb: Any, sent: Sentence) -> Any | None:
     return None
 
 
+def auxiliary_before_incise(cue: Any, sent: Sentence) -> Any | None:
+    """ "X avait, de son côté, affirmé ...": the finite auxiliary before a comma-bounded
+    incise that separates it from its participle (the parse may lose both)."""
+    doc = cue.doc
+    close = cue.i - 1
+    if close <= sent.start or doc[close].text != ",":
+        return None
+    open_ = close - 1
+    while open_ > sent.start and doc[open_].text != "," and close - open_ <= _INCISE_WORDS:
+        open_ -= 1
+    aux = doc[open_ - 1] if open_ > sent.start and doc[open_].text == "," else None
+    if aux is None or aux.pos_ != "AUX" or "Fin" not in aux.morph.get("VerbForm"):
+        return None
+    return aux
+
+
 def is_passive(token: Any) -> bool:
     return any(c.dep_ in ("aux:pass", "nsubj:pass") for c in token.children)
 
@@ -293,6 +310,18 @@ def cue_content(
                 break
             if tok.lower_.replace("’", "'") in lex.complementizers:
                 span = token_span(doc, list(doc[tok.i + 1 : sent.end]))
+                if span:
+                    return span, inverted
+                break
+    if "inf" in spec.takes and not inverted:
+        # "a affirmé dans son rapport avoir intercepté ...": the parse may hang the
+        # infinitive elsewhere; it follows the cue before any finite verb
+        limit = min(sent.end, cue.i + 1 + lex.complementizer_window)
+        for tok in doc[cue.i + 1 : limit]:
+            if "Fin" in tok.morph.get("VerbForm") or tok.is_punct:
+                break
+            if "Inf" in tok.morph.get("VerbForm"):
+                span = token_span(doc, list(doc[tok.i : sent.end]))
                 if span:
                     return span, inverted
                 break
