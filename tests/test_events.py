@@ -580,3 +580,12 @@ def test_a_capital_authoring_an_attack_on_a_named_target_is_not_its_place(events
     )
     assert (event.type, event.actor.country, event.target.country) == ("ASSAULT", "RUS", "UKR")
     assert event.location is None
+
+
+def test_a_second_attack_continues_the_one_before(events_of) -> None:
+    events = events_of(
+        "Des drones russes ont frappé un dépôt à Mykolaïv lundi. Une nouvelle attaque a eu"
+        " lieu deux heures plus tard contre le port."
+    )
+    assert len(events) == 2
+    assert {(e.actor.country, e.location.name) for e in events} == {("RUS", "Mykolaiv")}

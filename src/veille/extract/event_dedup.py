@@ -82,12 +82,17 @@ def _dates_compatible(a: FuzzyDate, b: FuzzyDate) -> bool:
 
 
 def dedupe(
-    events: list[tuple[Event, bool]], lex: EventLexicon, headline_end: int, text: str = ""
+    events: list[tuple[Event, bool]],
+    lex: EventLexicon,
+    headline_end: int,
+    text: str = "",
+    distinct: frozenset[str] = frozenset(),
 ) -> list[Event]:
     """Merge restatements of one event in an article; keep the best-placed mention.
 
     ``events`` pairs each event with whether its trigger is verbal (a verb, or an event
-    noun under a host verb). Preference: body over headline, verbal over nominal, more
+    noun under a host verb). Events whose id is in ``distinct`` ("une seconde attaque")
+    are never merged. Preference: body over headline, verbal over nominal, more
     attributes over fewer, first over later.
     """
 
@@ -103,10 +108,15 @@ def dedupe(
 
     groups: list[list[tuple[Event, bool]]] = []
     for item in events:
+        if item[0].id in distinct:
+            groups.append([item])
+            continue
         for group in groups:
             # every member, not just the first: a headline without counts restates two
             # raids told with different counts, which stay two
-            if all(_same(member, item[0], lex, heading) for member, _ in group):
+            if group[0][0].id not in distinct and all(
+                _same(member, item[0], lex, heading) for member, _ in group
+            ):
                 group.append(item)
                 break
         else:

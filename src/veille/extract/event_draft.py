@@ -26,6 +26,7 @@ class Draft:
     actor_phrase: bool = False  # an explicit actor phrase exists (even without a country)
     generic_subject: bool = False  # the subject is no actor at all ("les analystes")
     actor_inferred: bool = False
+    noun: Any = None  # Token: the event noun the draft reports, if any ("attaque")
     intercept_object: Any = None  # Token: the intercepted thing's head
     location_roots: list[Any] = field(default_factory=list)  # phrases searched for places
     place_roots: list[Any] = field(default_factory=list)  # searched for cities, not countries

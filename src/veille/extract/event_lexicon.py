@@ -70,6 +70,7 @@ class EventLexicon:
     # "l'ennemi", "l'occupant": the other side of the speaker who says it
     enemy_nouns: frozenset[str] = frozenset()
     speaker_pronouns: frozenset[str] = frozenset()
+    sequel_modifiers: frozenset[str] = frozenset()
 
     def in_class(self, token: Any, name: str | None) -> bool:
         if name is None:
@@ -193,6 +194,7 @@ def load_event_lexicon(data_dir: Path) -> EventLexicon:
         owner_cases=words("owner_cases") or frozenset({"de"}),
         enemy_nouns=words("enemy_nouns"),
         speaker_pronouns=words("speaker_pronouns"),
+        sequel_modifiers=words("sequel_modifiers"),
     )
     for rule in (*lexicon.verbs.values(), *lexicon.nouns.values()):
         for name in (rule.object_class, rule.subject_class, rule.intercept_class):

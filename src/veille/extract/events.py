@@ -160,11 +160,40 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
         # ("autoriser l'Ukraine à utiliser"): the governing event stands for both
         drafts = [d for d in drafts if not self._governed_by(d, produced)]
         events: list[tuple[Event, bool]] = []
-        for draft in drafts:
+        last_of_type: dict[str, Draft] = {}
+        sequels: set[str] = set()
+        for draft in sorted(drafts, key=lambda d: d.trigger.i):
             self.finish(draft)
+            sequel = self._is_sequel(draft) and draft.type in last_of_type
+            if sequel:
+                self._continue(draft, last_of_type[draft.type])
             if self.keep(draft):
-                events.extend((event, draft.verbal) for event in self.to_events(draft))
-        return dedupe(events, self.lex, self.headline_end, self.analysis.article.text)
+                drafted = self.to_events(draft)
+                events.extend((event, draft.verbal) for event in drafted)
+                last_of_type[draft.type] = draft
+                if sequel:
+                    sequels.update(event.id for event in drafted)
+        text = self.analysis.article.text
+        return dedupe(events, self.lex, self.headline_end, text, frozenset(sequels))
+
+    def _is_sequel(self, draft: Draft) -> bool:
+        """ "Une seconde attaque", "une nouvelle frappe" with no party or place of its own:
+        the next episode of the event told just before."""
+        return (
+            draft.noun is not None
+            and draft.actor is None
+            and draft.target is None
+            and not draft.places
+            and any(
+                c.dep_ == "amod" and c.lemma_.lower() in self.lex.sequel_modifiers
+                for c in draft.noun.children
+            )
+        )
+
+    def _continue(self, draft: Draft, previous: Draft) -> None:
+        draft.actor, draft.target = previous.actor, previous.target
+        draft.places, draft.location_country = list(previous.places), previous.location_country
+        draft.actor_inferred = True
 
     def _heading_tokens(self) -> set[int]:
         skipped: set[int] = set()
@@ -278,6 +307,7 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
             event_noun = subj_tok
         if event_noun is not None:
             consumed.add(event_noun.i)
+            draft.noun = event_noun
             noun_rule = lex.nouns[event_noun.lemma_.lower()]
             draft.type = noun_rule.type
             draft.mode = noun_rule.mode or self.instrument_mode([event_noun]) or draft.mode
@@ -390,7 +420,7 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
         lex = self.lex
         head = noun.head
         host_lemma = head.lemma_.lower()
-        draft = Draft(type=rule.type, trigger=noun, mode=rule.mode, verbal=False)
+        draft = Draft(type=rule.type, trigger=noun, mode=rule.mode, verbal=False, noun=noun)
         draft.mode = draft.mode or self.instrument_mode([noun])
         own_actor = self.noun_own_actor(noun)
         parties = self._between(noun)
