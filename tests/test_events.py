@@ -589,3 +589,8 @@ def test_a_second_attack_continues_the_one_before(events_of) -> None:
     )
     assert len(events) == 2
     assert {(e.actor.country, e.location.name) for e in events} == {("RUS", "Mykolaiv")}
+
+
+def test_aid_without_a_named_donor_keeps_its_recipient(events_of) -> None:
+    (event,) = events_of("Les livraisons de blindés à l'Ukraine ont commencé la semaine dernière.")
+    assert (event.type, event.actor, event.target.country) == ("AID", None, "UKR")
