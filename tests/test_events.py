@@ -333,6 +333,11 @@ NOMINAL = [
      ("ASSAULT", "RUS", "UKR")),
     ("Cela intervient après une attaque massive de la Russie contre les centrales de Kharkiv.",
      ("ASSAULT", "RUS", "UKR")),
+    # "une rencontre entre X et Y" names its parties: no host verb needed
+    ("Une rencontre entre Varsovie et Kiev prévue ce lundi à Lviv.",
+     ("CONSULT", "POL", "UKR")),
+    ("Des négociations entre les délégations polonaise et ukrainienne ont eu lieu à Varsovie.",
+     ("CONSULT", "POL", "UKR")),
 ]  # fmt: skip
 
 

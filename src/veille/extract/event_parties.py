@@ -241,8 +241,28 @@ class PartiesMixin:
         for child in noun.children:
             if child.dep_ == "nmod" and self.case(child) == "entre":
                 parties = [self.country_actor(c) for c in with_conjuncts(child)]
-                return [p for p in parties if p is not None]
+                parties.append(self._second_of_pair(child))
+                found: dict[str, Actor] = {}
+                for party in parties:
+                    if party is not None and party.country not in found:
+                        found[party.country] = party
+                return list(found.values())
         return []
+
+    def _second_of_pair(self, first: Any) -> Actor | None:
+        """ "entre Kiev et Moscou", "entre la délégation russe et ukrainienne": the party
+        after "et", read on the tokens (the parser often hangs it on another verb)."""
+        doc, i = first.doc, first.right_edge.i + 1
+        if i >= len(doc) or doc[i].lower_ != "et":
+            return None
+        for tok in doc[i + 1 : i + 4]:
+            if tok.pos_ == "DET":
+                continue
+            country = demonym_country(tok, self.kb) if tok.pos_ == "ADJ" else None
+            if country:
+                return Actor(text=tok.text, name=tok.text, country=country)
+            return self.country_actor(tok)
+        return None
 
     def partner(self, clause_root: Any) -> Actor | None:
         """A party introduced by "avec" anywhere in the clause ("en partenariat avec X")."""

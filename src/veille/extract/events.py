@@ -453,7 +453,7 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
         # with its own actor or target, and not part of a verb's event ("tués dans une
         # attaque" is the verb's)
         if host is None and (
-            rule.needs_host
+            (rule.needs_host and not parties)
             or not (own_actor or parties or self._noun_target_phrase(noun, rule.type))
             or self._inside_event(noun, produced)
             or (noun.dep_ not in CORE_DEPS and generic_plural(noun))
