@@ -277,6 +277,9 @@ EVENTS = [
     # "auparavant" (whatever its tag) makes the event background
     ("Auparavant, la Norvège avait livré des munitions à l'Ukraine.",
      {"type": "AID", "actor": "NOR", "target": "UKR", "modality": "historical"}),
+    # a relative clause on a time noun tells when: its event is reported
+    ("Le vote a eu lieu le jour où des missiles russes ont frappé Dnipro.",
+     {"type": "ASSAULT", "actor": "RUS", "location": "Dnipro"}),
     # a relative clause after a name set off by a comma reports that person's act
     ("Le chancelier Olaf Scholz, qui a rencontré Volodymyr Zelensky à Berlin, a salué le"
      " dialogue.",

@@ -56,6 +56,7 @@ class ModalityLexicon:
     purpose_marks: frozenset[str]
     historical_min_days: int
     conditional_endings: tuple[str, ...] = ()
+    time_antecedents: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -118,6 +119,7 @@ def load_modality_lexicon(data_dir: Path) -> ModalityLexicon:
         purpose_marks=words("purpose_marks"),
         historical_min_days=int(data.get("historical_min_days", 300)),
         conditional_endings=tuple(str(e) for e in data.get("conditional_endings") or ()),
+        time_antecedents=words("time_antecedents"),
     )
 
 
@@ -269,6 +271,9 @@ def analyze_clause(
             if _names_its_subject(tok):
                 # "Poutine, qui avait proposé cette rencontre": a named subject's act
                 info.subject = tok.head
+                found.append(verb_mood(tok, lexicon))
+            elif tok.head.lemma_.lower() in lexicon.time_antecedents:
+                # "au moment où l'Ukraine fait face à ...": a time clause, not a description
                 found.append(verb_mood(tok, lexicon))
             else:
                 info.reportable, info.blocked_by = False, tok.head
