@@ -277,6 +277,9 @@ EVENTS = [
     # "auparavant" (whatever its tag) makes the event background
     ("Auparavant, la Norvège avait livré des munitions à l'Ukraine.",
      {"type": "AID", "actor": "NOR", "target": "UKR", "modality": "historical"}),
+    # an order placed with a supplier ("auprès de" parsed as an adverb over its noun)
+    ("La Roumanie a passé une commande de blindés auprès de l'Allemagne.",
+     {"type": "AGREE", "actor": "ROU", "target": "DEU"}),
     # a relative clause on a time noun tells when: its event is reported
     ("Le vote a eu lieu le jour où des missiles russes ont frappé Dnipro.",
      {"type": "ASSAULT", "actor": "RUS", "location": "Dnipro"}),

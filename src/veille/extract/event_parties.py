@@ -316,10 +316,15 @@ class PartiesMixin:
             if slot in ("obj", "iobj"):
                 continue
             for holder in holders:
-                for child in holder.children:
-                    if child.dep_ not in ("nmod", "acl") or not slot_matches(
-                        self.case(child), slot
-                    ):
+                # complements, with "auprès de X" parsed as an adverb over X
+                complements = [
+                    (c, case)
+                    for c, case in obliques(holder, self.lex.contractions)
+                    if c.dep_ != "iobj"
+                ]
+                complements += [(c, self.case(c)) for c in holder.children if c.dep_ == "acl"]
+                for child, case in complements:
+                    if not slot_matches(case, slot):
                         continue
                     if holder != noun and slot == "de":
                         continue

@@ -35,7 +35,7 @@ def obliques(token: Any, contractions: dict[str, str]) -> list[tuple[Any, str]]:
             continue
         if child.dep_.startswith("obl") or child.dep_ in ("nmod", "iobj"):
             out.append((child, case_of(child, contractions)))
-        elif child.dep_ == "advmod" and child.pos_ == "ADV":
+        elif child.dep_ in ("advmod", "amod") and child.pos_ == "ADV":
             for grand in child.children:
                 # "au-dessus | de la mer": the parser may leave the noun as a bare "dep"
                 if grand.dep_.startswith("obl") or grand.dep_ in ("nmod", "dep"):
