@@ -280,6 +280,10 @@ EVENTS = [
     # an order placed with a supplier ("auprès de" parsed as an adverb over its noun)
     ("La Roumanie a passé une commande de blindés auprès de l'Allemagne.",
      {"type": "AGREE", "actor": "ROU", "target": "DEU"}),
+    # the main subject hung by the parser on an infinitive clause between it and the verb
+    ("Le gouvernement slovaque, seul parmi ses pairs à avoir gardé des contacts avec Moscou,"
+     " rejette cette aide.",
+     {"type": "REJECT", "actor": "SVK"}),
     # a relative clause on a time noun tells when: its event is reported
     ("Le vote a eu lieu le jour où des missiles russes ont frappé Dnipro.",
      {"type": "ASSAULT", "actor": "RUS", "location": "Dnipro"}),

@@ -111,3 +111,21 @@ def test_spans_must_be_token_pattern_lists(tmp_path):
     bad = _write(tmp_path, "spans:\n  count_subset: dont\n")
     with pytest.raises(DataFileError, match="count_subset"):
         load_frame_patterns(bad)
+
+
+def test_subject_given_to_an_infinitive_clause_is_the_main_one(bare_nlp, data_dir):
+    # the misparse, built by hand: "ministre" hangs on the infinitive clause "avoir gardé"
+    from spacy.tokens import Doc
+
+    words = ["Le", "ministre", ",", "seul", "à", "avoir", "gardé", "des", "liens", ",",
+             "refuse", "cette", "aide", "."]  # fmt: skip
+    heads = [1, 6, 1, 6, 6, 6, 10, 8, 6, 10, 10, 12, 10, 10]
+    deps = ["det", "nsubj", "punct", "advmod", "mark", "aux:tense", "advcl", "det", "obj",
+            "punct", "ROOT", "det", "obj", "punct"]  # fmt: skip
+    pos = ["DET", "NOUN", "PUNCT", "ADJ", "ADP", "AUX", "VERB", "DET", "NOUN", "PUNCT",
+           "VERB", "DET", "NOUN", "PUNCT"]  # fmt: skip
+    morphs = [""] * 14
+    morphs[5], morphs[6], morphs[10] = "VerbForm=Inf", "VerbForm=Part", "VerbForm=Fin"
+    doc = Doc(bare_nlp.vocab, words=words, heads=heads, deps=deps, pos=pos, morphs=morphs)
+    assert frame_at(doc, data_dir, doc[10]).arg("subject").text == "ministre"
+    assert frame_at(doc, data_dir, doc[6]).arg("subject").text == "ministre"

@@ -269,7 +269,9 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
                 None,
             )
         if subj_tok is None and not passive:
-            subj_tok = self._misattached_subject(verb)
+            subj_tok = frame_at(self.doc, self.data_dir, verb).arg(
+                "subject"
+            ) or self._misattached_subject(verb)
         obj_tok = self._object(verb, passive)
         if rule.object_class and (
             obj_tok is None
