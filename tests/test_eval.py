@@ -786,3 +786,12 @@ def test_misses_name_the_sentence_and_what_was_predicted_there(tmp_path) -> None
     assert "Events: 1 missed, 1 false positives" in result.output
     assert "sentence: Des drones ont frappé Lviv mardi." in result.output
     assert "predicted here: type=['ASSAULT'], actor=UKR" in result.output
+
+
+def test_details_list_matched_items_with_wrong_attributes() -> None:
+    gold = _doc(events=[_event(mode="drone", target="RUS", evidence="ont frappé un dépôt")])
+    pred = _doc(events=[_event(mode="aerial", target="RUS", evidence="Ils ont frappé un dépôt.")])
+    doc = score_document(gold, pred)
+    (item,) = doc.details["events"]["wrong_attributes"]
+    assert item["wrong"] == {"mode": ("drone", "aerial")}
+    assert item["evidence"] == "Ils ont frappé un dépôt."

@@ -698,7 +698,24 @@ def score_document(gold: dict, pred: dict | None) -> DocScore:
             ],
             "false_positives": [_summary(part, pred_items[i]) for i in scored.false_positives],
         }
+        if part in RULES:
+            result.details[part]["wrong_attributes"] = [
+                _wrong_attributes(RULES[part], gold_items[gi], pred_items[pi])
+                for gi, pi in scored.pairs
+                if any(fn(gold_items[gi], pred_items[pi]) is False
+                       for fn in RULES[part].attributes.values())
+            ]  # fmt: skip
     return result
+
+
+def _wrong_attributes(rules: PartRules, gold: dict, pred: dict) -> dict[str, Any]:
+    """A matched pair's attributes that disagree: {name: (gold value, predicted value)}."""
+    wrong = {
+        name: (gold.get(name), pred.get(name))
+        for name, fn in rules.attributes.items()
+        if fn(gold, pred) is False
+    }
+    return {"evidence": pred.get("evidence"), "wrong": wrong}
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[«\"A-ZÀ-Ý0-9])|\n+")

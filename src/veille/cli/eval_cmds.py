@@ -105,7 +105,8 @@ def _fields(item: dict, skip: tuple[str, ...] = ("evidence", "sentence", "near")
 
 
 def print_misses(report: EvalReport, out: Console) -> None:
-    """Every missed gold item and false positive, grouped by part, with its sentence.
+    """Every missed gold item (-), false positive (+) and matched item with a wrong
+    attribute (~), grouped by part, with its sentence.
 
     Plain lines rather than a table: the sentences are long and meant to be read whole.
     """
@@ -133,6 +134,13 @@ def print_misses(report: EvalReport, out: Console) -> None:
         for name, item in extra:
             line(f"+ {name}  {_fields(item)}")
             if item.get("evidence"):
+                line(f"    sentence: {item['evidence']}")
+        for name, doc in report.documents.items():
+            for item in doc.details.get(part, {}).get("wrong_attributes", []):
+                wrong = ", ".join(
+                    f"{k}: gold {g!r}, predicted {p!r}" for k, (g, p) in item["wrong"].items()
+                )
+                line(f"~ {name}  {wrong}")
                 line(f"    sentence: {item['evidence']}")
 
 

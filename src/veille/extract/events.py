@@ -193,6 +193,8 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
     def _continue(self, draft: Draft, previous: Draft) -> None:
         draft.actor, draft.target = previous.actor, previous.target
         draft.places, draft.location_country = list(previous.places), previous.location_country
+        draft.mode = draft.mode or previous.mode
+        draft.claimed_by = draft.claimed_by or previous.claimed_by
         draft.actor_inferred = True
 
     def _heading_tokens(self) -> set[int]:
