@@ -343,6 +343,10 @@ NOMINAL = [
      ("ASSAULT", "RUS", "UKR")),
     ("Cela intervient après une attaque massive de la Russie contre les centrales de Kharkiv.",
      ("ASSAULT", "RUS", "UKR")),
+    # "du pays": the country of the place named before
+    ("Les habitants de Lviv restent sans courant après une attaque contre le réseau électrique"
+     " du pays.",
+     ("ASSAULT", "RUS", "UKR")),
     # "une rencontre entre X et Y" names its parties: no host verb needed
     ("Une rencontre entre Varsovie et Kiev prévue ce lundi à Lviv.",
      ("CONSULT", "POL", "UKR")),

@@ -71,6 +71,7 @@ class EventLexicon:
     enemy_nouns: frozenset[str] = frozenset()
     speaker_pronouns: frozenset[str] = frozenset()
     sequel_modifiers: frozenset[str] = frozenset()
+    country_anaphora: frozenset[str] = frozenset()
 
     def in_class(self, token: Any, name: str | None) -> bool:
         if name is None:
@@ -195,6 +196,7 @@ def load_event_lexicon(data_dir: Path) -> EventLexicon:
         enemy_nouns=words("enemy_nouns"),
         speaker_pronouns=words("speaker_pronouns"),
         sequel_modifiers=words("sequel_modifiers"),
+        country_anaphora=words("country_anaphora"),
     )
     for rule in (*lexicon.verbs.values(), *lexicon.nouns.values()):
         for name in (rule.object_class, rule.subject_class, rule.intercept_class):

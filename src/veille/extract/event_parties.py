@@ -49,8 +49,38 @@ class PartiesMixin:
             return self.enemy_of_speaker(token)
         if token.pos_ == "PRON" and token.text.lower() in self.lex.speaker_pronouns:
             return self.speaker_of(token)
+        if token.lemma_.lower() in self.lex.country_anaphora and not mention_at(
+            self.analysis, token
+        ):
+            return self.anaphoric_country(token)
         actor = resolve_actor(token, self.analysis, self.kb)
         return actor if actor is not None and actor.country else None
+
+    def anaphoric_country(self, token: Any) -> Actor | None:
+        """ "le pays", "ce pays": the country of the last place or country named before it
+        in this or the previous sentences; none when the noun names its own ("le pays
+        balte", "les pays de l'OTAN")."""
+        if mention_at(self.analysis, token) or any(
+            c.dep_ in ("amod", "nmod") for c in token.children
+        ):
+            return None  # "les Pays-Bas", "le pays balte": a name of its own
+        if not any(
+            "Dem" in d.morph.get("PronType") or "Def" in d.morph.get("Definite")
+            for d in token.children
+            if d.dep_ in ("det", "case")  # "du pays": the article is in the contraction
+        ) or "Plur" in token.morph.get("Number"):
+            return None
+        first, _last = self.units[token.i]
+        for _ in range(self.lex.anaphora_sentences):
+            if first == 0:
+                break
+            first, _ = self.units[first - 1]
+        start = self.doc[first].idx
+        for mention in reversed(self.analysis.entities):
+            if start <= mention.start < token.idx and mention.label == "LOC" and mention.country:
+                country = mention.country
+                return Actor(text=token.text, name=country, country=country)
+        return None
 
     def speaker_of(self, token: Any) -> Actor | None:
         """The speaker of the claim whose words hold the token, if it has a country."""
@@ -328,13 +358,23 @@ class PartiesMixin:
                         continue
                     if holder != noun and slot == "de":
                         continue
-                    party = self.first_party([child])
+                    party = self.first_party([child]) or self._phrase_country(child)
                     if party is None:
                         continue
                     if actor is not None and party.country == actor.country:
                         continue
                     self.target_slot = slot
                     return party
+        return None
+
+    def _phrase_country(self, head: Any) -> Actor | None:
+        """The side a target phrase names without a party at its head: "les
+        infrastructures ukrainiennes", "le système énergétique du pays"."""
+        for tok in phrase_tokens(head):
+            if tok.dep_ == "amod" and (country := demonym_country(tok, self.kb)):
+                return Actor(text=tok.text, name=country, country=country)
+            if tok.lemma_.lower() in self.lex.country_anaphora:
+                return self.anaphoric_country(tok)
         return None
 
     def _noun_target_phrase(self, noun: Any, type_: str) -> bool:
@@ -349,6 +389,10 @@ class PartiesMixin:
                     mention_at(self.analysis, t)
                     # "contre les infrastructures ukrainiennes": a demonym names the side
                     or (t.dep_ == "amod" and demonym_country(t, self.kb))
+                    or (
+                        t.lemma_.lower() in self.lex.country_anaphora
+                        and self.anaphoric_country(t) is not None
+                    )
                     for t in phrase_tokens(child)
                 )
             ):

@@ -490,7 +490,7 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
         elif own_actor is not None:
             draft.actor = own_actor
             draft.actor_phrase = True
-        elif subj is not None:
+        elif subj is not None and host is not None:
             draft.actor_phrase = True
             draft.actor = self.first_party([subj])
             parties = self.all_parties(subj)
