@@ -277,6 +277,11 @@ EVENTS = [
     # "auparavant" (whatever its tag) makes the event background
     ("Auparavant, la Norvège avait livré des munitions à l'Ukraine.",
      {"type": "AID", "actor": "NOR", "target": "UKR", "modality": "historical"}),
+    # a pluperfect with "déjà" tells background, also on a predicative adjective
+    ("La raffinerie avait déjà été touchée par des drones ukrainiens en février.",
+     {"type": "ASSAULT", "actor": "UKR", "modality": "historical"}),
+    ("Cette usine avait déjà été victime d'une attaque de drone russe en mars dernier.",
+     {"type": "ASSAULT", "actor": "RUS", "modality": "historical"}),
     # an order placed with a supplier ("auprès de" parsed as an adverb over its noun)
     ("La Roumanie a passé une commande de blindés auprès de l'Allemagne.",
      {"type": "AGREE", "actor": "ROU", "target": "DEU"}),
@@ -613,3 +618,21 @@ def test_a_second_attack_continues_the_one_before(events_of) -> None:
 def test_aid_without_a_named_donor_keeps_its_recipient(events_of) -> None:
     (event,) = events_of("Les livraisons de blindés à l'Ukraine ont commencé la semaine dernière.")
     assert (event.type, event.actor, event.target.country) == ("AID", None, "UKR")
+
+
+def test_a_mention_without_place_restates_a_placed_one(events_of) -> None:
+    text = (
+        "Des drones russes frappent une nouvelle fois\n\n"
+        "Des drones russes ont frappé Odessa dans la nuit de lundi à mardi."
+    )
+    (event,) = events_of(text)
+    assert event.location.name == "Odesa"
+
+
+def test_a_past_attack_recalled_is_not_merged_with_today_s(events_of) -> None:
+    text = (
+        "Des drones ukrainiens ont frappé une raffinerie russe mardi. Cette raffinerie avait"
+        " déjà été visée par des drones ukrainiens en février."
+    )
+    events = events_of(text)
+    assert sorted(str(e.modality) for e in events) == ["None", "historical"]

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from veille.extract.event_lexicon import EventLexicon
 from veille.extract.syntax import is_heading_text
-from veille.model import Actor, Event, FuzzyDate
+from veille.model import Actor, Event, FuzzyDate, Modality
 
 
 def _is_heading(event: Event, headline_end: int, text: str = "") -> bool:
@@ -41,6 +41,8 @@ def _same(a: Event, b: Event, lex: EventLexicon, heading: Callable[[Event], bool
         return False  # a promise and a delivery are two facts
     if not _dates_compatible(a.date, b.date):
         return False  # two strikes on different days
+    if (a.modality is Modality.HISTORICAL) != (b.modality is Modality.HISTORICAL):
+        return False  # a past attack recalled as background is not today's
     if _country(a.actor) != _country(b.actor):
         return False
     ta, tb = _country(a.target), _country(b.target)
@@ -52,7 +54,10 @@ def _same(a: Event, b: Event, lex: EventLexicon, heading: Callable[[Event], bool
         return False  # two deals of different amounts, two raids with different tolls
     la = a.location.name if a.location else None
     lb = b.location.name if b.location else None
-    if la != lb:
+    if la != lb and la is not None and lb is not None:
+        return False
+    if la != lb and a.mode != b.mode:
+        # a mention without place restates a placed one only from a headline
         return False
     if a.mode == b.mode:
         return True

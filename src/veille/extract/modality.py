@@ -57,6 +57,7 @@ class ModalityLexicon:
     historical_min_days: int
     conditional_endings: tuple[str, ...] = ()
     time_antecedents: frozenset[str] = frozenset()
+    pluperfect_adverbs: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -120,6 +121,7 @@ def load_modality_lexicon(data_dir: Path) -> ModalityLexicon:
         historical_min_days=int(data.get("historical_min_days", 300)),
         conditional_endings=tuple(str(e) for e in data.get("conditional_endings") or ()),
         time_antecedents=words("time_antecedents"),
+        pluperfect_adverbs=words("pluperfect_adverbs"),
     )
 
 
@@ -189,7 +191,17 @@ def _looks_conditional(verb: Any, lexicon: ModalityLexicon) -> bool:
     return any(form == stem + ending for ending in lexicon.conditional_endings)
 
 
+def _pluperfect_with(verb: Any, adverbs: frozenset[str]) -> bool:
+    """ "avait déjà été frappée": a pluperfect with one of these adverbs tells background."""
+    children = list(verb.children)
+    return any(c.lemma_.lower() in adverbs for c in children) and any(
+        c.dep_.startswith("aux") and "Imp" in c.morph.get("Tense") for c in children
+    )
+
+
 def _historical(verb: Any, lexicon: ModalityLexicon) -> bool:
+    if _pluperfect_with(verb, lexicon.pluperfect_adverbs):
+        return True
     for child in verb.children:
         # the tagger sometimes calls a sentence-initial "Auparavant," an AUX: trust the relation
         if child.lemma_.lower() in lexicon.historical_adverbs and (

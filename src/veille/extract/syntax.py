@@ -115,7 +115,7 @@ def governing_verb(token: Any) -> Any | None:
         if tok.pos_ in ("VERB", "AUX") and tok != token:
             return tok
         if tok.head == tok:
-            return tok if tok.pos_ in ("VERB", "AUX", "NOUN") else None
+            return tok if tok.pos_ in ("VERB", "AUX", "NOUN", "ADJ") else None
         tok = tok.head
     return None
 
