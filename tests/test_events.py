@@ -636,3 +636,12 @@ def test_a_past_attack_recalled_is_not_merged_with_today_s(events_of) -> None:
     )
     events = events_of(text)
     assert sorted(str(e.modality) for e in events) == ["None", "historical"]
+
+
+def test_a_quote_after_an_elision_is_its_own_token(fr_pack) -> None:
+    nlp = fr_pack.load_nlp()
+    words = [
+        t.text for t in nlp.tokenizer('Il a dit qu\'"une frappe" et qu’«une autre» ont eu lieu.')
+    ]
+    assert words[3:6] == ["qu'", '"', "une"]
+    assert words[9:12] == ["qu’", "«", "une"]

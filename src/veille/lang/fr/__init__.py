@@ -8,6 +8,8 @@ from pathlib import Path
 
 from veille.model import FuzzyDate, Quantity, TimeExpression
 
+QUOTE_AFTER_ELISION = r"""(?<=[’'])["«“]"""
+
 
 @dataclass(frozen=True)
 class FrenchPack:
@@ -17,8 +19,14 @@ class FrenchPack:
 
     def load_nlp(self):
         import spacy
+        from spacy.util import compile_infix_regex
 
-        return spacy.load(self.spacy_model)
+        nlp = spacy.load(self.spacy_model)
+        # a quotation mark right after an elision ("qu'« une attaque", 'qu'"une') is glued
+        # to both words by the stock tokenizer, which then hides the noun from the parser
+        infixes = [*nlp.Defaults.infixes, QUOTE_AFTER_ELISION]
+        nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+        return nlp
 
     def find_quantities(self, doc) -> list[Quantity]:
         from veille.lang.fr.quantities import find_quantities
