@@ -13,7 +13,6 @@ from veille.errors import DataFileError
 from veille.extract.frames import (
     FrameParser,
     frame_at,
-    frames_of,
     load_frame_patterns,
     spans_of,
 )
@@ -64,7 +63,7 @@ def test_named_token_spans(bare_nlp, data_dir):
 
 def test_frames_are_cached_on_the_document(bare_nlp, data_dir):
     doc = bare_nlp("Les rebelles ont pris la colline.")
-    assert frames_of(doc, data_dir) is frames_of(doc, data_dir)
+    assert frame_at(doc, data_dir, doc[3]) is frame_at(doc, data_dir, doc[3])
 
 
 def test_a_token_without_pattern_gets_an_empty_frame(bare_nlp, data_dir):
@@ -129,3 +128,13 @@ def test_subject_given_to_an_infinitive_clause_is_the_main_one(bare_nlp, data_di
     doc = Doc(bare_nlp.vocab, words=words, heads=heads, deps=deps, pos=pos, morphs=morphs)
     assert frame_at(doc, data_dir, doc[10]).arg("subject").text == "ministre"
     assert frame_at(doc, data_dir, doc[6]).arg("subject").text == "ministre"
+
+
+def test_an_operator_the_frame_matcher_does_not_run_is_a_data_error(tmp_path, bare_nlp):
+    bad = _write(
+        tmp_path,
+        "roles:\n  subject:\n    - [{RIGHT_ID: pred, RIGHT_ATTRS: {POS: VERB}},\n"
+        "       {LEFT_ID: pred, REL_OP: '.', RIGHT_ID: arg, RIGHT_ATTRS: {DEP: nsubj}}]\n",
+    )
+    with pytest.raises(DataFileError, match="operator '.' is not supported"):
+        FrameParser(bare_nlp.vocab, load_frame_patterns(bad))

@@ -14,7 +14,7 @@ from veille.extract.actors import (
     resolve_actor,
 )
 from veille.extract.event_lexicon import ACTOR_CLASS
-from veille.extract.frames import frame_at, frames_of
+from veille.extract.frames import frame_at
 from veille.extract.syntax import (
     bracketed,
     children_with,
@@ -434,10 +434,10 @@ class PartiesMixin:
         verb, in this sentence or the one before."""
         first, _last = self.units[verb.i]
         start = self.units[first - 1][0] if first > 0 else first
-        frames = frames_of(self.doc, self.data_dir)
-        for i in range(verb.i - 1, start - 1, -1):
-            frame = frames.get(i)
-            obj = frame.arg("object") if frame is not None else None
+        for tok in reversed(self.doc[start : verb.i]):
+            if tok.pos_ != "VERB":
+                continue
+            obj = frame_at(self.doc, self.data_dir, tok).arg("object")
             if obj is not None and obj.pos_ == "NOUN":
                 return obj
         return None

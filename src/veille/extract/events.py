@@ -37,7 +37,7 @@ from veille.extract.event_draft import Draft
 from veille.extract.event_lexicon import TriggerRule, load_event_lexicon
 from veille.extract.event_parties import PartiesMixin
 from veille.extract.event_places import WATER_KINDS, PlacesMixin
-from veille.extract.frames import frame_at, frames_of
+from veille.extract.frames import frame_at
 from veille.extract.modality import (
     ModalityLexicon,
     analyze_clause,
@@ -113,12 +113,6 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
         consumed: set[int] = set()
         produced: set[int] = set()
         skipped = self._heading_tokens()
-        # object noun -> its verb, as the frame patterns read it (through quantity nouns)
-        self.object_of = {
-            frame.arg("object").i: frame.predicate
-            for frame in frames_of(self.doc, self.data_dir).values()
-            if frame.arg("object") is not None
-        }
         # one pass over the tokens: only lemmas the lexicon knows are looked at again
         verbs, nouns = [], []
         known_nouns = self.lex.nouns.keys() | self.lex.instruments.keys()
@@ -175,6 +169,16 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
                     sequels.update(event.id for event in drafted)
         text = self.analysis.article.text
         return dedupe(events, self.lex, self.headline_end, text, frozenset(sequels))
+
+    def _object_of(self, noun: Any) -> Any | None:
+        """The verb whose object the noun is, as the frame patterns read it (through a
+        quantity noun: "mené des centaines de réunions")."""
+        tok = noun
+        for _ in range(2):
+            tok = tok.head
+            if tok.pos_ == "VERB" and frame_at(self.doc, self.data_dir, tok).arg("object") == noun:
+                return tok
+        return None
 
     def _is_sequel(self, draft: Draft) -> bool:
         """ "Une seconde attaque", "une nouvelle frappe" with no party or place of its own:
@@ -431,7 +435,7 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
         host = None
         is_subject = noun.dep_ in ("nsubj", "nsubj:pass")
         has_cop = any(c.dep_ == "cop" for c in noun.children)
-        counted_by = self.object_of.get(noun.i)
+        counted_by = self._object_of(noun)
         if counted_by is not None and counted_by != head:
             # "mené des centaines de réunions": the verb's object through its quantity noun
             head, host_lemma = counted_by, counted_by.lemma_.lower()

@@ -8,13 +8,15 @@ So the shapes French writes an argument in ("une dizaine de drones" counted thro
 quantity noun, a subject the parser hung on the auxiliary) are data, and another language
 pack brings its own patterns rather than code.
 
-All patterns run once per document over the whole parse; the result is cached on the
-``Doc`` (``doc.user_data``), so events, aid and claims share one pass.
+A frame is matched when an extractor asks for it (``frame_at``) and cached on the ``Doc``
+(``doc.user_data``), so events, aid and claims share it. Named token patterns (``spans``,
+spaCy ``Matcher``) cover what the parse does not tie together ("dont 48 dans ...").
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,68 +129,114 @@ class SpanFinder:
 
 
 class FrameParser:
-    """Runs a pack's frame patterns over a parsed document."""
+    """Matches a pack's frame patterns on the predicates asked for.
+
+    The patterns are spaCy ``DependencyMatcher`` patterns and are validated by spaCy when
+    the pack loads, but they are matched here, from the predicate down, only for the
+    tokens an extractor asks about: running the DependencyMatcher over every token of
+    every document cost about 8% of the parse, for the few predicates a lexicon knows.
+    Supported: the operators ">" (child), "<" (head) and ">>" (descendant), and token
+    attributes DEP, POS, LEMMA, LOWER, TEXT and MORPH with a value or IN, NOT_IN, REGEX,
+    IS_SUPERSET.
+    """
 
     def __init__(self, vocab: Any, patterns: FramePatterns) -> None:
         from spacy.matcher import DependencyMatcher
 
-        self.patterns = patterns
-        self.matcher = DependencyMatcher(vocab)
-        # one key per pattern, so a match tells its role and its rank within the role
-        self.keys: dict[int, tuple[int, str, int, int, int]] = {}
-        for order, (role, role_patterns) in enumerate(patterns.roles):
+        validator = DependencyMatcher(vocab)
+        for role, role_patterns in patterns.roles:
             for rank, pattern in enumerate(role_patterns):
-                key = f"frame:{role}:{rank}"
-                try:
-                    self.matcher.add(key, [pattern])
-                except ValueError as exc:
-                    raise DataFileError(
-                        f"role {role!r} pattern {rank + 1}: {exc}", path=patterns.path
-                    ) from None
-                nodes = [node["RIGHT_ID"] for node in pattern]
-                key_hash = vocab.strings[key]
-                self.keys[key_hash] = (
-                    order,
-                    role,
-                    rank,
-                    nodes.index(PREDICATE_NODE),
-                    nodes.index(ARGUMENT_NODE),
-                )
-        self.transparent: dict[int, tuple[int, int]] = {}
+                _validate(validator, f"role {role!r} pattern {rank + 1}", pattern, patterns)
         for rank, pattern in enumerate(patterns.transparent):
-            key = f"frame-transparent:{rank}"
-            try:
-                self.matcher.add(key, [pattern])
-            except ValueError as exc:
-                raise DataFileError(
-                    f"transparent pattern {rank + 1}: {exc}", path=patterns.path
-                ) from None
-            nodes = [node["RIGHT_ID"] for node in pattern]
-            self.transparent[vocab.strings[key]] = (
-                nodes.index(ARGUMENT_NODE),
-                nodes.index(COUNTED_NODE),
-            )
+            _validate(validator, f"transparent pattern {rank + 1}", pattern, patterns)
+        self.patterns = patterns
 
-    def __call__(self, doc: Any) -> dict[int, Frame]:
-        found: list[tuple[int, int, int, int, str]] = []
-        stands_for: dict[int, int] = {}
-        for match_id, token_ids in self.matcher(doc):
-            if match_id in self.transparent:
-                arg, counted = self.transparent[match_id]
-                stands_for.setdefault(token_ids[arg], token_ids[counted])
+    def frame(self, token: Any) -> Frame:
+        frame = Frame(token)
+        for role, role_patterns in self.patterns.roles:
+            for pattern in role_patterns:
+                for nodes in _matches(pattern, token):
+                    arg = self._stands_for(nodes[ARGUMENT_NODE])
+                    found = frame.args.setdefault(role, [])
+                    if arg not in found:
+                        found.append(arg)
+        return frame
+
+    def _stands_for(self, token: Any) -> Any:
+        """What an argument stands for ("une dizaine de drones" -> drones)."""
+        for pattern in self.patterns.transparent:
+            for nodes in _matches(pattern, token, first=ARGUMENT_NODE):
+                return nodes[COUNTED_NODE]
+        return token
+
+
+def _validate(validator: Any, where: str, pattern: list, patterns: FramePatterns) -> None:
+    try:
+        validator.add(where, [pattern])
+    except ValueError as exc:
+        raise DataFileError(f"{where}: {exc}", path=patterns.path) from None
+    for node in pattern:
+        op = node.get("REL_OP")
+        if op is not None and op not in _RELATIONS:
+            raise DataFileError(f"{where}: operator {op!r} is not supported", path=patterns.path)
+        unknown = set(node.get("RIGHT_ATTRS", {})) - set(_ATTRIBUTES)
+        if unknown:
+            raise DataFileError(f"{where}: attributes {sorted(unknown)}", path=patterns.path)
+
+
+_RELATIONS = {
+    ">": lambda tok: list(tok.children),
+    "<": lambda tok: [tok.head] if tok.head != tok else [],
+    ">>": lambda tok: [t for t in tok.subtree if t != tok],
+}
+_ATTRIBUTES = {
+    "DEP": lambda t: t.dep_,
+    "POS": lambda t: t.pos_,
+    "LEMMA": lambda t: t.lemma_,
+    "LOWER": lambda t: t.lower_,
+    "TEXT": lambda t: t.text,
+    "MORPH": lambda t: t.morph,
+}
+
+
+def _attr_ok(token: Any, attrs: dict[str, Any]) -> bool:
+    for name, wanted in attrs.items():
+        value = _ATTRIBUTES[name](token)
+        if not isinstance(wanted, dict):
+            if str(value) != wanted:
+                return False
+            continue
+        for op, arg in wanted.items():
+            if op == "IN" and value not in arg:
+                return False
+            if op == "NOT_IN" and value in arg:
+                return False
+            if op == "REGEX" and not re.search(arg, str(value)):
+                return False
+            if op == "IS_SUPERSET" and not set(arg) <= set(str(value).split("|")):
+                return False
+    return True
+
+
+def _matches(pattern: list, token: Any, first: str = PREDICATE_NODE) -> Any:
+    """Every assignment of the pattern's nodes to tokens, its first node on ``token``."""
+    head = pattern[0]
+    if head["RIGHT_ID"] != first or not _attr_ok(token, head.get("RIGHT_ATTRS", {})):
+        return
+
+    def extend(index: int, nodes: dict[str, Any]) -> Any:
+        if index == len(pattern):
+            yield dict(nodes)
+            return
+        node = pattern[index]
+        for candidate in _RELATIONS[node["REL_OP"]](nodes[node["LEFT_ID"]]):
+            if candidate in nodes.values() or not _attr_ok(candidate, node["RIGHT_ATTRS"]):
                 continue
-            order, role, rank, pred, arg = self.keys[match_id]
-            found.append((token_ids[pred], order, rank, token_ids[arg], role))
-        frames: dict[int, Frame] = {}
-        for pred, _order, _rank, arg_i, role in sorted(found):
-            arg = stands_for.get(arg_i, arg_i)
-            frame = frames.get(pred)
-            if frame is None:
-                frame = frames[pred] = Frame(doc[pred])
-            tokens = frame.args.setdefault(role, [])
-            if doc[arg] not in tokens:
-                tokens.append(doc[arg])
-        return frames
+            nodes[node["RIGHT_ID"]] = candidate
+            yield from extend(index + 1, nodes)
+            del nodes[node["RIGHT_ID"]]
+
+    yield from extend(1, {first: token})
 
 
 _PARSERS: dict[tuple[int, Path], FrameParser] = {}
@@ -201,13 +249,13 @@ def _parser(vocab: Any, data_dir: Path) -> FrameParser:
     return _PARSERS[key]
 
 
-def frames_of(doc: Any, data_dir: Path) -> dict[int, Frame]:
-    """Every frame of the document by predicate token index (cached on the document)."""
-    cached = doc.user_data.get(_CACHE_KEY)
-    if cached is None:
-        parser = _parser(doc.vocab, Path(data_dir))
-        cached = doc.user_data[_CACHE_KEY] = parser(doc)
-    return cached
+def frame_at(doc: Any, data_dir: Path, token: Any) -> Frame:
+    """The frame of one predicate token (cached on the document)."""
+    cache = doc.user_data.setdefault(_CACHE_KEY, {})
+    frame = cache.get(token.i)
+    if frame is None:
+        frame = cache[token.i] = _parser(doc.vocab, Path(data_dir)).frame(token)
+    return frame
 
 
 _SPAN_FINDERS: dict[tuple[int, Path], SpanFinder] = {}
@@ -223,8 +271,3 @@ def spans_of(doc: Any, data_dir: Path, name: str) -> list[tuple[int, int]]:
             _SPAN_FINDERS[key] = SpanFinder(doc.vocab, load_frame_patterns(Path(data_dir)))
         cached = doc.user_data[_SPANS_KEY] = _SPAN_FINDERS[key](doc)
     return cached.get(name, [])
-
-
-def frame_at(doc: Any, data_dir: Path, token: Any) -> Frame:
-    """The frame of one predicate token (an empty frame when no pattern matched)."""
-    return frames_of(doc, data_dir).get(token.i) or Frame(token)
