@@ -282,6 +282,9 @@ EVENTS = [
      {"type": "ASSAULT", "actor": "UKR", "modality": "historical"}),
     ("Cette usine avait déjà été victime d'une attaque de drone russe en mars dernier.",
      {"type": "ASSAULT", "actor": "RUS", "modality": "historical"}),
+    # a subject counted by a quantity noun ("une série de frappes")
+    ("Une série de frappes russes a touché Kharkiv dans la nuit.",
+     {"type": "ASSAULT", "actor": "RUS", "location": "Kharkiv"}),
     # an order placed with a supplier ("auprès de" parsed as an adverb over its noun)
     ("La Roumanie a passé une commande de blindés auprès de l'Allemagne.",
      {"type": "AGREE", "actor": "ROU", "target": "DEU"}),
@@ -447,6 +450,8 @@ NO_EVENT = [
     # a landing is an assault only for armed men, not for a plane or a delegation
     "L'avion du Premier ministre polonais a atterri à Kiev.",
     "Le président ukrainien a débarqué à Washington.",
+    # an event noun qualifying another noun names a kind ("forces d'invasion")
+    "Les volontaires rejoignent la lutte contre les forces d'invasion russes.",
     # a relative clause describing a thing is no report
     "Les villes qui ont été bombardées par la Russie restent sans courant.",
 ]

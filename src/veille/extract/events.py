@@ -278,6 +278,9 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
             subj_tok = frame_at(self.doc, self.data_dir, verb).arg(
                 "subject"
             ) or self._misattached_subject(verb)
+        if subj_tok is not None and event_noun is None:
+            # "une série de frappes russes a touché X": what the quantity noun counts
+            subj_tok = self.counted(subj_tok)
         obj_tok = self._object(verb, passive)
         if rule.object_class and (
             obj_tok is None
@@ -465,6 +468,7 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
             or not (own_actor or parties or self._noun_target_phrase(noun, rule.type))
             or self._inside_event(noun, produced)
             or (noun.dep_ not in CORE_DEPS and generic_plural(noun))
+            or self._classifier(noun)
         ):
             return None
         if host is not None and host != noun and host.i in produced:
@@ -540,6 +544,20 @@ class _Extractor(PartiesMixin, PlacesMixin, AttributesMixin):
         if host is not None and host != noun:
             draft.location_roots.extend(self.locative_children(host, assault=assault))
         return draft
+
+    def _classifier(self, noun: Any) -> bool:
+        """ "les forces d'invasion russes", "des drones d'attaque": an event noun without
+        article that qualifies another noun names a kind, not an event ("une série de
+        frappes" counts them: a quantity noun is no classifier)."""
+        head = noun.head
+        return (
+            noun.dep_ == "nmod"
+            and not any(c.dep_ == "det" for c in noun.children)
+            and self.case(noun) in self.lex.partitive_cases
+            and head.pos_ == "NOUN"
+            and head.lemma_.lower() not in self.lex.nouns
+            and not self.lex.in_class(head, "quantifier")
+        )
 
     def _inside_event(self, noun: Any, produced: set[int]) -> bool:
         """The noun hangs (within two steps) on a verb that is itself an event trigger."""
