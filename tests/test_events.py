@@ -650,3 +650,11 @@ def test_a_quote_after_an_elision_is_its_own_token(fr_pack) -> None:
     ]
     assert words[3:6] == ["qu'", '"', "une"]
     assert words[9:12] == ["qu’", "«", "une"]
+
+
+def test_a_city_and_the_region_named_after_it_are_one_area(analyze) -> None:
+    text = (
+        "Des drones ukrainiens ont frappé la région de Koursk mardi. La ville de Koursk a été"
+        " frappée mardi par des drones ukrainiens."
+    )
+    assert len(analyze(text).events) == 1

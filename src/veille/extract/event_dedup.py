@@ -54,7 +54,7 @@ def _same(a: Event, b: Event, lex: EventLexicon, heading: Callable[[Event], bool
         return False  # two deals of different amounts, two raids with different tolls
     la = a.location.name if a.location else None
     lb = b.location.name if b.location else None
-    if la != lb and la is not None and lb is not None:
+    if la != lb and la is not None and lb is not None and not _same_area(la, lb):
         return False
     if la != lb and a.mode != b.mode:
         # a mention without place restates a placed one only from a headline
@@ -65,6 +65,13 @@ def _same(a: Event, b: Event, lex: EventLexicon, heading: Callable[[Event], bool
         # a named place makes the restatement certain; else only a headline may omit it
         return la is not None or heading(a) or heading(b)
     return False
+
+
+def _same_area(a: str, b: str) -> bool:
+    """A region named after its city ("Volgograd Oblast", "Volgograd"): one area told at
+    two scales."""
+    short, long = sorted((a, b), key=len)
+    return long.startswith(short + " ")
 
 
 def _counts_differ(a: Event, b: Event) -> bool:
