@@ -77,39 +77,25 @@ def _write(tmp_path: Path, text: str) -> Path:
     return tmp_path
 
 
-def test_a_pattern_must_name_its_argument(tmp_path):
-    bad = _write(
-        tmp_path,
-        "roles:\n  subject:\n    - [{RIGHT_ID: pred, RIGHT_ATTRS: {POS: VERB}}]\n",
-    )
-    with pytest.raises(DataFileError, match="names 'arg'"):
-        load_frame_patterns(bad)
+_TWO_NODES = (
+    "roles:\n  subject:\n    - [{RIGHT_ID: pred, RIGHT_ATTRS: %s},\n"
+    "       {LEFT_ID: %s, REL_OP: '%s', RIGHT_ID: arg, RIGHT_ATTRS: {DEP: nsubj}}]\n"
+)
+# pack data with a mistake -> the part of the error naming it
+BAD_FRAMES = [
+    ("roles:\n  subject:\n    - [{RIGHT_ID: pred, RIGHT_ATTRS: {POS: VERB}}]\n", "names 'arg'"),
+    (_TWO_NODES % ("{LEMMA: {IN: $nope}}", "pred", ">"), "unknown list '\\$nope'"),
+    (_TWO_NODES % ("{POS: VERB}", "nowhere", ">"), "pattern 1"),
+    (_TWO_NODES % ("{POS: VERB}", "pred", "."), "operator '.' is not supported"),
+    ("spans:\n  count_subset: dont\n", "count_subset"),
+]
 
 
-def test_an_unknown_list_is_named(tmp_path):
-    bad = _write(
-        tmp_path,
-        "roles:\n  subject:\n    - [{RIGHT_ID: pred, RIGHT_ATTRS: {LEMMA: {IN: $nope}}},\n"
-        "       {LEFT_ID: pred, REL_OP: '>', RIGHT_ID: arg, RIGHT_ATTRS: {DEP: nsubj}}]\n",
-    )
-    with pytest.raises(DataFileError, match="unknown list '\\$nope'"):
-        load_frame_patterns(bad)
-
-
-def test_a_pattern_spacy_rejects_is_a_data_error(tmp_path, bare_nlp):
-    bad = _write(
-        tmp_path,
-        "roles:\n  subject:\n    - [{RIGHT_ID: pred, RIGHT_ATTRS: {POS: VERB}},\n"
-        "       {LEFT_ID: nowhere, REL_OP: '>', RIGHT_ID: arg, RIGHT_ATTRS: {DEP: nsubj}}]\n",
-    )
-    with pytest.raises(DataFileError, match="pattern 1"):
+@pytest.mark.parametrize(("text", "error"), BAD_FRAMES, ids=[e for _, e in BAD_FRAMES])
+def test_bad_frame_data_is_a_data_error_naming_the_mistake(tmp_path, bare_nlp, text, error):
+    bad = _write(tmp_path, text)
+    with pytest.raises(DataFileError, match=error):
         FrameParser(bare_nlp.vocab, load_frame_patterns(bad))
-
-
-def test_spans_must_be_token_pattern_lists(tmp_path):
-    bad = _write(tmp_path, "spans:\n  count_subset: dont\n")
-    with pytest.raises(DataFileError, match="count_subset"):
-        load_frame_patterns(bad)
 
 
 def test_subject_given_to_an_infinitive_clause_is_the_main_one(bare_nlp, data_dir):
@@ -128,13 +114,3 @@ def test_subject_given_to_an_infinitive_clause_is_the_main_one(bare_nlp, data_di
     doc = Doc(bare_nlp.vocab, words=words, heads=heads, deps=deps, pos=pos, morphs=morphs)
     assert frame_at(doc, data_dir, doc[10]).arg("subject").text == "ministre"
     assert frame_at(doc, data_dir, doc[6]).arg("subject").text == "ministre"
-
-
-def test_an_operator_the_frame_matcher_does_not_run_is_a_data_error(tmp_path, bare_nlp):
-    bad = _write(
-        tmp_path,
-        "roles:\n  subject:\n    - [{RIGHT_ID: pred, RIGHT_ATTRS: {POS: VERB}},\n"
-        "       {LEFT_ID: pred, REL_OP: '.', RIGHT_ID: arg, RIGHT_ATTRS: {DEP: nsubj}}]\n",
-    )
-    with pytest.raises(DataFileError, match="operator '.' is not supported"):
-        FrameParser(bare_nlp.vocab, load_frame_patterns(bad))
