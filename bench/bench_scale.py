@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synth import Synthesizer
 
+from veille import pipeline
 from veille.lang import get_pack
 from veille.pipeline import run
 from veille.settings import load_settings
@@ -58,27 +59,70 @@ def peak_rss_mb(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024  # kilobytes on Linux
 
 
-def bare(texts: list[str], workers: int) -> float:
+def cpu_seconds() -> tuple[float, float]:
+    """CPU seconds of this process and of its children that have exited so far."""
+    own, children = (
+        resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
+class LinkCPU:
+    """The driver's CPU seconds in linking and indexing (``_link_and_finish``), so that the
+    analysis CPU can be told apart from them."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._original = pipeline._link_and_finish
+
+    def __enter__(self) -> LinkCPU:
+        def timed(*args, **kwargs):
+            t0 = time.process_time()
+            try:
+                return self._original(*args, **kwargs)
+            finally:
+                self.seconds += time.process_time() - t0
+
+        pipeline._link_and_finish = timed
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pipeline._link_and_finish = self._original
+
+
+def bare(texts: list[str], workers: int) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (all processes) of the bare model on ``texts``."""
+    own0, children0 = cpu_seconds()
     t0 = time.perf_counter()
     nlp = get_pack("fr").load_nlp()
     for _ in nlp.pipe(texts, batch_size=16, n_process=workers):
         pass
-    return time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    own1, children1 = cpu_seconds()
+    return wall, own1 - own0 + children1 - children0
 
 
 def veille(jsonl: Path, db: Path, workers: int, batch_size: int) -> dict:
     settings = load_settings(
         overrides={"db_path": db, "workers": workers, "batch_size": batch_size}, env={}
     )
-    summary = run([jsonl], settings)
+    own0, children0 = cpu_seconds()
+    with LinkCPU() as link_cpu:
+        summary = run([jsonl], settings)
+    own1, children1 = cpu_seconds()  # the workers have exited before linking starts
     if summary.failed:
         print(f"warning: {summary.failed} failures: {summary.skip_reasons()}")
     analysis = summary.seconds - summary.link_seconds
+    driver_cpu = own1 - own0 - link_cpu.seconds
     return {
         "workers": workers,
         "stored": summary.stored,
         "analysis_s": round(analysis, 2),
         "analysis_articles_per_s": round(summary.stored / analysis, 2),
+        "analysis_cpu_s": round(driver_cpu + children1 - children0, 2),
+        "driver_cpu_s": round(driver_cpu, 2),
+        "workers_cpu_s": round(children1 - children0, 2),
+        "link_cpu_s": round(link_cpu.seconds, 2),
         "store_s": round(summary.store_seconds, 2),
         "store_articles_per_s": round(summary.stored / max(summary.store_seconds, 1e-9), 1),
         "link_s": round(summary.link_seconds, 2),
@@ -107,18 +151,27 @@ def main() -> None:
             if workers == counts[0]:  # veille ran first: this process is its driver so far
                 row["driver_peak_rss_mb"] = round(peak_rss_mb(resource.RUSAGE_SELF))
                 row["worker_peak_rss_mb"] = round(peak_rss_mb(resource.RUSAGE_CHILDREN))
-            bare_s = bare(texts, workers)
+            bare_s, bare_cpu = bare(texts, workers)
             row["bare_s"] = round(bare_s, 2)
+            row["bare_cpu_s"] = round(bare_cpu, 2)
             row["bare_articles_per_s"] = round(len(texts) / bare_s, 2)
             row["ratio_analysis_vs_bare"] = round(
                 row["analysis_articles_per_s"] / row["bare_articles_per_s"], 3
+            )
+            # articles per CPU-second, veille over bare: steadier than wall time when
+            # other jobs share the cores (but blind to idle cores)
+            row["cpu_ratio_analysis_vs_bare"] = round(
+                (row["stored"] / row["analysis_cpu_s"]) / (len(texts) / bare_cpu), 3
             )
             out["runs"].append(row)
             print(
                 f"workers={workers}: bare {row['bare_articles_per_s']} art/s, veille analysis "
                 f"{row['analysis_articles_per_s']} art/s (ratio "
-                f"{row['ratio_analysis_vs_bare']}), store {row['store_articles_per_s']} art/s, "
-                f"link+index {row['link_s']} s, end to end {row['total_articles_per_s']} art/s"
+                f"{row['ratio_analysis_vs_bare']}; per CPU-s "
+                f"{row['cpu_ratio_analysis_vs_bare']}: driver {row['driver_cpu_s']} + "
+                f"workers {row['workers_cpu_s']} vs bare {row['bare_cpu_s']} CPU-s), "
+                f"store {row['store_articles_per_s']} art/s, link+index {row['link_s']} s "
+                f"({row['link_cpu_s']} CPU-s), end to end {row['total_articles_per_s']} art/s"
             )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     out["note"] = "2 shared cores, noisy: read the ratios measured in one run"

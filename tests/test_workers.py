@@ -66,10 +66,76 @@ def test_stages_run_in_n_workers_each_set_up_once(tmp_path):
     summary = run([corpus], settings, stages=[PidStage(log)])
     assert (summary.stored, summary.failed) == (12, 0)
     setups = log.read_text().split()
-    assert len(setups) == len(set(setups)) == 2  # one setup per worker, two workers
-    assert str(os.getpid()) not in setups  # the driver loaded nothing
+    # the driver sets up before forking, then each worker once (idempotent: a no-op for
+    # what it inherited)
+    assert setups[0] == str(os.getpid())
+    workers = setups[1:]
+    assert len(workers) == len(set(workers)) == 2 and str(os.getpid()) not in workers
     # analysed only in the workers (under load one worker may take every batch)
-    assert set(titles(settings.db_path)) <= set(setups)
+    assert set(titles(settings.db_path)) <= set(workers)
+
+
+class LoadOnceStage:
+    """A stage whose "model" records the process that loaded it; each article's title
+    says which process analysed it with a model loaded by which process."""
+
+    name = "load-once"
+    version = "1"
+
+    def __init__(self) -> None:
+        self.loaded_by: int | None = None
+
+    def setup(self) -> None:
+        if self.loaded_by is None:
+            self.loaded_by = os.getpid()
+
+    def process(self, batch: list[Analysis]) -> list[Analysis]:
+        for analysis in batch:
+            title = f"{os.getpid()}:{self.loaded_by}"
+            analysis.article = dataclasses.replace(analysis.article, title=title)
+        return batch
+
+
+@pytest.mark.skipif(
+    "fork" not in __import__("multiprocessing").get_all_start_methods(), reason="no fork"
+)
+def test_forked_workers_use_the_models_the_driver_loaded_once(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", 12)
+    settings = settings_for(tmp_path, "w.duckdb", workers=2)
+    assert run([corpus], settings, stages=[LoadOnceStage()]).stored == 12
+    pairs = [t.split(":") for t in titles(settings.db_path)]
+    driver = str(os.getpid())
+    assert all(analysed != driver for analysed, _ in pairs)  # analysed in the workers
+    assert {loaded for _, loaded in pairs} == {driver}  # with what the driver loaded
+
+
+def test_stored_ids_are_looked_up_once_per_chunk_not_per_document(tmp_path, monkeypatch):
+    from veille.store.duckdb.store import DuckDBStore
+
+    corpus = write_corpus(tmp_path / "corpus", 12)
+    jsonl = tmp_path / "more.jsonl"
+    jsonl.write_text(
+        "".join(
+            f'{{"text": "Brève numéro {i} : le convoi humanitaire est arrivé au port ce matin."}}\n'
+            for i in range(20)
+        ),
+        encoding="utf-8",
+    )
+    settings = settings_for(tmp_path, "w.duckdb", workers=1, batch_size=8)
+    assert run([corpus, jsonl], settings, stages=[LoadOnceStage()]).stored == 32
+    calls = {"has_article": 0, "known_ids": 0}
+    for name in calls:
+        original = getattr(DuckDBStore, name)
+
+        def counted(self, *args, _name=name, _original=original):
+            calls[_name] += 1
+            return _original(self, *args)
+
+        monkeypatch.setattr(DuckDBStore, name, counted)
+    again = run([corpus, jsonl], settings, stages=[LoadOnceStage()])
+    assert (again.read, again.known, again.stored) == (32, 32, 0)
+    # 32 documents in chunks of 8, plus the lookups save_batch does on what it stores
+    assert calls["has_article"] == 0 and calls["known_ids"] <= 4
 
 
 def test_one_batch_is_analysed_in_the_driver(tmp_path):

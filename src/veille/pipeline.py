@@ -11,6 +11,7 @@ only writer, one transaction per batch). A Ray runner can reuse the same stages.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import multiprocessing as mp
 import time
 import traceback
@@ -122,24 +123,33 @@ class AnalyzeStage:
         kb: Any = None,
         nlps: dict[str, Any] | None = None,
         max_chars: int | None = None,
+        languages: tuple[str, ...] = (),
     ) -> None:
         """``kb`` and ``nlps`` (language -> built pipeline) may be given already loaded.
 
         Articles longer than ``max_chars`` are parsed in pieces (``enrich.long_text``).
+        ``setup()`` builds the pipelines of ``languages`` (those with a pack) at once; other
+        languages are built when an article needs them.
         """
         from veille.enrich.long_text import PIECE_CHARS
 
         self.kb_path = kb_path
         self.nlp_batch_size = nlp_batch_size
         self.max_chars = max_chars or PIECE_CHARS
+        self.languages = languages
         self._kb = kb
         self._nlps: dict[str, Any] = dict(nlps or {})
 
     def setup(self) -> None:
+        from veille.lang import supported
+
         if self._kb is None:
             from veille.kb import KnowledgeBase
 
             self._kb = KnowledgeBase.load(self.kb_path) if self.kb_path else KnowledgeBase.load()
+        for code in self.languages:
+            if code in supported():
+                self._nlp(code)
 
     def _nlp(self, code: str):
         if code not in self._nlps:
@@ -215,7 +225,11 @@ class AnalyzeStage:
 def default_stages(settings: Settings) -> list[Stage]:
     return [
         LanguageStage(settings.default_language, settings.language_min_chars),
-        AnalyzeStage(str(settings.kb_path) if settings.kb_path else None, settings.nlp_batch_size),
+        AnalyzeStage(
+            str(settings.kb_path) if settings.kb_path else None,
+            settings.nlp_batch_size,
+            languages=(settings.default_language,),
+        ),
     ]
 
 
@@ -328,10 +342,12 @@ class LocalRunner:
     """Streams inputs through the stages in batches; the store is the single writer.
 
     With ``settings.worker_count`` above 1 the stages run in that many worker processes
-    (each sets its stages up once: one model load per worker) while this process reads,
-    cleans and stores; results are stored in submission order, so a run stores the same
-    rows whatever the number of workers. A run of a single batch stays in this process
-    (starting workers would cost more than it saves).
+    while this process reads, cleans and stores; results are stored in submission order,
+    so a run stores the same rows whatever the number of workers. Where processes fork,
+    this process sets the stages up (loads the models) once and the workers inherit them,
+    as spaCy's own ``n_process`` does: one load per run, not one per worker; elsewhere each
+    worker sets them up once. A run of a single batch stays in this process (starting
+    workers would cost more than it saves).
     """
 
     def __init__(
@@ -375,25 +391,45 @@ class LocalRunner:
                 self._record_error(summary, error)
         seen: set[str] = set()
         batch: list[Analysis] = []
+        # items read but not admitted yet: which are stored already is asked of the store
+        # once per chunk, not once per document (a query costs as much as cleaning one)
+        chunk: list[RawDocument | InputError] = []
+
+        def admit_chunk() -> None:
+            nonlocal batch
+            if not chunk:
+                return
+            known = self.store.known_ids(
+                item.article_id for item in chunk if not isinstance(item, InputError)
+            )
+            for item in chunk:
+                analysis = self._admit(item, summary, seen, known)
+                if analysis is not None:
+                    batch.append(analysis)
+                if len(batch) >= self.settings.batch_size:
+                    self._submit(batch, summary)
+                    batch = []
+            chunk.clear()
 
         def take(item: RawDocument | InputError) -> None:
-            nonlocal batch
-            analysis = self._admit(item, summary, seen)
-            if analysis is not None:
-                batch.append(analysis)
-            if len(batch) >= self.settings.batch_size:
-                self._submit(batch, summary)
-                batch = []
+            if isinstance(item, InputError):
+                chunk.append(item)
+            else:
+                summary.read += 1
+                chunk.append(self._meta.apply(item))
+            if len(chunk) >= self.settings.batch_size:
+                admit_chunk()
 
         try:
             for done, path in enumerate(files, start=1):
                 for item in read_documents(path, self.settings.max_file_bytes):
                     take(item)
-                if progress:
+                if progress:  # (its known and stored counts lag by a chunk at most)
                     summary.seconds = time.perf_counter() - started
                     progress(done, len(files), summary)
             for item in documents:
                 take(item)
+            admit_chunk()
             if batch:
                 self._submit(batch, summary)
             self._drain(summary)
@@ -419,9 +455,17 @@ class LocalRunner:
             self._collect(summary)
 
     def _to_pool(self, batch: list[Analysis], summary: RunSummary) -> None:
+        frozen = False
         if self._pool is None:
-            # fork where available: workers inherit the stages without pickling them
+            # fork where available: workers inherit the stages without pickling them, set
+            # up here first so that the models are loaded once, not once per worker
             method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+            if method == "fork":
+                self._setup_here()
+                # the loaded models stay out of the workers' garbage collections, which
+                # would otherwise copy every page they touch (python.org/3/library/gc)
+                gc.freeze()
+                frozen = True
             self._pool = ProcessPoolExecutor(
                 self.workers,
                 mp_context=mp.get_context(method),
@@ -429,13 +473,16 @@ class LocalRunner:
                 initargs=(self.stages,),
             )
         try:
-            future = self._pool.submit(_worker_process, batch)
+            future = self._pool.submit(_worker_process, batch)  # the first one forks
         except BrokenProcessPool:  # a worker died since: settle what was sent, start afresh
             while self._pending:
                 self._collect(summary)
             self._close_pool()  # (if nothing was pending)
             self._to_pool(batch, summary)
             return
+        finally:
+            if frozen:  # forked: this process's own collections as before
+                gc.unfreeze()
         self._pending.append((batch, future))
 
     def _drain(self, summary: RunSummary) -> None:
@@ -473,11 +520,14 @@ class LocalRunner:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def _analyse_here(self, batch: list[Analysis]) -> list[Analysis]:
+    def _setup_here(self) -> None:
         if not self._ready:  # lazily: a run with nothing new loads no model
             for stage in self.stages:
                 stage.setup()
             self._ready = True
+
+    def _analyse_here(self, batch: list[Analysis]) -> list[Analysis]:
+        self._setup_here()
         return apply_stages(self.stages, batch)
 
     def _record_error(self, summary: RunSummary, error: VeilleError) -> None:
@@ -488,16 +538,20 @@ class LocalRunner:
             summary.failed += 1
 
     def _admit(
-        self, item: RawDocument | InputError, summary: RunSummary, seen: set[str]
+        self,
+        item: RawDocument | InputError,
+        summary: RunSummary,
+        seen: set[str],
+        known: set[str],
     ) -> Analysis | None:
-        """A new Analysis for a document not stored yet; None otherwise (counted)."""
+        """A new Analysis for a document (its metadata applied) not stored yet: its id
+        neither in ``seen`` this run nor in ``known``, the stored ones. None otherwise
+        (counted)."""
         if isinstance(item, InputError):
             self._record_error(summary, item)
             return None
-        summary.read += 1
-        item = self._meta.apply(item)
         article_id = item.article_id
-        if article_id in seen or self.store.has_article(article_id):
+        if article_id in seen or article_id in known:
             summary.known += 1
             return None
         seen.add(article_id)
