@@ -153,6 +153,30 @@ def test_counts_and_places_kept_when_storing_and_superseding(tmp_path):
         assert "kb-orlov" not in {row[0] for row in kept_entities(con)}
 
 
+def test_what_storing_sets_on_its_rows_equals_the_sql_refresh(tmp_path):
+    """save_batch computes counts and event places on the rows it inserts (no table-wide
+    UPDATE per write); the SQL refresh over every article must find nothing to change."""
+    with open_store(tmp_path / "v.duckdb") as store:
+        store.save_batch(SAMPLE[:3])
+        store.save_batch([analysis("a2", DAY, [MONTH, YEAR], 1, ["Orlov"], source="rc/a.txt")])
+        store.save_batch(SAMPLE[3:])
+        con = store.connection()
+
+        def snapshot() -> tuple:
+            counts = "SELECT id, num_events, num_claims FROM articles ORDER BY ALL"
+            places = "SELECT id, place_date, place_precision FROM events ORDER BY ALL"
+            return (
+                con.execute(counts).fetchall(),
+                con.execute(places).fetchall(),
+                kept_entities(con),
+            )
+
+        before = snapshot()
+        assert any(place for _, place, _ in before[1]) and any(n for _, n, _ in before[0])
+        readcounts.refresh(con, [r[0] for r in con.execute("SELECT id FROM articles").fetchall()])
+        assert snapshot() == before
+
+
 def test_migration_fills_a_store_made_before_it(tmp_path, monkeypatch):
     db = tmp_path / "old.duckdb"
     latest = migrate.available_migrations
@@ -160,6 +184,8 @@ def test_migration_fills_a_store_made_before_it(tmp_path, monkeypatch):
         migrate, "available_migrations", lambda: [m for m in latest() if m.version < 6]
     )
     monkeypatch.setattr(readcounts, "refresh", lambda *a, **k: None)
+    monkeypatch.setattr(readcounts, "fill_rows", lambda tables: [])  # no 006 columns yet
+    monkeypatch.setattr(readcounts, "refresh_entities", lambda *a, **k: None)
 
     def plain_write(store, fn, *args):  # as stores wrote before migration 008
         store.connection().execute("BEGIN TRANSACTION")
@@ -200,3 +226,35 @@ def test_entity_list_reads_the_kept_table(tmp_path, entity):
         # a filter on mentions (a date range) still counts the matching mentions
         ranged = queries.list_entities(con, Filters(date_from=date(2024, 3, 1)), 10, 0)
         assert {i["key"]: i["articles"] for i in ranged["items"]} == {"kb-orlov": 1, "Tavria": 1}
+
+
+def test_entity_counts_deferred_to_the_end_of_a_run(tmp_path):
+    with open_store(tmp_path / "v.duckdb") as store:
+        con = store.connection()
+        with store.deferred_entity_stats():
+            store.save_batch(SAMPLE[:2])
+            store.save_batch(SAMPLE[2:])
+            # the write still sets its rows' own counts; the entity rows wait
+            assert con.execute("SELECT count(*) FROM entity_stats").fetchone()[0] == 0
+            assert dict(con.execute("SELECT title, num_events FROM articles").fetchall())["a"]
+        check_counts(con)
+        assert ("kb-orlov", "Orlov", "PER", 2, 2) in kept_entities(con)
+
+
+def test_a_run_after_a_killed_one_recounts_the_deferred_entities(tmp_path):
+    from datetime import UTC, datetime
+
+    from veille.pipeline import run_on_store
+    from veille.settings import load_settings
+
+    settings = load_settings(overrides={"db_path": tmp_path / "v.duckdb"}, env={})
+    with open_store(settings.db_path) as store:
+        store.start_run(datetime.now(UTC))  # never finished: killed
+        store._deferred_keys = set()  # killed inside deferred_entity_stats, before its end
+        store.save_batch(SAMPLE)
+        store._deferred_keys = None
+        con = store.connection()
+        assert kept_entities(con) != expected_entities(con)
+        run_on_store(store, settings, [], stages=[])
+        check_counts(con)
+        assert store.unfinished_runs() == 0

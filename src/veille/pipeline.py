@@ -645,6 +645,8 @@ def run_on_store(
     """``run`` on a store already open for writing (a server's writer, a watch loop)."""
     # a run killed after storing but before linking leaves links stale: catch up now
     stale_links = store.unfinished_runs() > 0
+    if stale_links:  # and it may have left entity counts deferred (below): recount them
+        store.rebuild_entity_stats()
     run_id = store.start_run(datetime.now(UTC))
     runner_class = LocalRunner
     if settings.engine == "ray":
@@ -652,7 +654,9 @@ def run_on_store(
     runner = runner_class(
         stages if stages is not None else default_stages(settings), store, settings, meta=meta
     )
-    summary = runner.run(paths, progress, documents=documents)
+    # entity counts once per run, not once per batch (each recount scans every mention)
+    with store.deferred_entity_stats():
+        summary = runner.run(paths, progress, documents=documents)
     _link_and_finish(store, settings, summary, run_id, stale_links)
     return summary
 

@@ -10,6 +10,7 @@ stores). Every function runs inside the caller's write transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import duckdb
 
@@ -26,6 +27,63 @@ def entity_keys(conn: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> 
         [list(article_ids)],
     ).fetchall()
     return [r[0] for r in rows]
+
+
+_PLACED = ("day", "week", "month")  # precisions a timeline can place
+
+
+def fill_rows(tables: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """Set on the rows a write is about to insert what ``refresh`` would set on them once
+    inserted (article counts, event places), without querying the tables; returns the
+    entity keys of the new mentions. ``tables``: table name -> rows (``rows.py`` dicts)."""
+    articles = {row["id"]: row for row in tables.get("articles", ())}
+    for row in articles.values():
+        row["num_events"] = row["num_claims"] = 0
+    for column, table in (("num_events", "events"), ("num_claims", "claims")):
+        for row in tables.get(table, ()):
+            if (article := articles.get(row["article_id"])) is not None:
+                article[column] += 1
+    for row in tables.get("events", ()):
+        article = articles.get(row["article_id"])
+        if article is None:
+            continue
+        if row["date_precision"] in _PLACED:
+            row["place_date"], row["place_precision"] = row["date"], row["date_precision"]
+        elif article["published_precision"] in _PLACED:
+            row["place_date"] = article["published_date"]
+            row["place_precision"] = article["published_precision"]
+        else:
+            row["place_date"] = row["place_precision"] = None
+    keys = {
+        row["name"] if row["kb_id"] is None else row["kb_id"]
+        for row in tables.get("entity_mentions", ())
+        if row["article_id"] in articles
+    }
+    return sorted(k for k in keys if k is not None)
+
+
+def refresh_entities(conn: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> None:
+    """Recompute the ``entity_stats`` rows of these entity keys."""
+    touched = sorted(set(keys))
+    if not touched:
+        return
+    conn.execute("DELETE FROM entity_stats WHERE key IN (SELECT unnest(?::VARCHAR[]))", [touched])
+    conn.execute(
+        f"INSERT INTO entity_stats SELECT {_ENTITY_KEY}, any_value(kb_id), mode(name), "
+        "mode(label), mode(country), count(*), count(DISTINCT article_id) FROM entity_mentions "
+        f"WHERE {_ENTITY_KEY} IN (SELECT unnest(?::VARCHAR[])) GROUP BY {_ENTITY_KEY}",
+        [touched],
+    )
+
+
+def rebuild_entities(conn: duckdb.DuckDBPyConnection) -> None:
+    """Recompute every ``entity_stats`` row from all the mentions."""
+    conn.execute("DELETE FROM entity_stats")
+    conn.execute(
+        f"INSERT INTO entity_stats SELECT {_ENTITY_KEY}, any_value(kb_id), mode(name), "
+        "mode(label), mode(country), count(*), count(DISTINCT article_id) FROM entity_mentions "
+        f"GROUP BY {_ENTITY_KEY}"
+    )
 
 
 def refresh(
@@ -59,13 +117,4 @@ def refresh(
             "AND events.article_id IN (SELECT unnest(?::VARCHAR[]))",
             [ids],
         )
-    touched = sorted({*entity_keys(conn, ids), *keys})
-    if not touched:
-        return
-    conn.execute("DELETE FROM entity_stats WHERE key IN (SELECT unnest(?::VARCHAR[]))", [touched])
-    conn.execute(
-        f"INSERT INTO entity_stats SELECT {_ENTITY_KEY}, any_value(kb_id), mode(name), "
-        "mode(label), mode(country), count(*), count(DISTINCT article_id) FROM entity_mentions "
-        f"WHERE {_ENTITY_KEY} IN (SELECT unnest(?::VARCHAR[])) GROUP BY {_ENTITY_KEY}",
-        [touched],
-    )
+    refresh_entities(conn, [*entity_keys(conn, ids), *keys])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import uuid
 from collections import defaultdict
@@ -151,6 +152,8 @@ class DuckDBStore(SourcesMixin):
     ) -> None:
         self.path = str(path)
         self.read_only = read_only
+        # entity keys whose entity_stats rows wait for the end of a run (deferred_entity_stats)
+        self._deferred_keys: set[str] | None = None
         if read_only and self.path != ":memory:" and not Path(self.path).exists():
             raise StoreError("no database here yet; run `veille run PATHS` first", path=self.path)
         try:
@@ -187,7 +190,26 @@ class DuckDBStore(SourcesMixin):
         other = object.__new__(DuckDBStore)
         other.__dict__.update(self.__dict__)
         other._conn = self._conn.cursor()
+        other._deferred_keys = None
         return other
+
+    @contextlib.contextmanager
+    def deferred_entity_stats(self) -> Iterator[None]:
+        """Within: each ``save_batch`` notes the entity keys it touches instead of
+        recomputing their ``entity_stats`` rows, which scans every mention (a cost that grows
+        with the store, per batch); on leaving, one recompute for all of them. A run killed
+        inside leaves those rows stale: ``rebuild_entity_stats`` (the next run) fixes them."""
+        self._deferred_keys = set()
+        try:
+            yield
+        finally:
+            keys, self._deferred_keys = self._deferred_keys, None
+            if keys:
+                self._write(readcounts.refresh_entities, self._conn, sorted(keys))
+
+    def rebuild_entity_stats(self) -> None:
+        """Recompute every ``entity_stats`` row (after a run killed while deferring them)."""
+        self._write(readcounts.rebuild_entities, self._conn)
 
     def connection(self) -> duckdb.DuckDBPyConnection:
         """The underlying connection, for read-only query modules."""
@@ -344,9 +366,14 @@ class DuckDBStore(SourcesMixin):
                 key = "id" if table == "articles" else "article_id"
                 tables[table] = [r for r in rows if r[key] not in gone]
             retired_keys = self._retire(sorted(gone), now)
+        # counts and event places set on the rows themselves: no table-wide UPDATE per write
+        new_keys = readcounts.fill_rows(tables)
         for table, rows in tables.items():
             self._insert(table, rows)
-        readcounts.refresh(self._conn, [r["id"] for r in tables["articles"]], retired_keys)
+        if self._deferred_keys is not None:
+            self._deferred_keys.update(new_keys, retired_keys)
+        else:
+            readcounts.refresh_entities(self._conn, [*new_keys, *retired_keys])
         return len(fresh)
 
     # -- bulk import (veille load, the Ray engine) ----------------------------------------
