@@ -89,6 +89,9 @@ class LoadOnceStage:
         if self.loaded_by is None:
             self.loaded_by = os.getpid()
 
+    def release(self) -> None:
+        self.loaded_by = None
+
     def process(self, batch: list[Analysis]) -> list[Analysis]:
         for analysis in batch:
             title = f"{os.getpid()}:{self.loaded_by}"
@@ -102,11 +105,25 @@ class LoadOnceStage:
 def test_forked_workers_use_the_models_the_driver_loaded_once(tmp_path):
     corpus = write_corpus(tmp_path / "corpus", 12)
     settings = settings_for(tmp_path, "w.duckdb", workers=2)
-    assert run([corpus], settings, stages=[LoadOnceStage()]).stored == 12
+    stage = LoadOnceStage()
+    assert run([corpus], settings, stages=[stage]).stored == 12
     pairs = [t.split(":") for t in titles(settings.db_path)]
     driver = str(os.getpid())
     assert all(analysed != driver for analysed, _ in pairs)  # analysed in the workers
     assert {loaded for _, loaded in pairs} == {driver}  # with what the driver loaded
+    assert stage.loaded_by is None  # which the driver let go once the workers had it
+
+
+def test_analyze_stage_releases_only_what_it_loaded():
+    kb, nlp, loaded = object(), object(), object()
+    stage = AnalyzeStage(kb=kb, nlps={"fr": nlp})
+    stage._nlps["xx"] = loaded  # as if built by setup() for another language
+    stage.release()
+    assert stage._kb is kb and stage._nlps == {"fr": nlp}
+    stage = AnalyzeStage()
+    stage._kb, stage._nlps = kb, {"fr": loaded}
+    stage.release()
+    assert stage._kb is None and stage._nlps == {}
 
 
 def test_stored_ids_are_looked_up_once_per_chunk_not_per_document(tmp_path, monkeypatch):

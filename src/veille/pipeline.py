@@ -60,6 +60,9 @@ class Stage(Protocol):
         """Return the batch with this stage's annotations; no I/O beyond loaded data."""
         ...
 
+    # Optional: ``release()`` drops what ``setup()`` loaded (the runner calls it in its own
+    # process once forked workers hold their copies; ``setup()`` may load again later).
+
 
 def _add_flag(analysis: Analysis, flag: str) -> None:
     article = analysis.article
@@ -100,6 +103,9 @@ class LanguageStage:
                 _add_flag(analysis, FLAG_UNSUPPORTED)
         return batch
 
+    def release(self) -> None:
+        self._detector = None
+
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_detector": None}  # reloaded by setup() in the worker
 
@@ -139,6 +145,7 @@ class AnalyzeStage:
         self.languages = languages
         self._kb = kb
         self._nlps: dict[str, Any] = dict(nlps or {})
+        self._given = (kb, dict(self._nlps))  # kept by release(): not ours to drop
 
     def setup(self) -> None:
         from veille.lang import supported
@@ -218,8 +225,12 @@ class AnalyzeStage:
         finally:
             analysis.doc = None  # never leaves the worker
 
+    def release(self) -> None:
+        self._kb, given_nlps = self._given
+        self._nlps = dict(given_nlps)
+
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "_kb": None, "_nlps": {}}
+        return {**self.__dict__, "_kb": None, "_nlps": {}, "_given": (None, {})}
 
 
 def default_stages(settings: Settings) -> list[Stage]:
@@ -324,6 +335,17 @@ def _exit_with_parent() -> None:
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):  # best effort: exotic libc
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _trim_heap() -> None:
+    """glibc: hand freed heap memory back to the system (best effort, elsewhere a no-op)."""
+    import contextlib
+    import ctypes
+    import sys
+
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).malloc_trim(0)
 
 
 def _worker_init(stages: list[Stage]) -> None:
@@ -483,6 +505,8 @@ class LocalRunner:
         finally:
             if frozen:  # forked: this process's own collections as before
                 gc.unfreeze()
+        if frozen:
+            self._release_here()
         self._pending.append((batch, future))
 
     def _drain(self, summary: RunSummary) -> None:
@@ -525,6 +549,17 @@ class LocalRunner:
             for stage in self.stages:
                 stage.setup()
             self._ready = True
+
+    def _release_here(self) -> None:
+        """The forked workers hold the models now: this process lets its copies go (about
+        400 MB of the driver's memory for the French model and the KB)."""
+        for stage in self.stages:
+            release = getattr(stage, "release", None)
+            if release is not None:
+                release()
+        self._ready = False  # a pool started afresh (a worker died) sets them up again
+        gc.collect()
+        _trim_heap()
 
     def _analyse_here(self, batch: list[Analysis]) -> list[Analysis]:
         self._setup_here()
