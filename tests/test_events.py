@@ -658,3 +658,13 @@ def test_a_city_and_the_region_named_after_it_are_one_area(analyze) -> None:
         " frappée mardi par des drones ukrainiens."
     )
     assert len(analyze(text).events) == 1
+
+
+def test_first_person_in_an_earlier_quote_of_the_statement_is_its_speaker(analyze) -> None:
+    # two quotes, one cue: the claim holds the second, the first speaks with the same voice
+    analysis = analyze(
+        "« Nous avons organisé une dizaine de réunions avec nos partenaires » pour obtenir des"
+        " chars et « nous avons souvent entendu des refus », a déclaré le ministre polonais de"
+        " la Défense."
+    )
+    assert [(e.type, e.actor.country) for e in analysis.events] == [("CONSULT", "POL")]

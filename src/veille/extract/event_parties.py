@@ -83,12 +83,26 @@ class PartiesMixin:
         return None
 
     def speaker_of(self, token: Any) -> Actor | None:
-        """The speaker of the claim whose words hold the token, if it has a country."""
+        """The speaker of the claim whose words hold the token, if it has a country; else,
+        for a token inside quotation marks, the speaker of a claim in the same sentence
+        ("« Nous avons ... » et « ... », a déclaré X": one speaker for both quotes)."""
+        in_sentence = None
         for claim in self.analysis.claims:
-            inside = claim.content.start <= token.idx < claim.content.end
-            if inside and claim.speaker is not None and claim.speaker.country:
+            if claim.speaker is None or not claim.speaker.country:
+                continue
+            if claim.content.start <= token.idx < claim.content.end:
                 return claim.speaker
-        return None
+            if claim.sentence.start <= token.idx < claim.sentence.end:
+                in_sentence = in_sentence or claim.speaker
+        return in_sentence if in_sentence is not None and self._quoted(token) else None
+
+    def _quoted(self, token: Any) -> bool:
+        """An odd number of quotation marks before the token in its sentence."""
+        first, _last = self.units[token.i]
+        marks = sum(t.text in ('"', "«", "“") for t in self.doc[first : token.i])
+        closing = sum(t.text in ("»", "”") for t in self.doc[first : token.i])
+        straight = sum(t.text == '"' for t in self.doc[first : token.i])
+        return (marks - straight) > closing or straight % 2 == 1
 
     def enemy_of_speaker(self, token: Any) -> Actor | None:
         """ "l'ennemi" in the words of a claim's speaker: the other side of the speaker's
