@@ -668,3 +668,12 @@ def test_first_person_in_an_earlier_quote_of_the_statement_is_its_speaker(analyz
         " la Défense."
     )
     assert [(e.type, e.actor.country) for e in analysis.events] == [("CONSULT", "POL")]
+
+
+def test_the_agreement_told_again_is_no_second_event(events_of) -> None:
+    text = (
+        "La Pologne et la Suède ont signé un accord de défense mardi. L'accord a été conclu"
+        " avec le ministre suédois à Varsovie. Le gouvernement polonais a confirmé l'accord."
+    )
+    events = events_of(text)
+    assert {e.sentence.text[:10] for e in events} == {"La Pologne"}

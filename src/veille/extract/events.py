@@ -154,6 +154,8 @@ class _Extractor(CompletionMixin, PartiesMixin, PlacesMixin, AttributesMixin):
             sequel = self._is_sequel(draft) and draft.type in last_of_type
             if sequel:
                 self._continue(draft, last_of_type[draft.type])
+            elif self._refers_back(draft) and draft.type in last_of_type:
+                continue  # "l'accord" after the agreement was told: a restatement
             if self.keep(draft):
                 drafted = self.to_events(draft)
                 events.extend((event, draft.verbal) for event in drafted)
@@ -162,6 +164,21 @@ class _Extractor(CompletionMixin, PartiesMixin, PlacesMixin, AttributesMixin):
                     sequels.update(event.id for event in drafted)
         text = self.analysis.article.text
         return dedupe(events, self.lex, self.headline_end, text, frozenset(sequels))
+
+    def _refers_back(self, draft: Draft) -> bool:
+        """ "l'accord", "cet accord" under a host verb: a cooperation noun with a definite or
+        demonstrative article names an agreement already told, when one was."""
+        noun = draft.noun
+        return (
+            noun is not None
+            and draft.verbal
+            and draft.type in self.lex.dedup_family
+            and any(
+                "Dem" in d.morph.get("PronType") or "Def" in d.morph.get("Definite")
+                for d in noun.children
+                if d.dep_ == "det"
+            )
+        )
 
     def _object_of(self, noun: Any) -> Any | None:
         """The verb whose object the noun is, as the frame patterns read it (through a
@@ -268,6 +285,8 @@ class _Extractor(CompletionMixin, PartiesMixin, PlacesMixin, AttributesMixin):
         ):
             return None
         draft = Draft(type=rule.type, trigger=verb, mode=rule.mode, modality=clause.modality)
+        if passive and obj_tok is not None and obj_tok.lemma_.lower() in lex.nouns:
+            draft.noun = obj_tok  # "l'accord a été conclu": the event noun it reports
         draft.clause_verbs = {verb.i, *(g.i for g in clause.governors)}
         # interception: the attacker is whoever sent what was intercepted
         if (
