@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from veille.extract.actors import demonym_country, resolve_actor
+from veille.extract.syntax import points_back
 from veille.extract.units import token_span
 from veille.model import Actor, Analysis, EntityMention
 from veille.spacy_utils import doc_text
@@ -65,10 +66,7 @@ def _is_bare(head: Any, lexicon: ClaimLexicon) -> bool:
 
 def _is_definite(head: Any) -> bool:
     """ "la source", "cette source": a determiner that points back (not "une", "des")."""
-    return any(
-        c.dep_ == "det" and ("Def" in c.morph.get("Definite") or "Dem" in c.morph.get("PronType"))
-        for c in head.children
-    )
+    return points_back(head)
 
 
 def _phrase_words(head: Any) -> frozenset[str]:

@@ -19,6 +19,7 @@ from veille.extract.syntax import (
     bracketed,
     children_with,
     obliques,
+    points_back,
     slot_matches,
     with_conjuncts,
 )
@@ -64,11 +65,8 @@ class PartiesMixin:
             c.dep_ in ("amod", "nmod") for c in token.children
         ):
             return None  # "les Pays-Bas", "le pays balte": a name of its own
-        if not any(
-            "Dem" in d.morph.get("PronType") or "Def" in d.morph.get("Definite")
-            for d in token.children
-            if d.dep_ in ("det", "case")  # "du pays": the article is in the contraction
-        ) or "Plur" in token.morph.get("Number"):
+        # "du pays": the article is in the contraction
+        if not points_back(token, ("det", "case")) or "Plur" in token.morph.get("Number"):
             return None
         first, _last = self.units[token.i]
         for _ in range(self.lex.anaphora_sentences):

@@ -9,7 +9,13 @@ from typing import Any
 
 from veille.extract.actors import demonym_country, mention_at, phrase_tokens
 from veille.extract.frames import spans_of
-from veille.extract.syntax import SUBJ_DEPS, SUBJ_PASS_DEPS, children_with, obliques
+from veille.extract.syntax import (
+    SUBJ_DEPS,
+    SUBJ_PASS_DEPS,
+    children_with,
+    obliques,
+    points_back,
+)
 from veille.model import EventQuantity, Place
 
 # KB kinds (veille.kb) that are places below country level, and country-level ones.
@@ -139,10 +145,7 @@ class PlacesMixin:
         kinds = self.lex.place_anaphora.get(token.lemma_.lower())
         if not kinds:
             return None
-        dets = [c for c in token.children if c.dep_ == "det"]
-        if not any(
-            "Dem" in d.morph.get("PronType") or "Def" in d.morph.get("Definite") for d in dets
-        ):
+        if not points_back(token):
             return None
         if any(mention_at(self.analysis, t) for t in token.subtree if t != token):
             return None  # "la ville de Kharkiv" names itself

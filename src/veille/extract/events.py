@@ -57,6 +57,7 @@ from veille.extract.syntax import (
     is_participle,
     is_passive,
     obliques,
+    points_back,
     sentence_units,
     with_conjuncts,
 )
@@ -173,11 +174,7 @@ class _Extractor(CompletionMixin, PartiesMixin, PlacesMixin, AttributesMixin):
             noun is not None
             and draft.verbal
             and draft.type in self.lex.dedup_family
-            and any(
-                "Dem" in d.morph.get("PronType") or "Def" in d.morph.get("Definite")
-                for d in noun.children
-                if d.dep_ == "det"
-            )
+            and points_back(noun)
         )
 
     def _object_of(self, noun: Any) -> Any | None:

@@ -99,6 +99,16 @@ def is_heading_text(text: str) -> bool:
     return len(text) > 10 and text.isupper()
 
 
+def points_back(noun: Any, deps: tuple[str, ...] = ("det",)) -> bool:
+    """ "la ville", "cette source": a definite or demonstrative determiner, which refers to
+    something named before (not "une", "des"). ``deps`` may add "case" for contractions
+    ("du pays")."""
+    return any(
+        c.dep_ in deps and ("Def" in c.morph.get("Definite") or "Dem" in c.morph.get("PronType"))
+        for c in noun.children
+    )
+
+
 def generic_plural(noun: Any) -> bool:
     """ "la gravité des attaques russes": a definite plural names a kind of event, not one
     that happened ("une série de frappes", "une attaque" do)."""
