@@ -19,6 +19,8 @@ import duckdb
 from fastapi import Header, HTTPException, Request
 from pydantic import BaseModel
 
+from veille.store.duckdb.ranked import Ranks
+
 TOKEN_ENV = "VEILLE_API_TOKEN"
 RELOAD_SECONDS = 5.0  # how stale the search index may be after `veille run`
 MAX_KEPT_ANSWERS = 512  # distinct filter combinations kept per generation
@@ -46,6 +48,8 @@ class AppState:
     answers: dict[Any, Any] = field(default_factory=dict)
     answers_generation: int = -1
     answers_lock: threading.Lock = field(default_factory=threading.Lock)
+    # the unfiltered lists' whole orders, kept per generation (pages become slices)
+    ranks: Ranks = field(default_factory=Ranks)
 
     def kept(self, con: duckdb.DuckDBPyConnection, key: Any, compute: Callable[[], Any]) -> Any:
         """``compute()``'s answer for ``key``, computed again only after a write."""

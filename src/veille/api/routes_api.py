@@ -126,7 +126,7 @@ def search_articles(
     """Articles for a search box: BM25 over the index when there is a query, else newest."""
     index = st.search_index() if f.q else None
     if not f.q or index is None:
-        result = queries.list_articles(con, f, page.limit, page.offset, page.cursor)
+        result = queries.list_articles(con, f, page.limit, page.offset, page.cursor, st.ranks)
         for item in result["items"]:
             item["score"] = None
             item["snippet"] = None
@@ -222,8 +222,8 @@ def get_article_versions(con: Con, article_id: str) -> dict[str, Any]:
 
 
 @router.get("/events", summary="Events, newest first")
-def get_events(con: Con, f: EventFlt, page: Pg) -> dict[str, Any]:
-    return queries.list_events(con, f, page.limit, page.offset, page.cursor)
+def get_events(st: St, con: Con, f: EventFlt, page: Pg) -> dict[str, Any]:
+    return queries.list_events(con, f, page.limit, page.offset, page.cursor, st.ranks)
 
 
 @router.get("/events/{event_id}", summary="One event", responses=NOT_FOUND)
@@ -238,8 +238,8 @@ def get_map(con: Con, f: MapFlt) -> dict[str, Any]:
 
 
 @router.get("/incidents", summary="Incidents merged across articles")
-def get_incidents(con: Con, f: IncidentFlt, page: Pg) -> dict[str, Any]:
-    return queries.list_incidents(con, f, page.limit, page.offset, page.cursor)
+def get_incidents(st: St, con: Con, f: IncidentFlt, page: Pg) -> dict[str, Any]:
+    return queries.list_incidents(con, f, page.limit, page.offset, page.cursor, st.ranks)
 
 
 @router.get(
@@ -252,8 +252,8 @@ def get_incident(con: Con, incident_id: str) -> dict[str, Any]:
 
 
 @router.get("/stories", summary="Stories: articles grouped into topics, largest first")
-def get_stories(con: Con, f: StoryFlt, page: Pg) -> dict[str, Any]:
-    return queries.list_stories(con, f, page.limit, page.offset, page.cursor)
+def get_stories(st: St, con: Con, f: StoryFlt, page: Pg) -> dict[str, Any]:
+    return queries.list_stories(con, f, page.limit, page.offset, page.cursor, st.ranks)
 
 
 @router.get("/stories/{story_id}", summary="One story with its articles", responses=NOT_FOUND)
@@ -262,8 +262,8 @@ def get_story(con: Con, story_id: str) -> dict[str, Any]:
 
 
 @router.get("/duplicates", summary="Groups of exact and near-duplicate articles")
-def get_duplicates(con: Con, f: DuplicateFlt, page: Pg) -> dict[str, Any]:
-    return queries.list_duplicate_groups(con, f, page.limit, page.offset, page.cursor)
+def get_duplicates(st: St, con: Con, f: DuplicateFlt, page: Pg) -> dict[str, Any]:
+    return queries.list_duplicate_groups(con, f, page.limit, page.offset, page.cursor, st.ranks)
 
 
 @router.get(
@@ -276,8 +276,8 @@ def get_duplicate_group(con: Con, group_id: str) -> dict[str, Any]:
 
 
 @router.get("/aid", summary="Aid commitments, largest first")
-def get_aid(con: Con, f: AidFlt, page: Pg) -> dict[str, Any]:
-    return queries.list_aid(con, f, page.limit, page.offset, page.cursor)
+def get_aid(st: St, con: Con, f: AidFlt, page: Pg) -> dict[str, Any]:
+    return queries.list_aid(con, f, page.limit, page.offset, page.cursor, st.ranks)
 
 
 @router.get("/aid/totals", summary="Aid totals in USD by donor and status")
@@ -286,8 +286,8 @@ def get_aid_totals(st: St, con: Con, f: AidFlt) -> dict[str, Any]:
 
 
 @router.get("/claims", summary="Attributed claims")
-def get_claims(con: Con, f: ClaimFlt, page: Pg) -> dict[str, Any]:
-    return queries.list_claims(con, f, page.limit, page.offset, page.cursor)
+def get_claims(st: St, con: Con, f: ClaimFlt, page: Pg) -> dict[str, Any]:
+    return queries.list_claims(con, f, page.limit, page.offset, page.cursor, st.ranks)
 
 
 @router.get("/entities", summary="Entities by number of articles")

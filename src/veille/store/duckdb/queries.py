@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import duckdb
 
     from veille.search import IndexDoc
+    from veille.store.duckdb.ranked import Ranks
 
 Page = dict[str, Any]  # {"items": [...], "total": N, "next_cursor": str | None}
 
@@ -200,6 +201,7 @@ def _page(
     order: Order,
     cursor: str | None = None,
     rows_sql: str | None = None,
+    ranks: Ranks | None = None,
 ) -> Page:
     """One page of ``sql`` (no ORDER BY: ``order`` sorts it) and the total count.
 
@@ -211,7 +213,14 @@ def _page(
     top rows; a filtered list counts its matches there too (a window count over narrow
     rows), so its filters run once; an unfiltered one, or a cursor page (which ranks only
     what follows), counts apart.
+
+    ``ranks``: the server's kept orders; a list without parameters is then read as a slice
+    of its whole order once that is kept (same rows, total and cursors).
     """
+    if ranks is not None and not params and order.fetch:
+        page = _ranked_page(con, sql, limit, offset, shape, order, cursor, rows_sql, ranks)
+        if page is not None:
+            return page
     after, after_params = ("", []) if cursor is None else order.after(order.values(cursor))
     keys = [c for c, _ in order.keys]
     wanted = (
@@ -238,18 +247,61 @@ def _page(
         next_cursor = order.cursor([raw[-1][names.index(c)] for c in keys])
     if order.fetch and raw:
         at = names.index(order.fetch)
-        ids = [row[at] for row in raw]
         source, source_params = (rows_sql, []) if rows_sql else (sql, list(params))
-        cur = con.execute(
-            f'SELECT * FROM ({source}) q WHERE q."{order.fetch}" IN ({", ".join("?" * len(ids))})',
-            [*source_params, *ids],
-        )
-        description, found = cur.description, cur.fetchall()
-        at = [d[0] for d in description].index(order.fetch)
-        by_id = {row[at]: row for row in found}
-        raw = [by_id[i] for i in ids if i in by_id]
+        description, raw = _fetch(con, source, source_params, order.fetch, [r[at] for r in raw])
     items = [shape(row) for row in _dicts(description, raw)]
     return {"items": items, "total": total, "next_cursor": next_cursor}
+
+
+def _fetch(
+    con: duckdb.DuckDBPyConnection, source: str, params: Sequence[Any], column: str, ids: list
+) -> tuple[Any, list[tuple]]:
+    """The rows of ``source`` whose ``column`` is one of ``ids``, in the order of ``ids``."""
+    cur = con.execute(
+        f'SELECT * FROM ({source}) q WHERE q."{column}" IN ({", ".join("?" * len(ids))})',
+        [*params, *ids],
+    )
+    description, found = cur.description, cur.fetchall()
+    at = [d[0] for d in description].index(column)
+    by_id = {row[at]: row for row in found}
+    return description, [by_id[i] for i in ids if i in by_id]
+
+
+def _ranked_page(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    limit: int,
+    offset: int,
+    shape: Callable[[dict[str, Any]], dict[str, Any]],
+    order: Order,
+    cursor: str | None,
+    rows_sql: str | None,
+    ranks: Ranks,
+) -> Page | None:
+    """The page as a slice of the kept order of ``sql``; None while it is not kept, or for
+    a cursor this order did not hand out (the SQL path then answers)."""
+    assert order.fetch is not None
+    keys = [c for c, _ in order.keys]
+    if cursor is not None:
+        order.values(cursor)  # a cursor of another list is an error either way
+    ranked = ranks.ranked(con, generation(con), order.name, keys, order.fetch, sql, order.sql())
+    if ranked is None:
+        return None
+    start = offset if cursor is None else ranked.position_after(cursor)
+    if start is None:
+        return None
+    rows = ranked.slice(start, limit + 1)
+    if rows.num_rows == 0:
+        return {"items": [], "total": ranked.total, "next_cursor": None}
+    next_cursor = None
+    if rows.num_rows > limit:  # one row more than asked: there is a next page
+        rows = rows.slice(0, limit)
+        next_cursor = order.cursor([rows.column(c)[limit - 1].as_py() for c in keys])
+        ranked.remember(next_cursor, start + limit)
+    ids = rows.column(order.fetch).to_pylist()
+    description, raw = _fetch(con, rows_sql or sql, [], order.fetch, ids)
+    items = [shape(row) for row in _dicts(description, raw)]
+    return {"items": items, "total": ranked.total, "next_cursor": next_cursor}
 
 
 def _same(row: dict[str, Any]) -> dict[str, Any]:
@@ -335,7 +387,7 @@ ORDER BY a.stored_at, a.id
 def generation(con: duckdb.DuckDBPyConnection) -> int:
     """A number every write to the store raises: answers computed at one generation hold
     until it changes."""
-    return con.execute("SELECT n FROM store_generation").fetchone()[0]
+    return con.execute("SELECT n FROM store_generation").fetchall()[0][0]
 
 
 def store_identity(con: duckdb.DuckDBPyConnection) -> str:
@@ -645,7 +697,12 @@ ARTICLE_ORDER = Order("articles", (("published", True), ("id", False)), fetch="i
 
 
 def list_articles(
-    con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int, cursor: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    f: Filters,
+    limit: int,
+    offset: int,
+    cursor: str | None = None,
+    ranks: Ranks | None = None,
 ) -> Page:
     """Articles, newest first, with the structured filters (``q`` as a plain substring)."""
     where = _Where()
@@ -656,7 +713,7 @@ def list_articles(
     rows = f"SELECT {_ARTICLE_COLUMNS} FROM articles"
     return _page(
         con, rows + where.sql(), where.params, limit, offset, _article_row, ARTICLE_ORDER, cursor,
-        rows,
+        rows, ranks,
     )  # fmt: skip
 
 
@@ -799,7 +856,12 @@ EVENT_ORDER = Order("events", (("date", True), ("article_id", False), ("idx", Fa
 
 
 def list_events(
-    con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int, cursor: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    f: Filters,
+    limit: int,
+    offset: int,
+    cursor: str | None = None,
+    ranks: Ranks | None = None,
 ) -> Page:
     """Events by their own date, newest first (undated last).
 
@@ -810,7 +872,7 @@ def list_events(
     rows = "SELECT e.* FROM events e"
     page = _page(
         con, rows + where.sql(), where.params, limit, offset, _event_item, EVENT_ORDER, cursor,
-        rows,
+        rows, ranks,
     )  # fmt: skip
     _attach_articles(con, page["items"])
     return page
@@ -872,7 +934,12 @@ INCIDENT_ORDER = Order(
 
 
 def list_incidents(
-    con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int, cursor: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    f: Filters,
+    limit: int,
+    offset: int,
+    cursor: str | None = None,
+    ranks: Ranks | None = None,
 ) -> Page:
     where = _Where().each(
         f,
@@ -888,7 +955,7 @@ def list_incidents(
     sql = f"SELECT * FROM incidents{where.sql()}"
     return _page(
         con, sql, where.params, limit, offset, _incident_item, INCIDENT_ORDER, cursor,
-        "SELECT * FROM incidents",
+        "SELECT * FROM incidents", ranks,
     )  # fmt: skip
 
 
@@ -936,7 +1003,12 @@ STORY_ORDER = Order(
 
 
 def list_stories(
-    con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int, cursor: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    f: Filters,
+    limit: int,
+    offset: int,
+    cursor: str | None = None,
+    ranks: Ranks | None = None,
 ) -> Page:
     """Stories, largest first; a date range keeps stories whose span overlaps it."""
     where = _Where()
@@ -953,7 +1025,9 @@ def list_stories(
         "SELECT s.*, (SELECT count(*) FROM story_articles m WHERE m.story_id = s.id) "
         f"AS num_articles FROM stories s{where.sql()}"
     )
-    return _page(con, sql, where.params, limit, offset, _story_item, STORY_ORDER, cursor)
+    return _page(
+        con, sql, where.params, limit, offset, _story_item, STORY_ORDER, cursor, ranks=ranks
+    )
 
 
 def get_story(con: duckdb.DuckDBPyConnection, story_id: str) -> dict[str, Any] | None:
@@ -981,7 +1055,12 @@ DUPLICATE_ORDER = Order(
 
 
 def list_duplicate_groups(
-    con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int, cursor: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    f: Filters,
+    limit: int,
+    offset: int,
+    cursor: str | None = None,
+    ranks: Ranks | None = None,
 ) -> Page:
     where = _Where().each(
         f,
@@ -996,7 +1075,7 @@ def list_duplicate_groups(
         "SELECT g.*, (SELECT count(*) FROM duplicate_group_articles m WHERE m.group_id = g.id) "
         f"AS num_articles FROM duplicate_groups g{where.sql()}"
     )
-    page = _page(con, sql, where.params, limit, offset, _same, DUPLICATE_ORDER, cursor)
+    page = _page(con, sql, where.params, limit, offset, _same, DUPLICATE_ORDER, cursor, ranks=ranks)
     # exact copies for this page's groups only (a column of the list would count them all)
     ids = [item["id"] for item in page["items"]]
     copies = dict(
@@ -1062,7 +1141,12 @@ AID_ORDER = Order("aid", (("usd_value", True), ("article_id", False), ("idx", Fa
 
 
 def list_aid(
-    con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int, cursor: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    f: Filters,
+    limit: int,
+    offset: int,
+    cursor: str | None = None,
+    ranks: Ranks | None = None,
 ) -> Page:
     where = _aid_where(f)
     sql = (
@@ -1072,7 +1156,16 @@ def list_aid(
         "FROM aid_commitments c JOIN articles a ON a.id = c.article_id"
     )
     return _page(
-        con, sql + where.sql(), where.params, limit, offset, _aid_item, AID_ORDER, cursor, sql
+        con,
+        sql + where.sql(),
+        where.params,
+        limit,
+        offset,
+        _aid_item,
+        AID_ORDER,
+        cursor,
+        sql,
+        ranks,
     )
 
 
@@ -1218,7 +1311,12 @@ CLAIM_ORDER = Order(
 
 
 def list_claims(
-    con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int, cursor: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    f: Filters,
+    limit: int,
+    offset: int,
+    cursor: str | None = None,
+    ranks: Ranks | None = None,
 ) -> Page:
     where = _Where().each(
         f,
@@ -1238,7 +1336,16 @@ def list_claims(
         "FROM claims c JOIN articles a ON a.id = c.article_id"
     )
     return _page(
-        con, sql + where.sql(), where.params, limit, offset, _claim_item, CLAIM_ORDER, cursor, sql
+        con,
+        sql + where.sql(),
+        where.params,
+        limit,
+        offset,
+        _claim_item,
+        CLAIM_ORDER,
+        cursor,
+        sql,
+        ranks,
     )
 
 

@@ -1,0 +1,120 @@
+"""Kept orders (store/duckdb/ranked.py): an unfiltered list's pages become slices of its
+whole order, kept per store generation. Same rows, totals and cursors as the SQL path, and
+a write drops the kept orders."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import date, timedelta
+
+import duckdb
+import pytest
+from fastapi.testclient import TestClient
+
+from test_api import load_synth_store
+from veille.model import stable_id
+from veille.store import open_store
+from veille.store.duckdb import queries
+from veille.store.duckdb.ranked import Ranks
+
+
+@pytest.fixture(scope="module")
+def table():
+    """NULLs and ties in every sort column but the last; DATE and DECIMAL keys."""
+    rng = random.Random(11)
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (d DATE, v DECIMAL(38, 4), s DOUBLE, id VARCHAR, body VARCHAR)")
+    rows = [
+        (
+            rng.choice([None, date(2024, 1, 1) + timedelta(days=rng.randrange(4))]),
+            rng.choice([None, "1.5000", "2.2500", "12345678901.1234"]),
+            rng.choice([None, 0.1, 0.30000000000000004, 1e-9]),
+            f"id{i:03d}",
+            f"row {i}",
+        )
+        for i in range(120)
+    ]
+    con.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?)", rows)
+    con.execute("CREATE TABLE store_generation (n BIGINT)")
+    con.execute("INSERT INTO store_generation VALUES (0)")
+    yield con
+    con.close()
+
+
+ORDER = queries.Order("t", (("d", True), ("v", True), ("s", False), ("id", False)), fetch="id")
+
+
+def page(con, limit, offset=0, cursor=None, ranks=None):
+    return queries._page(
+        con, "SELECT * FROM t", [], limit, offset, dict, ORDER, cursor, None, ranks
+    )
+
+
+def test_kept_order_gives_the_same_pages(table):
+    ranks = Ranks(build_after=1)
+    for limit in (1, 7, 50):
+        for offset in (0, 3, 119, 120, 500):
+            assert page(table, limit, offset, ranks=ranks) == page(table, limit, offset)
+        plain_cursor = kept_cursor = None
+        while True:
+            plain = page(table, limit, cursor=plain_cursor)
+            kept = page(table, limit, cursor=kept_cursor, ranks=ranks)
+            assert kept == plain  # rows, total and next_cursor
+            plain_cursor, kept_cursor = plain["next_cursor"], kept["next_cursor"]
+            if plain_cursor is None:
+                break
+    assert ranks.builds == 1 and ranks.hits > 20
+
+
+def test_a_cursor_the_order_did_not_hand_out_still_pages(table):
+    ranks = Ranks(build_after=1)
+    cursor = page(table, 10)["next_cursor"]  # from the SQL path (another server worker)
+    assert page(table, 10, cursor=cursor, ranks=ranks) == page(table, 10, cursor=cursor)
+    with pytest.raises(queries.CursorError):
+        page(table, 10, cursor="garbage", ranks=ranks)
+
+
+def test_orders_are_kept_from_the_second_use_and_dropped_by_a_write(table):
+    ranks = Ranks()
+    page(table, 5, ranks=ranks)
+    assert ranks.builds == 0  # one look at a list does not pay for its whole order
+    page(table, 5, ranks=ranks)
+    page(table, 5, offset=5, ranks=ranks)
+    assert ranks.builds == 1
+    table.execute("UPDATE store_generation SET n = n + 1")
+    table.execute("INSERT INTO t VALUES (DATE '2030-01-01', NULL, NULL, 'new', 'newest')")
+    try:
+        first = page(table, 5, ranks=ranks)
+        assert first["items"][0]["id"] == "new" and first["total"] == 121
+        assert first == page(table, 5)
+    finally:
+        table.execute("DELETE FROM t WHERE id = 'new'")
+        table.execute("UPDATE store_generation SET n = n + 1")
+
+
+def test_api_lists_follow_a_write(tmp_path):
+    """Through the API on a writable store: kept orders answer, and a stored article
+    shows on the next page request."""
+    from veille.api import create_app
+
+    synth = load_synth_store()
+    analyses = list(synth.demo_analyses())
+    settings = synth.build_store(tmp_path / "r.duckdb", analyses[:2])
+    store = open_store(settings.db_path)
+    try:
+        app = create_app(settings, store=store)
+        ranks = app.state.veille.ranks
+        with TestClient(app, base_url="http://127.0.0.1") as client:
+            for _ in range(3):
+                before = client.get("/api/v1/articles?limit=50").json()
+            assert ranks.builds == 1
+            extra = analyses[2]
+            new_id = stable_id("ranked", "x")
+            extra = replace(extra, article=replace(extra.article, id=new_id))
+            store.save_batch([extra])
+            after = client.get("/api/v1/articles?limit=50").json()
+            assert after["total"] == before["total"] + 1
+            assert new_id in [item["id"] for item in after["items"]]
+    finally:
+        store.close()
