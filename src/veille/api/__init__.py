@@ -24,6 +24,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from veille import __version__ as veille_version
 from veille.api.deps import AppState, configured_token
+from veille.api.pagecache import PageCache
 from veille.display import aid_parties, format_money, money_with_usd, party_label
 from veille.errors import VeilleError
 
@@ -184,6 +185,7 @@ def create_app(settings: Any, store: Any = None, hosts: list[str] | None = None)
         return app.openapi_schema
 
     app.openapi = openapi
+    app.add_middleware(PageCache)  # inside: keyed by the query string DropEmptyQueryParams left
     app.add_middleware(DropEmptyQueryParams)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts or allowed_hosts())
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

@@ -51,6 +51,17 @@ class AppState:
     # the unfiltered lists' whole orders, kept per generation (pages become slices)
     ranks: Ranks = field(default_factory=Ranks)
 
+    def generation(self) -> int:
+        """The store's generation, read on a cursor of its own (the page cache asks)."""
+        from veille.store.duckdb.queries import generation
+
+        with self.store_lock:
+            cur = self.store.connection().cursor()
+        try:
+            return generation(cur)
+        finally:
+            cur.close()
+
     def kept(self, con: duckdb.DuckDBPyConnection, key: Any, compute: Callable[[], Any]) -> Any:
         """``compute()``'s answer for ``key``, computed again only after a write."""
         from veille.store.duckdb.queries import generation
