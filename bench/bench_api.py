@@ -6,6 +6,12 @@ incidents, stories, duplicate groups and merged aid, serves it with ``veille ser
 --workers W`` (default: one per core) bound to 127.0.0.1, and drives each route from N
 client threads for a bounded time. Results go to ``bench/results/bench_api.json``.
 
+Each route runs twice: "distinct" pages (never asked before, so the server computes each
+one: random offsets, any day, cursor walks from a random depth) and "polled" pages (the
+same few pages again and again, as a dashboard polls them: the page cache answers). The
+CPU time of the server processes per request is reported beside the latencies, as is the
+number of answers that came from the page cache (``X-Veille-Cache: hit``).
+
 Quick run:  python bench/bench_api.py --articles 2000 --seconds 3
 Full run:   python bench/bench_api.py --articles 100000 --seconds 10 --clients 1 8
             (target: p95 < 100 ms with 1 client, < 300 ms with 8)
@@ -98,71 +104,167 @@ def _day(rng: random.Random) -> str:
     return f"2023-{rng.randint(1, 12):02d}-01"
 
 
-def _walk(path: str) -> Callable[[random.Random, dict], str]:
+def _any_day(rng: random.Random) -> str:
+    return f"2023-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+
+
+DEEP = 20_000  # distinct pages are drawn at any offset below this
+POLLED = range(0, 500, 50)  # the pages a dashboard polls: the first ten
+URL = Callable[[random.Random, dict], str]
+
+
+def _walk(path: str, distinct: bool) -> URL:
     """Page after page through a list with the cursor of the previous answer (or the
-    offset, on a server without cursors), back to the start after 100 pages."""
+    offset, on a server without cursors). Distinct: from a random depth, 100 pages, then
+    from another; polled: the first 10 pages again and again."""
+    pages_per_walk = 100 if distinct else 10
 
     def url(rng: random.Random, state: dict) -> str:
         last = state.get("last") or {}
         pages = state.get("pages", 0)
-        if not last or pages >= 100:
+        if not last or pages >= pages_per_walk:
             state["pages"] = 0
-            return f"{path}?limit=50"
+            state["start"] = rng.randrange(0, DEEP) if distinct else 0
+            return f"{path}?limit=50&offset={state['start']}"
         state["pages"] = pages + 1
         if last.get("next_cursor"):
             return f"{path}?limit=50&cursor={last['next_cursor']}"
-        return f"{path}?limit=50&offset={50 * state['pages']}"
+        return f"{path}?limit=50&offset={state['start'] + 50 * state['pages']}"
 
     url.walks = True  # type: ignore[attr-defined]
     return url
 
 
-ROUTES: dict[str, Callable[[random.Random, dict], str]] = {
+def _list(path: str, depth: int = DEEP) -> dict[str, URL]:
+    return {
+        "distinct": lambda rng, st: f"{path}?limit=50&offset={rng.randrange(0, depth)}",
+        "polled": lambda rng, st: f"{path}?limit=50&offset={rng.choice(POLLED)}",
+    }
+
+
+def _filtered(path: str, extra: str = "") -> dict[str, URL]:
+    """Type, country and a date: distinct adds any day and a small offset (~180k pages)."""
+    return {
+        "distinct": lambda rng, st: (
+            f"{path}?type={rng.choice(EVENT_TYPES)}&country=UKR&date_from={_any_day(rng)}"
+            f"&offset={rng.randrange(0, 100)}{extra}"
+        ),
+        "polled": lambda rng, st: (
+            f"{path}?type={rng.choice(EVENT_TYPES)}&country=UKR&date_from={_day(rng)}{extra}"
+        ),
+    }
+
+
+def _one(url: str) -> dict[str, URL]:
+    return {"polled": lambda rng, st: url}
+
+
+# Each route: a "distinct" variant (pages never asked before: what a page costs to compute)
+# and a "polled" one (a dashboard asking the same few pages: answered from the page cache
+# while the store does not change). Routes without parameters only have the polled one;
+# search is never kept (the index changes apart from the store), so only distinct.
+ROUTES: dict[str, dict[str, URL]] = {
     # stats
-    "stats": lambda rng, st: "/api/v1/stats",
-    "overview": lambda rng, st: "/api/v1/overview",
-    "timeline": lambda rng, st: f"/api/v1/timeline?kind={rng.choice(('events', 'incidents'))}",
-    "aid_totals": lambda rng, st: "/api/v1/aid/totals",
-    "outlets": lambda rng, st: "/api/v1/outlets",
+    "stats": _one("/api/v1/stats"),
+    "overview": {
+        "distinct": lambda rng, st: f"/api/v1/overview?date_from={_any_day(rng)}",
+        "polled": lambda rng, st: "/api/v1/overview",
+    },
+    "timeline": {
+        "distinct": lambda rng, st: (
+            f"/api/v1/timeline?kind={rng.choice(('events', 'incidents'))}"
+            f"&type={rng.choice(EVENT_TYPES)}&date_from={_any_day(rng)}"
+        ),
+        "polled": lambda rng, st: f"/api/v1/timeline?kind={rng.choice(('events', 'incidents'))}",
+    },
+    "aid_totals": {
+        "distinct": lambda rng, st: f"/api/v1/aid/totals?date_from={_any_day(rng)}",
+        "polled": lambda rng, st: "/api/v1/aid/totals",
+    },
+    "outlets": _one("/api/v1/outlets"),
     # search
-    "search": lambda rng, st: f"/api/v1/articles?q={rng.choice(SEARCH_WORDS)}&limit=20",
-    "search_filtered": lambda rng, st: (
-        f"/api/v1/articles?q={rng.choice(SEARCH_WORDS)}&type={rng.choice(EVENT_TYPES)}&limit=20"
-    ),
+    "search": {
+        "distinct": lambda rng, st: (
+            f"/api/v1/articles?q={rng.choice(SEARCH_WORDS)}&limit=20&offset={rng.randrange(0, 200)}"
+        )
+    },
+    "search_filtered": {
+        "distinct": lambda rng, st: (
+            f"/api/v1/articles?q={rng.choice(SEARCH_WORDS)}&type={rng.choice(EVENT_TYPES)}"
+            f"&limit=20&offset={rng.randrange(0, 200)}"
+        )
+    },
     # lists
-    "articles": lambda rng, st: f"/api/v1/articles?limit=50&offset={rng.randrange(0, 5000, 50)}",
-    "articles_filtered": lambda rng, st: (
-        f"/api/v1/articles?type={rng.choice(EVENT_TYPES)}&country=UKR&date_from={_day(rng)}"
-        "&limit=50"
-    ),
-    "articles_walk": _walk("/api/v1/articles"),
-    "events": lambda rng, st: f"/api/v1/events?limit=50&offset={rng.randrange(0, 5000, 50)}",
-    "events_filtered": lambda rng, st: (
-        f"/api/v1/events?type={rng.choice(EVENT_TYPES)}&country=UKR&date_from={_day(rng)}&limit=50"
-    ),
-    "events_walk": _walk("/api/v1/events"),
-    "map": lambda rng, st: f"/api/v1/map?type={rng.choice(EVENT_TYPES)}&date_from={_day(rng)}",
-    "incidents": lambda rng, st: f"/api/v1/incidents?limit=50&offset={rng.randrange(0, 2000, 50)}",
-    "incidents_filtered": lambda rng, st: (
-        f"/api/v1/incidents?type={rng.choice(EVENT_TYPES)}&country=UKR&date_from={_day(rng)}"
-    ),
-    "stories": lambda rng, st: f"/api/v1/stories?limit=50&offset={rng.randrange(0, 2000, 50)}",
-    "duplicates": lambda rng, st: (
-        f"/api/v1/duplicates?limit=50&offset={rng.randrange(0, 2000, 50)}"
-    ),
-    "aid": lambda rng, st: f"/api/v1/aid?limit=50&offset={rng.randrange(0, 2000, 50)}",
-    "claims": lambda rng, st: f"/api/v1/claims?limit=50&offset={rng.randrange(0, 2000, 50)}",
-    "entities": lambda rng, st: f"/api/v1/entities?limit=50&offset={rng.randrange(0, 500, 50)}",
+    "articles": _list("/api/v1/articles"),
+    "articles_filtered": _filtered("/api/v1/articles", "&limit=50"),
+    "articles_walk": {
+        "distinct": _walk("/api/v1/articles", True),
+        "polled": _walk("/api/v1/articles", False),
+    },
+    "events": _list("/api/v1/events"),
+    "events_filtered": _filtered("/api/v1/events", "&limit=50"),
+    "events_walk": {
+        "distinct": _walk("/api/v1/events", True),
+        "polled": _walk("/api/v1/events", False),
+    },
+    "map": {
+        "distinct": lambda rng, st: (
+            f"/api/v1/map?type={rng.choice(EVENT_TYPES)}&date_from={_any_day(rng)}"
+            f"&country={rng.choice(('UKR', 'RUS', 'USA', 'DEU'))}"
+        ),
+        "polled": lambda rng, st: f"/api/v1/map?type={rng.choice(EVENT_TYPES)}",
+    },
+    "incidents": _list("/api/v1/incidents", 20_000),
+    "incidents_filtered": {
+        "distinct": lambda rng, st: (
+            f"/api/v1/incidents?type={rng.choice(EVENT_TYPES)}&country=UKR"
+            f"&date_from={_any_day(rng)}&offset={rng.randrange(0, 100)}"
+        ),
+        "polled": lambda rng, st: (
+            f"/api/v1/incidents?type={rng.choice(EVENT_TYPES)}&country=UKR&date_from={_day(rng)}"
+        ),
+    },
+    "stories": _list("/api/v1/stories", 4_000),
+    "duplicates": _list("/api/v1/duplicates", 4_000),
+    "aid": _list("/api/v1/aid", 10_000),
+    "claims": _list("/api/v1/claims"),
+    "entities": _list("/api/v1/entities"),
 }
+MODES = ("distinct", "polled")
 
 
-def drive(base: str, name: str, seconds: float, clients: int, max_requests: int) -> dict:
+def server_cpu_ms(root: int) -> float:
+    """CPU time (user + system) of a process and all its descendants, in ms (Linux)."""
+    table: dict[int, tuple[int, int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        table[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    tree, grew = {root}, True
+    while grew:
+        grew = False
+        for pid, (parent, _) in table.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                grew = True
+    ticks = sum(table[pid][1] for pid in tree if pid in table)
+    return ticks * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def drive(
+    base: str, route: URL, seconds: float, clients: int, max_requests: int, server_pid: int
+) -> dict:
     """Run one route for ``seconds`` (or ``max_requests``) from ``clients`` threads."""
     latencies: list[float] = []
     errors: list[str] = []
+    hits = [0]
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
-    route = ROUTES[name]
     walks = getattr(route, "walks", False)
 
     def worker(seed: int) -> None:
@@ -183,16 +285,22 @@ def drive(base: str, name: str, seconds: float, clients: int, max_requests: int)
                 with lock:
                     if ok:
                         latencies.append(dt)
+                        hits[0] += response.headers.get("x-veille-cache") == "hit"
                     else:
                         errors.append(f"{response.status_code} {url}")
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    threads = [
+        threading.Thread(target=worker, args=(random.randrange(1 << 30),)) for _ in range(clients)
+    ]
+    cpu0, client0 = server_cpu_ms(server_pid), time.process_time()
     t0 = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     wall = time.perf_counter() - t0
+    server_cpu = server_cpu_ms(server_pid) - cpu0
+    client_cpu = (time.process_time() - client0) * 1000
     latencies.sort()
 
     def pct(p: float) -> float:
@@ -202,16 +310,39 @@ def drive(base: str, name: str, seconds: float, clients: int, max_requests: int)
             else float("nan")
         )
 
+    n = len(latencies)
     return {
-        "requests": len(latencies),
+        "requests": n,
         "errors": len(errors),
         "first_error": errors[0] if errors else None,
-        "rps": round(len(latencies) / wall, 1),
+        "cache_hits": hits[0],
+        "rps": round(n / wall, 1),
         "p50_ms": pct(0.50),
         "p95_ms": pct(0.95),
         "p99_ms": pct(0.99),
         "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
+        # CPU of the server processes (and of the bench's own client threads) per request
+        "server_cpu_ms_per_request": round(server_cpu / n, 2) if n else None,
+        "client_cpu_ms_per_request": round(client_cpu / n, 2) if n else None,
     }
+
+
+def table(results: dict, clients: list[int]) -> str:
+    """The results as a Markdown table: p50 / p95 ms (server CPU-ms per request)."""
+    head = ["route", *(f"{m}, {c} client{'s' * (c > 1)}" for m in MODES for c in clients)]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for name, modes in results.items():
+        cells = [name]
+        for mode in MODES:
+            for c in clients:
+                got = modes.get(mode, {}).get(f"{c}_clients")
+                if not got or not got["requests"]:
+                    cells.append("–")
+                    continue
+                cpu = got["server_cpu_ms_per_request"]
+                cells.append(f"{got['p50_ms']:.0f} / {got['p95_ms']:.0f} ({cpu})")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -222,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="server processes")
     parser.add_argument("--routes", nargs="+", default=list(ROUTES), choices=list(ROUTES))
+    parser.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
     parser.add_argument("--max-requests", type=int, default=5_000, help="per route")
     parser.add_argument("--warmup", type=int, default=5, help="requests per route first")
     parser.add_argument("--out", type=Path, default=RESULTS / "bench_api.json")
@@ -233,25 +365,36 @@ def main(argv: list[str] | None = None) -> int:
     proc = start_server(db, port, args.workers)
     base = f"http://127.0.0.1:{port}"
     results: dict[str, dict] = {}
+    load_before = os.getloadavg()
     try:
         stats = httpx.get(base + "/api/v1/stats", timeout=60).json()
         rng = random.Random(1)
         with httpx.Client(base_url=base, timeout=60) as client:
             for name in args.routes:
-                state: dict = {}
-                for _ in range(args.warmup):
-                    client.get(ROUTES[name](rng, state))
+                for mode, route in ROUTES[name].items():
+                    state: dict = {}
+                    for _ in range(args.warmup):
+                        client.get(route(rng, state))
+                    if mode == "polled" and not getattr(route, "walks", False):
+                        for _ in range(50):  # every polled page asked once: kept from now on
+                            client.get(route(rng, {}))
         for name in args.routes:
             results[name] = {}
-            for clients in args.clients:
-                got = drive(base, name, args.seconds, clients, args.max_requests)
-                results[name][f"{clients}_clients"] = got
-                print(
-                    f"{name:20s} {clients} client(s): p50 {got['p50_ms']:7.1f} ms  "
-                    f"p95 {got['p95_ms']:7.1f} ms  {got['rps']:6.1f} req/s  "
-                    f"{got['requests']} ok, {got['errors']} errors",
-                    flush=True,
-                )
+            for mode in args.modes:
+                route = ROUTES[name].get(mode)
+                if route is None:
+                    continue
+                results[name][mode] = {}
+                for clients in args.clients:
+                    got = drive(base, route, args.seconds, clients, args.max_requests, proc.pid)
+                    results[name][mode][f"{clients}_clients"] = got
+                    print(
+                        f"{name:18s} {mode:8s} {clients} client(s): p50 {got['p50_ms']:7.1f} ms  "
+                        f"p95 {got['p95_ms']:7.1f} ms  {got['rps']:6.1f} req/s  server "
+                        f"{got['server_cpu_ms_per_request']} CPU-ms/req  {got['requests']} ok "
+                        f"({got['cache_hits']} cached), {got['errors']} errors",
+                        flush=True,
+                    )
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -268,10 +411,18 @@ def main(argv: list[str] | None = None) -> int:
         "server_workers": args.workers,
         "seconds_per_route": args.seconds,
         "target": "p95 < 100 ms with 1 client, < 300 ms with 8 concurrent clients",
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "modes": {
+            "distinct": "pages never asked before (random offsets to 20,000, any day, cursor "
+            "walks from a random depth): computed by the server",
+            "polled": "the same few pages again and again (a dashboard): from the page cache",
+        },
         "routes": results,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(table(results, args.clients))
     print(f"wrote {args.out}")
     return 0
 
