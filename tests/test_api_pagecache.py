@@ -109,3 +109,23 @@ def test_what_is_not_kept(served):
 )
 def test_if_none_match_comparison(header, expected):
     assert matches(header, b'"abc"') is expected
+
+
+def test_a_list_request_makes_at_most_two_thread_pool_hops(served, monkeypatch):
+    """Only the endpoint and FastAPI's check of its answer run in the thread pool: the
+    cheap dependencies (state, cursor, filters, page, unknown parameters) are coroutines."""
+    import anyio.to_thread
+
+    client, _, _, _ = served
+    hops = []
+    real = anyio.to_thread.run_sync
+
+    async def counted(func, *args, **kwargs):
+        hops.append(getattr(func, "__name__", repr(func)))
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    response = client.get("/api/v1/events?type=ASSAULT&limit=3")
+    assert response.status_code == 200
+    assert len(hops) <= 2, hops
+    assert response.headers["x-frame-options"] == "DENY"

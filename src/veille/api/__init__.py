@@ -119,6 +119,38 @@ class DropEmptyQueryParams:
         await self.app(scope, receive, send)
 
 
+SECURITY_HEADERS = (
+    (b"content-security-policy", CSP.encode("ascii")),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+)
+
+
+class SecurityHeaders:
+    """Every response carries these headers unless it set its own. A plain ASGI middleware:
+    Starlette's ``@app.middleware("http")`` runs each request in a task of its own and
+    copies the response through a stream (about 0.3 ms a request)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                present = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 _EMPTY = {"type": "string", "maxLength": 0}
 
 
@@ -193,14 +225,7 @@ def create_app(settings: Any, store: Any = None, hosts: list[str] | None = None)
     app.include_router(routes_pages.router)
     app.include_router(routes_watch.router)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(VeilleError)
     async def veille_error(request: Request, exc: VeilleError) -> JSONResponse:

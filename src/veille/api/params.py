@@ -71,7 +71,7 @@ CURSOR_DOC = (
 )
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size")] = DEFAULT_LIMIT,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="rows to skip")] = 0,
     cursor: Annotated[
@@ -138,7 +138,7 @@ def filters_for(*names: str) -> Callable[..., Filters]:
     if unknown:
         raise ValueError(f"no such filter: {', '.join(sorted(unknown))}")
 
-    def dependency(**values: object) -> Filters:
+    async def dependency(**values: object) -> Filters:  # a coroutine: no thread-pool hop
         return filter_params(**values)  # the others keep their "any" defaults
 
     dependency.__signature__ = inspect.Signature(  # type: ignore[attr-defined]

@@ -32,7 +32,7 @@ def _query_names(dependant) -> set[str]:
     return names
 
 
-def reject_unknown_parameters(request: Request) -> None:
+async def reject_unknown_parameters(request: Request) -> None:
     """A filter a route does not apply is refused (422), never silently ignored: a user
     asking ``/events?q=x`` must not get every event back as if it matched. A parameter
     given twice (``offset=1&offset=2``) is refused too: every parameter takes one value."""
