@@ -129,3 +129,19 @@ def test_a_list_request_makes_at_most_two_thread_pool_hops(served, monkeypatch):
     assert response.status_code == 200
     assert len(hops) <= 2, hops
     assert response.headers["x-frame-options"] == "DENY"
+
+
+def test_dashboard_pages_are_kept_until_a_write(served):
+    client, store, analyses, calls = served
+    first = client.get("/events?limit=5")
+    again = client.get("/events?limit=5")
+    assert first.status_code == again.status_code == 200
+    assert again.headers["x-veille-cache"] == "hit" and again.content == first.content
+    assert again.headers["content-type"].startswith("text/html")
+    assert calls["events"] == 1
+    extra = analyses[2]
+    extra = replace(extra, article=replace(extra.article, id=stable_id("pagecache", "html")))
+    store.save_batch([extra])
+    after = client.get("/events?limit=5")
+    assert after.headers["x-veille-cache"] == "miss" and calls["events"] == 2
+    assert "x-veille-cache" not in client.get("/search?q=drone").headers

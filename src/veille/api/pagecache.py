@@ -1,13 +1,14 @@
-"""Whole answers of the JSON list and stats routes, kept per store generation, with ETags.
+"""Whole answers of the list and stats routes, kept per store generation, with ETags.
 
 A monitoring dashboard polls the same pages over and over while the store changes every
-few minutes at most. This ASGI middleware keeps each ``GET`` answer of the routes in
-``CACHED_PATHS`` (status 200) by path and query string until the store's generation
-changes (every write raises it, migration 008), so a repeated page costs one read of the
-generation instead of its queries. Every such answer carries a strong ``ETag`` (a hash of
-its body: the same in every server worker) and ``Cache-Control: no-cache`` (a client may
-keep it but must ask again); a request whose ``If-None-Match`` names the current ETag gets
-``304 Not Modified`` without a body. ``X-Veille-Cache`` says ``hit`` or ``miss``.
+few minutes at most. This ASGI middleware keeps each ``GET`` answer (status 200) of the
+routes in ``CACHED_PATHS`` and of the dashboard pages in ``PAGE_PATHS`` by path and query
+string until the store's generation changes (every write raises it, migration 008), so a
+repeated page costs one read of the generation instead of its queries. Every such answer
+carries a strong ``ETag`` (a hash of its body: the same in every server worker) and
+``Cache-Control: no-cache`` (a client may keep it but must ask again); a request whose
+``If-None-Match`` names the current ETag gets ``304 Not Modified`` without a body.
+``X-Veille-Cache`` says ``hit`` or ``miss``.
 
 Not kept: ranked search (``/articles?q=``: the search index changes apart from the store),
 anything but 200, and answers larger than ``MAX_ENTRY_BYTES``.
@@ -34,6 +35,11 @@ CACHED_PATHS = frozenset(
         "stats", "overview", "timeline", "outlets", "articles", "events", "map", "incidents",
         "stories", "duplicates", "aid", "aid/totals", "claims", "entities",
     )
+)  # fmt: skip
+# the dashboard's list pages: HTML views of the same lists (not /search: the index)
+PAGE_PATHS = frozenset(
+    ("/", "/map", "/events", "/incidents", "/stories", "/duplicates", "/aid", "/claims",
+     "/entities")
 )  # fmt: skip
 SEARCHED_PATHS = frozenset({f"{API}/articles"})  # `q` there is answered by the search index
 MAX_BYTES = 64 * 1024 * 1024  # all kept answers of one server process
@@ -79,7 +85,7 @@ class PageCache:
         if scope["type"] != "http" or scope["method"] != "GET":
             return False
         path = scope["path"]
-        if path not in CACHED_PATHS:
+        if path not in CACHED_PATHS and path not in PAGE_PATHS:
             return False
         if path in SEARCHED_PATHS and scope.get("query_string"):
             names = {k for k, _ in parse_qsl(scope["query_string"].decode("latin-1"))}
