@@ -123,6 +123,27 @@ CLAIM_CASES = [
     ("Kiev veut négocier la paix selon ses propres conditions.", []),
     ("L'armée ukrainienne considère cette démarche comme une étape essentielle.", []),
     ("Le gouvernement a annoncé l'envoi de nouveaux équipements.", []),
+    # speech nouns: the owner says the "selon laquelle" clause (frame roles noun_owner,
+    # noun_content)
+    (
+        "Le Kremlin a rejeté l'affirmation de Varsovie selon laquelle des missiles russes "
+        "auraient survolé son territoire.",
+        [("affirmation", "POL", False, "des missiles russes auraient survolé son territoire")],
+    ),
+    (
+        "Minsk a raillé l'annonce par le gouvernement lituanien selon laquelle trois "
+        "ballons avaient franchi la frontière.",
+        [("annonce", "LTU", False, "trois ballons avaient franchi la frontière")],
+    ),
+    # no owner, nobody says it
+    ("L'information selon laquelle deux avions ont été abattus circule depuis hier.", []),
+    # "conclu avec X" (labelled obl:agent by the parser) is no "par" agent: X says nothing
+    ("Le contrat a été annoncé avec le ministre letton de la Défense lors d'une visite.", []),
+    # "X a d'abord annoncé ...": the parse may hang the cue on "d'"; the subject is shared
+    (
+        "Le ministère estonien a d'abord annoncé des exercices navals dans le golfe de Finlande.",
+        [("annoncer", "EST", False, "des exercices navals")],
+    ),
 ]
 
 

@@ -52,6 +52,35 @@ def test_passive_subject_and_agent(bare_nlp, data_dir):
     assert frame.arg("agent").text == "artillerie"
 
 
+# roles read by claims: (sentence, predicate, role, argument texts)
+CLAIM_ROLE_CASES = [
+    ("Deux ponts ont été réparés, a-t-il ajouté.", "ajouté", "inverted_subject", ["-il"]),
+    ("Le maire affirme que la digue a cédé.", "affirme", "content_clause", ["cédé"]),
+    ("Les gardes affirment avoir repoussé l'assaut.", "affirment", "infinitive", ["repoussé"]),
+    ("La trêve a été annoncée par Ankara.", "annoncée", "marked_agent", ["Ankara"]),
+    ("Il a été rapporté que le port était fermé.", "rapporté", "impersonal_subject", ["Il"]),
+    ("Le maire n'a jamais confirmé la panne.", "confirmé", "negation", ["jamais"]),
+    (
+        "Elle a démenti l'affirmation de Berlin selon laquelle le traité était caduc.",
+        "affirmation",
+        "noun_owner",
+        ["Berlin"],
+    ),
+    (
+        "Elle a démenti l'affirmation de Berlin selon laquelle le traité était caduc.",
+        "affirmation",
+        "noun_content",
+        ["caduc"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "predicate", "role", "expected"), CLAIM_ROLE_CASES)
+def test_claim_roles(bare_nlp, data_dir, text, predicate, role, expected):
+    frame = _frame(bare_nlp, data_dir, text, predicate)
+    assert _texts(frame.args.get(role)) == expected, frame.args
+
+
 def test_named_token_spans(bare_nlp, data_dir):
     doc = bare_nlp("Ils ont abattu 30 drones, dont 10 au-dessus de la mer et 5 sur la côte.")
     (subset,) = spans_of(doc, data_dir, "count_subset")

@@ -35,16 +35,18 @@ from veille.extract.claims_cues import (
     cleft_content,
     companion_content,
     cue_content,
+    cue_frame,
     cue_lemma,
     cue_spec,
     cue_subject,
+    direct_argument,
     find_quotes,
     incise_comma,
     is_negated,
     is_noun_participle,
     is_participle_clause,
     is_passive,
-    passive_agent,
+    noun_cue,
     phrase_cue,
     source_matches,
     speaker_after,
@@ -117,7 +119,9 @@ def extract_claims(analysis: Analysis, pack: Any, kb: Any) -> list[Claim]:
     found: list[_Found] = []
     for sent in sents:
         for tok in doc[sent.start : sent.end]:
-            item = _from_cue(tok, sent, doc, quotes, lex, resolver, sents)
+            item = _from_cue(tok, sent, doc, quotes, lex, resolver, sents) or _from_noun(
+                tok, sent, doc, lex, resolver
+            )
             if item is not None:
                 found.append(item)
         for first, noun in source_matches(doc, sent, lex):
@@ -180,15 +184,17 @@ def _from_cue(
             spec, companion = phrase
     if spec is None or is_negated(tok, lex):
         return None
-    agent = passive_agent(tok, lex)
+    frame = cue_frame(tok, lex)
+    agent = frame.arg("marked_agent")
     # "une attaque revendiquée par Kiev": a participle on a noun, its agent speaks
     embedded = agent is not None and "agent" in spec.takes and is_noun_participle(tok)
-    if is_passive(tok) or embedded:
+    if is_passive(tok, lex) or embedded:
         # "une rencontre a été annoncée par Moscou": the agent speaks, the subject is said
+        passive_subject = frame.arg("passive_subject")
         said = (
             tok.head
             if embedded
-            else next((c for c in tok.children if c.dep_ == "nsubj:pass"), None)
+            else (direct_argument(tok, passive_subject) if passive_subject is not None else None)
         )
         if spec.kind != "report" or agent is None or said is None:
             return None
@@ -202,14 +208,14 @@ def _from_cue(
             return None
         content = (cleft, True)
     else:
-        subject = cue_subject(tok, sent)
+        subject = cue_subject(tok, lex, sent)
         comma = incise_comma(tok, sent)
         if (
             subject is not None
             and comma is not None
             and subject.i < comma.i
             and not is_participle_clause(tok)
-            and not any(c.dep_ == "ccomp" for c in tok.children)
+            and "content_clause" not in frame.args
         ):
             # an incise speaks after its cue: a subject inside the content is a misparse
             subject = speaker_after(tok, sent, lex, resolver.analysis) or subject
@@ -253,6 +259,30 @@ def _from_cue(
         backward=c_end <= sent.char_start,
         embedded=embedded,
     )
+
+
+def _from_noun(
+    noun: Any, sent: Sentence, doc: Any, lex: ClaimLexicon, resolver: SpeakerResolver
+) -> _Found | None:
+    """ "l'affirmation de Kiev selon laquelle ...": the first owner that is a speaker says
+    the relative clause."""
+    found = noun_cue(noun, lex)
+    if found is None:
+        return None
+    spec, owners, tokens = found
+    span = token_span(doc, [t for t in tokens if sent.start <= t.i < sent.end])
+    for owner in owners:
+        speaker = resolver.resolve(owner)
+        if speaker is None or span is None:
+            continue
+        if spec.kind == "opinion" and not (speaker.named or speaker.actor.country):
+            return None
+        speaker = resolver.situate(speaker, owner, resolver.ranges)
+        resolver.remember(owner, speaker)
+        evidence = (sent.char_start, sent.char_end)
+        cue = noun.lemma_.lower()
+        return _Found(noun, cue, speaker, owner, span, evidence, sent, spec.kind, False)
+    return None
 
 
 def _token_at(doc: Any, char: int) -> int:

@@ -3,7 +3,13 @@
 A cue verb reports when its lemma is in the pack's ``claims.yaml``; its content is a
 complement clause, an infinitive, an object or a quotation next to it, or, for an incise
 ("..., a indiqué X") or a cleft ("C'est ce qu'a annoncé X"), what comes before. Source
-prepositions ("selon X") are found here too. ``veille.extract.claims`` turns them into claims.
+prepositions ("selon X") and speech nouns ("l'affirmation de X selon laquelle ...") are
+found here too. ``veille.extract.claims`` turns them into claims.
+
+The cue's arguments (subject, inverted clitic, passive agent, complement clause,
+infinitive, object) are the roles of its frame (``veille.extract.frames``, patterns in the
+pack's ``frames.yaml``), shared with events and aid; what stays here is what the parse does
+not say: which side of a comma the speaker stands on, a speaker the parse lost.
 """
 
 from __future__ import annotations
@@ -13,17 +19,16 @@ from typing import Any
 
 from veille.extract.attribution import mention_at_char
 from veille.extract.claims_lexicon import ClaimLexicon, CueSpec
+from veille.extract.frames import Frame, frame_at, load_frame_patterns
 from veille.extract.units import (
     Sentence,
     normalise_quotes,
-    subject_on_auxiliary,
     token_span,
 )
 from veille.model import Analysis
 from veille.spacy_utils import doc_text
 
 _QUOTE_RE = re.compile(r"«([^«»]{1,1500})»|“([^“”]{1,1500})”|\"([^\"\n]{1,1500})\"")
-_SUBJECT_DEPS = ("nsubj", "expl:subj")
 _SPEAKER_LABELS = frozenset({"PER", "ORG", "LOC"})
 _OPENING_QUOTES = frozenset({"«", "“", '"'})
 _INCISE_WORDS = 6  # the longest incise between an auxiliary and its participle
@@ -52,13 +57,16 @@ def phrase_cue(token: Any, lexicon: ClaimLexicon) -> tuple[CueSpec, Any] | None:
     return None
 
 
+def cue_frame(token: Any, lexicon: ClaimLexicon) -> Frame:
+    """The frame of a cue (its arguments by role, from the pack's frame patterns)."""
+    return frame_at(token.doc, lexicon.data_dir, token)
+
+
 def cue_spec(token: Any, lexicon: ClaimLexicon) -> CueSpec | None:
     if token.pos_ not in ("VERB", "AUX"):
         return None
     lemma = cue_lemma(token, lexicon)
-    if lemma in lexicon.reflexive_cues and any(
-        c.dep_.startswith("expl") or c.lower_ in ("se", "s'", "s’") for c in token.children
-    ):
+    if lemma in lexicon.reflexive_cues and "reflexive" in cue_frame(token, lexicon).args:
         return lexicon.reflexive_cues[lemma]
     return lexicon.cues.get(lemma)
 
@@ -77,47 +85,37 @@ def incise_comma(token: Any, sent: Sentence) -> Any | None:
     return doc[i] if i > sent.start and doc[i].text == "," else None
 
 
-def cue_subject(token: Any, sent: Sentence | None = None) -> Any | None:
-    """The cue's subject; conjoined and gerund cues borrow their head's.
+def cue_subject(token: Any, lex: ClaimLexicon, sent: Sentence | None = None) -> Any | None:
+    """The cue's subject (its frame's subject, else its inverted clitic "a-t-il"); conjoined
+    and gerund cues borrow their head's.
 
     After a comma ("..., a précisé le président", "..., annoncent les autorités") the
     subject follows the cue, even when the parse calls it an object.
     """
-    # "a-t-il déclaré": the euphonic "-t" is tagged a subject too, and may carry the clitic
-    subjects = [c for c in token.children if c.dep_ in _SUBJECT_DEPS and c.lower_.strip("-") != "t"]
-    if not subjects:
-        clitic = inverted_clitic(token)
-        subjects = [clitic] if clitic is not None else []
+    frame = cue_frame(token, lex)
+    # "a-t-il déclaré": the euphonic "-t" may be tagged a subject too
+    euphonic = load_frame_patterns(lex.data_dir).lists.get("euphonic", frozenset())
+    subjects = [
+        *(s for s in frame.args.get("subject", ()) if s.lower_ not in euphonic),
+        *frame.args.get("inverted_subject", ()),
+    ]
     if (
         sent is not None
         and incise_comma(token, sent) is not None
         and not is_participle_clause(token)
+        and "content_clause" not in frame.args
     ):
-        after = [c for c in token.children if c.i > token.i and c.dep_ in (*_SUBJECT_DEPS, "obj")]
-        if after and not any(c.dep_ == "ccomp" for c in token.children):
-            return after[0]
+        after = [a for a in (*subjects, *frame.args.get("object", ())) if a.i > token.i]
+        if after:
+            return min(after, key=lambda a: a.i)
     if subjects:
         if subjects[0].lower_ == "qui" and token.dep_ in ("acl:relcl", "acl", "relcl"):
             return token.head  # "le fournisseur DTEK, qui déplore ...": the antecedent
         return subjects[0]
-    for child in token.children:
-        if child.dep_ in ("nsubj:pass", "expl:pass", "expl:impers"):
-            return None  # "il a été rapporté que": nobody in particular
-    hung = subject_on_auxiliary(token, _SUBJECT_DEPS)
-    if hung is not None:
-        return hung
+    if "impersonal_subject" in frame.args:
+        return None  # "il a été rapporté que": nobody in particular
     if token.dep_ in ("conj", "xcomp") and token.head.i != token.i:
-        return cue_subject(token.head)
-    return None
-
-
-def inverted_clitic(token: Any) -> Any | None:
-    """ "a-t-il", "a-t-elle": the clitic, whatever the parse made of it and of "-t"."""
-    for child in token.children:
-        if child.pos_ == "PRON" and child.text.startswith("-") and child.lower_ != "-t":
-            return child
-        if child.lower_ == "-t":
-            return next((g for g in child.children if g.text.startswith("-")), None)
+        return cue_subject(token.head, lex) or frame.arg("shared_subject")
     return None
 
 
@@ -125,10 +123,7 @@ def is_negated(token: Any, lex: ClaimLexicon) -> bool:
     """ "n'a pas confirmé": not saying something is no claim (a denial verb says it)."""
     if cue_lemma(token, lex) in lex.negative_cues:
         return False
-    return any(
-        c.dep_ == "advmod" and "Neg" in c.morph.get("Polarity") and c.lower_ != "ne"
-        for c in token.children
-    ) or any(c.lower_ in lex.negators for c in token.children if c.dep_ == "advmod")
+    return "negation" in cue_frame(token, lex).args
 
 
 def is_participle_clause(token: Any) -> bool:
@@ -181,20 +176,17 @@ def auxiliary_before_incise(cue: Any, sent: Sentence) -> Any | None:
     return aux
 
 
-def is_passive(token: Any) -> bool:
-    return any(c.dep_ in ("aux:pass", "nsubj:pass") for c in token.children)
+def is_passive(token: Any, lex: ClaimLexicon) -> bool:
+    args = cue_frame(token, lex).args
+    return "passive_auxiliary" in args or "passive_subject" in args
 
 
-def passive_agent(token: Any, lex: ClaimLexicon) -> Any | None:
-    """The "par X" agent of a passive verb or participle (the parse may call it obl:mod)."""
-    return next(
-        (
-            c
-            for c in token.children
-            if c.dep_ in ("obl:agent", "obl:mod", "obl") and case_words(c) & lex.agent_markers
-        ),
-        None,
-    )
+def direct_argument(predicate: Any, arg: Any) -> Any:
+    """The phrase an argument heads under its predicate (a frame may give what a quantity
+    noun counts: "une dizaine de drones" -> "drones"; the phrase is the quantity's)."""
+    while arg.head.i != predicate.i and arg.head.i != arg.i:
+        arg = arg.head
+    return arg
 
 
 def is_noun_participle(token: Any) -> bool:
@@ -242,8 +234,8 @@ def cleft_content(
         or head.pos_ != "PRON"
         or head.lemma_.lower() not in lex.cleft_pronouns
         or not any(
-            c.i < cue.i and c.dep_ == "obj" and normalise_quotes(c.lower_) in lex.complementizers
-            for c in cue.children
+            o.i < cue.i and normalise_quotes(o.lower_) in lex.complementizers
+            for o in cue_frame(cue, lex).args.get("object", ())
         )
     ):
         return None
@@ -270,7 +262,8 @@ def cue_content(
     subject: Any | None = None,
 ) -> tuple[tuple[int, int], bool] | None:
     """(content char span, inverted) for a cue, or None when it reports nothing."""
-    subject = subject if subject is not None else cue_subject(cue, sent)
+    frame = cue_frame(cue, lex)
+    subject = subject if subject is not None else cue_subject(cue, lex, sent)
     # "a-t-il précisé": the clitic sits before the participle but is inverted
     inverted = subject is not None and (subject.i > cue.i or subject.text.startswith("-"))
     if "quote" in spec.takes:
@@ -283,25 +276,20 @@ def cue_content(
         span = token_span(doc, list(doc[sent.start : comma.i]))
         if span:
             return span, True
-    for child in cue.children:
-        if "que" in spec.takes and child.dep_ == "ccomp":
-            tokens = list(child.subtree)
-            if tokens and tokens[0].lower_.replace("’", "'") in lex.complementizers:
-                tokens = tokens[1:]
-            span = token_span(doc, tokens)
-            if span:
-                return span, inverted
-        if "inf" in spec.takes and child.dep_ in ("xcomp", "advcl", "obl:arg"):
-            first = next(iter(child.subtree))
-            # "affirme avoir abattu", "s'est félicitée d'avoir abattu"
-            infinitive = any(
-                "Inf" in t.morph.get("VerbForm")
-                for t in (first, child, *(c for c in child.children if c.dep_.startswith("aux")))
-            )
-            if infinitive and child.pos_ in ("VERB", "AUX"):
-                span = token_span(doc, list(child.subtree))
-                if span:
-                    return span, inverted
+    complements = [
+        *(("que", c) for c in frame.args.get("content_clause", ())),
+        # "affirme avoir abattu", "s'est félicitée d'avoir abattu"
+        *(("inf", c) for c in frame.args.get("infinitive", ())),
+    ]
+    for takes, clause in sorted(complements, key=lambda kc: kc[1].i):
+        if takes not in spec.takes:
+            continue
+        tokens = list(clause.subtree)
+        if takes == "que" and tokens and normalise_quotes(tokens[0].lower_) in lex.complementizers:
+            tokens = tokens[1:]
+        span = token_span(doc, tokens)
+        if span:
+            return span, inverted
     if "que" in spec.takes:
         # the parse may hang "que" elsewhere ("a averti le Congrès qu'il manquait ...")
         limit = min(sent.end, cue.i + 1 + lex.complementizer_window)
@@ -333,24 +321,29 @@ def cue_content(
         if span:
             return span, True
     if inverted and cue.dep_ == "ROOT":
-        before = [c for c in cue.children if c.i < cue.i and c.dep_ in ("ccomp", "parataxis")]
+        before = [
+            c
+            for c in (*frame.args.get("content_clause", ()), *frame.args.get("parataxis", ()))
+            if c.i < cue.i
+        ]
         if before:
-            span = token_span(doc, list(before[0].subtree))
+            span = token_span(doc, list(min(before, key=lambda c: c.i).subtree))
             if span:
                 return span, True
     if "obj" in spec.takes:
-        for child in cue.children:
-            # "a confirmé sa volonté de ...", "s'est félicité de l'efficacité de ..."
+        # "a confirmé sa volonté de ...", "s'est félicité de l'efficacité de ..."
+        said = {
+            direct_argument(cue, a)
+            for a in (*frame.args.get("object", ()), *frame.args.get("de_complement", ()))
+        }
+        for child in sorted(said, key=lambda c: c.i):
             if child.lemma_.lower() in lex.action_nouns and not _quoted(child):
                 # "annonce l'envoi de chars": the speaker's own act, an event; a quotation
                 # ("déplore la « troisième attaque »") is the speaker's words all the same
                 continue
-            if child.dep_ == "obj" or (
-                child.dep_ in ("obl:arg", "obl") and case_words(child) & {"de", "d'", "du", "des"}
-            ):
-                span = token_span(doc, list(doc[child.left_edge.i : sent.end]))
-                if span:
-                    return span, inverted
+            span = token_span(doc, list(doc[child.left_edge.i : sent.end]))
+            if span:
+                return span, inverted
     return None
 
 
@@ -372,13 +365,6 @@ def companion_content(
         if span:
             return span, False
     return None
-
-
-def case_words(token: Any) -> set[str]:
-    """The token's case markers, lower case, apostrophes normalised."""
-    return {
-        normalise_quotes(c.lower_) for c in token.children if c.dep_ == "case" and c.i < token.i
-    }
 
 
 def _quoted(phrase: Any) -> bool:
@@ -410,6 +396,23 @@ def adjacent_quote(
             if (len(gap) <= 40 and ":" in gap) or not opener or opener in lex.quote_openers:
                 return q_start, q_end
     return None
+
+
+def noun_cue(noun: Any, lex: ClaimLexicon) -> tuple[CueSpec, list[Any], list[Any]] | None:
+    """A speech noun with its content: "l'affirmation de Kiev selon laquelle ...". Its spec,
+    the owners that may speak (frame role noun_owner) and the content's tokens (the
+    relative clause of noun_content, without its "selon laquelle")."""
+    spec = lex.noun_cues.get(noun.lemma_.lower()) if noun.pos_ == "NOUN" else None
+    if spec is None:
+        return None
+    frame = cue_frame(noun, lex)
+    clause = next((c for c in frame.args.get("noun_content", ()) if c.i > noun.i), None)
+    owners = frame.args.get("noun_owner")
+    if clause is None or not owners:
+        return None
+    tokens = list(clause.subtree)
+    relative = next((k for k, t in enumerate(tokens) if "Rel" in t.morph.get("PronType")), None)
+    return spec, owners, tokens[relative + 1 :] if relative is not None else tokens
 
 
 def source_matches(doc: Any, sent: Sentence, lex: ClaimLexicon) -> list[tuple[Any, Any]]:

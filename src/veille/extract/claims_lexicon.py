@@ -61,7 +61,6 @@ class ClaimLexicon:
     # "frappe" is an event the speaker makes, not a claim about the world
     action_nouns: frozenset[str] = frozenset()
     # "n'a pas confirmé" is no claim; "a démenti" is one, negative by itself
-    negators: frozenset[str] = frozenset()
     negative_cues: frozenset[str] = frozenset()
     context_sentences: int = 2
     # how many sentences after a statement a bare quotation still continues it
@@ -72,8 +71,10 @@ class ClaimLexicon:
     )
     # demonstratives that a cleft cue hangs on ("C'est ce qu'a annoncé X")
     cleft_pronouns: frozenset[str] = frozenset()
-    # prepositions of a passive agent ("annoncée par Moscou")
-    agent_markers: frozenset[str] = frozenset()
+    # speech nouns whose owner speaks ("l'affirmation de Kiev selon laquelle ...")
+    noun_cues: dict[str, CueSpec] = field(default_factory=dict)
+    # the pack's data directory: cues read their arguments from its frame patterns
+    data_dir: Path = Path()
     # words that may stand between a cue and its quotation ("qualifier de « ... »")
     quote_openers: frozenset[str] = frozenset()
     # a group code a demonym gives -> the codes of speakers it covers ("européen": EU)
@@ -110,6 +111,15 @@ def _words(data: dict[str, Any], key: str, path: Path) -> frozenset[str]:
     if not isinstance(value, list):
         raise DataFileError(f"'{key}' must be a list of words", path=str(path))
     return frozenset(str(w).lower() for w in value)
+
+
+def _noun_cues(data: dict[str, Any], path: Path) -> dict[str, CueSpec]:
+    raw = data.get("noun_cues") or {}
+    if not isinstance(raw, dict) or not all(kind in _KINDS for kind in raw.values()):
+        raise DataFileError(
+            f"'noun_cues' must map nouns to a kind ({', '.join(sorted(_KINDS))})", path=str(path)
+        )
+    return {str(noun).lower(): CueSpec(str(kind), frozenset()) for noun, kind in raw.items()}
 
 
 @functools.cache
@@ -188,10 +198,10 @@ def load_claim_lexicon(data_dir: Path) -> ClaimLexicon:
         local_speakers=_words(data, "local_speakers", path),
         action_nouns=frozenset(load_event_lexicon(data_dir).nouns)
         | _words(data, "action_nouns", path),
-        negators=_words(data, "negators", path),
         negative_cues=_words(data, "negative_cues", path),
         cleft_pronouns=_words(data, "cleft_pronouns", path),
-        agent_markers=_words(data, "agent_markers", path),
+        noun_cues=_noun_cues(data, path),
+        data_dir=data_dir,
         country_groups={
             str(k).upper(): tuple(str(c).upper() for c in v or ())
             for k, v in (data.get("country_groups") or {}).items()
