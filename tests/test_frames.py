@@ -90,6 +90,13 @@ def test_named_token_spans(bare_nlp, data_dir):
     assert spans_of(doc, data_dir, "no such name") == []
 
 
+def test_roles_are_matched_when_read(bare_nlp, data_dir):
+    frame = _frame(bare_nlp, data_dir, "La marine a coulé un navire ennemi.", "coulé")
+    assert "agent" not in frame.args and frame.arg("agent") is None
+    assert frame.args["object"][0].text == "navire"
+    assert {"subject", "object"} <= set(frame.args) and "agent" not in dict(frame.args)
+
+
 def test_frames_are_cached_on_the_document(bare_nlp, data_dir):
     doc = bare_nlp("Les rebelles ont pris la colline.")
     assert frame_at(doc, data_dir, doc[3]) is frame_at(doc, data_dir, doc[3])

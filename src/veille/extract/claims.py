@@ -185,10 +185,10 @@ def _from_cue(
     if spec is None or is_negated(tok, lex):
         return None
     frame = cue_frame(tok, lex)
-    agent = frame.arg("marked_agent")
     # "une attaque revendiquée par Kiev": a participle on a noun, its agent speaks
-    embedded = agent is not None and "agent" in spec.takes and is_noun_participle(tok)
-    if is_passive(tok, lex) or embedded:
+    embedded = "agent" in spec.takes and is_noun_participle(tok) and "marked_agent" in frame.args
+    if embedded or is_passive(tok, lex):
+        agent = frame.arg("marked_agent")
         # "une rencontre a été annoncée par Moscou": the agent speaks, the subject is said
         passive_subject = frame.arg("passive_subject")
         said = (

@@ -178,6 +178,7 @@ def auxiliary_before_incise(cue: Any, sent: Sentence) -> Any | None:
 
 def is_passive(token: Any, lex: ClaimLexicon) -> bool:
     args = cue_frame(token, lex).args
+    # the auxiliary first: it is the cheaper role to match
     return "passive_auxiliary" in args or "passive_subject" in args
 
 

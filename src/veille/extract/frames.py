@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ class Frame:
     """One predicate and its arguments, each role's tokens in pattern order."""
 
     predicate: Any
-    args: dict[str, list[Any]] = field(default_factory=dict)
+    args: Mapping[str, list[Any]] = field(default_factory=dict)
 
     def arg(self, role: str) -> Any | None:
         found = self.args.get(role)
@@ -151,16 +152,20 @@ class FrameParser:
             _validate(validator, f"transparent pattern {rank + 1}", pattern, patterns)
         self.patterns = patterns
 
+        self.by_role = dict(patterns.roles)
+
     def frame(self, token: Any) -> Frame:
-        frame = Frame(token)
-        for role, role_patterns in self.patterns.roles:
-            for pattern in role_patterns:
-                for nodes in _matches(pattern, token):
-                    arg = self._stands_for(nodes[ARGUMENT_NODE])
-                    found = frame.args.setdefault(role, [])
-                    if arg not in found:
-                        found.append(arg)
-        return frame
+        return Frame(token, _RoleArgs(self, token))
+
+    def role_args(self, role: str, token: Any) -> list[Any]:
+        """The arguments of one role, in pattern order."""
+        found: list[Any] = []
+        for pattern in self.by_role.get(role, ()):
+            for nodes in _matches(pattern, token):
+                arg = self._stands_for(nodes[ARGUMENT_NODE])
+                if arg not in found:
+                    found.append(arg)
+        return found
 
     def _stands_for(self, token: Any) -> Any:
         """What an argument stands for ("une dizaine de drones" -> drones)."""
@@ -168,6 +173,31 @@ class FrameParser:
             for nodes in _matches(pattern, token, first=ARGUMENT_NODE):
                 return nodes[COUNTED_NODE]
         return token
+
+
+class _RoleArgs(Mapping[str, list[Any]]):
+    """A frame's arguments by role (roles without one are absent), each role matched the
+    first time an extractor reads it: a pack has many roles, an extractor reads a few."""
+
+    def __init__(self, parser: FrameParser, token: Any) -> None:
+        self._parser, self._token = parser, token
+        self._found: dict[str, list[Any]] = {}
+
+    def __getitem__(self, role: str) -> list[Any]:
+        if role not in self._found:
+            self._found[role] = self._parser.role_args(role, self._token)
+        if not self._found[role]:
+            raise KeyError(role)
+        return self._found[role]
+
+    def __iter__(self) -> Iterator[str]:
+        return (role for role in self._parser.by_role if role in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
 
 
 def _validate(validator: Any, where: str, pattern: list, patterns: FramePatterns) -> None:
