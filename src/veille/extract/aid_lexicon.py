@@ -61,7 +61,6 @@ class AidLexicon:
     anaphoric_determiners: frozenset[str]
     contractions: dict[str, str]
     transparent_nouns: frozenset[str]
-    lemma_fixes: dict[str, str]
     negators: frozenset[str]
     future_auxiliaries: frozenset[str]
     idioms: tuple[tuple[str, str], ...]
@@ -201,9 +200,6 @@ def load_aid_lexicon(data_dir: Path) -> AidLexicon:
         anaphoric_determiners=frozenset(
             str(w).lower() for w in data.get("anaphoric_determiners") or ()
         ),
-        lemma_fixes={
-            str(k).lower(): str(v).lower() for k, v in (data.get("lemma_fixes") or {}).items()
-        },
         negators=frozenset(str(w).lower() for w in data.get("negators") or ()),
         future_auxiliaries=frozenset(str(w).lower() for w in data.get("future_auxiliaries") or ()),
         transparent_nouns=frozenset(str(w).lower() for w in data.get("transparent_nouns") or ()),

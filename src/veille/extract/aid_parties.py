@@ -28,9 +28,8 @@ def lemma_of(tok: Any) -> str:
 
 
 def forms_of(tok: Any, lex: AidLexicon) -> set[str]:
-    """The lemma (with the lemmatizer's known misses fixed: "obus" -> "obu") and the word."""
-    lemma = lemma_of(tok)
-    return {lex.lemma_fixes.get(lemma, lemma), lex.lemma_fixes.get(tok.lower_, tok.lower_)}
+    """The lemma and the word."""
+    return {lemma_of(tok), tok.lower_}
 
 
 def phrase_of(tok: Any) -> list[Any]:

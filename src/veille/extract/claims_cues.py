@@ -40,9 +40,8 @@ def find_quotes(text: str) -> list[tuple[int, int]]:
 
 
 def cue_lemma(token: Any, lexicon: ClaimLexicon) -> str:
-    """The token's lemma, with the lemmatizer's known misses fixed ("estime" -> "estimer")."""
-    lemma = token.lemma_.lower()
-    return lexicon.lemma_fixes.get(lemma, lemma)
+    """The token's lemma (the pack's pipeline has repaired the lemmatizer's misses)."""
+    return token.lemma_.lower()
 
 
 def phrase_cue(token: Any, lexicon: ClaimLexicon) -> tuple[CueSpec, Any] | None:

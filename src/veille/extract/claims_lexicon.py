@@ -44,7 +44,6 @@ class ClaimLexicon:
     speech_products: frozenset[str]
     anaphoric_pronouns: frozenset[str]
     person_roles: frozenset[str]
-    lemma_fixes: dict[str, str]
     same_words: frozenset[str]
     owner_markers: frozenset[str]
     # role noun -> KB role id suffixes it names ("président" -> president)
@@ -209,9 +208,6 @@ def load_claim_lexicon(data_dir: Path) -> ClaimLexicon:
         quote_openers=frozenset(normalise_quotes(w) for w in _words(data, "quote_openers", path)),
         context_sentences=int(data.get("context_sentences", 2)),
         quote_continuation=int(data.get("quote_continuation", 2)),
-        lemma_fixes={
-            str(k).lower(): str(v).lower() for k, v in (data.get("lemma_fixes") or {}).items()
-        },
     )
 
 

@@ -94,12 +94,7 @@ class _Extractor(CompletionMixin, PartiesMixin, PlacesMixin, AttributesMixin):
     # -- actors -------------------------------------------------------------
 
     def verb_rule(self, verb: Any) -> TriggerRule | None:
-        lemma = verb.lemma_.lower()
-        rule = self.lex.verbs.get(lemma)
-        if rule is None and lemma.endswith("e"):
-            # the lemmatizer sometimes returns the 3rd person ("demande" for demander)
-            rule = self.lex.verbs.get(lemma + "r")
-        return rule
+        return self.lex.verbs.get(verb.lemma_.lower())
 
     def run(self) -> list[Event]:
         drafts: list[Draft] = []

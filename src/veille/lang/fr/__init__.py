@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from veille.lang.fr.lemmas import add_lemma_repairs
 from veille.model import FuzzyDate, Quantity, TimeExpression
 
 QUOTE_AFTER_ELISION = r"""(?<=[’'])["«“]"""
@@ -26,6 +27,7 @@ class FrenchPack:
         # to both words by the stock tokenizer, which then hides the noun from the parser
         infixes = [*nlp.Defaults.infixes, QUOTE_AFTER_ELISION]
         nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+        add_lemma_repairs(nlp, self.data_dir)
         return nlp
 
     def find_quantities(self, doc) -> list[Quantity]:

