@@ -24,11 +24,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from veille.enrich.short_names import short_org_names
 from veille.errors import DataFileError
+from veille.extract.aid_lexicon import give_lemmas
 from veille.kb import KBEntity, KnowledgeBase, normalize
+from veille.lang import read_data_file
 from veille.model import EntityMention, EntityType, FuzzyDate, Precision
 
 RULER_NAME = "veille_kb_ruler"
@@ -191,26 +191,14 @@ class _Cues:
     nominal_stop: frozenset[str] = frozenset()
 
 
-def _load_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataFileError("missing language data file", path=str(path)) from None
-    except yaml.YAMLError as exc:
-        raise DataFileError(f"invalid YAML: {exc}", path=str(path)) from None
-    if not isinstance(data, dict):
-        raise DataFileError("expected a mapping at the top level", path=str(path))
-    return data
-
-
 def _phrase_regex(words: list[str]) -> str:
     return r"\s+".join(re.escape(w).replace("'", "['’]\\s*") for w in words)
 
 
 @lru_cache(maxsize=8)
 def _cues(data_dir: Path) -> _Cues:
-    patterns = _load_yaml(data_dir / "entity_patterns.yaml")
-    roles = _load_yaml(data_dir / "roles.yaml")
+    patterns = read_data_file(data_dir / "entity_patterns.yaml", "entity patterns")
+    roles = read_data_file(data_dir / "roles.yaml", "role titles")
     offices = []
     for entry in roles.get("offices", []):
         try:
@@ -280,7 +268,7 @@ def _cues(data_dir: Path) -> _Cues:
         actor_case_markers=frozenset(patterns.get("actor_case_markers", [])),
         actor_heads=frozenset(patterns.get("actor_heads", [])),
         recipient_case_markers=frozenset(patterns.get("recipient_case_markers", [])),
-        recipient_heads=frozenset(patterns.get("recipient_heads", [])),
+        recipient_heads=frozenset(patterns.get("recipient_heads", [])) | give_lemmas(data_dir),
         strip_prefixes=tuple(patterns.get("strip_prefixes", [])),
         junk=frozenset(normalize(j) for j in patterns.get("junk", [])),
         offices=tuple(offices),

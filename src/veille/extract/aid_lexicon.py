@@ -26,6 +26,7 @@ class TriggerSpec:
     present: AidStatus | None = None
     future: AidStatus | None = None
     qualified: bool = False  # needs money or a concrete aid noun under it
+    event: str | None = None  # the PLOVER event a verb also triggers (events read it here)
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,22 @@ def _status(value: Any, where: str, path: Path) -> AidStatus | None:
         raise DataFileError(f"{where}: unknown status '{value}'", path=str(path)) from None
 
 
+def _event_type(value: Any, where: str, path: Path) -> str | None:
+    from veille.model import PLOVER_EVENT_TYPES
+
+    if value is not None and value not in PLOVER_EVENT_TYPES:
+        raise DataFileError(f"{where}: event must be a PLOVER type, got {value!r}", path=str(path))
+    return value
+
+
+def give_lemmas(data_dir: Path) -> frozenset[str]:
+    """The verbs and unqualified nouns that name giving ("livrer", "l'aide"): the one list of
+    them, which entity linking also reads ("livrer des missiles à Kiev": Kiev receives)."""
+    lexicon = load_aid_lexicon(data_dir)
+    triggers = (*lexicon.verb_triggers.items(), *lexicon.noun_triggers.items())
+    return frozenset(k for k, spec in triggers if spec.role == "give" and not spec.qualified)
+
+
 def _specs(data: Any, key: str, path: Path) -> dict[str, TriggerSpec]:
     if not isinstance(data, dict):
         raise DataFileError(f"'{key}' must map lemmas to {{role, ...}}", path=str(path))
@@ -113,6 +130,7 @@ def _specs(data: Any, key: str, path: Path) -> dict[str, TriggerSpec]:
             present=_status(spec.get("present"), f"{key}.{lemma}", path),
             future=_status(spec.get("future"), f"{key}.{lemma}", path),
             qualified=bool(spec.get("qualified", False)),
+            event=_event_type(spec.get("event"), f"{key}.{lemma}", path),
         )
     return out
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from veille.errors import DataFileError
+from veille.extract.aid_lexicon import load_aid_lexicon
 from veille.extract.frames import load_frame_patterns
 from veille.lang import read_data_file
 from veille.model import Modality
@@ -147,6 +148,9 @@ def load_event_lexicon(data_dir: Path) -> EventLexicon:
     except ValueError as exc:
         raise DataFileError(f"drop_modalities: {exc}", path=str(path)) from None
     verbs = _rules(data.get("verbs"), path, "verbs")
+    for lemma, spec in load_aid_lexicon(data_dir).verb_triggers.items():
+        if spec.event:  # transfer verbs are listed once, in aid.yaml
+            verbs.setdefault(lemma, TriggerRule(lemma=lemma, type=spec.event, object_class="aid"))
     nouns = _rules(data.get("nouns"), path, "nouns")
     # the quantity nouns are kept once, with the frame patterns that read through them
     classes.setdefault(
