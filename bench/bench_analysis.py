@@ -7,7 +7,7 @@ Texts are the seed articles plus ../shared/corpus/fr, cycled to ``--docs``. Both
 are loaded before any timing (loads are not counted); the two timings interleave, each the
 best of ``--repeat`` on one process:
 
-- bare: ``pack.load_nlp()`` + ``nlp.pipe`` (the statistical French model alone);
+- bare: ``spacy.load(pack.spacy_model)`` + ``nlp.pipe`` (the statistical French model alone);
 - veille: ``veille.enrich.build_nlp`` + ``nlp.pipe`` + ``enrich`` + ``extract`` (entities,
   quantities, dates, events, aid, claims) per article: what ``AnalyzeStage`` does.
 
@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import load_texts
+from corpus import bare_nlp, load_texts
 
 from veille.enrich import build_nlp, enrich
 from veille.extract import extract
@@ -70,14 +70,14 @@ def main() -> None:
     texts = load_texts(args.docs)
     pack = get_pack("fr")
     kb = KnowledgeBase.load()
-    bare_nlp = pack.load_nlp()
+    model = bare_nlp(pack)
     veille_nlp = build_nlp(pack, kb)
     # warm both (lexeme caches, lazy loads) before timing
-    time_bare(bare_nlp, texts[:8], args.batch_size)
+    time_bare(model, texts[:8], args.batch_size)
     time_veille(veille_nlp, pack, kb, texts[:8], args.batch_size)
     bare_s, veille_s, counts = [], [], {}
     for _ in range(args.repeat):
-        bare_s.append(time_bare(bare_nlp, texts, args.batch_size))
+        bare_s.append(time_bare(model, texts, args.batch_size))
         seconds, counts = time_veille(veille_nlp, pack, kb, texts, args.batch_size)
         veille_s.append(seconds)
     bare_rate = len(texts) / min(bare_s)

@@ -6,7 +6,7 @@
 Texts are the seed articles plus ../shared/corpus/fr, repeated to ``--docs``. Three
 timings, each the best of ``--repeat`` interleaved runs on one core:
 
-- bare: ``pack.load_nlp()`` + ``nlp.pipe`` (the statistical French model alone);
+- bare: ``spacy.load(pack.spacy_model)`` + ``nlp.pipe`` (the statistical French model alone);
 - full: ``veille.enrich.build_nlp`` (adds the KB entity ruler) + ``nlp.pipe`` +
   ``veille.enrich.enrich`` (linking, quantities, dates, FX) per article;
 - grammars: quantities + dates + FX alone on already parsed docs (ms per article).
@@ -32,7 +32,7 @@ from veille.model import Analysis, Article, FuzzyDate, stable_id
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from corpus import load_texts  # noqa: E402
+from corpus import bare_nlp, load_texts  # noqa: E402
 
 
 def best_of_interleaved(repeat: int, *runs) -> list[float]:
@@ -57,7 +57,7 @@ def main() -> None:
     chars = sum(len(t) for t in texts)
     pack = get_pack("fr")
     kb = KnowledgeBase.load()
-    bare_nlp = pack.load_nlp()
+    model = bare_nlp(pack)
     full_nlp = build_nlp(pack, kb)
     published = FuzzyDate.unknown()
     articles = [
@@ -66,14 +66,14 @@ def main() -> None:
     ]
 
     def run_bare() -> None:
-        for _ in bare_nlp.pipe(texts):
+        for _ in model.pipe(texts):
             pass
 
     def run_full() -> None:
         for article, doc in zip(articles, full_nlp.pipe(texts), strict=True):
             enrich(Analysis(article=article, doc=doc), pack, kb)
 
-    docs = list(bare_nlp.pipe(texts))
+    docs = list(pack.load_nlp().pipe(texts))
 
     def run_grammars() -> None:
         for doc in docs:

@@ -6,7 +6,7 @@
 Texts are the seed articles plus ../shared/corpus/fr, repeated to ``--docs``. Timings are
 the best of ``--repeat`` runs on one core:
 
-- bare: ``pack.load_nlp()`` + ``nlp.pipe``;
+- bare: ``spacy.load(pack.spacy_model)`` + ``nlp.pipe``;
 - ruler: the same pipeline with ``add_entity_ruler`` + ``nlp.pipe``;
 - linked: ruler pipeline + ``link_entities`` on every doc;
 - components: the ruler alone and ``link_entities`` alone on parsed docs (ms/doc), whose
@@ -33,7 +33,7 @@ from veille.model import FuzzyDate
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from corpus import load_texts  # noqa: E402
+from corpus import bare_nlp, load_texts  # noqa: E402
 
 
 def best_of(repeat: int, run) -> float:
@@ -57,7 +57,7 @@ def main() -> None:
     start = time.perf_counter()
     kb = KnowledgeBase.load()
     kb_load = time.perf_counter() - start
-    bare_nlp = pack.load_nlp()
+    model = bare_nlp(pack)
     ruler_nlp = pack.load_nlp()
     start = time.perf_counter()
     add_entity_ruler(ruler_nlp, kb)
@@ -66,7 +66,7 @@ def main() -> None:
     mentions = 0
 
     def run_bare() -> None:
-        for _ in bare_nlp.pipe(texts):
+        for _ in model.pipe(texts):
             pass
 
     def run_ruler() -> None:

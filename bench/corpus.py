@@ -1,4 +1,5 @@
-"""Real article texts the benchmarks run on: the bundled seeds and ../shared/corpus/fr."""
+"""What the benchmarks run on: real article texts (the bundled seeds and ../shared/corpus/fr)
+and the bare model they are compared with."""
 
 from __future__ import annotations
 
@@ -18,3 +19,11 @@ def load_texts(count: int) -> list[str]:
     if not base:
         raise SystemExit("no texts found in examples/corpus or ../shared/corpus/fr")
     return [base[i % len(base)] for i in range(count)]
+
+
+def bare_nlp(pack):
+    """The pack's spaCy model exactly as shipped (``spacy.load``): no Veille tokenizer rule,
+    lemma repair or entity ruler, so every ratio is against the model alone."""
+    import spacy
+
+    return spacy.load(pack.spacy_model)
