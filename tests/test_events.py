@@ -445,6 +445,8 @@ NO_EVENT = [
     "L'objectif est de bâtir une défense solide.",
     "Les stocks que les États-Unis ont envoyés en Ukraine s'épuisent.",
     "La Russie cherche à limiter les frappes ukrainiennes sur son territoire.",
+    # what is planned is the act on a kind of event, not the events
+    "Le Kremlin veut réduire les bombardements ukrainiens sur la Crimée.",
     "Le chef de l'État a souligné la gravité des attaques russes.",
     "L'ADMINISTRATION S'INQUIETE MAIS SOUTIENT TOUJOURS L'AIDE POUR COMBATTRE LA RUSSIE",
     # a landing is an assault only for armed men, not for a plane or a delegation

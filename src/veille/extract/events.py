@@ -464,6 +464,15 @@ class _Extractor(CompletionMixin, PartiesMixin, PlacesMixin, AttributesMixin):
             clause = analyze_clause(clause_verb, self.mod, bounds=self.units[clause_verb.i])
             if not clause.reportable:
                 return None
+            if (
+                host is None
+                and clause.governors
+                and clause.modality is not None
+                and generic_plural(noun)
+            ):
+                # "cherche à limiter les frappes ukrainiennes": what is planned is the
+                # other verb's act; the definite plural names a kind of event
+                return None
             draft.modality = clause.modality
             draft.clause_verbs.update(g.i for g in clause.governors)
             subj = clause.subject
