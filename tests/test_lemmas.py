@@ -63,3 +63,22 @@ def test_bad_repairs_file_names_the_file_and_the_reason(tmp_path, body, reason):
     with pytest.raises(DataFileError) as err:
         load_repairs(tmp_path)
     assert reason in str(err.value) and "lemmas.yaml" in str(err.value)
+
+
+def test_hashed_index_gives_the_lemmatizer_the_same_answers(fr_pack):
+    import spacy
+
+    from veille.lang.fr.lemmas import hash_lemma_index
+
+    text = (
+        "Les négociateurs redoutaient que les livraisons promises ne soient retardées ; "
+        "les entrepôts, bombardés deux fois, brûlaient encore quand les secours arrivèrent."
+    )
+    nlp = spacy.load(fr_pack.spacy_model)
+    before = [t.lemma_ for t in nlp(text)]
+    hash_lemma_index(nlp)
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    lemmatizer.cache = {}
+    index = lemmatizer.lookups.get_table("lemma_index")
+    assert all(isinstance(index.get(k), dict) for k in index)
+    assert [t.lemma_ for t in nlp(text)] == before

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from veille.lang.fr.lemmas import add_lemma_repairs
+from veille.lang.fr.lemmas import add_lemma_repairs, hash_lemma_index
 from veille.model import FuzzyDate, Quantity, TimeExpression
 
 QUOTE_AFTER_ELISION = r"""(?<=[’'])["«“]"""
@@ -27,6 +27,7 @@ class FrenchPack:
         # to both words by the stock tokenizer, which then hides the noun from the parser
         infixes = [*nlp.Defaults.infixes, QUOTE_AFTER_ELISION]
         nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+        hash_lemma_index(nlp)
         add_lemma_repairs(nlp, self.data_dir)
         return nlp
 

