@@ -584,6 +584,18 @@ def test_a_seat_of_government_after_an_event_noun_is_its_author(events_of) -> No
     assert [(e.actor.country, e.location and e.location.name) for e in events] == [("RUS", "Odesa")]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Un dépôt de carburant russe a pris feu après une frappe de missiles de Kiev.",
+        "Une raffinerie russe a brûlé après une attaque de drones de Kiev.",  # "de Kiev" on the noun
+    ],
+)
+def test_a_capital_owning_the_weapons_is_the_author_not_the_place(events_of, text) -> None:
+    (event,) = events_of(text)
+    assert (event.actor.country, event.target.country, event.location) == ("UKR", "RUS", None)
+
+
 def test_the_complement_of_an_infinitive_is_not_the_subject_s_country(events_of) -> None:
     events = events_of("La décision d'accorder des obus à la Moldavie a été approuvée.")
     assert all(e.actor is None or e.actor.country != "MDA" for e in events)

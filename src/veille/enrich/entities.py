@@ -563,7 +563,14 @@ def _acts(ent, cues: _Cues | None) -> bool:
         token.head.lemma_ in cues.recipient_heads or token.head.head.lemma_ in cues.recipient_heads
     ):
         return True
-    return bool(cases & {"de", "d'", "d’", "du"} and token.head.lower_ in cues.actor_heads)
+    if not cases & {"de", "d'", "d’", "du"}:
+        return False
+    # "une attaque de drones de Kiev": the parser may hang "de Kiev" on the event noun
+    # rather than on the noun right before it; the words as written decide
+    before = token.doc[token.i - 2] if token.i >= 2 else None
+    return token.head.lower_ in cues.actor_heads or (
+        before is not None and before.lower_ in cues.actor_heads
+    )
 
 
 def _remember_surname(mention: EntityMention, kb: KnowledgeBase, surnames) -> None:

@@ -236,7 +236,16 @@ class PartiesMixin:
         # "l'attaque de la Russie contre X": with a target named, "de" + a country is the
         # attacker ("le bombardement de Kharkiv" alone is what was hit)
         has_target = assault and self._noun_target_phrase(noun, "ASSAULT")
-        for child in noun.children:
+        # "une attaque de drones de Kiev": the weapon's owner, when entity linking read it
+        # as a government, is the author
+        owners = [
+            owner
+            for weapon in noun.children
+            if weapon.dep_ == "nmod" and weapon.lemma_.lower() in self.lex.instruments
+            for owner in weapon.children
+            if owner.dep_ == "nmod" and self.case(owner) in self.lex.owner_cases
+        ]
+        for child in [*noun.children, *owners]:
             if child.dep_ not in ("nmod", "obl:agent"):
                 continue
             case = self.case(child)
@@ -253,6 +262,7 @@ class PartiesMixin:
                 and is_place
                 and case not in self.lex.agent_cases
                 and not (has_target and is_author)
+                and not mention.refers_to  # a government, not the city ("drones de Kiev")
             ):
                 continue
             actor = self.head_party(child)
