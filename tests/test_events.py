@@ -588,7 +588,8 @@ def test_a_seat_of_government_after_an_event_noun_is_its_author(events_of) -> No
     "text",
     [
         "Un dépôt de carburant russe a pris feu après une frappe de missiles de Kiev.",
-        "Une raffinerie russe a brûlé après une attaque de drones de Kiev.",  # "de Kiev" on the noun
+        # the parser hangs "de Kiev" on the event noun here
+        "Une raffinerie russe a brûlé après une attaque de drones de Kiev.",
     ],
 )
 def test_a_capital_owning_the_weapons_is_the_author_not_the_place(events_of, text) -> None:
