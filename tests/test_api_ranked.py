@@ -118,3 +118,49 @@ def test_api_lists_follow_a_write(tmp_path):
             assert new_id in [item["id"] for item in after["items"]]
     finally:
         store.close()
+
+
+def test_exact_copies_counted_once_per_generation(tmp_path, monkeypatch):
+    """Duplicate groups' exact copies: one count over every group per generation when the
+    server keeps them, the same numbers as the per-page count, and a write counts again."""
+    from veille.model import Analysis, Article, DuplicateGroup
+
+    def art(name: str, text: str) -> Analysis:
+        return Analysis(
+            article=Article(
+                id=name,
+                source=f"/{name}.txt",
+                text=text,
+                content_hash=stable_id(text),
+                raw_hash=name,
+            )
+        )
+
+    same = "Un texte repris mot pour mot par plusieurs sites, pour ce test."
+    ranks = Ranks()
+    with open_store(tmp_path / "d.duckdb") as store:
+        con = store.connection()
+        store.save_batch([art("a", same), art("b", same), art("c", same + " Et une phrase.")])
+        store.save_duplicate_groups([DuplicateGroup("g", "near", ("a", "b", "c"), (), (), 0.8)])
+        plain = queries.list_duplicate_groups(con, queries.Filters(), 10, 0)
+        kept = queries.list_duplicate_groups(con, queries.Filters(), 10, 0, None, ranks)
+        assert kept == plain and kept["items"][0]["exact_copies"] == 2
+        executed = []
+        real_execute = type(con).execute
+
+        def counting(self, sql, *args, **kwargs):
+            executed.append(sql)
+            return real_execute(self, sql, *args, **kwargs)
+
+        monkeypatch.setattr(type(con), "execute", counting)
+        queries.list_duplicate_groups(con, queries.Filters(), 10, 0, None, ranks)
+        assert not [sql for sql in executed if "content_hash" in sql]  # kept: not counted
+        monkeypatch.undo()
+        store.save_batch([art("d", same)])
+        # a group's id is a hash of its members: another member, another group
+        store.save_duplicate_groups(
+            [DuplicateGroup("g2", "near", ("a", "b", "c", "d"), (), (), 0.8)]
+        )
+        again = queries.list_duplicate_groups(con, queries.Filters(), 10, 0, None, ranks)
+        assert again["items"][0]["exact_copies"] == 3
+        assert again == queries.list_duplicate_groups(con, queries.Filters(), 10, 0)

@@ -1076,17 +1076,25 @@ def list_duplicate_groups(
         f"AS num_articles FROM duplicate_groups g{where.sql()}"
     )
     page = _page(con, sql, where.params, limit, offset, _same, DUPLICATE_ORDER, cursor, ranks=ranks)
-    # exact copies for this page's groups only (a column of the list would count them all)
+    # exact copies for this page's groups only (a column of the list would count them all),
+    # or for every group once per store generation when the server keeps them
     ids = [item["id"] for item in page["items"]]
-    copies = dict(
-        con.execute(
-            "SELECT group_id, sum(n) FROM (SELECT m.group_id, count(*) AS n "
-            "FROM duplicate_group_articles m JOIN articles a ON a.id = m.article_id "
-            "WHERE m.group_id = ANY(?::VARCHAR[]) GROUP BY m.group_id, a.content_hash "
-            "HAVING count(*) > 1) GROUP BY group_id",
-            [ids],
-        ).fetchall()
-    )
+
+    def exact_copies(ids: list[str] | None) -> dict[str, int]:
+        return dict(
+            con.execute(
+                "SELECT group_id, sum(n) FROM (SELECT m.group_id, count(*) AS n "
+                "FROM duplicate_group_articles m JOIN articles a ON a.id = m.article_id "
+                f"{'' if ids is None else 'WHERE m.group_id = ANY(?::VARCHAR[]) '}"
+                "GROUP BY m.group_id, a.content_hash HAVING count(*) > 1) GROUP BY group_id",
+                [] if ids is None else [ids],
+            ).fetchall()
+        )
+
+    if ranks is None:
+        copies = exact_copies(ids)
+    else:
+        copies = ranks.value(generation(con), "exact_copies", lambda: exact_copies(None))
     for item in page["items"]:
         item["exact_copies"] = int(copies.get(item["id"], 0))
     return page

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,9 +55,32 @@ class Ranks:
         self._uses: dict[tuple[str, str], int] = {}
         self._kept: dict[tuple[str, str], RankedList] = {}
         self._building: set[tuple[str, str]] = set()
+        self._values: dict[str, Any] = {}
         self.build_after = build_after
         self.builds = 0  # orders sorted since start (for tests and the bench)
         self.hits = 0  # pages answered from a kept order
+
+    def _at(self, generation: int) -> None:
+        """Forget everything kept for another generation (call with the lock held)."""
+        if generation != self._generation:
+            self._generation = generation
+            self._uses.clear()
+            self._kept.clear()
+            self._building.clear()
+            self._values.clear()
+
+    def value(self, generation: int, name: str, compute: Callable[[], Any]) -> Any:
+        """A whole-list value (say, every duplicate group's count of exact copies), computed
+        once per generation: one pass over the tables instead of a join per page."""
+        with self._lock:
+            self._at(generation)
+            if name in self._values:
+                return self._values[name]
+        answer = compute()
+        with self._lock:
+            if generation == self._generation:
+                self._values[name] = answer
+        return answer
 
     def ranked(
         self, con: duckdb.DuckDBPyConnection, generation: int, name: str, keys: Sequence[str],
@@ -67,11 +90,7 @@ class Ranks:
         sorted here on its ``build_after``-th use, None before."""
         key = (name, sql)
         with self._lock:
-            if generation != self._generation:
-                self._generation = generation
-                self._uses.clear()
-                self._kept.clear()
-                self._building.clear()
+            self._at(generation)
             kept = self._kept.get(key)
             if kept is not None:
                 self.hits += 1
