@@ -75,6 +75,26 @@ def test_a_cursor_the_order_did_not_hand_out_still_pages(table):
         page(table, 10, cursor="garbage", ranks=ranks)
 
 
+def test_another_workers_cursor_is_found_by_its_row(table):
+    """A cursor handed out elsewhere starts after its row when that row is in the kept
+    order with the same sort values; a cursor whose values match no row pages by SQL."""
+    mine, theirs = Ranks(build_after=1), Ranks(build_after=1)
+    walked = []
+    cursor = None
+    while True:
+        body = page(table, 9, cursor=cursor, ranks=theirs)
+        if cursor is not None:  # asked of the other worker, who never handed it out
+            assert page(table, 9, cursor=cursor, ranks=mine) == body
+        walked += [item["id"] for item in body["items"]]
+        if (cursor := body["next_cursor"]) is None:
+            break
+    assert len(walked) == 120 and len(set(walked)) == 120
+    assert len(mine.position_cache_sizes()) == 1 and mine.position_cache_sizes()[0] > 5
+    order, first = ORDER, page(table, 1)["items"][0]
+    moved = order.cursor([None, None, None, first["id"]])  # its row, other sort values
+    assert page(table, 5, cursor=moved, ranks=mine) == page(table, 5, cursor=moved)
+
+
 def test_orders_are_kept_from_the_second_use_and_dropped_by_a_write(table):
     ranks = Ranks()
     page(table, 5, ranks=ranks)

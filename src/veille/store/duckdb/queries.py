@@ -282,12 +282,15 @@ def _ranked_page(
     a cursor this order did not hand out (the SQL path then answers)."""
     assert order.fetch is not None
     keys = [c for c, _ in order.keys]
-    if cursor is not None:
-        order.values(cursor)  # a cursor of another list is an error either way
+    values = None if cursor is None else order.values(cursor)  # another list's: an error
     ranked = ranks.ranked(con, generation(con), order.name, keys, order.fetch, sql, order.sql())
     if ranked is None:
         return None
-    start = offset if cursor is None else ranked.position_after(cursor)
+    start = (
+        offset
+        if cursor is None or values is None
+        else ranked.position_after(cursor, keys, values, order.cursor)
+    )
     if start is None:
         return None
     rows = ranked.slice(start, limit + 1)

@@ -42,8 +42,39 @@ class RankedList:
         if len(self.cursors) > MAX_CURSORS:
             self.cursors.popitem(last=False)
 
-    def position_after(self, cursor: str) -> int | None:
-        return self.cursors.get(cursor)
+    def position_after(
+        self, cursor: str, keys: Sequence[str], values: Sequence[Any], cursor_of: Callable
+    ) -> int | None:
+        """Where the page after ``cursor`` starts: a cursor this order handed out, or one
+        another server worker did whose row is here with the same sort values (found by
+        its trailing id columns, then checked whole); None otherwise."""
+        if cursor in self.cursors:
+            return self.cursors[cursor]
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        mask = None
+        for column, value in reversed(list(zip(keys, values, strict=True))):
+            data = self.table.column(column)
+            is_text = pa.types.is_string(data.type) or pa.types.is_large_string(data.type)
+            if is_text and not isinstance(value, str):
+                return None
+            if not is_text and not (
+                pa.types.is_integer(data.type) and type(value) is int  # not a bool either
+            ):
+                return None
+            same = pc.equal(data, pa.scalar(value, data.type))
+            mask = same if mask is None else pc.and_(mask, same)
+            if is_text:  # an id: few rows left to check
+                break
+        else:
+            return None
+        for at in pc.indices_nonzero(mask).to_pylist()[:100]:
+            row = [self.table.column(c)[at].as_py() for c in keys]
+            if cursor_of(row) == cursor:
+                self.remember(cursor, at + 1)
+                return at + 1
+        return None
 
 
 class Ranks:
@@ -58,7 +89,7 @@ class Ranks:
         self._values: dict[str, Any] = {}
         self.build_after = build_after
         self.builds = 0  # orders sorted since start (for tests and the bench)
-        self.hits = 0  # pages answered from a kept order
+        self.hits = 0  # kept orders handed out
 
     def _at(self, generation: int) -> None:
         """Forget everything kept for another generation (call with the lock held)."""
@@ -81,6 +112,11 @@ class Ranks:
             if generation == self._generation:
                 self._values[name] = answer
         return answer
+
+    def position_cache_sizes(self) -> list[int]:
+        """How many cursor positions each kept order remembers (for tests)."""
+        with self._lock:
+            return [len(kept.cursors) for kept in self._kept.values()]
 
     def ranked(
         self, con: duckdb.DuckDBPyConnection, generation: int, name: str, keys: Sequence[str],
