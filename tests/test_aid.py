@@ -186,6 +186,58 @@ AID_CASES = [
     ("Les frappes ont détruit un dépôt de munitions près de Kherson.", []),
     ("L'accès de l'Ukraine aux armes occidentales est remis en question.", []),
     ("Les problèmes de financement inquiètent les dirigeants européens.", []),
+    # a participle with a named country as its passive agent tells a delivery; without
+    # one it only describes the thing
+    (
+        "Les canons Caesar livrés par la France à l'Ukraine ont été touchés.",
+        [
+            dict(
+                donor="FRA",
+                recipient="UKR",
+                status="delivered",
+                items=[("Caesar", None, None)],
+            )
+        ],
+    ),
+    ("Les munitions financées par des fonds privés sont arrivées.", []),
+    # a support verb says the noun's verb in its own tense ("a fait don" = "a donné")
+    (
+        "La Lituanie a fait don de huit drones à l'Ukraine.",
+        [dict(donor="LTU", recipient="UKR", status="delivered", mechanism="donation")],
+    ),
+    (
+        "La Belgique procédera à la livraison de quatre radars à la Moldavie.",
+        [dict(donor="BEL", recipient="MDA", status="promised")],
+    ),
+    # every donor of a coordination, however the parse hung it: on a later word of a name
+    # the tokenizer split, or before the subject as a root of its own
+    (
+        "Les Pays-Bas et le Danemark livreront à l'Ukraine des avions F-16.",
+        [
+            dict(donor="NLD", recipient="UKR", status="promised"),
+            dict(donor="DNK", recipient="UKR", status="promised"),
+        ],
+    ),
+    (
+        "Washington et Ottawa ont livré des obus à Kiev.",
+        [
+            dict(donor="CAN", recipient="UKR", status="delivered"),
+            dict(donor="USA", recipient="UKR", status="delivered"),
+        ],
+    ),
+    # a place name the tagger mistook (here "Kiev" as a determiner) is still a recipient
+    (
+        "La Pologne a cédé à Kiev dix obusiers supplémentaires.",
+        [dict(donor="POL", recipient="UKR", status="delivered")],
+    ),
+    # "de la part du Danemark et des Pays-Bas": the parse hangs the second donor on "part"
+    (
+        "Kiev va recevoir des radars de la part du Danemark et des Pays-Bas.",
+        [
+            dict(donor="DNK", recipient="UKR", status="promised"),
+            dict(donor="NLD", recipient="UKR", status="promised"),
+        ],
+    ),
 ]
 
 
@@ -252,6 +304,14 @@ def test_lexicon_loads_once_and_validates(fr_pack, tmp_path: Path) -> None:
     with pytest.raises(DataFileError) as err:
         load_aid_lexicon(tmp_path)
     assert "aid.yaml" in str(err.value)
+    (tmp_path / "aid.yaml").write_text(
+        "verb_triggers:\n  livrer: {role: give}\n"
+        "noun_triggers:\n  don: {role: give, verb: donner}\n"
+    )
+    load_aid_lexicon.cache_clear()
+    with pytest.raises(DataFileError, match=r"noun_triggers\.don: verb 'donner'"):
+        load_aid_lexicon(tmp_path)
+    load_aid_lexicon.cache_clear()
 
 
 def test_different_counts_are_different_commitments(aid_of) -> None:

@@ -122,7 +122,7 @@ BAD_FRAMES = [
     ("roles:\n  subject:\n    - [{RIGHT_ID: pred, RIGHT_ATTRS: {POS: VERB}}]\n", "names 'arg'"),
     (_TWO_NODES % ("{LEMMA: {IN: $nope}}", "pred", ">"), "unknown list '\\$nope'"),
     (_TWO_NODES % ("{POS: VERB}", "nowhere", ">"), "pattern 1"),
-    (_TWO_NODES % ("{POS: VERB}", "pred", "."), "operator '.' is not supported"),
+    (_TWO_NODES % ("{POS: VERB}", "pred", "<<"), "operator '<<' is not supported"),
     ("spans:\n  count_subset: dont\n", "count_subset"),
 ]
 
@@ -150,3 +150,70 @@ def test_subject_given_to_an_infinitive_clause_is_the_main_one(bare_nlp, data_di
     doc = Doc(bare_nlp.vocab, words=words, heads=heads, deps=deps, pos=pos, morphs=morphs)
     assert frame_at(doc, data_dir, doc[10]).arg("subject").text == "ministre"
     assert frame_at(doc, data_dir, doc[6]).arg("subject").text == "ministre"
+
+
+# Roles the aid extractor reads: (sentence, predicate, role, expected arguments)
+AID_ROLES = [
+    ("La Suède leur a vendu des radars modernes.", "vendu", "dative_clitic", ["leur"]),
+    ("La Grèce a cédé des blindés légers à la Géorgie.", "cédé", "oblique", ["Géorgie"]),
+    # "auprès" parsed as an adverb with the country hung on it
+    ("Le Chili a acquis des frégates auprès du Pérou.", "acquis", "oblique", ["Pérou"]),
+    # on the object, and deep in it
+    (
+        "Le Japon a envoyé des camions de transport à destination de la Moldavie.",
+        "envoyé",
+        "nested_oblique",
+        ["transport", "destination"],
+    ),
+    (
+        "Le Japon a envoyé des camions de transport à destination de la Moldavie.",
+        "envoyé",
+        "deep_oblique",
+        ["transport", "destination", "Moldavie"],
+    ),
+    (
+        "La Roumanie, qui en a reçu dix, attend la suite.",
+        "reçu",
+        "relative_antecedent",
+        ["Roumanie"],
+    ),
+    (
+        "La Finlande s'est engagée à former des pilotes.",
+        "engagée",
+        "reflexive_subject",
+        ["Finlande"],
+    ),
+]
+
+
+AID_ROLES += [
+    # "en" tagged as a preposition before the infinitive is the partitive clitic all the same
+    ("L'Estonie compte en acheter 12 de plus.", "acheter", "partitive_clitic", ["en"]),
+    ("Les livraisons de canons français ont repris.", "livraisons", "modifier", ["français"]),
+    ("Les obus qu'ils ont envoyés sont arrivés.", "envoyés", "described", ["obus"]),
+    ("La Pologne a doté son armée de chars neufs.", "doté", "complement", ["armée"]),
+]
+
+
+@pytest.mark.parametrize(("text", "predicate", "role", "expected"), AID_ROLES)
+def test_roles_for_aid(bare_nlp, data_dir, text, predicate, role, expected):
+    frame = _frame(bare_nlp, data_dir, text, predicate)
+    assert _texts(frame.args.get(role)) == expected
+
+
+def test_a_dative_clitic_is_one_before_the_verb(bare_nlp, data_dir):
+    # "lui" after the verb is no clitic of it (operator ">--": a child on the left)
+    frame = _frame(bare_nlp, data_dir, "Le ministre a parlé avec lui hier.", "parlé")
+    assert frame.arg("dative_clitic") is None
+
+
+def test_a_count_right_after_the_verb_carries_its_complement(bare_nlp, data_dir):
+    # operator ".": the next word; built by hand, "à la Serbie" hung on the number
+    from spacy.tokens import Doc
+
+    words = ["Ils", "en", "ont", "donné", "18", "à", "la", "Serbie", "."]
+    heads = [3, 3, 3, 3, 3, 7, 7, 4, 3]
+    deps = ["nsubj", "iobj", "aux:tense", "ROOT", "punct", "case", "det", "nmod", "punct"]
+    pos = ["PRON", "PRON", "AUX", "VERB", "NUM", "ADP", "DET", "PROPN", "PUNCT"]
+    doc = Doc(bare_nlp.vocab, words=words, heads=heads, deps=deps, pos=pos)
+    assert _texts(frame_at(doc, data_dir, doc[3]).args.get("nested_oblique")) == ["Serbie"]

@@ -41,7 +41,10 @@ from veille.extract.aid_lexicon import AidLexicon, CueRule, TriggerSpec, load_ai
 from veille.extract.aid_merge import AidMention, inherit_parties, merge_mentions, to_commitment
 from veille.extract.aid_parties import (
     ARG_DEPS,
+    agent_of,
+    countries_of,
     forms_of,
+    frame_of,
     is_anaphoric,
     is_reflexive,
     lemma_of,
@@ -195,6 +198,16 @@ def _status_for(
         if chain and chain[0].i > tok.i - 3 and lemma_of(chain[0]) in lex.future_auxiliaries:
             return spec.future, False  # "va fournir"
         return _tense_status(tok, spec), False
+    # "a fait don de dix chars" (= a donné), "a procédé à la livraison" (= a livré): the
+    # support verb's tense with the statuses of the verb the noun names
+    verb = lex.verb_triggers.get(spec.verb or "")
+    if (
+        verb
+        and chain
+        and lemma_of(chain[0]) in lex.support_verbs
+        and tok in frame_of(chain[0], lex).each("complement")
+    ):
+        return _tense_status(chain[0], verb), False
     return None, False
 
 
@@ -270,6 +283,8 @@ def _tense_status(tok: Any, spec: TriggerSpec) -> AidStatus | None:
         return spec.future
     if "Past" in tenses and (auxes or "Part" not in tok.morph.get("VerbForm")):
         return spec.past
+    if "Past" in tenses and tok.dep_ == "acl":
+        return spec.past  # "des chars livrés par l'Allemagne": done
     if any(a.dep_ == "aux:tense" and "Fin" in a.morph.get("VerbForm") for a in auxes):
         return spec.past  # "a débloqué" tagged as an infinitive: a compound past all the same
     if "Imp" in tenses and "Fin" in tok.morph.get("VerbForm"):
@@ -344,10 +359,18 @@ def _mentions_in(
         if tok.pos_ == "VERB":
             if is_reflexive(tok) and lemma_of(tok) in lex.reflexive_status_cues:
                 continue  # "se sont engagés à fournir": a promise about the verb under it
-            if _bare_participle(tok):
-                continue  # "des armes financées par ...": a description, not a commitment
+            agent = agent_of(tok, lex) if _bare_participle(tok) else None
+            if _bare_participle(tok) and not (
+                agent is not None
+                and agent.pos_ == "PROPN"
+                and countries_of(agent, analysis, kb, lex)
+            ):
+                # "des armes financées ...": a description; with a named country as its
+                # passive agent ("des chars livrés par l'Allemagne") it tells who gave them
+                continue
             elided = elided_item(tok, analysis, lex)
-            if elided is None and not _has_aid_content(object_tokens(tok), analysis, lex, None):
+            moved = object_tokens(tok, lex)
+            if elided is None and not _has_aid_content(moved, analysis, lex, None):
                 continue
         elif spec.qualified and not _has_aid_content(phrase_of(tok), analysis, lex, skip=tok):
             continue

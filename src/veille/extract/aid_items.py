@@ -8,6 +8,7 @@ from typing import Any
 
 from veille.extract.aid_lexicon import AidLexicon
 from veille.extract.aid_parties import countries_of, forms_of, item_tokens
+from veille.extract.frames import frame_at
 from veille.extract.units import Sentence, normalise_quotes
 from veille.model import AidItem, Analysis, EntityType, Qualifier, Quantity
 
@@ -42,7 +43,7 @@ def value_of(
 
 
 def items_of(tok: Any, chain: list[Any], analysis: Analysis, lex: AidLexicon) -> list[AidItem]:
-    tokens = item_tokens(tok, chain)
+    tokens = item_tokens(tok, chain, lex)
     starts = {t.idx for t in tokens}
     items: list[AidItem] = []
     used: set[int] = set()
@@ -125,13 +126,9 @@ def elided_item(tok: Any, analysis: Analysis, lex: AidLexicon) -> tuple[AidItem,
         "Part" in tok.morph.get("VerbForm") and "Pres" in tok.morph.get("Tense")
     ):
         return None  # "en achetant": a gerund, no clitic
-    # the parse hangs the clitic on the verb or its auxiliary, and calls it ADP before an
-    # infinitive ("compte en acheter 12")
-    near = [
-        *tok.children,
-        *(g for c in tok.children if c.dep_.startswith("aux") for g in c.children),
-    ]
-    if not any(c.lower_ == "en" and c.i < tok.i for c in near):
+    # the frame's partitive clitic, also hung on the auxiliary or tagged as a preposition
+    clitic = frame_at(tok.doc, lex.data_dir, tok).arg("partitive_clitic")
+    if clitic is None or clitic.i > tok.i:
         return None
     count = count_after(tok, lex)
     if count is None:

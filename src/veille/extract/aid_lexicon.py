@@ -27,6 +27,7 @@ class TriggerSpec:
     future: AidStatus | None = None
     qualified: bool = False  # needs money or a concrete aid noun under it
     event: str | None = None  # the PLOVER event a verb also triggers (events read it here)
+    verb: str | None = None  # the verb a trigger noun names ("don" -> "donner")
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,6 @@ class AidLexicon:
     elided_window: int = 3
     # modifiers that make a deal noun another deal than the one before ("une autre aide")
     distinct_modifiers: frozenset[str] = frozenset()
-    # dative clitics that stand for a recipient named before ("qu'ils lui ont fournis")
-    dative_clitics: frozenset[str] = frozenset()
     # verbs whose object is a part of their aid subject ("l'aide comprend un prêt")
     inclusion_verbs: frozenset[str] = frozenset()
     # recipients that pass the aid on: a gift to them is aid to the article's recipient
@@ -88,6 +87,10 @@ class AidLexicon:
     conditional_stems: dict[str, frozenset[str]] = field(default_factory=dict)
     # verbs whose conditional is an expectation, not a hypothesis ("devrait livrer")
     expectation_verbs: frozenset[str] = frozenset()
+    # verbs that with a trigger noun as complement say its verb ("faire don de")
+    support_verbs: frozenset[str] = frozenset()
+    # the pack's data directory: its frames.yaml gives the arguments of a trigger
+    data_dir: Path = Path(".")
 
 
 def _status(value: Any, where: str, path: Path) -> AidStatus | None:
@@ -131,6 +134,7 @@ def _specs(data: Any, key: str, path: Path) -> dict[str, TriggerSpec]:
             future=_status(spec.get("future"), f"{key}.{lemma}", path),
             qualified=bool(spec.get("qualified", False)),
             event=_event_type(spec.get("event"), f"{key}.{lemma}", path),
+            verb=str(spec["verb"]).lower() if spec.get("verb") else None,
         )
     return out
 
@@ -181,7 +185,17 @@ def load_aid_lexicon(data_dir: Path) -> AidLexicon:
         role: {party: _seqs(seqs, contractions) for party, seqs in (parties or {}).items()}
         for role, parties in (data.get("counterparts") or {}).items()
     }
+    verb_triggers = _specs(data.get("verb_triggers"), "verb_triggers", path)
+    noun_triggers = _specs(data.get("noun_triggers"), "noun_triggers", path)
+    for lemma, spec in noun_triggers.items():
+        if spec.verb is not None and spec.verb not in verb_triggers:
+            raise DataFileError(
+                f"noun_triggers.{lemma}: verb '{spec.verb}' is not in verb_triggers",
+                path=str(path),
+            )
     return AidLexicon(
+        data_dir=Path(data_dir),
+        support_verbs=frozenset(str(w).lower() for w in data.get("support_verbs") or ()),
         locution_nouns=frozenset(str(w).lower() for w in data.get("locution_nouns") or ()),
         joint_cues=frozenset(str(w).lower() for w in data.get("joint_cues") or ()),
         count_words={str(k).lower(): int(v) for k, v in (data.get("count_words") or {}).items()},
@@ -197,10 +211,9 @@ def load_aid_lexicon(data_dir: Path) -> AidLexicon:
         intermediaries=frozenset(str(w) for w in data.get("intermediaries") or ()),
         approving_bodies={str(k): str(v) for k, v in (data.get("approving_bodies") or {}).items()},
         inclusion_verbs=frozenset(str(w).lower() for w in data.get("inclusion_verbs") or ()),
-        dative_clitics=frozenset(str(w).lower() for w in data.get("dative_clitics") or ()),
         distinct_modifiers=frozenset(str(w).lower() for w in data.get("distinct_modifiers") or ()),
-        verb_triggers=_specs(data.get("verb_triggers"), "verb_triggers", path),
-        noun_triggers=_specs(data.get("noun_triggers"), "noun_triggers", path),
+        verb_triggers=verb_triggers,
+        noun_triggers=noun_triggers,
         aid_nouns=frozenset(str(w).lower() for w in data.get("aid_nouns") or ()),
         item_nouns=frozenset(str(w).lower() for w in data.get("item_nouns") or ()),
         item_generic_heads=frozenset(str(w).lower() for w in data.get("item_generic_heads") or ()),

@@ -4,14 +4,19 @@ The frame is the nearest verb of giving, receiving or negotiating at or above th
 its agent is the donor of a "give" frame and the recipient of a "receive" or "negotiate"
 frame; the other party comes from the markers of that frame ("à l'Ukraine", "auprès des
 États-Unis", "avec Washington"), demonyms ("l'aide américaine") or the weapon's maker.
+
+The arguments themselves (subject, passive agent, obliques, dative clitic, ...) come from
+the shared frame layer (``veille.extract.frames``, patterns in the pack's frames.yaml);
+this module reads their prepositions and resolves them to countries.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from veille.extract.actors import demonym_country, resolve_actor
+from veille.extract.actors import demonym_country, mention_at, resolve_actor
 from veille.extract.aid_lexicon import AidLexicon, TriggerSpec
+from veille.extract.frames import Frame, frame_at
 from veille.extract.units import Sentence
 from veille.model import AidStatus, Analysis, EntityType
 
@@ -42,28 +47,18 @@ def phrase_of(tok: Any) -> list[Any]:
     return out
 
 
-def object_tokens(tok: Any) -> list[Any]:
-    """What a verb trigger moves: its object (or the noun a relative clause hangs on)."""
-    tokens = []
-    for child in tok.children:
-        if child.dep_ in (
-            "obj",
-            "nsubj:pass",
-            "obl:arg",
-            "obl",
-            "obl:mod",
-            "iobj",
-            "xcomp",
-            "advmod",
-        ):
-            tokens.extend(phrase_of(child))
-    if tok.dep_ in ("acl:relcl", "acl"):
-        tokens.extend(t for t in phrase_of(tok.head) if t.i < tok.i or t.head.i == tok.head.i)
-        antecedent = tok.head
-        if any(c.dep_ == "case" for c in antecedent.children):
+def object_tokens(tok: Any, lex: AidLexicon) -> list[Any]:
+    """What a verb trigger moves: its complements (or the noun a relative clause or a
+    participle describes), from its frame."""
+    frame = frame_of(tok, lex)
+    tokens = [t for c in frame.each("complement") for t in phrase_of(c)]
+    described = frame.arg("described")
+    if described is not None:
+        tokens.extend(t for t in phrase_of(described) if t.i < tok.i or t.head == described)
+        if any(c.dep_ == "case" for c in described.children):
             # "des missiles à longue portée qu'ils ont fournis": the parse hangs the clause
             # on the last noun of the phrase, the thing given is the noun before it
-            start = min(t.i for t in antecedent.subtree)
+            start = min(t.i for t in described.subtree)
             before = [t for t in tok.doc[max(0, start - 3) : start] if t.pos_ == "NOUN"]
             tokens.extend(before[-1:])
     return tokens
@@ -104,15 +99,20 @@ def marker_matches(markers: tuple[str, ...], seqs: tuple[tuple[str, ...], ...]) 
 def countries_of(node: Any, analysis: Analysis, kb: Any, lex: AidLexicon) -> list[str]:
     """Countries of a phrase and of its conjuncts ("ses alliés européens et des États-Unis")."""
     out = []
+    also: list[Any] = []
     if lemma_of(node) in lex.transparent_nouns:  # "de la part de ses alliés"
         inner = [c for c in node.children if c.dep_ == "nmod"]
         if inner:
+            # "de la part du Danemark et des Pays-Bas": the parse may hang the second
+            # party on the locution noun
+            also = frame_of(node, lex).each("conjunct")
             node = inner[0]
     # "quatre alliés (l'Allemagne, le Danemark et les Pays-Bas)": the apposition names them
-    heads = [node, *[c for c in node.children if c.dep_ == "appos"]]
-    parts = [p for h in heads for p in [h, *[c for c in h.children if c.dep_ == "conj"]]]
-    for part in parts:
-        if part.pos_ not in ("NOUN", "PROPN", "PRON") or lemma_of(part) in lex.things:
+    heads = [node, *frame_of(node, lex).each("apposition")]
+    parts = [p for h in heads for p in [h, *frame_of(h, lex).each("conjunct")]]
+    for part in [*parts, *also]:
+        named = part.pos_ not in ("NOUN", "PROPN", "PRON") and _place_name(part, analysis)
+        if not (part.pos_ in ("NOUN", "PROPN", "PRON") or named) or lemma_of(part) in lex.things:
             continue  # "l'accord entre l'Ukraine et les États-Unis" is no actor
         actor = resolve_actor(part, analysis, kb)
         if actor is None or not actor.country or actor.country in out:
@@ -122,10 +122,17 @@ def countries_of(node: Any, analysis: Analysis, kb: Any, lex: AidLexicon) -> lis
         direct = any(
             c.dep_ == "amod" and demonym_country(c, kb) == actor.country for c in part.children
         )
-        if part.pos_ == "PROPN" or actor.sector or actor.kb_id or direct:
+        if part.pos_ == "PROPN" or named or actor.sector or actor.kb_id or direct:
             out.append(actor.country)
     out.extend(c for c in _bracketed_countries(node, analysis) if c not in out)
     return out
+
+
+def _place_name(token: Any, analysis: Analysis) -> bool:
+    """A country or city name the tagger mistook ("cédé à Kiev douze canons": "Kiev" as a
+    determiner): a linked place or organisation starts on it."""
+    mention = mention_at(analysis, token)
+    return mention is not None and mention.start == token.idx and mention.label in _PLACE_OR_ORG
 
 
 def _bracketed_countries(node: Any, analysis: Analysis) -> list[str]:
@@ -145,26 +152,30 @@ def _bracketed_countries(node: Any, analysis: Analysis) -> list[str]:
     ]
 
 
-def _agent(node: Any) -> Any | None:
-    # a reflexive verb's subject is often parsed as passive ("La Norvège s'est accordée")
-    subjects = (
-        ("nsubj", "obl:agent", "nsubj:pass") if is_reflexive(node) else ("nsubj", "obl:agent")
+def frame_of(node: Any, lex: AidLexicon) -> Frame:
+    return frame_at(node.doc, lex.data_dir, node)
+
+
+def _agent(node: Any, lex: AidLexicon) -> Any | None:
+    """Who acts in a predicate's frame: the antecedent of a relative subject ("l'Ukraine,
+    qui cherche à obtenir"), its subject, its passive agent, a reflexive verb's subject
+    (often parsed as passive: "La Norvège s'est accordée") or the root the parse hung the
+    verb on ("L'Ukraine négocie")."""
+    frame = frame_of(node, lex)
+    subject = frame.arg("relative_antecedent") or frame.arg("subject")
+    if subject is not None and subject.dep_ == "nsubj" and "Rel" in subject.morph.get("PronType"):
+        return _antecedent(subject)  # "l'Allemagne, qui lui a livré" parsed as ccomp
+    return (
+        subject
+        or frame.arg("agent")
+        or frame.arg("reflexive_subject")
+        or frame.arg("subject_as_head")
     )
-    if node.dep_ in ("acl:relcl", "acl") and any(
-        c.dep_ == "nsubj" and "Rel" in c.morph.get("PronType")
-        for c in [*node.children, *(g for c in node.children for g in c.children)]
-        if c.i < node.i
-    ):
-        return node.head  # "l'Ukraine, qui cherche à obtenir", "qui en a acheté"
-    for child in node.children:
-        if child.dep_ in subjects:
-            if child.dep_ == "nsubj" and "Rel" in child.morph.get("PronType"):
-                return _antecedent(child)  # "l'Allemagne, qui lui a livré" parsed as ccomp
-            return child
-    if node.dep_ == "acl" and node.head.dep_ == "ROOT" and node.head.i < node.i:
-        # the parse made the subject the root and hung the verb on it ("L'Ukraine négocie")
-        return node.head
-    return None
+
+
+def agent_of(verb: Any, lex: AidLexicon) -> Any | None:
+    """The passive agent of a verb's frame ("livrés par l'Allemagne")."""
+    return frame_of(verb, lex).arg("agent")
 
 
 def _antecedent(pronoun: Any) -> Any | None:
@@ -214,7 +225,7 @@ def parties_of(
         role = "give"  # "négocie un accord sur une aide à l'Ukraine": the agent would give
     if role == "receive" and any(
         marker_matches(markers_of(dep, lex), lex.counterparts["receive"].get("beneficiary", ()))
-        and countries_of(_locution_object(dep, lex), analysis, kb, lex)
+        and countries_of(dep, analysis, kb, lex)
         and not _possessive(_locution_object(dep, lex))  # "pour son armée": for itself
         for dep in _argument_scope(tok, chain, lex)
     ):
@@ -222,16 +233,21 @@ def parties_of(
     # a noun trigger's own dependents are not its agent ("l'aide de Washington" is handled
     # as a counterpart); a verb's subject is its agent
     inside = {t.i for t in tok.subtree} if tok.pos_ == "NOUN" else {tok.i}
-    agents = [a for node in [tok, *chain] if (a := _agent(node)) is not None]
-    agents = [a for a in agents if a.i not in inside]
+    agents = next(
+        (
+            [a]
+            for node in [tok, *chain]
+            if (a := _agent(node, lex)) is not None and a.i not in inside
+        ),
+        [],
+    )
     if not agents and tok.pos_ == "VERB":
         # "Après avoir reçu X, Kiev a ...": the parse split the sentence; the unit's main
         # subject is the agent of the fronted clause
-        agents = [
-            t
-            for t in tok.doc[sent.start : sent.end]
-            if t.dep_ == "nsubj" and t.head.dep_ == "ROOT" and t.i not in inside
-        ][:1]
+        roots = [
+            t for t in tok.doc[sent.start : sent.end] if t.dep_ == "ROOT" and t.i not in inside
+        ]
+        agents = [a for r in roots if (a := frame_of(r, lex).arg("subject")) is not None][:1]
     stray = stray_subjects(tok, chain, sent) if not agents and tok.pos_ == "VERB" else []
     if stray:
         agents = [stray[0]]
@@ -254,7 +270,7 @@ def parties_of(
         marks = markers_of(dep, lex)
         for party, target in (("donor", donors), ("recipient", recipients)):
             if marker_matches(marks, markers.get(party, ())):
-                for country in countries_of(_locution_object(dep, lex), analysis, kb, lex):
+                for country in countries_of(dep, analysis, kb, lex):
                     if country not in donors and country not in recipients:
                         target.append(country)
                 break
@@ -264,7 +280,7 @@ def parties_of(
         recipients.extend(_dative_clitic(tok, donors, sent, analysis, lex))
     if not donors and role == "give":
         # "l'aide américaine", "les livraisons d'armes américaines": the origin supplies it
-        for t in _near_modifiers(tok):
+        for t in _near_modifiers(tok, lex):
             country = demonym_country(t, kb)
             if country and country not in recipients:
                 donors.append(country)
@@ -297,7 +313,7 @@ def _purchase_parties(
     makers = [maker] if maker else []
     if not makers:
         # "acquérir des systèmes Patriot américains": the weapon's maker sells it
-        for t in [*object_tokens(tok), *item_tokens(tok, chain)]:
+        for t in [*object_tokens(tok, lex), *item_tokens(tok, chain, lex)]:
             weapon = next(
                 (m for m in analysis.entities if m.start == t.idx and m.label == EntityType.WEAPON),
                 None,
@@ -307,7 +323,7 @@ def _purchase_parties(
                 break
     if not makers:
         objects = [c for c in tok.children if c.dep_ == "obj"]
-        for t in [m for o in objects for m in _near_modifiers(o)]:
+        for t in [m for o in objects for m in _near_modifiers(o, lex)]:
             country = demonym_country(t, kb)
             if country:
                 makers.append(country)
@@ -322,11 +338,13 @@ def _purchase_parties(
 
 def _own_buyers(noun: Any, analysis: Analysis, kb: Any, lex: AidLexicon) -> list[str]:
     """The buyer a purchase noun names itself: "de la Croatie", "arménienne"."""
+    frame = frame_of(noun, lex)
     out = []
-    for child in noun.children:
-        if child.dep_ == "nmod" and markers_of(child, lex) == ("de",):
-            out.extend(countries_of(child, analysis, kb, lex))
-        elif child.dep_ == "amod" and (country := demonym_country(child, kb)):
+    for dep in frame.each("oblique"):
+        if dep.head == noun and dep.dep_ == "nmod" and markers_of(dep, lex) == ("de",):
+            out.extend(countries_of(dep, analysis, kb, lex))
+    for adjective in frame.each("modifier"):
+        if adjective.head == noun and (country := demonym_country(adjective, kb)):
             out.append(country)
     return out
 
@@ -334,12 +352,11 @@ def _own_buyers(noun: Any, analysis: Analysis, kb: Any, lex: AidLexicon) -> list
 def _partner_countries(
     tok: Any, chain: list[Any], analysis: Analysis, kb: Any, lex: AidLexicon
 ) -> list[str]:
-    """Countries after "avec" in the clause around a trigger ("un arrangement avec X pour
+    """Countries after "avec" in the frames around a trigger ("un arrangement avec X pour
     acheter conjointement")."""
-    top = chain[-1] if chain else tok
     out: list[str] = []
-    for dep in top.subtree:
-        if dep.dep_ in ARG_DEPS and marker_matches(markers_of(dep, lex), lex.partner_markers):
+    for dep in _around(tok, chain, lex):
+        if marker_matches(markers_of(dep, lex), lex.partner_markers):
             out.extend(c for c in countries_of(dep, analysis, kb, lex) if c not in out)
     return out
 
@@ -348,8 +365,8 @@ def _names_recipient(noun: Any, analysis: Analysis, kb: Any, lex: AidLexicon) ->
     """An aid noun that names its own recipient ("une aide de 3 milliards à l'Ukraine")."""
     if noun.pos_ != "NOUN":
         return False
-    deps = [c for c in noun.children if c.dep_ in ARG_DEPS]
-    deps += [g for c in deps for g in c.children if g.dep_ in ARG_DEPS]
+    frame = frame_of(noun, lex)
+    deps = [*frame.each("oblique"), *frame.each("nested_oblique")]
     seqs = lex.counterparts.get("give", {}).get("recipient", ())
     return any(
         marker_matches(markers_of(d, lex), seqs) and countries_of(d, analysis, kb, lex)
@@ -377,7 +394,7 @@ def _dative_clitic(
 ) -> list[str]:
     """ "à l'Ukraine ... des missiles qu'ils lui ont fournis": "lui" is the last country
     named before it in the sentence that is not the giver."""
-    if not any(c.lower_ in lex.dative_clitics and c.i < tok.i for c in tok.children):
+    if frame_of(tok, lex).arg("dative_clitic") is None:
         return []
     before = [
         m
@@ -392,16 +409,12 @@ def _object_recipient(
 ) -> list[str]:
     """ "à l'Ukraine" anywhere in what a give verb moves, when the parse hung it deep, or
     elsewhere in the verb's own clause ("en avoir cédé 18 à l'Ukraine": on the number)."""
-    own = [c for c in tok.children if c.dep_ not in _OTHER_CLAUSES]
-    for obj in [c for c in own if c.dep_ == "obj"] + [c for c in own if c.dep_ != "obj"]:
-        for dep in sorted(phrase_of(obj), key=lambda t: t.i):
-            if dep.dep_ not in ARG_DEPS:
-                continue
-            if not marker_matches(markers_of(dep, lex), lex.object_recipient_markers):
-                continue
-            found = [c for c in countries_of(dep, analysis, kb, lex) if c not in donors]
-            if found:
-                return found[:1]
+    for dep in frame_of(tok, lex).each("deep_oblique"):
+        if not marker_matches(markers_of(dep, lex), lex.object_recipient_markers):
+            continue
+        found = [c for c in countries_of(dep, analysis, kb, lex) if c not in donors]
+        if found:
+            return found[:1]
     return []
 
 
@@ -424,49 +437,40 @@ def stray_subjects(tok: Any, chain: list[Any], sent: Sentence) -> list[Any]:
     return out[::-1]
 
 
-def _near_modifiers(noun: Any) -> list[Any]:
+def _near_modifiers(noun: Any, lex: AidLexicon) -> list[Any]:
     """Adjectives on a noun and on the nouns right under it ("livraisons d'armes
     américaines")."""
-    out = [c for c in noun.children if c.dep_ in ("amod", "flat:name")]
-    for child in noun.children:
-        if child.dep_ in ("nmod", "conj"):
-            out.extend(c for c in child.children if c.dep_ in ("amod", "flat:name"))
-    return out
+    return frame_of(noun, lex).each("modifier")
 
 
 def _argument_scope(tok: Any, chain: list[Any], lex: AidLexicon) -> list[Any]:
-    """Dependents that may name the other party: the trigger's own, those of the nouns
-    right under it ("livraisons d'armes à l'Ukraine"), and those of its governors."""
-    out = []
-    first = [c for c in tok.children if c.dep_ in ARG_DEPS]
-    out.extend(first)
-    for child in first:
-        out.extend(c for c in child.children if c.dep_ in ARG_DEPS)
-        for adj in child.children:  # "d'armes américaines à l'Ukraine" hangs on the adjective
-            if adj.dep_ == "amod":
-                out.extend(c for c in adj.children if c.dep_ in ARG_DEPS)
-    if tok.pos_ == "VERB":
-        objects = [c for c in tok.children if c.dep_ == "obj"]
-        objects += [c for o in objects for c in o.children if c.dep_ == "conj"]
-        # "en avoir cédé 18 à l'Ukraine": a bare count after the verb is its object, wherever
-        # the parse hung it
-        objects += [t for t in tok.doc[tok.i + 1 : tok.i + 3] if t.pos_ == "NUM"]
-        for obj in objects:
-            out.extend(c for c in obj.children if c.dep_ in ARG_DEPS)
-    else:  # "l'acquisition annoncée ... au profit de l'Ukraine", not "l'aide reçue par X"
-        for part in tok.children:
-            if (
-                part.dep_ == "acl"
-                and "Part" in part.morph.get("VerbForm")
-                and lemma_of(part) not in lex.verb_triggers
-            ):
-                out.extend(c for c in part.children if c.dep_ in ARG_DEPS)
+    """Complements that may name the other party: the trigger's own obliques, those the
+    parse hung on what it moves ("livraisons d'armes à l'Ukraine"), and its governors' own
+    obliques, all from their frames."""
+    frame = frame_of(tok, lex)
+    out = [*frame.each("oblique"), *frame.each("nested_oblique")]
+    if tok.pos_ == "NOUN":
+        # "l'acquisition annoncée au profit de X", not "l'aide reçue par X": a participle
+        # that is a trigger itself has its own frame
+        out = [
+            d
+            for d in out
+            if not (d.head.dep_ == "acl" and d.head.head == tok)
+            or lemma_of(d.head) not in lex.verb_triggers
+        ]
     for node in chain:
-        out.extend(c for c in node.children if c.dep_ in ARG_DEPS and c.i != tok.i)
-    for node in [tok, *chain]:  # "acquérir auprès des États-Unis": the parse hangs on "auprès"
-        for adv in node.children:
-            if adv.dep_ == "advmod":
-                out.extend(c for c in adv.children if c.dep_ in ARG_DEPS)
+        out.extend(d for d in frame_of(node, lex).each("oblique") if d.i != tok.i)
+    return out
+
+
+def _around(tok: Any, chain: list[Any], lex: AidLexicon) -> list[Any]:
+    """Every oblique of the trigger's and its governors' frames, also those deep in what
+    they move ("a conclu un accord de coopération avec X pour acquérir")."""
+    out: list[Any] = []
+    for node in [tok, *chain]:
+        frame = frame_of(node, lex)
+        for role in ("oblique", "nested_oblique", "deep_oblique"):
+            out.extend(d for d in frame.each(role) if d not in out)
     return out
 
 
@@ -478,16 +482,17 @@ def is_reflexive(node: Any) -> bool:
     return any(c.dep_.startswith("expl") for c in node.children)
 
 
-def item_tokens(tok: Any, chain: list[Any]) -> list[Any]:
-    """Where the things given are named: under the trigger, or beside it under its nearest
-    governor ("cherche à obtenir des systèmes ..., notamment 10 systèmes Patriot")."""
+def item_tokens(tok: Any, chain: list[Any], lex: AidLexicon) -> list[Any]:
+    """Where the things given are named: under the trigger, or beside it in its nearest
+    governor's frame ("cherche à obtenir des systèmes ..., notamment 10 systèmes Patriot"),
+    or the noun a participle describes ("des chars Leopard livrés par l'Allemagne")."""
     tokens = list(phrase_of(tok))
+    if tok.dep_ == "acl" and (described := frame_of(tok, lex).arg("described")) is not None:
+        tokens.extend(t for t in phrase_of(described) if t.i < tok.i)
     for node in chain[:1]:
-        for child in node.children:
-            if child.dep_ in ("obj", "obl", "obl:mod", "obl:arg") and not any(
-                t.i == tok.i for t in child.subtree
-            ):
-                tokens.extend(phrase_of(child))
+        for dep in frame_of(node, lex).each("complement"):
+            if dep.dep_ in ("obj", "obl", "obl:mod", "obl:arg") and tok not in dep.subtree:
+                tokens.extend(phrase_of(dep))
     return tokens
 
 
@@ -496,16 +501,11 @@ def partners_of(
 ) -> list[str]:
     """Coproduction: the partner hosts the production ("en partenariat avec des entreprises
     ukrainiennes" -> UKR)."""
-    doc = analysis.doc
-    lo = min(t.i for t in [tok, *chain])
-    hi = max(t.i for t in [tok, *chain])
-    root = chain[-1] if chain else tok
-    for dep in root.subtree:
-        if dep.dep_ in ARG_DEPS and marker_matches(markers_of(dep, lex), lex.partner_markers):
+    for dep in _around(tok, chain, lex):
+        if marker_matches(markers_of(dep, lex), lex.partner_markers):
             found = countries_of(dep, analysis, kb, lex)
             if not found:
                 found = [c for t in dep.subtree if (c := demonym_country(t, kb))]
             if found:
                 return found[:1]
-    del doc, lo, hi
     return []

@@ -40,8 +40,15 @@ class Frame:
     args: Mapping[str, list[Any]] = field(default_factory=dict)
 
     def arg(self, role: str) -> Any | None:
+        """The role's first argument (matching stops there)."""
+        if isinstance(self.args, _RoleArgs):
+            return self.args.first(role)
         found = self.args.get(role)
         return found[0] if found else None
+
+    def each(self, role: str) -> list[Any]:
+        """Every argument of the role (empty when there is none)."""
+        return self.args.get(role, [])
 
 
 @dataclass(frozen=True)
@@ -136,9 +143,10 @@ class FrameParser:
     the pack loads, but they are matched here, from the predicate down, only for the
     tokens an extractor asks about: running the DependencyMatcher over every token of
     every document cost about 8% of the parse, for the few predicates a lexicon knows.
-    Supported: the operators ">" (child), "<" (head) and ">>" (descendant), and token
-    attributes DEP, POS, LEMMA, LOWER, TEXT and MORPH with a value or IN, NOT_IN, REGEX,
-    IS_SUPERSET.
+    Supported: the operators ">" (child), "<" (head), ">>" (descendant), ">--" / ">++"
+    (a child before / after), "<--" / "<++" (a head before / after), "." / ";" (the
+    next / previous word), and token attributes DEP, POS, LEMMA, LOWER, TEXT and MORPH
+    with a value or IN, NOT_IN, REGEX, IS_SUPERSET.
     """
 
     def __init__(self, vocab: Any, patterns: FramePatterns) -> None:
@@ -157,14 +165,16 @@ class FrameParser:
     def frame(self, token: Any) -> Frame:
         return Frame(token, _RoleArgs(self, token))
 
-    def role_args(self, role: str, token: Any) -> list[Any]:
-        """The arguments of one role, in pattern order."""
+    def role_args(self, role: str, token: Any, first: bool = False) -> list[Any]:
+        """The arguments of one role, in pattern order (only the first if ``first``)."""
         found: list[Any] = []
         for pattern in self.by_role.get(role, ()):
             for nodes in _matches(pattern, token):
                 arg = self._stands_for(nodes[ARGUMENT_NODE])
                 if arg not in found:
                     found.append(arg)
+                    if first:
+                        return found
         return found
 
     def _stands_for(self, token: Any) -> Any:
@@ -182,6 +192,16 @@ class _RoleArgs(Mapping[str, list[Any]]):
     def __init__(self, parser: FrameParser, token: Any) -> None:
         self._parser, self._token = parser, token
         self._found: dict[str, list[Any]] = {}
+        self._first: dict[str, Any] = {}
+
+    def first(self, role: str) -> Any | None:
+        """The role's first argument, without matching the rest of the role."""
+        if role not in self._found and role not in self._first:
+            found = self._parser.role_args(role, self._token, first=True)
+            self._first[role] = found[0] if found else None
+        if role in self._found:
+            return self._found[role][0] if self._found[role] else None
+        return self._first[role]
 
     def __getitem__(self, role: str) -> list[Any]:
         if role not in self._found:
@@ -218,6 +238,15 @@ _RELATIONS = {
     ">": lambda tok: list(tok.children),
     "<": lambda tok: [tok.head] if tok.head != tok else [],
     ">>": lambda tok: [t for t in tok.subtree if t != tok],
+    # with word order: a child before / after, a head before / after, the next word
+    ">--": lambda tok: list(tok.lefts),
+    ">++": lambda tok: list(tok.rights),
+    "<--": lambda tok: [tok.head] if tok.head.i < tok.i else [],
+    "<++": lambda tok: [tok.head] if tok.head.i > tok.i else [],
+    # in document order: the parse's own sentence ends are no limit ("Washington" left as
+    # a sentence of its own before "et Londres ont livré")
+    ".": lambda tok: [tok.nbor()] if tok.i + 1 < len(tok.doc) else [],
+    ";": lambda tok: [tok.nbor(-1)] if tok.i > 0 else [],
 }
 _ATTRIBUTES = {
     "DEP": lambda t: t.dep_,
