@@ -597,6 +597,23 @@ def test_a_capital_owning_the_weapons_is_the_author_not_the_place(events_of, tex
     assert (event.actor.country, event.target.country, event.location) == ("UKR", "RUS", None)
 
 
+@pytest.mark.parametrize(
+    ("text", "partner"),
+    [
+        ("Le Premier ministre polonais s'est entretenu par téléphone avec Olaf Scholz.", "DEU"),
+        ("Emmanuel Macron a discuté lors d'un déjeuner avec le président finlandais.", "FIN"),
+    ],
+)
+def test_a_partner_on_the_channel_of_a_meeting(events_of, text, partner) -> None:
+    (event,) = events_of(text)
+    assert (event.type, event.target.country) == ("CONSULT", partner)
+
+
+def test_taking_control_of_a_place_is_taking_the_place(events_of) -> None:
+    (event,) = events_of("Les troupes russes ont pris le contrôle de la localité de Krynky.")
+    assert (event.type, event.actor.country, event.location.name) == ("ASSAULT", "RUS", "Krynky")
+
+
 def test_the_complement_of_an_infinitive_is_not_the_subject_s_country(events_of) -> None:
     events = events_of("La décision d'accorder des obus à la Moldavie a été approuvée.")
     assert all(e.actor is None or e.actor.country != "MDA" for e in events)

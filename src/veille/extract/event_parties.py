@@ -353,6 +353,15 @@ class PartiesMixin:
                         for c in phrase_tokens(obj_tok)
                         if c.dep_ == "nmod" and slot_matches(self.case(c), slot)
                     ]
+                if slot in self.lex.partner_slots:
+                    # "s'est entretenu au téléphone avec X", "lors d'une réunion avec X":
+                    # the partner hangs on the verb's complement naming the channel
+                    candidates += [
+                        c
+                        for o, _ in obliques(verb, self.lex.contractions)
+                        for c in o.children
+                        if c.dep_ == "nmod" and slot_matches(self.case(c), slot)
+                    ]
             candidates = [c for c in candidates if c != exclude and not self.is_plain_place(c)]
             party = self.first_party(candidates)
             if party is not None:
