@@ -614,6 +614,20 @@ def test_taking_control_of_a_place_is_taking_the_place(events_of) -> None:
     assert (event.type, event.actor.country, event.location.name) == ("ASSAULT", "RUS", "Krynky")
 
 
+def test_a_condemned_attack_is_reported_too(events_of) -> None:
+    events = events_of(
+        "L'Union européenne a condamné la frappe russe contre une gare de Kramatorsk."
+    )
+    assert sorted((e.type, e.actor.country) for e in events) == [
+        ("ACCUSE", "EU"),
+        ("ASSAULT", "RUS"),
+    ]
+    # condemning a kind of event reports none; asking for one does not report it either
+    kind = events_of("La diplomatie polonaise a condamné les bombardements russes.")
+    assert [e.type for e in kind] == ["ACCUSE"]
+    assert [e.type for e in events_of("Kiev a réclamé une trêve.")] == ["REQUEST"]
+
+
 def test_the_complement_of_an_infinitive_is_not_the_subject_s_country(events_of) -> None:
     events = events_of("La décision d'accorder des obus à la Moldavie a été approuvée.")
     assert all(e.actor is None or e.actor.country != "MDA" for e in events)

@@ -54,6 +54,7 @@ class EventLexicon:
     dyad_target_types: frozenset[str]
     keep_without_parties: frozenset[str]
     actor_optional_types: frozenset[str]
+    object_event_types: frozenset[str]
     dedup_family: dict[str, int]
     contractions: dict[str, str]
     locative_cases: frozenset[str]
@@ -178,6 +179,7 @@ def load_event_lexicon(data_dir: Path) -> EventLexicon:
         dyad_target_types=frozenset(data.get("dyad_target_types") or ()),
         keep_without_parties=frozenset(data.get("keep_without_parties") or ()),
         actor_optional_types=frozenset(data.get("actor_optional_types") or ()),
+        object_event_types=frozenset(data.get("object_event_types") or ()),
         dedup_family=family,
         contractions={
             norm_case(str(k)): norm_case(str(v))

@@ -552,14 +552,23 @@ class _Extractor(CompletionMixin, PartiesMixin, PlacesMixin, AttributesMixin):
         )
 
     def _inside_event(self, noun: Any, produced: set[int]) -> bool:
-        """The noun hangs (within two steps) on a verb that is itself an event trigger."""
+        """The noun hangs (within two steps) on a verb that is itself an event trigger,
+        unless that verb reports it as its own fact ("a condamné l'attaque")."""
         tok = noun
         for _ in range(2):
             if tok.head == tok:
                 return False
             tok = tok.head
             if tok.i in produced:
-                return True
+                return not (
+                    noun.dep_ == "obj"
+                    and tok == noun.head
+                    and not generic_plural(noun)  # "a condamné les frappes russes": a kind
+                    and any(
+                        d.trigger == tok and d.type in self.lex.object_event_types
+                        for d in self.drafts
+                    )
+                )
         return False
 
     def weapon_event(self, weapon: Any) -> Draft | None:
