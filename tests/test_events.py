@@ -628,6 +628,13 @@ def test_a_condemned_attack_is_reported_too(events_of) -> None:
     assert [e.type for e in events_of("Kiev a réclamé une trêve.")] == ["REQUEST"]
 
 
+def test_a_de_phrase_parsed_as_object_is_no_visit(events_of) -> None:
+    # "recevoir X" is a visit when X is a party; here the parser calls "de la Norvège" the
+    # object and the delivery is not a meeting
+    events = events_of("La Moldavie a reçu de la Norvège une cargaison de munitions.")
+    assert "CONSULT" not in [e.type for e in events]
+
+
 def test_the_complement_of_an_infinitive_is_not_the_subject_s_country(events_of) -> None:
     events = events_of("La décision d'accorder des obus à la Moldavie a été approuvée.")
     assert all(e.actor is None or e.actor.country != "MDA" for e in events)

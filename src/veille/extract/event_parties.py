@@ -449,7 +449,10 @@ class PartiesMixin:
         drones" -> "drones"), or the subject of a passive, from the frame patterns."""
         frame = frame_at(self.doc, self.data_dir, verb)
         if not passive:
-            obj = frame.arg("object")
+            objects = frame.args.get("object") or []
+            # "a reçu de la Suède un lot de blindés": the parser may call a "de" phrase
+            # an object ("de nouveaux systèmes" is one: "de" is its article there)
+            obj = next((o for o in objects if not _prepositional(o)), None)
             if frame.arg("partitive_clitic") is not None and (obj is None or obj.pos_ != "NOUN"):
                 # "la Norvège en fournira un autre": the noun "en" stands for
                 return self.clitic_antecedent(verb) or obj
@@ -481,3 +484,12 @@ class PartiesMixin:
             if child.dep_ == "nmod" and self.case(child) in self.lex.partitive_cases:
                 return child
         return token
+
+
+def _prepositional(obj: Any) -> bool:
+    """An "obj" that is a preposition's phrase: a case word and a name or an article."""
+    return (
+        obj.dep_ == "obj"
+        and bool(children_with(obj, "case"))
+        and (obj.pos_ == "PROPN" or bool(children_with(obj, "det")))
+    )
