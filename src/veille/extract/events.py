@@ -263,9 +263,14 @@ class _Extractor(CompletionMixin, PartiesMixin, PlacesMixin, AttributesMixin):
             # "une série de frappes russes a touché X": what the quantity noun counts
             subj_tok = self.counted(subj_tok)
         obj_tok = self._object(verb, passive)
-        if rule.object_class and (
-            obj_tok is None
-            or not any(self.in_class(o, rule.object_class) for o in with_conjuncts(obj_tok))
+        calls_for = rule.with_infinitive is not None and self._calls_for(verb)
+        if (
+            rule.object_class
+            and not calls_for
+            and (
+                obj_tok is None
+                or not any(self.in_class(o, rule.object_class) for o in with_conjuncts(obj_tok))
+            )
         ):
             return None
         if rule.subject_class and not (
@@ -288,9 +293,7 @@ class _Extractor(CompletionMixin, PartiesMixin, PlacesMixin, AttributesMixin):
         ):
             consumed.update(t.i for t in obj_tok.subtree)
             return self.interception(verb, draft, subj_tok, obj_tok, clause)
-        if rule.with_infinitive and any(
-            c.dep_ in ("xcomp", "ccomp") and "Inf" in c.morph.get("VerbForm") for c in verb.children
-        ):
+        if calls_for:
             draft.type, draft.mode = rule.with_infinitive, None
         if (
             event_noun is None
@@ -549,6 +552,19 @@ class _Extractor(CompletionMixin, PartiesMixin, PlacesMixin, AttributesMixin):
             and head.pos_ == "NOUN"
             and head.lemma_.lower() not in self.lex.nouns
             and not self.lex.in_class(head, "quantifier")
+        )
+
+    def _calls_for(self, verb: Any) -> bool:
+        """ "appeler X à cesser", "appeler à un cessez-le-feu": an infinitive, or an "à"
+        complement naming something one asks for (class request)."""
+        return any(
+            (c.dep_ in ("xcomp", "ccomp") and "Inf" in c.morph.get("VerbForm"))
+            or (
+                c.dep_ in ("obl:arg", "obl:mod")
+                and self.case(c) == "à"
+                and self.in_class(c, "request")
+            )
+            for c in verb.children
         )
 
     def _inside_event(self, noun: Any, produced: set[int]) -> bool:

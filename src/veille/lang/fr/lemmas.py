@@ -19,8 +19,11 @@ LEMMAS_FILE = "lemmas.yaml"
 COMPONENT = "veille_fr_lemma_repairs"
 
 
-def load_repairs(data_dir: Path) -> tuple[tuple[tuple[str, str], ...], dict[str, str]]:
-    """(verb endings to try, lemma by lowercase form) from the pack's ``lemmas.yaml``."""
+def load_repairs(
+    data_dir: Path,
+) -> tuple[tuple[tuple[str, str], ...], dict[str, str], frozenset[str]]:
+    """(verb endings to try, lemma by lowercase form, dependents that make an adjective a
+    verb) from the pack's ``lemmas.yaml``."""
     path = data_dir / LEMMAS_FILE
     data = read_data_file(path, "lemma repairs")
     endings = []
@@ -35,7 +38,12 @@ def load_repairs(data_dir: Path) -> tuple[tuple[tuple[str, str], ...], dict[str,
     forms = data.get("forms") or {}
     if not isinstance(forms, dict):
         raise DataFileError("forms: expected a mapping of form to lemma", path=str(path))
-    return tuple(endings), {str(k).lower(): str(v).lower() for k, v in forms.items()}
+    dependents = frozenset(str(d) for d in data.get("verb_dependents") or ())
+    return (
+        tuple(endings),
+        {str(k).lower(): str(v).lower() for k, v in forms.items()},
+        dependents,
+    )
 
 
 def known_lemmas(lookups: Any) -> frozenset[str]:
@@ -49,7 +57,7 @@ def known_lemmas(lookups: Any) -> frozenset[str]:
 
 def lemma_repairer(nlp: Any, data_dir: Path) -> Callable[[Any], Any]:
     """The repair function for ``nlp``'s lemmatizer tables and the pack's data."""
-    endings, forms = load_repairs(data_dir)
+    endings, forms, verb_dependents = load_repairs(data_dir)
     lemmas = known_lemmas(nlp.get_pipe("lemmatizer").lookups)
     cache: dict[str, str | None] = {}
 
@@ -67,6 +75,8 @@ def lemma_repairer(nlp: Any, data_dir: Path) -> Callable[[Any], Any]:
 
     def repair(doc: Any) -> Any:
         for token in doc:
+            if token.pos_ == "ADJ" and any(c.dep_ in verb_dependents for c in token.children):
+                token.pos_ = "VERB"
             lower = token.lower_
             if lower in forms:
                 token.lemma_ = forms[lower]
