@@ -47,6 +47,25 @@ def test_an_adjective_with_a_tense_auxiliary_is_a_verb(bare_nlp):
     assert (token.pos_, token.lemma_) == ("VERB", "geler")
 
 
+@pytest.mark.parametrize(
+    ("text", "word", "pos", "lemma"),
+    [
+        ("Le syndicat déplore que les salaires baissent.", "déplore", "VERB", "déplorer"),
+        ("La note que le préfet a signée est brève.", "note", "NOUN", "note"),  # an article
+    ],
+)
+def test_a_verb_read_as_a_noun_before_que(bare_nlp, text, word, pos, lemma):
+    token = next(t for t in bare_nlp(text) if t.text == word)
+    assert (token.pos_, token.lemma_) == (pos, lemma)
+
+
+def test_a_claim_cue_read_as_an_adjective(analyze):
+    analysis = analyze(
+        "Le ministère polonais déplore que les convois soient bloqués à la frontière."
+    )
+    assert [(c.cue, c.speaker.country) for c in analysis.claims] == [("déplorer", "POL")]
+
+
 def test_nouns_and_infinitives_are_left_alone(bare_nlp):
     found = lemmas(bare_nlp, "Le juge va demander une expertise.")
     assert found["juge"] == "juge"  # a noun: not "juger"

@@ -65,6 +65,7 @@ from veille.model import (
     Analysis,
     Event,
 )
+from veille.spacy_utils import doc_text
 
 
 class _Extractor(CompletionMixin, PartiesMixin, PlacesMixin, AttributesMixin):
@@ -184,7 +185,7 @@ class _Extractor(CompletionMixin, PartiesMixin, PlacesMixin, AttributesMixin):
 
     def _heading_tokens(self) -> set[int]:
         skipped: set[int] = set()
-        text = self.doc.text
+        text = doc_text(self.doc)
         for first, last in dict.fromkeys(self.units):
             start, end = self.doc[first].idx, self.doc[last].idx + len(self.doc[last])
             if is_heading_text(text[start:end]):

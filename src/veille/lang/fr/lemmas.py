@@ -9,6 +9,7 @@ look lexicons up by lemma, so the repair happens once, in the pipeline, from
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +18,24 @@ from veille.lang import read_data_file
 
 LEMMAS_FILE = "lemmas.yaml"
 COMPONENT = "veille_fr_lemma_repairs"
+# endings of the present tense, 3rd person ("juge", "notent"): what a verb read as a noun
+# before "que" may end with
+PRESENT_ENDINGS = ("e", "es", "ent")
 
 
-def load_repairs(
-    data_dir: Path,
-) -> tuple[tuple[tuple[str, str], ...], dict[str, str], frozenset[str]]:
-    """(verb endings to try, lemma by lowercase form, dependents that make an adjective a
-    verb) from the pack's ``lemmas.yaml``."""
+@dataclass(frozen=True)
+class LemmaRepairs:
+    """What ``lemmas.yaml`` says (see its comments)."""
+
+    verb_endings: tuple[tuple[str, str], ...]
+    forms: dict[str, str]
+    verb_dependents: frozenset[str]
+    verb_before: frozenset[str]
+    noun_after: frozenset[str]
+
+
+def load_repairs(data_dir: Path) -> LemmaRepairs:
+    """The repairs in the pack's ``lemmas.yaml``; a DataFileError naming it otherwise."""
     path = data_dir / LEMMAS_FILE
     data = read_data_file(path, "lemma repairs")
     endings = []
@@ -38,11 +50,16 @@ def load_repairs(
     forms = data.get("forms") or {}
     if not isinstance(forms, dict):
         raise DataFileError("forms: expected a mapping of form to lemma", path=str(path))
-    dependents = frozenset(str(d) for d in data.get("verb_dependents") or ())
-    return (
-        tuple(endings),
-        {str(k).lower(): str(v).lower() for k, v in forms.items()},
-        dependents,
+
+    def words(key: str) -> frozenset[str]:
+        return frozenset(str(w) for w in data.get(key) or ())
+
+    return LemmaRepairs(
+        verb_endings=tuple(endings),
+        forms={str(k).lower(): str(v).lower() for k, v in forms.items()},
+        verb_dependents=words("verb_dependents"),
+        verb_before=words("verb_before"),
+        noun_after=words("noun_after"),
     )
 
 
@@ -57,31 +74,50 @@ def known_lemmas(lookups: Any) -> frozenset[str]:
 
 def lemma_repairer(nlp: Any, data_dir: Path) -> Callable[[Any], Any]:
     """The repair function for ``nlp``'s lemmatizer tables and the pack's data."""
-    endings, forms, verb_dependents = load_repairs(data_dir)
+    repairs = load_repairs(data_dir)
+    forms = repairs.forms
     lemmas = known_lemmas(nlp.get_pipe("lemmatizer").lookups)
-    cache: dict[str, str | None] = {}
+    present = tuple(e for e in repairs.verb_endings if e[0].endswith(PRESENT_ENDINGS))
+    cache: dict[tuple[str, bool], str | None] = {}
 
-    def verb_lemma(form: str) -> str | None:
-        if form not in cache:
-            cache[form] = next(
+    def verb_lemma(form: str, present_only: bool = False) -> str | None:
+        key = (form, present_only)
+        if key not in cache:
+            cache[key] = next(
                 (
                     cand
-                    for end, new in endings
+                    for end, new in (present if present_only else repairs.verb_endings)
                     if form.endswith(end) and (cand := form[: -len(end)] + new) in lemmas
                 ),
                 None,
             )
-        return cache[form]
+        return cache[key]
+
+    def verb_before_que(token: Any) -> str | None:
+        """ "le ministère déplore que", "qui juge que": a present-tense verb the tagger
+        read as a noun or an adjective, unless an article or a preposition makes it one
+        ("la note que")."""
+        i = token.i
+        doc = token.doc
+        if i + 1 >= len(doc) or doc[i + 1].lower_ not in repairs.verb_before:
+            return None
+        if i > 0 and doc[i - 1].pos_ in repairs.noun_after:
+            return None
+        return verb_lemma(token.lower_, present_only=True)
 
     def repair(doc: Any) -> Any:
         for token in doc:
-            if token.pos_ == "ADJ" and any(c.dep_ in verb_dependents for c in token.children):
-                token.pos_ = "VERB"
+            pos = token.pos_
+            if pos == "ADJ" and any(c.dep_ in repairs.verb_dependents for c in token.children):
+                token.pos_ = pos = "VERB"
+            elif pos in ("NOUN", "ADJ") and (lemma := verb_before_que(token)):
+                token.pos_, token.lemma_ = "VERB", lemma
+                continue
             lower = token.lower_
             if lower in forms:
                 token.lemma_ = forms[lower]
             elif (
-                token.pos_ in ("VERB", "AUX")
+                pos in ("VERB", "AUX")
                 and token.lemma_ == lower
                 and "Inf" not in token.morph.get("VerbForm")
                 and (lemma := verb_lemma(lower))
