@@ -645,6 +645,13 @@ def test_calling_for_a_ceasefire_is_a_request(events_of) -> None:
     assert (event.type, event.actor.country) == ("REQUEST", "BRA")
 
 
+def test_a_warning_of_what_one_would_do_is_a_threat(events_of) -> None:
+    (event,) = events_of("Minsk a averti qu'il fermerait sa frontière en cas de provocation.")
+    assert (event.type, event.actor.country) == ("THREATEN", "BLR")
+    # "prévenir" without a clause is to prevent, not to warn
+    assert events_of("Les gardes-frontières ont su prévenir toute incursion.") == []
+
+
 def test_the_complement_of_an_infinitive_is_not_the_subject_s_country(events_of) -> None:
     events = events_of("La décision d'accorder des obus à la Moldavie a été approuvée.")
     assert all(e.actor is None or e.actor.country != "MDA" for e in events)

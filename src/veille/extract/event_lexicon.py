@@ -32,6 +32,7 @@ class TriggerRule:
     claim: bool = False
     needs_host: bool = False
     subject_only: bool = False
+    needs_clause: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ _RULE_FIELDS = {
     "claim": "claim",
     "needs_host": "needs_host",
     "subject_only": "subject_only",
+    "needs_clause": "needs_clause",
 }
 
 

@@ -237,6 +237,8 @@ class _Extractor(CompletionMixin, PartiesMixin, PlacesMixin, AttributesMixin):
             allowed, event_noun = self._acl_allowed(verb, rule)
             if not allowed:
                 return None
+        if rule.needs_clause and not children_with(verb, "ccomp"):
+            return None
         clause = analyze_clause(verb, self.mod, bounds=self.units[verb.i])
         if not clause.reportable:
             return None
