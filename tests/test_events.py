@@ -652,6 +652,13 @@ def test_a_warning_of_what_one_would_do_is_a_threat(events_of) -> None:
     assert events_of("Les gardes-frontières ont su prévenir toute incursion.") == []
 
 
+def test_a_weapon_that_hits_or_sets_fire_is_an_attack(events_of) -> None:
+    (event,) = events_of("Un missile russe a percuté un entrepôt à Mykolaïv.")
+    assert (event.type, event.actor.country, event.location.name) == ("ASSAULT", "RUS", "Mykolaiv")
+    (event,) = events_of("Un drone ukrainien a provoqué un incendie dans une usine de Koursk.")
+    assert (event.type, event.actor.country) == ("ASSAULT", "UKR")
+
+
 def test_the_complement_of_an_infinitive_is_not_the_subject_s_country(events_of) -> None:
     events = events_of("La décision d'accorder des obus à la Moldavie a été approuvée.")
     assert all(e.actor is None or e.actor.country != "MDA" for e in events)
