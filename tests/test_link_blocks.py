@@ -222,21 +222,21 @@ def test_every_incremental_run_equals_relink(seed):
 
 
 def test_later_runs_never_read_every_record(monkeypatch):
-    from veille.link import state
+    from veille.link import full
 
     analyses = make_articles(4, n=30)
     store = open_store(":memory:")
     store.save_batch(analyses[:20])
     update_links(store, Settings())
-    calls: list[int] = []
-    original = state.load_records
-    monkeypatch.setattr(state, "load_records", lambda *a: calls.append(1) or original(*a))
+    rebuilds: list[int] = []
+    original = full.rebuild
+    monkeypatch.setattr(full, "rebuild", lambda *a: rebuilds.append(1) or original(*a))
     store.save_batch(analyses[20:])
     update_links(store, Settings())
-    assert calls == []
+    assert rebuilds == []
     # a changed link setting rebuilds everything from the stored records
     update_links(store, replace(Settings(), near_duplicate_threshold=0.5))
-    assert calls == [1]
+    assert rebuilds == [1]
     store.close()
 
 

@@ -124,6 +124,7 @@ def update_links(store, settings) -> dict:
     Returns counts for the run summary: ``linked_new`` (articles read for the first time),
     ``unlinked_gone`` and the number of each result.
     """
+    from veille.link import full as full_path
     from veille.link import incremental, state
 
     config = LinkConfig.from_settings(settings)
@@ -154,15 +155,18 @@ def update_links(store, settings) -> dict:
     flush()
 
     if full:
-        records = state.load_records(conn, key)
-        result = link_records(records, config, stories=False)
-        state.rebuild_blocks(conn, records, config, path=store.path)
-        del records
-        store.save_duplicate_groups(result.duplicate_groups)
-        store.save_incidents(result.incidents)
-        store.save_merged_aid(result.merged_aid)
+        # the records kept from before were blocked under other settings: block them anew
+        # (a chunk at a time: the full path never holds every record)
+        kept = sorted(linked - set(gone))
+        for start in range(0, len(kept), 2000):
+            chunk = state.records_of(conn, kept[start : start + 2000])
+            state.save_records(conn, list(chunk.values()), config, path=store.path)
+        state.keep_only(conn, key)
+        full_path.rebuild(store, conn, config)
         # from the stored columns, as incremental runs do, so both give the same floats
         incremental.update_stories(store, conn, config)
+        # last: a run stopped before this point takes the full path again
+        state.set_fingerprint(conn, config.fingerprint)
     detail: dict = {}
     if not full and (new_records or gone_records):
         detail = incremental.update(store, conn, config, new_records, gone_records)

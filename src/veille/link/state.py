@@ -190,21 +190,6 @@ def save_records(conn, records: Sequence[ArticleRecord], config, *, path: str) -
         raise StoreError(f"cannot save link records: {exc}", path=path) from exc
 
 
-def rebuild_blocks(conn, records: Sequence[ArticleRecord], config, *, path: str) -> None:
-    """Rewrite every blocking row from ``records`` (after a full relink or a settings change)."""
-    conn.execute("BEGIN TRANSACTION")
-    try:
-        for table in BLOCK_TABLES:
-            conn.execute(f"DELETE FROM {table}")
-        for start in range(0, len(records), 2000):
-            _write_blocks(conn, records[start : start + 2000], config)
-        set_fingerprint(conn, config.fingerprint)
-        conn.execute("COMMIT")
-    except Exception as exc:
-        conn.execute("ROLLBACK")
-        raise StoreError(f"cannot save link blocks: {exc}", path=path) from exc
-
-
 def _delete(conn, ids: list[str]) -> None:
     for table in ("link_articles", *BLOCK_TABLES):
         conn.execute(
@@ -216,6 +201,19 @@ def delete_records(conn, article_ids: Iterable[str]) -> None:
     ids = list(article_ids)
     if ids:
         _delete(conn, ids)
+
+
+def keep_only(conn, config_key: str) -> None:
+    """Forget the link rows of articles not linked under ``config_key`` (records made
+    under other signature settings, blocking rows left without their record)."""
+    stale = "SELECT article_id FROM link_articles WHERE signature_config IS DISTINCT FROM ?"
+    for table in BLOCK_TABLES:
+        conn.execute(
+            f"DELETE FROM {table} WHERE article_id IN ({stale}) OR article_id NOT IN "
+            "(SELECT article_id FROM link_articles)",
+            [config_key],
+        )
+    conn.execute(f"DELETE FROM link_articles WHERE article_id IN ({stale})", [config_key])
 
 
 def clear(conn) -> None:
