@@ -573,106 +573,122 @@ def synthetic_analyses(n: int, seed: int = 7) -> Iterator[Analysis]:
             content_hash=stable_id("synth-content", seed, i),
             raw_hash=stable_id("synth-raw", seed, i),
         )
-        entities = []
-        for m in list(WORD.finditer(text))[:: max(1, rng.randint(15, 40))][:12]:
-            entities.append(
-                EntityMention(
-                    m.start(), m.end(), m.group(), EntityType.MISC, m.group().lower(), kb_id=None
-                )
-            )
-        p = text.index(place)
+        yield annotate(article, picked, (place, lat, lon), day, rng, (seed, i))
+
+
+def annotate(
+    article: Article,
+    picked: list[str],
+    where: tuple[str, float, float],
+    day: date,
+    rng: random.Random,
+    key: tuple,
+) -> Analysis:
+    """Entities, events, aid and claims at valid offsets for an article whose text is the
+    paragraphs ``picked`` joined by blank lines, one of them naming the place of ``where``
+    (name, lat, lon); ids are made from ``key``."""
+    text = article.text
+    place, lat, lon = where
+    entities = []
+    for m in list(WORD.finditer(text))[:: max(1, rng.randint(15, 40))][:12]:
         entities.append(
             EntityMention(
-                p,
-                p + len(place),
-                place,
-                EntityType.LOC,
-                place,
-                kb_id=place.lower(),
-                country="UKR",
-                lat=lat,
-                lon=lon,
+                m.start(), m.end(), m.group(), EntityType.MISC, m.group().lower(), kb_id=None
             )
         )
-        events = []
-        offsets = [0]
-        for para in picked[:-1]:
-            offsets.append(offsets[-1] + len(para) + 2)
-        for j in range(rng.randint(1, 4)):
-            k = rng.randrange(len(picked))
-            s0 = offsets[k]
-            sentence = Span(s0, s0 + len(picked[k]), picked[k])
-            first = WORD.search(picked[k]) or re.search(r"\w+", picked[k])
-            trig = Span(s0 + first.start(), s0 + first.end(), first.group())
-            located = rng.random() < 0.4
-            events.append(
-                Event(
-                    id=stable_id("synth-ev", seed, i, j),
-                    article_id=article.id,
-                    type=rng.choice(TYPES),
-                    sentence=sentence,
-                    trigger=trig,
-                    actor=Actor("x", rng.choice(COUNTRIES), rng.choice(COUNTRIES)),
-                    target=Actor("y", rng.choice(COUNTRIES), rng.choice(COUNTRIES)),
-                    location=Place(
-                        place,
-                        "UKR",
-                        place.lower(),
-                        lat + rng.uniform(-0.2, 0.2),
-                        lon + rng.uniform(-0.2, 0.2),
+    p = text.index(place)
+    entities.append(
+        EntityMention(
+            p,
+            p + len(place),
+            place,
+            EntityType.LOC,
+            place,
+            kb_id=place.lower(),
+            country="UKR",
+            lat=lat,
+            lon=lon,
+        )
+    )
+    events = []
+    offsets = [0]
+    for para in picked[:-1]:
+        offsets.append(offsets[-1] + len(para) + 2)
+    for j in range(rng.randint(1, 4)):
+        k = rng.randrange(len(picked))
+        s0 = offsets[k]
+        sentence = Span(s0, s0 + len(picked[k]), picked[k])
+        first = WORD.search(picked[k]) or re.search(r"\w+", picked[k])
+        trig = Span(s0 + first.start(), s0 + first.end(), first.group())
+        located = rng.random() < 0.4
+        events.append(
+            Event(
+                id=stable_id("synth-ev", *key, j),
+                article_id=article.id,
+                type=rng.choice(TYPES),
+                sentence=sentence,
+                trigger=trig,
+                actor=Actor("x", rng.choice(COUNTRIES), rng.choice(COUNTRIES)),
+                target=Actor("y", rng.choice(COUNTRIES), rng.choice(COUNTRIES)),
+                location=Place(
+                    place,
+                    "UKR",
+                    place.lower(),
+                    lat + rng.uniform(-0.2, 0.2),
+                    lon + rng.uniform(-0.2, 0.2),
+                )
+                if located
+                else None,
+                location_country="UKR" if located else None,
+                date=FuzzyDate(day - timedelta(days=rng.randrange(3)), Precision.DAY),
+                verification=rng.choice(
+                    (
+                        None,
+                        None,
+                        Verification.UNVERIFIED,
+                        Verification.CONFIRMED,
+                        Verification.DENIED,
                     )
-                    if located
-                    else None,
-                    location_country="UKR" if located else None,
-                    date=FuzzyDate(day - timedelta(days=rng.randrange(3)), Precision.DAY),
-                    verification=rng.choice(
-                        (
-                            None,
-                            None,
-                            Verification.UNVERIFIED,
-                            Verification.CONFIRMED,
-                            Verification.DENIED,
-                        )
-                    ),
-                    stage="synth",
-                )
+                ),
+                stage="synth",
             )
-        aid = []
-        if rng.random() < 0.15:
-            k = rng.randrange(len(picked))
-            usd = Decimal(rng.randrange(1, 500)) * Decimal(10_000_000)
-            aid.append(
-                AidCommitment(
-                    id=stable_id("synth-aid", seed, i),
-                    article_id=article.id,
-                    evidence=(Span(offsets[k], offsets[k] + len(picked[k]), picked[k]),),
-                    donor=rng.choice(COUNTRIES[2:]),
-                    recipient="UKR",
-                    kind="military",
-                    value=usd,
-                    currency="USD",
-                    usd_value=usd,
-                    status=rng.choice(list(AidStatus)),
-                    stage="synth",
-                )
+        )
+    aid = []
+    if rng.random() < 0.15:
+        k = rng.randrange(len(picked))
+        usd = Decimal(rng.randrange(1, 500)) * Decimal(10_000_000)
+        aid.append(
+            AidCommitment(
+                id=stable_id("synth-aid", *key),
+                article_id=article.id,
+                evidence=(Span(offsets[k], offsets[k] + len(picked[k]), picked[k]),),
+                donor=rng.choice(COUNTRIES[2:]),
+                recipient="UKR",
+                kind="military",
+                value=usd,
+                currency="USD",
+                usd_value=usd,
+                status=rng.choice(list(AidStatus)),
+                stage="synth",
             )
-        claims = []
-        if rng.random() < 0.5:
-            k = rng.randrange(len(picked))
-            sp = Span(offsets[k], offsets[k] + len(picked[k]), picked[k])
-            claims.append(
-                Claim(
-                    id=stable_id("synth-claim", seed, i),
-                    article_id=article.id,
-                    sentence=sp,
-                    content=sp,
-                    cue="déclarer",
-                    speaker=Actor("z", rng.choice(COUNTRIES), rng.choice(COUNTRIES)),
-                    verification=rng.choice((None, Verification.UNVERIFIED, Verification.DENIED)),
-                    stage="synth",
-                )
+        )
+    claims = []
+    if rng.random() < 0.5:
+        k = rng.randrange(len(picked))
+        sp = Span(offsets[k], offsets[k] + len(picked[k]), picked[k])
+        claims.append(
+            Claim(
+                id=stable_id("synth-claim", *key),
+                article_id=article.id,
+                sentence=sp,
+                content=sp,
+                cue="déclarer",
+                speaker=Actor("z", rng.choice(COUNTRIES), rng.choice(COUNTRIES)),
+                verification=rng.choice((None, Verification.UNVERIFIED, Verification.DENIED)),
+                stage="synth",
             )
-        yield Analysis(article=article, entities=entities, events=events, aid=aid, claims=claims)
+        )
+    return Analysis(article=article, entities=entities, events=events, aid=aid, claims=claims)
 
 
 def synthetic_links(store, seed: int = 7) -> dict[str, int]:
