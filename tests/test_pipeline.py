@@ -143,7 +143,13 @@ def test_a_broken_data_file_stops_the_run(corpus, settings, fake_analysis, monke
         run([corpus], settings, stages=stages)
 
 
-def test_one_store_transaction_per_batch(corpus, settings, fake_analysis, tmp_path):
+@pytest.mark.parametrize("store_every, writes", [(128, [5]), (3, [4, 1]), (1, [2, 2, 1])])
+def test_store_transactions_hold_whole_batches(
+    corpus, settings, fake_analysis, monkeypatch, store_every, writes
+):
+    from veille import pipeline
+
+    monkeypatch.setattr(pipeline, "STORE_EVERY", store_every)
     _, stages = fake_analysis
     store = open_store(settings.db_path)
     batches: list[int] = []
@@ -159,7 +165,8 @@ def test_one_store_transaction_per_batch(corpus, settings, fake_analysis, tmp_pa
         [corpus], lambda done, total, s: progress.append((done, total))
     )
     store.close()
-    assert batches == [2, 2, 1] and summary.stored == 5
+    # batches of 2, written once at least ``store_every`` articles wait (and at the end)
+    assert batches == writes and summary.stored == 5
     assert progress == [(i, 5) for i in range(1, 6)]
 
 

@@ -155,6 +155,47 @@ def test_stored_ids_are_looked_up_once_per_chunk_not_per_document(tmp_path, monk
     assert calls["has_article"] == 0 and calls["known_ids"] <= 4
 
 
+def test_store_writes_take_many_batches_at_once(tmp_path, monkeypatch):
+    from veille import pipeline
+    from veille.store.duckdb.store import DuckDBStore
+
+    writes: list[int] = []
+    original = DuckDBStore.save_batch
+
+    def counted(self, analyses):
+        writes.append(len(analyses))
+        return original(self, analyses)
+
+    monkeypatch.setattr(DuckDBStore, "save_batch", counted)
+    monkeypatch.setattr(pipeline, "STORE_EVERY", 10)
+    corpus = write_corpus(tmp_path / "corpus", 25)
+    for workers in (1, 2):
+        writes.clear()
+        settings = settings_for(tmp_path, f"w{workers}.duckdb", workers=workers, batch_size=4)
+        summary = run([corpus], settings, stages=[LoadOnceStage()])
+        assert (summary.stored, summary.failed) == (25, 0)
+        # batches of 4 written 12 at a time (the first write at 10 or more), the rest last
+        assert writes == [12, 12, 1], workers
+
+
+class BreakingStage(LoadOnceStage):
+    """Raises on one article, as a broken data file does (the run stops)."""
+
+    def process(self, batch: list[Analysis]) -> list[Analysis]:
+        if any("numéro 9." in a.article.text for a in batch):
+            raise RuntimeError("broken lexicon")
+        return super().process(batch)
+
+
+def test_a_run_stopped_by_an_error_stores_what_was_analysed(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", 12)
+    settings = settings_for(tmp_path, "w.duckdb", workers=1, batch_size=4)
+    with pytest.raises(RuntimeError, match="broken lexicon"):
+        run([corpus], settings, stages=[BreakingStage()])
+    # a00..a07 were analysed before a08-a11 broke the run: stored, not analysed again
+    assert len(titles(settings.db_path)) == 8
+
+
 def test_one_batch_is_analysed_in_the_driver(tmp_path):
     corpus = write_corpus(tmp_path / "corpus", 2)
     log = tmp_path / "setups.log"

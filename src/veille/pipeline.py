@@ -10,6 +10,7 @@ only writer, one transaction per batch). A Ray runner can reuse the same stages.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import multiprocessing as mp
@@ -45,6 +46,9 @@ if TYPE_CHECKING:
     from veille.store import Store
 
 FLAG_ANALYSIS_FAILED = "analysis-failed"
+# Articles per store transaction (at least a batch): each write has a fixed cost of a
+# dozen statements, 0.5-0.8 ms an article at 32 per write, 0.2-0.3 ms at 128.
+STORE_EVERY = 128
 
 
 @runtime_checkable
@@ -389,6 +393,7 @@ class LocalRunner:
         self._pool: ProcessPoolExecutor | None = None
         self._held: list[Analysis] | None = None  # first batch, until we know a second comes
         self._pending: deque[tuple[list[Analysis], Future]] = deque()
+        self._unsaved: list[Analysis] = []  # analysed, waiting for the next store write
 
     def run(
         self,
@@ -455,6 +460,13 @@ class LocalRunner:
             if batch:
                 self._submit(batch, summary)
             self._drain(summary)
+            self._flush(summary)
+        except BaseException:
+            # what was analysed is stored even when the run stops early (a later run
+            # would analyse it again); the original error is the one reported
+            with contextlib.suppress(Exception):
+                self._flush(summary)
+            raise
         finally:
             self._close_pool()
         summary.seconds = time.perf_counter() - started
@@ -601,7 +613,7 @@ class LocalRunner:
         return Analysis(article=article)
 
     def _store(self, batch: list[Analysis], summary: RunSummary) -> None:
-        keep: list[Analysis] = []
+        """Count the failures of an analysed batch and queue the rest for the store."""
         for analysis in batch:
             failure = next(
                 (f for f in analysis.article.flags if f.startswith(FLAG_ANALYSIS_FAILED)), None
@@ -612,7 +624,15 @@ class LocalRunner:
                 self._pending_warnings.pop(analysis.article.id, None)
                 self._record_error(summary, AnalysisError(f"analysis failed: {reason}", path=where))
                 continue
-            keep.append(analysis)
+            self._unsaved.append(analysis)
+        if len(self._unsaved) >= max(STORE_EVERY, self.settings.batch_size):
+            self._flush(summary)
+
+    def _flush(self, summary: RunSummary) -> None:
+        """Write the queued analyses in one transaction."""
+        keep, self._unsaved = self._unsaved, []
+        if not keep:
+            return
         t0 = time.perf_counter()
         summary.stored += self.store.save_batch(keep)
         summary.store_seconds += time.perf_counter() - t0
