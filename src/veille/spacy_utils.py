@@ -13,7 +13,10 @@ def doc_text(doc: Any) -> str:
     spaCy rebuilds ``Doc.text`` from every token on each access; rules that slice it per
     sentence or per clause would otherwise pay a whole-document join each time.
     """
-    text = doc.user_data.get(_TEXT_KEY)
+    data = getattr(doc, "user_data", None)
+    if data is None:  # not a Doc (a stand-in with ``.text``)
+        return doc.text
+    text = data.get(_TEXT_KEY)
     if text is None:
-        text = doc.user_data[_TEXT_KEY] = doc.text
+        text = data[_TEXT_KEY] = doc.text
     return text

@@ -30,6 +30,7 @@ from veille.extract.aid_lexicon import give_lemmas
 from veille.kb import KBEntity, KnowledgeBase, normalize
 from veille.lang import read_data_file
 from veille.model import EntityMention, EntityType, FuzzyDate, Precision
+from veille.spacy_utils import doc_text
 
 RULER_NAME = "veille_kb_ruler"
 _NER_LABELS = {
@@ -385,7 +386,7 @@ def link_entities(doc, kb: KnowledgeBase, published: FuzzyDate) -> list[EntityMe
         mentions.extend(_nested_parent(mention, kb))
         if mention.label is EntityType.PER and mention.resolved_by != "short-form":
             _remember_surname(mention, kb, surnames)
-    text = doc.text  # built from the tokens on every access: once only
+    text = doc_text(doc)  # built from the tokens once per doc, shared by the stages
     mentions.extend(_missed_short_forms(text, mentions, surnames))
     if cues is not None:
         roles = _named_holders(_role_mentions(text, kb, cues, published), mentions, kb, cues, text)

@@ -33,6 +33,7 @@ from veille.errors import DataFileError
 from veille.lang.fr.numbers import parse_number
 from veille.lang.fr.quantities import DATA_DIR, alternation, load_yaml, section
 from veille.model import FuzzyDate, Precision, TimeExpression
+from veille.spacy_utils import doc_text
 
 _RANK = {
     Precision.DAY: 0,
@@ -463,7 +464,7 @@ def find_times(doc, published: FuzzyDate | None = None) -> list[TimeExpression]:
     """
     grammar = load_date_grammar()
     published = published if published is not None else FuzzyDate.unknown()
-    text: str = doc.text
+    text: str = doc_text(doc)  # built from the tokens once per doc
     found: list[TimeExpression] = []
     match = grammar.pattern.match
     consumed = 0

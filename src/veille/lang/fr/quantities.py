@@ -34,6 +34,7 @@ import yaml
 from veille.errors import DataFileError
 from veille.lang.fr.numbers import DIGITS_PATTERN, exact, parse_digits, parse_number_words
 from veille.model import Qualifier, Quantity
+from veille.spacy_utils import doc_text
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -501,7 +502,7 @@ class _Reader:
     def __init__(self, doc, grammar: Grammar) -> None:
         self.doc = doc
         self.grammar = grammar
-        self.text: str = doc.text
+        self.text: str = doc_text(doc)  # built from the tokens once per doc
         self.index: _TokenIndex | None = None
         self.found: list[Quantity] = []
 
