@@ -8,8 +8,8 @@ The texts are synthetic articles (``bench/synth.py``: sentences of the real corp
 recombined and varied, a fifth of them planted duplicates), written to one JSONL file.
 In one run, paired on the same texts:
 
-- bare: ``pack.load_nlp()`` then ``nlp.pipe(texts, n_process=N)`` (the model alone, its
-  load in each process included);
+- bare: ``corpus.bare_nlp(pack)`` (``spacy.load``: the model as shipped) then
+  ``nlp.pipe(texts, n_process=N)``, its load included;
 - veille (run first, so the peak RSS of this process is the driver's and that of its
   children the largest worker's): ``veille.pipeline.run`` with ``workers=N`` into a
   fresh database: ingest,
@@ -35,6 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from corpus import bare_nlp
 from synth import Synthesizer
 
 from veille import pipeline
@@ -94,7 +95,7 @@ def bare(texts: list[str], workers: int) -> tuple[float, float]:
     """Wall seconds and CPU seconds (all processes) of the bare model on ``texts``."""
     own0, children0 = cpu_seconds()
     t0 = time.perf_counter()
-    nlp = get_pack("fr").load_nlp()
+    nlp = bare_nlp(get_pack("fr"))  # the model as shipped, without Veille's additions
     for _ in nlp.pipe(texts, batch_size=16, n_process=workers):
         pass
     wall = time.perf_counter() - t0
