@@ -143,13 +143,13 @@ def test_a_broken_data_file_stops_the_run(corpus, settings, fake_analysis, monke
         run([corpus], settings, stages=stages)
 
 
-@pytest.mark.parametrize("store_every, writes", [(128, [5]), (3, [4, 1]), (1, [2, 2, 1])])
+@pytest.mark.parametrize("store_batches, writes", [(4, [5]), (2, [4, 1]), (1, [2, 2, 1])])
 def test_store_transactions_hold_whole_batches(
-    corpus, settings, fake_analysis, monkeypatch, store_every, writes
+    corpus, settings, fake_analysis, monkeypatch, store_batches, writes
 ):
     from veille import pipeline
 
-    monkeypatch.setattr(pipeline, "STORE_EVERY", store_every)
+    monkeypatch.setattr(pipeline, "STORE_BATCHES", store_batches)
     _, stages = fake_analysis
     store = open_store(settings.db_path)
     batches: list[int] = []
@@ -160,14 +160,16 @@ def test_store_transactions_hold_whole_batches(
         return original(analyses)
 
     store.save_batch = spy
-    progress: list[tuple[int, int]] = []
+    progress: list[tuple[int, int, int]] = []
     summary = LocalRunner(stages, store, settings).run(
-        [corpus], lambda done, total, s: progress.append((done, total))
+        [corpus], lambda done, total, s: progress.append((done, total, s.stored))
     )
     store.close()
-    # batches of 2, written once at least ``store_every`` articles wait (and at the end)
+    # batches of 2, written once ``store_batches`` of them wait (and at the end)
     assert batches == writes and summary.stored == 5
-    assert progress == [(i, 5) for i in range(1, 6)]
+    # reported after each file and after each write: the last report has them all stored
+    assert sorted({(done, total) for done, total, _ in progress}) == [(i, 5) for i in range(1, 6)]
+    assert progress[-1] == (5, 5, 5)
 
 
 def test_links_and_search_are_updated_only_when_something_was_stored(

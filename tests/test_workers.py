@@ -167,14 +167,14 @@ def test_store_writes_take_many_batches_at_once(tmp_path, monkeypatch):
         return original(self, analyses)
 
     monkeypatch.setattr(DuckDBStore, "save_batch", counted)
-    monkeypatch.setattr(pipeline, "STORE_EVERY", 10)
+    monkeypatch.setattr(pipeline, "STORE_BATCHES", 3)
     corpus = write_corpus(tmp_path / "corpus", 25)
     for workers in (1, 2):
         writes.clear()
         settings = settings_for(tmp_path, f"w{workers}.duckdb", workers=workers, batch_size=4)
         summary = run([corpus], settings, stages=[LoadOnceStage()])
         assert (summary.stored, summary.failed) == (25, 0)
-        # batches of 4 written 12 at a time (the first write at 10 or more), the rest last
+        # batches of 4 written three at a time, the rest at the end
         assert writes == [12, 12, 1], workers
 
 

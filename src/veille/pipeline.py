@@ -46,9 +46,10 @@ if TYPE_CHECKING:
     from veille.store import Store
 
 FLAG_ANALYSIS_FAILED = "analysis-failed"
-# Articles per store transaction (at least a batch): each write has a fixed cost of a
-# dozen statements, 0.5-0.8 ms an article at 32 per write, 0.2-0.3 ms at 128.
-STORE_EVERY = 128
+# Batches per store transaction: each write has a fixed cost of a dozen statements,
+# 0.5-0.8 ms CPU an article at 32 articles per write, 0.2-0.3 at 128 (the default batch
+# of 32, four times); a run killed meanwhile loses at most that much analysis.
+STORE_BATCHES = 4
 
 
 @runtime_checkable
@@ -394,6 +395,7 @@ class LocalRunner:
         self._held: list[Analysis] | None = None  # first batch, until we know a second comes
         self._pending: deque[tuple[list[Analysis], Future]] = deque()
         self._unsaved: list[Analysis] = []  # analysed, waiting for the next store write
+        self._report: Callable[[], None] = lambda: None  # progress, set by run()
 
     def run(
         self,
@@ -447,13 +449,21 @@ class LocalRunner:
             if len(chunk) >= self.settings.batch_size:
                 admit_chunk()
 
+        files_done = 0
+
+        def report() -> None:
+            if progress:
+                summary.seconds = time.perf_counter() - started
+                progress(files_done, len(files), summary)
+
+        # also after each store write: a large JSONL file is one file, and the last
+        # writes come after the last file is read
+        self._report = report
         try:
-            for done, path in enumerate(files, start=1):
+            for files_done, path in enumerate(files, start=1):  # noqa: B007 - report() reads it
                 for item in read_documents(path, self.settings.max_file_bytes):
                     take(item)
-                if progress:  # (its known and stored counts lag by a chunk at most)
-                    summary.seconds = time.perf_counter() - started
-                    progress(done, len(files), summary)
+                report()  # (its known and stored counts lag by a few batches at most)
             for item in documents:
                 take(item)
             admit_chunk()
@@ -625,7 +635,7 @@ class LocalRunner:
                 self._record_error(summary, AnalysisError(f"analysis failed: {reason}", path=where))
                 continue
             self._unsaved.append(analysis)
-        if len(self._unsaved) >= max(STORE_EVERY, self.settings.batch_size):
+        if len(self._unsaved) >= STORE_BATCHES * self.settings.batch_size:
             self._flush(summary)
 
     def _flush(self, summary: RunSummary) -> None:
@@ -647,6 +657,7 @@ class LocalRunner:
             summary.events += len(analysis.events)
             summary.aid += len(analysis.aid)
             summary.claims += len(analysis.claims)
+        self._report()
 
 
 def run(
