@@ -666,6 +666,28 @@ def test_capitals_the_parser_left_off_the_verb_are_its_subject(events_of) -> Non
     assert consult == [("DEU", "UKR"), ("FRA", "UKR")]
 
 
+@pytest.mark.parametrize(
+    ("text", "actor", "place"),
+    [
+        (
+            "Un patrouilleur russe a été coulé par des drones ukrainiens près de Sébastopol.",
+            "UKR",
+            "Sevastopol",
+        ),
+        (
+            "Des bombardiers russes ont largué des bombes guidées sur Kramatorsk.",
+            "RUS",
+            "Kramatorsk",
+        ),
+        ("De violents combats ont éclaté autour de Pokrovsk.", None, "Pokrovsk"),
+    ],
+)
+def test_more_ways_to_tell_an_attack(events_of, text, actor, place) -> None:
+    (event,) = events_of(text)
+    assert event.type == "ASSAULT" and event.location.name == place
+    assert actor is None or event.actor.country == actor
+
+
 def test_the_complement_of_an_infinitive_is_not_the_subject_s_country(events_of) -> None:
     events = events_of("La décision d'accorder des obus à la Moldavie a été approuvée.")
     assert all(e.actor is None or e.actor.country != "MDA" for e in events)
