@@ -230,6 +230,20 @@ AID_CASES = [
         "La Pologne a cédé à Kiev dix obusiers supplémentaires.",
         [dict(donor="POL", recipient="UKR", status="delivered")],
     ),
+    # money paid out is delivered; a government's decision binds it
+    (
+        "La Corée du Sud a versé 300 millions de dollars à l'Ukraine.",
+        [dict(donor="KOR", recipient="UKR", status="delivered", value=300 * M, currency="USD")],
+    ),
+    (
+        "La Suède a décidé d'envoyer des avions de surveillance à l'Ukraine.",
+        [dict(donor="SWE", recipient="UKR", status="committed")],
+    ),
+    # an event noun's own agent gives, not the subject that authorises it
+    (
+        "Les États-Unis ont autorisé la livraison de F-16 à l'Ukraine par le Danemark.",
+        [dict(donor="DNK", recipient="UKR", status="approved")],
+    ),
     # "de la part du Danemark et des Pays-Bas": the parse hangs the second donor on "part"
     (
         "Kiev va recevoir des radars de la part du Danemark et des Pays-Bas.",

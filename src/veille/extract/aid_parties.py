@@ -233,13 +233,21 @@ def parties_of(
     # a noun trigger's own dependents are not its agent ("l'aide de Washington" is handled
     # as a counterpart); a verb's subject is its agent
     inside = {t.i for t in tok.subtree} if tok.pos_ == "NOUN" else {tok.i}
-    agents = next(
-        (
-            [a]
-            for node in [tok, *chain]
-            if (a := _agent(node, lex)) is not None and a.i not in inside
-        ),
-        [],
+    # "la livraison de F-16 par le Danemark", "l'achat par la Pologne de chars": a noun's
+    # own agent acts, not the subject of the verb above it ("X a autorisé la livraison")
+    own = agent_of(tok, lex) if tok.pos_ == "NOUN" else None
+    own = own if own is not None and countries_of(own, analysis, kb, lex) else None
+    agents = (
+        [own]
+        if own is not None
+        else next(
+            (
+                [a]
+                for node in [tok, *chain]
+                if (a := _agent(node, lex)) is not None and a.i not in inside
+            ),
+            [],
+        )
     )
     if not agents and tok.pos_ == "VERB":
         # "Après avoir reçu X, Kiev a ...": the parse split the sentence; the unit's main
