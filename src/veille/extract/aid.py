@@ -154,18 +154,17 @@ def _wraps_trigger(tok: Any, lex: AidLexicon) -> bool:
 
 def _distinct(tok: Any, lex: AidLexicon) -> bool:
     """ "une autre aide", "la précédente tranche": a deal other than the one just told."""
-    nouns = [tok] if tok.pos_ == "NOUN" else [c for c in tok.children if c.dep_ == "obj"]
+    nouns = [tok] if tok.pos_ == "NOUN" else frame_of(tok, lex).each("object")
     return any(lemma_of(c) in lex.distinct_modifiers for n in nouns for c in n.children)
 
 
-def _own_clause(tok: Any) -> bool:
+def _own_clause(tok: Any, lex: AidLexicon) -> bool:
     """A finite verb with its own subject, hung on another clause only by the parse ("X en
     livrera deux, Y en fournira un autre"): nothing above it tells its status."""
-    return (
-        tok.dep_ in ("advcl", "conj", "parataxis")
-        and "Fin" in tok.morph.get("VerbForm")
-        and any(c.dep_.startswith("nsubj") for c in tok.children)
-    )
+    if tok.dep_ not in ("advcl", "conj", "parataxis") or "Fin" not in tok.morph.get("VerbForm"):
+        return False
+    frame = frame_of(tok, lex)
+    return any(c.head == tok for c in [*frame.each("subject"), *frame.each("passive_subject")])
 
 
 def _status_for(
@@ -175,7 +174,7 @@ def _status_for(
     governor above that still plans or negotiates it ("s'apprêtent à approuver",
     "négocient un accord sur"); a conditional ("en paierait deux") is planned and
     hypothetical; else the trigger verb's tense."""
-    if _own_clause(tok):
+    if _own_clause(tok, lex):
         chain = []
     nodes = [tok, *chain]
     reported_future = False
@@ -445,11 +444,11 @@ def _is_part(tok: Any, chain: list[Any], lex: AidLexicon) -> bool:
         return False
     for node in chain[:2]:
         if lemma_of(node) in lex.inclusion_verbs:
+            frame = frame_of(node, lex)
             return any(
-                c.dep_.startswith("nsubj")
-                and tok.i not in {t.i for t in c.subtree}  # the package is not its own part
+                tok not in c.subtree  # the package is not its own part
                 and (forms_of(c, lex) & lex.aid_nouns or lemma_of(c) in lex.noun_triggers)
-                for c in node.children
+                for c in [*frame.each("subject"), *frame.each("passive_subject")]
             )
     return False
 

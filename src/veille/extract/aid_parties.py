@@ -330,7 +330,7 @@ def _purchase_parties(
                 makers.append(weapon.country)
                 break
     if not makers:
-        objects = [c for c in tok.children if c.dep_ == "obj"]
+        objects = frame_of(tok, lex).each("object")
         for t in [m for o in objects for m in _near_modifiers(o, lex)]:
             country = demonym_country(t, kb)
             if country:
