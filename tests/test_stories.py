@@ -72,7 +72,41 @@ def test_time_window_splits_the_same_topic_far_apart():
     ids = [s.article_ids for s in find_stories(arts)]
     assert ("p1", "p2") not in ids
     wide = find_stories(arts, config=StoryConfig(window_days=120))
-    assert ("p1", "p2") in [s.article_ids for s in wide]
+    # (alone in its weeks, p2 weighs every feature alike, so it also reaches x)
+    assert any({"p1", "p2"} <= set(s.article_ids) for s in wide)
+
+
+def test_weights_count_only_the_articles_of_the_weeks_around():
+    arts = corpus()
+    before = vectors(arts, StoryConfig())
+    far = art("far", "2024-08-01", [UKRAINE, PATRIOT], PATRIOT_TEXT)  # 59 days after p2
+    near = art("near", "2024-06-28", [UKRAINE, PATRIOT], PATRIOT_TEXT)  # 25 days after p2
+    assert vectors([*arts, far], StoryConfig()) == {
+        **before,
+        "far": vectors([far], StoryConfig())["far"],
+    }
+    with_near = vectors([*arts, near], StoryConfig())
+    assert with_near["p2"] != before["p2"] and with_near["x"] != before["x"]
+    # a smaller window leaves p2 (June 3) out of the count for an article of June 20
+    late = art("late", "2024-06-20", [PATRIOT], PATRIOT_TEXT)
+    assert (
+        vectors([*arts, late], StoryConfig(idf_window_days=10))["p1"]
+        == vectors(arts, StoryConfig(idf_window_days=10))["p1"]
+    )
+
+
+def test_undated_articles_pair_only_with_undated_ones():
+    arts = corpus()
+    twins = [
+        art("u1", None, [SAMARA, DRONE_PLANT], STRIKE_TEXT),
+        art("u2", None, [SAMARA], STRIKE_TEXT),
+    ]
+    ids = [s.article_ids for s in find_stories([*arts, *twins])]
+    assert ("s1", "s2") in ids and ("u1", "u2") in ids
+    # an undated article joins a dated story through a shared incident
+    incident = Incident("i", "ASSAULT", ("e1", "e2"), ("s1", "u1"))
+    ids = [s.article_ids for s in find_stories([*arts, *twins], incidents=[incident])]
+    assert ("s1", "s2", "u1", "u2") in ids
 
 
 def test_shared_incident_or_duplicate_group_links_articles():

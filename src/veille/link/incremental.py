@@ -22,9 +22,12 @@ they held. A removed article's component is recomputed from the mentions compati
 its own. Incidents whose articles changed duplicate group are rebuilt (their number of
 sources counts a copy once), with the same members.
 
-Stories are not incremental: their weights (idf) and the cap on common features depend
-on every article, so they are recomputed every run, with numpy over the stored feature
-columns of every article (``link_features``); only the articles in a story are parsed.
+Stories follow the same idea with weights local in time (``veille.link.stories``): an
+article's vector and label weights depend only on the articles dated within
+``idf_window_days`` of it, so a run recomputes the pairs (``story_pairs``) and label
+weights (``story_weights``) of the articles within that distance of the new or removed
+ones, then rebuilds the stories those articles, and the articles whose incidents or
+duplicate groups changed, are linked to (followed in SQL); other stories stay.
 """
 
 from __future__ import annotations
@@ -35,13 +38,14 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import numpy as np
+import pyarrow as pa
 
 from veille.link import state
 from veille.link.aid import build_merged, cluster_aid
 from veille.link.dedup import DedupRecord, group_duplicates
 from veille.link.incidents import SourceIndex, build_incident, cluster_mentions
 from veille.link.records import ArticleRecord
-from veille.link.stories import stories_from
+from veille.link.stories import build_story, similar_pairs, story_components, weigh
 
 
 class _Articles(dict):
@@ -301,33 +305,204 @@ def update_aid(store, conn, config, scope: set[str], gone_aid: set[str]) -> None
 
 # -- stories ---------------------------------------------------------------------
 
+_PAIRS = pa.schema([("a", pa.string()), ("b", pa.string()), ("cosine", pa.float64())])
+_WEIGHTS = pa.schema([("article_id", pa.string()), ("idx", pa.int32()), ("weight", pa.float64())])
 
-def update_stories(store, conn, config) -> None:
-    """Every story, from the stored features of every article (their weights depend on
-    all of them) and the stored incidents and duplicate groups."""
-    inputs, entity_df = state.story_inputs(conn, config.signature_key)
-    shared: dict[str, list[str]] = {}
-    for incident_id, article_id in _rows(
+# articles one step from those in _story_front: a story pair, a shared incident or
+# duplicate group, or a stored story (every member of an old story that stays whole)
+STORY_NEIGHBOURS = """
+    SELECT b FROM story_pairs WHERE a IN (SELECT article_id FROM _story_front)
+    UNION SELECT a FROM story_pairs WHERE b IN (SELECT article_id FROM _story_front)
+    UNION SELECT article_id FROM incident_articles WHERE incident_id IN
+        (SELECT incident_id FROM incident_articles
+         WHERE article_id IN (SELECT article_id FROM _story_front))
+    UNION SELECT article_id FROM duplicate_group_articles WHERE group_id IN
+        (SELECT group_id FROM duplicate_group_articles
+         WHERE article_id IN (SELECT article_id FROM _story_front))
+    UNION SELECT article_id FROM story_articles WHERE story_id IN
+        (SELECT story_id FROM story_articles
+         WHERE article_id IN (SELECT article_id FROM _story_front))
+"""
+
+
+def _merged(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Closed integer ranges, overlapping or touching ones joined, sorted."""
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted(ranges):
+        if out and lo <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _within(days: np.ndarray, ranges: list[tuple[int, int]], undated: bool) -> np.ndarray:
+    mask = days < 0 if undated else np.zeros(len(days), dtype=bool)
+    for lo, hi in ranges:
+        mask |= (days >= lo) & (days <= hi)
+    return mask
+
+
+def _story_closure(conn, seeds: Iterable[str]) -> set[str]:
+    """Every article reachable from ``seeds`` through story pairs, incidents, duplicate
+    groups and stored stories."""
+    reached = set(seeds)
+    frontier = sorted(reached)
+    try:
+        while frontier:
+            conn.execute(
+                "CREATE OR REPLACE TEMP TABLE _story_front AS "
+                "SELECT unnest(?::VARCHAR[]) AS article_id",
+                [frontier],
+            )
+            frontier = sorted(_column(conn, STORY_NEIGHBOURS) - reached)
+            reached.update(frontier)
+    finally:
+        conn.execute("DROP TABLE IF EXISTS _story_front")
+    return reached
+
+
+def _member_lists(conn, sql: str, ids: list[str]) -> list[list[str]]:
+    """Article lists of the incidents or groups (``sql``: owner, article rows in order)
+    holding any of ``ids``."""
+    members: dict[str, list[str]] = {}
+    for owner, article_id in _rows(conn, sql, ids):
+        members.setdefault(owner, []).append(article_id)
+    return list(members.values())
+
+
+def update_stories(
+    store,
+    conn,
+    config,
+    days: Iterable[int] | None = None,
+    gone: Iterable[str] = (),
+) -> dict:
+    """Bring the stories up to date; ``days=None``: every story anew.
+
+    Otherwise ``days`` are the day ordinals (-1: undated) of the articles added or
+    removed since the last run, and ``gone`` the removed ones. An article's weights
+    depend on the articles within ``idf_window_days`` of its day only, so only the
+    articles that near a changed day (every undated one when an undated article changed)
+    are *dirty*: their pairs and label weights are recomputed, from the features of the
+    articles within twice that distance plus the pair window of the changed days (a
+    dirty article's partner is at most ``window_days`` away, and its weights read its own
+    window). Then every article reachable from a dirty or removed one, through the new
+    links or an old story (whose members stay linked unless one of them was reached), is
+    regrouped, and the old stories they were in are replaced. That is enough: any link
+    that changed (a pair, or an incident or duplicate group reclustered around a new or
+    removed mention or copy) has an end that was dirty, removed, or in an old story or a
+    new link with an article whose links changed, back to a new or removed one; a story
+    nothing reaches kept every link and weight it had.
+    """
+    cfg = config.stories
+    if days is None:
+        inputs = state.story_inputs(conn, config.signature_key)
+        dirty = valid = None
+        for table in state.STORY_TABLES:
+            conn.execute(f"DELETE FROM {table}")
+    else:
+        changed = set(days)
+        dated, undated = sorted(d for d in changed if d >= 0), -1 in changed
+        idf_w, pair_w = cfg.idf_window_days, cfg.window_days
+
+        def around(reach: int) -> list[tuple[int, int]]:
+            return _merged((d - reach, d + reach) for d in dated)
+
+        inputs = state.story_inputs(conn, config.signature_key, around(2 * idf_w + pair_w), undated)
+        dirty = _within(inputs.days, around(idf_w), undated)
+        valid = _within(inputs.days, around(idf_w + pair_w), undated)
+        stale = sorted({inputs.ids[i] for i in np.flatnonzero(dirty)} | set(gone))
+        conn.execute(
+            "DELETE FROM story_pairs WHERE a IN (SELECT unnest(?::VARCHAR[])) "
+            "OR b IN (SELECT unnest(?::VARCHAR[]))",
+            [stale, stale],
+        )
+        conn.execute(
+            "DELETE FROM story_weights WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+            [stale],
+        )
+    weights = weigh(inputs, cfg)
+    pairs = similar_pairs(inputs, cfg, weights, dirty=dirty, valid=valid)
+    state._insert_arrow(
         conn,
-        "SELECT ia.incident_id, ia.article_id FROM incident_articles ia "
-        "JOIN incidents i ON i.id = ia.incident_id WHERE i.num_articles > 1 "
-        "ORDER BY ia.incident_id, ia.idx",
-    ):
-        shared.setdefault(incident_id, []).append(article_id)
-    groups: dict[str, list[str]] = {}
-    for group_id, article_id in _rows(
-        conn, "SELECT group_id, article_id FROM duplicate_group_articles ORDER BY group_id, idx"
-    ):
-        groups.setdefault(group_id, []).append(article_id)
-    stories = stories_from(
-        inputs,
-        entity_df,
-        lambda ids: state.story_records(conn, ids),
-        [SimpleNamespace(article_ids=tuple(v)) for v in shared.values()],
-        [SimpleNamespace(article_ids=tuple(v)) for v in groups.values()],
-        config.stories,
+        "story_pairs",
+        {
+            "a": [a for a, _, _ in pairs],
+            "b": [b for _, b, _ in pairs],
+            "cosine": [c for _, _, c in pairs],
+        },
+        _PAIRS,
     )
-    store.save_stories(stories)
+    row = inputs.row
+    entries = inputs.entity.copy()
+    if dirty is not None:
+        entries &= dirty[row]
+    start = np.searchsorted(row, np.arange(len(inputs.ids)))
+    picked = np.flatnonzero(entries)
+    ids = np.asarray(inputs.ids, dtype=object)
+    state._insert_arrow(
+        conn,
+        "story_weights",
+        {
+            "article_id": ids[row[picked]].tolist(),
+            "idx": (picked - start[row[picked]]).tolist(),
+            "weight": (inputs.count[picked] * weights.idf[picked]).tolist(),
+        },
+        _WEIGHTS,
+    )
+
+    if days is None:
+        scope = list(inputs.ids)
+        old: list[str] = []
+    else:
+        dirty_ids = {inputs.ids[i] for i in np.flatnonzero(dirty)}
+        reached = sorted(_story_closure(conn, dirty_ids | set(gone)))
+        old = sorted(
+            _column(
+                conn,
+                "SELECT DISTINCT story_id FROM story_articles "
+                "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+                reached,
+            )
+        )
+        scope = sorted(
+            _column(
+                conn,
+                "SELECT article_id FROM link_story_articles "
+                "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+                reached,
+            )
+        )
+    links: list[Sequence[str]] = [
+        (a, b)
+        for a, b in _rows(
+            conn,
+            "SELECT a, b FROM story_pairs WHERE a IN (SELECT unnest(?::VARCHAR[]))",
+            scope,
+        )
+    ]
+    links += _member_lists(
+        conn,
+        "SELECT incident_id, article_id FROM incident_articles WHERE incident_id IN "
+        "(SELECT incident_id FROM incident_articles "
+        "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))) ORDER BY incident_id, idx",
+        scope,
+    )
+    links += _member_lists(
+        conn,
+        "SELECT group_id, article_id FROM duplicate_group_articles WHERE group_id IN "
+        "(SELECT group_id FROM duplicate_group_articles "
+        "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))) ORDER BY group_id, idx",
+        scope,
+    )
+    found = story_components(scope, links)
+    members = state.story_members(conn, [a for m in found for a in m], terms=False)
+    wordless = [a for m in found if not any(members[x].entities for x in m) for a in m]
+    members.update(state.story_members(conn, wordless, terms=True))
+    stories = [build_story([members[a] for a in m], cfg) for m in found]
+    store.save_stories(stories, replace_all=days is None, remove=old)
+    return {"story_articles_rebuilt": len(scope), "story_pairs_new": len(pairs)}
 
 
 def update(
@@ -367,10 +542,17 @@ def update(
     lap("incidents")
     update_aid(store, conn, config, aid_scope, gone_aid)
     lap("aid")
-    update_stories(store, conn, config)
+    stories = update_stories(
+        store,
+        conn,
+        config,
+        days={r.day.toordinal() if r.day is not None else -1 for r in [*new, *gone]},
+        gone=gone_ids,
+    )
     lap("stories")
     return {
         "relinked_mentions": len(event_scope - gone_events),
         "relinked_commitments": len(aid_scope - gone_aid),
+        **stories,
         "link_step_seconds": seconds,
     }

@@ -11,6 +11,7 @@ only the few records it has to compare.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -21,11 +22,13 @@ from veille.link.aid import _start, _when
 from veille.link.dedup import band_keys, band_params, lsh_eligible
 from veille.link.incidents import _modality_class, mention_interval
 from veille.link.records import AidRecord, ArticleRecord, EventRecord
-from veille.link.stories import StoryInputs, story_features
+from veille.link.stories import StoryInputs, StoryMember, story_features
 from veille.model import Precision
 
 SIGNATURE_DTYPE = np.dtype("<u8")
-BLOCK_TABLES = ("link_bands", "link_events", "link_aid", "link_features")
+BLOCK_TABLES = ("link_bands", "link_events", "link_aid", "link_features", "link_story_articles")
+# what stories keep between runs (rebuilt with them, not with the blocking rows)
+STORY_TABLES = ("story_pairs", "story_weights")
 
 
 def linked_ids(conn, config_key: str) -> set[str]:
@@ -80,7 +83,12 @@ _FEATURES = pa.schema(
         ("feature", pa.string()),
         ("raw", pa.float64()),
         ("day_ordinal", pa.int32()),
+        ("name", pa.string()),
+        ("count", pa.int32()),
     ]
+)
+_STORY_ARTICLES = pa.schema(
+    [("article_id", pa.string()), ("day_ordinal", pa.int32()), ("published", pa.date32())]
 )
 _AID = pa.schema(
     [
@@ -150,15 +158,23 @@ def _write_blocks(conn, records: Sequence[ArticleRecord], config) -> None:
     _insert_arrow(conn, "link_events", events, _EVENTS)
     _insert_arrow(conn, "link_aid", aid, _AID)
     features: dict[str, list] = {k: [] for k in _FEATURES.names}
+    days: dict[str, list] = {k: [] for k in _STORY_ARTICLES.names}
     for r in records:
         day = r.day.toordinal() if r.day is not None else -1
-        for idx, (name, raw) in enumerate(story_features(r, config.stories)):
+        days["article_id"].append(r.article_id)
+        days["day_ordinal"].append(day)
+        days["published"].append(r.published_day)
+        names = [name for _, name, _ in r.entities]
+        for idx, (feature, raw, count) in enumerate(story_features(r, config.stories)):
             features["article_id"].append(r.article_id)
             features["idx"].append(idx)
-            features["feature"].append(name)
+            features["feature"].append(feature)
             features["raw"].append(raw)
             features["day_ordinal"].append(day)
+            features["name"].append(names[idx] if idx < len(names) else None)
+            features["count"].append(count)
     _insert_arrow(conn, "link_features", features, _FEATURES)
+    _insert_arrow(conn, "link_story_articles", days, _STORY_ARTICLES)
 
 
 def save_records(conn, records: Sequence[ArticleRecord], config, *, path: str) -> None:
@@ -218,7 +234,7 @@ def keep_only(conn, config_key: str) -> None:
 
 def clear(conn) -> None:
     """Forget every link record (``veille relink`` reads every article again)."""
-    for table in ("link_articles", *BLOCK_TABLES):
+    for table in ("link_articles", *BLOCK_TABLES, *STORY_TABLES):
         conn.execute(f"DELETE FROM {table}")
     conn.execute("DELETE FROM link_meta")
 
@@ -289,74 +305,81 @@ def dated_records(conn, article_ids: Iterable[str]) -> dict[str, ArticleRecord]:
     return out
 
 
-def story_records(conn, article_ids: Iterable[str]) -> dict[str, ArticleRecord]:
-    """The records of these articles with only what story labels read (entities, terms,
-    dates): far less to parse than the whole records."""
+def story_inputs(
+    conn, config_key: str, days: Sequence[tuple[int, int]] | None = None, undated: bool = True
+) -> StoryInputs:
+    """Linked articles' story features as arrays (veille.link.stories.StoryInputs), read
+    in SQL: every article, or (``days``) those whose day ordinal lies in one of these
+    closed ranges, and the undated ones when ``undated``."""
+    where, params = "true", [config_key]
+    if days is not None:
+        parts = ["s.day_ordinal BETWEEN ? AND ?"] * len(days) + ["s.day_ordinal = -1"] * undated
+        where = "(" + (" OR ".join(parts) or "false") + ")"
+        params += [v for lo_hi in days for v in lo_hi]
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE _story_rows AS SELECT s.article_id, s.day_ordinal, "
+        "(row_number() OVER (ORDER BY s.article_id) - 1)::BIGINT AS row "
+        "FROM link_story_articles s JOIN link_articles l USING (article_id) "
+        f"WHERE l.signature_config = ? AND {where}",
+        params,
+    )
+    try:
+        arts = conn.execute(
+            "SELECT article_id, day_ordinal FROM _story_rows ORDER BY row"
+        ).fetchnumpy()
+        # feature ranks in name order (UTF-8 byte order is code point order, as Python's)
+        cols = conn.execute(
+            "WITH f AS (SELECT f.*, a.row FROM link_features f JOIN _story_rows a "
+            "USING (article_id)), "
+            "k AS (SELECT feature, dense_rank() OVER (ORDER BY feature) - 1 AS rank "
+            "FROM (SELECT DISTINCT feature FROM f)) "
+            "SELECT f.row, k.rank::BIGINT AS feat, f.raw, f.count, "
+            "f.feature LIKE 'e:%' AS entity FROM f JOIN k USING (feature) ORDER BY f.row, f.idx"
+        ).fetchnumpy()
+    finally:
+        conn.execute("DROP TABLE IF EXISTS _story_rows")
+    feat = np.asarray(cols["feat"], dtype=np.int64)
+    return StoryInputs(
+        ids=[str(a) for a in arts["article_id"]],
+        days=np.asarray(arts["day_ordinal"], dtype=np.int64),
+        row=np.asarray(cols["row"], dtype=np.int64),
+        feat=feat,
+        raw=np.asarray(cols["raw"], dtype=np.float64),
+        count=np.asarray(cols["count"], dtype=np.int64),
+        entity=np.asarray(cols["entity"], dtype=bool),
+        width=int(feat.max()) + 1 if len(feat) else 0,
+    )
+
+
+def story_members(conn, article_ids: Iterable[str], *, terms: bool) -> dict[str, StoryMember]:
+    """What story labels and dates read of these articles (veille.link.stories.StoryMember),
+    from the stored features, label weights and days: no record is parsed. Their words
+    (a label's fallback) only with ``terms``."""
     ids = sorted(set(article_ids))
     if not ids:
         return {}
-    out = {}
-    empty = np.zeros(0, dtype=np.uint64)
-    for article_id, entities, terms, published, ingested in conn.execute(
-        "SELECT article_id, record->'$.entities', record->'$.terms', "
-        "record->'$.published', record->>'$.ingested_at' FROM link_articles "
-        "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+    published = dict(
+        conn.execute(
+            "SELECT article_id, published FROM link_story_articles "
+            "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+            [ids],
+        ).fetchall()
+    )
+    entities: dict[str, list] = defaultdict(list)
+    words: dict[str, list] = defaultdict(list)
+    only = "" if terms else "AND f.feature LIKE 'e:%' "
+    for article_id, feature, name, count, weight in conn.execute(
+        "SELECT f.article_id, f.feature, f.name, f.count, w.weight FROM link_features f "
+        "LEFT JOIN story_weights w ON w.article_id = f.article_id AND w.idx = f.idx "
+        "WHERE f.article_id IN (SELECT unnest(?::VARCHAR[])) "
+        f"{only}ORDER BY f.article_id, f.idx",
         [ids],
     ).fetchall():
-        raw = {
-            "article_id": article_id,
-            "content_hash": "",
-            "entities": json.loads(entities) if entities else [],
-            "terms": json.loads(terms) if terms else [],
-            "published": json.loads(published) if published else None,
-            "ingested_at": ingested,
-        }
-        out[article_id] = ArticleRecord.from_json(raw, empty)
-    return out
-
-
-def story_inputs(conn, config_key: str) -> tuple[StoryInputs, dict[str, int]]:
-    """Every linked article's story features as arrays (veille.link.stories.StoryInputs),
-    read in SQL, and how many articles name each entity."""
-    ids = [
-        r[0]
-        for r in conn.execute(
-            "SELECT article_id FROM link_articles WHERE signature_config = ? ORDER BY article_id",
-            [config_key],
-        ).fetchall()
-    ]
-    # feature ranks in name order (UTF-8 byte order is code point order, as Python's)
-    cols = conn.execute(
-        "WITH a AS (SELECT article_id, row_number() OVER (ORDER BY article_id) - 1 AS row "
-        "FROM link_articles WHERE signature_config = ?), "
-        "f AS (SELECT f.*, a.row FROM link_features f JOIN a USING (article_id)), "
-        "k AS (SELECT feature, dense_rank() OVER (ORDER BY feature) - 1 AS rank "
-        "FROM (SELECT DISTINCT feature FROM f)) "
-        "SELECT f.row::BIGINT AS row, k.rank::BIGINT AS feat, f.raw, f.day_ordinal "
-        "FROM f JOIN k USING (feature) ORDER BY f.row, f.idx",
-        [config_key],
-    ).fetchnumpy()
-    row = np.asarray(cols["row"], dtype=np.int64)
-    days = np.full(len(ids), -1, dtype=np.int64)
-    days[row] = np.asarray(cols["day_ordinal"], dtype=np.int64)
-    feat = np.asarray(cols["feat"], dtype=np.int64)
-    inputs = StoryInputs(
-        ids=ids,
-        days=days,
-        row=row,
-        feat=feat,
-        raw=np.asarray(cols["raw"], dtype=np.float64),
-        width=int(feat.max()) + 1 if len(feat) else 0,
-    )
-    entity_df = dict(
-        conn.execute(
-            "SELECT substr(feature, 3), count(*) FROM link_features "
-            "WHERE feature LIKE 'e:%' AND article_id IN "
-            "(SELECT article_id FROM link_articles WHERE signature_config = ?) GROUP BY 1",
-            [config_key],
-        ).fetchall()
-    )
-    return inputs, entity_df
+        if feature.startswith("e:"):
+            entities[article_id].append((feature[2:], name, weight))
+        else:
+            words[article_id].append((feature[2:], count))
+    return {a: StoryMember(a, published.get(a), tuple(entities[a]), tuple(words[a])) for a in ids}
 
 
 def event_records(conn, event_ids: Iterable[str]) -> list[EventRecord]:

@@ -3,37 +3,59 @@
 Document vectors are built from stored data, not from spaCy's ``doc.vector`` (which is
 not kept after analysis): each article is a sparse TF-IDF vector over its linked
 entities (KB id, else type and folded name; weighted ``entity_weight`` times a word) and
-its most frequent longer words (sublinear term frequency, BM25's idf computed over the
-current set of articles, so a word or entity present everywhere, such as the war's two
-belligerents, weighs little without any stop list). Two articles are linked when
+its most frequent longer words (sublinear term frequency).
+
+Weights are local in time. A feature's idf in an article (BM25's idf: always positive,
+yet small for a feature nearly every article has, so the war's two belligerents weigh
+little without any stop list) counts the articles dated at most ``idf_window_days``
+before or after the article's day, and so does the cap on common features (a feature in
+more than ``max_df_share`` of those articles, or in more than ``max_postings`` of them,
+never seeds a candidate pair). Thirty days: wider than the pair window
+(``window_days``), so two articles of one story weigh their words against mostly the
+same weeks of news; wide enough that a monitoring feed puts thousands of articles in
+it (stable counts); narrow enough that an article added on day d changes the weights of
+the articles within 30 days of d only, so a run recomputes those and leaves the rest
+(``veille.link.incremental`` keeps the pairs in ``story_pairs``).
+
+An article's day is its publication day, else the day Veille read it. Articles with
+neither (undated: none read by ``veille run``, which always sets the reading time) form
+their own pool: their idf counts undated articles only, and they are compared with
+undated articles only; they join dated stories through incidents and duplicate groups.
+
+Two articles are linked when
 
 - their vectors' cosine reaches ``threshold`` and their days are at most
-  ``window_days`` apart (when both are known), or
+  ``window_days`` apart (both dated) or both are undated, or
 - they report one incident, or they are in one duplicate group.
 
 Stories are the connected components of these links with two or more articles; the
-label joins the names of the entities mentioned most across the story, each mention
-weighted by the entity's idf (so "Ukraine" rarely leads a label). Everything is a
-function of the set of articles, so incremental and from-scratch runs agree.
+label joins the names of the entities with the most mentions across the story, each
+mention weighted by the entity's idf in the mentioning article's window (so "Ukraine"
+rarely leads a label). Everything is a function of the set of articles, so incremental
+and from-scratch runs agree.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
 from veille.link.records import ArticleRecord
 from veille.model import DuplicateGroup, Incident, Story, stable_id
 
+_SPAN = 1 << 23  # more than any day ordinal plus a window: (feature, day) in one int64
+
 
 @dataclass(frozen=True, slots=True)
 class StoryConfig:
     threshold: float = 0.2  # cosine; on the 10 real articles: related 0.25-0.34, others <= 0.13
     window_days: int = 14
+    idf_window_days: int = 30  # weights count the articles this many days around each one
     entity_weight: float = 2.0
     max_df_share: float = 0.5  # features in more articles than this share never link alone
     max_postings: int = 300  # nor do features in more articles than this (bounds the work)
@@ -42,34 +64,16 @@ class StoryConfig:
     top_entities: int = 5
 
 
-def vectors(articles: Sequence[ArticleRecord], config: StoryConfig) -> dict[str, dict[str, float]]:
-    """L2-normalised sparse TF-IDF vectors, by article id."""
-    raw: dict[str, dict[str, float]] = {}
-    for a in articles:
-        # sublinear term frequency; an entity counts ``entity_weight`` times a word
-        feats = {"e:" + key: config.entity_weight * (1 + math.log(c)) for key, _, c in a.entities}
-        feats.update({"t:" + term: 1 + math.log(c) for term, c in a.terms})
-        raw[a.article_id] = feats
-    n = len(articles)
-    df = Counter(f for feats in raw.values() for f in feats)
-    out: dict[str, dict[str, float]] = {}
-    for aid, feats in raw.items():
-        # BM25's idf: always positive, yet small for a feature nearly every article has
-        vec = {f: w * math.log(1 + (n - df[f] + 0.5) / (df[f] + 0.5)) for f, w in feats.items()}
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        out[aid] = {f: v / norm for f, v in vec.items()}
-    return out
-
-
 @dataclass(slots=True)
 class StoryInputs:
-    """Every article's story features as arrays: what ``similar_pairs`` reads.
+    """Articles' story features as arrays: what ``weigh`` and ``similar_pairs`` read.
 
-    ``row``/``feat``/``raw`` hold one entry per (article, feature): the article's index in
-    ``ids`` (sorted), the feature's rank among all feature names, and its weight before
-    idf (sublinear tf; entities ``entity_weight`` times a word). Entries come article by
-    article, entities first, each in its stored order. ``days`` are day ordinals per
-    article (-1: unknown).
+    ``row``/``feat``/``raw``/``count``/``entity`` hold one entry per (article, feature):
+    the article's index in ``ids`` (sorted), the feature's rank among the feature names
+    present, its weight before idf (sublinear tf; entities ``entity_weight`` times a
+    word), its count and whether it is an entity. Entries come article by article,
+    entities first, each in its stored order. ``days`` are day ordinals per article (-1:
+    undated).
     """
 
     ids: list[str]
@@ -77,13 +81,40 @@ class StoryInputs:
     row: np.ndarray
     feat: np.ndarray
     raw: np.ndarray
+    count: np.ndarray
+    entity: np.ndarray
     width: int
 
 
-def story_features(article: ArticleRecord, config: StoryConfig) -> list[tuple[str, float]]:
-    """(feature name, weight before idf) of one article, in entry order."""
-    out = [("e:" + key, config.entity_weight * (1 + math.log(c))) for key, _, c in article.entities]
-    out += [("t:" + term, 1 + math.log(c)) for term, c in article.terms]
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Per entry of ``StoryInputs``: the idf in the article's window, the value in the
+    article's L2-normalised vector, and whether the feature may seed candidates. Right
+    only for articles whose whole window is in the inputs."""
+
+    idf: np.ndarray
+    value: np.ndarray
+    seedable: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class StoryMember:
+    """What a story's label and dates read of one article: its entities (key, name,
+    label weight: mentions times the entity's idf in the article's window), its words
+    with counts, and its publication day."""
+
+    article_id: str
+    published: date | None
+    entities: tuple[tuple[str, str, float], ...]
+    terms: tuple[tuple[str, int], ...]
+
+
+def story_features(article: ArticleRecord, config: StoryConfig) -> list[tuple[str, float, int]]:
+    """(feature name, weight before idf, count) of one article, in entry order."""
+    out = [
+        ("e:" + key, config.entity_weight * (1 + math.log(c)), c) for key, _, c in article.entities
+    ]
+    out += [("t:" + term, 1 + math.log(c), c) for term, c in article.terms]
     return out
 
 
@@ -94,26 +125,82 @@ def inputs_from_records(articles: Sequence[ArticleRecord], config: StoryConfig) 
     rows: list[int] = []
     codes: list[int] = []
     raw: list[float] = []
+    counts: list[int] = []
     days = np.full(len(ids), -1, dtype=np.int64)
     for i, article_id in enumerate(ids):
         a = by_id[article_id]
         if (day := a.day) is not None:
             days[i] = day.toordinal()
-        for name, weight in story_features(a, config):
+        for name, weight, count in story_features(a, config):
             rows.append(i)
             codes.append(code.setdefault(name, len(code)))
             raw.append(weight)
+            counts.append(count)
     # feature codes renumbered in name order, so ties between weights break by name
     rank = np.empty(len(code), dtype=np.int64)
-    rank[[code[f] for f in sorted(code)]] = np.arange(len(code))
+    names = sorted(code)
+    rank[[code[f] for f in names]] = np.arange(len(code))
+    is_entity = np.array([f.startswith("e:") for f in names], dtype=bool)
+    feat = rank[np.asarray(codes, dtype=np.int64)]
     return StoryInputs(
         ids=ids,
         days=days,
         row=np.asarray(rows, dtype=np.int64),
-        feat=rank[np.asarray(codes, dtype=np.int64)],
+        feat=feat,
         raw=np.asarray(raw, dtype=np.float64),
+        count=np.asarray(counts, dtype=np.int64),
+        entity=is_entity[feat] if len(feat) else np.zeros(0, dtype=bool),
         width=len(code),
     )
+
+
+def weigh(inputs: StoryInputs, config: StoryConfig) -> Weights:
+    """Each entry's idf, vector value and seed eligibility, from the articles dated within
+    ``idf_window_days`` of its article's day (undated articles: from the undated ones).
+
+    Every figure of an article is computed from its own entries and window only, in a
+    fixed order, so it is the same float whichever other articles the inputs hold."""
+    days, row, feat = inputs.days, inputs.row, inputs.feat
+    window = config.idf_window_days
+    entry_day = days[row]
+    dated = entry_day >= 0
+    df = np.empty(len(row), dtype=np.int64)
+    key = feat[dated] * _SPAN + entry_day[dated]
+    ordered = np.sort(key)
+    df[dated] = np.searchsorted(ordered, key + window, side="right") - np.searchsorted(
+        ordered, key - window, side="left"
+    )
+    undated_feat = feat[~dated]
+    df[~dated] = np.bincount(undated_feat, minlength=inputs.width)[undated_feat]
+    # articles in each one's window (those without features count too)
+    known = days >= 0
+    article_days = np.sort(days[known])
+    n = np.full(len(days), int((~known).sum()), dtype=np.int64)
+    n[known] = np.searchsorted(article_days, days[known] + window, side="right") - np.searchsorted(
+        article_days, days[known] - window, side="left"
+    )
+    n_entry = n[row]
+    idf = np.log(1 + (n_entry - df + 0.5) / (df + 0.5))
+    weight = inputs.raw * idf
+    norm = np.sqrt(np.bincount(row, weights=weight * weight, minlength=len(days)))
+    norm[norm == 0] = 1.0
+    max_df = np.maximum(
+        2, np.minimum((config.max_df_share * n_entry).astype(np.int64), config.max_postings)
+    )
+    return Weights(idf=idf, value=weight / norm[row], seedable=df <= max_df)
+
+
+def vectors(articles: Sequence[ArticleRecord], config: StoryConfig) -> dict[str, dict[str, float]]:
+    """L2-normalised sparse TF-IDF vectors, by article id (feature names as keys)."""
+    inputs = inputs_from_records(articles, config)
+    value = weigh(inputs, config).value
+    by_id = {a.article_id: a for a in articles}
+    out: dict[str, dict[str, float]] = {}
+    start = np.searchsorted(inputs.row, np.arange(len(inputs.ids)))
+    for i, article_id in enumerate(inputs.ids):
+        names = [name for name, _, _ in story_features(by_id[article_id], config)]
+        out[article_id] = {f: float(value[start[i] + k]) for k, f in enumerate(names)}
+    return out
 
 
 def similar_articles(
@@ -123,55 +210,60 @@ def similar_articles(
     return similar_pairs(inputs_from_records(articles, config), config)
 
 
-def similar_pairs(inputs: StoryInputs, config: StoryConfig) -> list[tuple[str, str, float]]:
+def similar_pairs(
+    inputs: StoryInputs,
+    config: StoryConfig,
+    weights: Weights | None = None,
+    *,
+    dirty: np.ndarray | None = None,
+    valid: np.ndarray | None = None,
+) -> list[tuple[str, str, float]]:
     """Pairs whose cosine reaches the threshold within the time window, sorted.
 
-    The same vectors as ``vectors`` (computed here with numpy over all articles at once):
     b is a candidate for a when it has one of a's ``seed_features`` heaviest features
     (all pairs would be quadratic; a pair whose cosine reaches the threshold almost
-    always shares one) that is in at most ``max_df`` articles, and their days are at most
-    ``window_days`` apart when both are known.
+    always shares one) that may seed (not too common in a's window), and both are dated
+    at most ``window_days`` apart or both undated. With ``dirty`` (a mask of articles),
+    only pairs with a dirty article are made; with ``valid``, only pairs of valid
+    articles (those whose whole window the inputs hold).
     """
     ids, days, row, feat = inputs.ids, inputs.days, inputs.row, inputs.feat
     n, width = len(ids), inputs.width
     if n < 2 or not len(row):
         return []
-    df = np.bincount(feat, minlength=width)
-    idf = np.log(1 + (n - df + 0.5) / (df + 0.5))  # BM25's idf, as in ``vectors``
-    weight = inputs.raw * idf[feat]
-    norm = np.sqrt(np.bincount(row, weights=weight * weight, minlength=n))
-    norm[norm == 0] = 1.0
-    value = weight / norm[row]
+    weights = weights or weigh(inputs, config)
+    value = weights.value
+    usable = valid[row] if valid is not None else np.ones(len(row), dtype=bool)
 
-    # seeds: each article's heaviest features, those in at most max_df articles
-    max_df = max(2, min(int(config.max_df_share * n), config.max_postings))
+    # seeds: each article's heaviest features, those not too common in its window
     order = np.lexsort((feat, -value, row))
     first = np.searchsorted(row[order], np.arange(n))
     place = np.arange(len(order)) - first[row[order]]
-    seed = order[(place < config.seed_features) & (df[feat[order]] <= max_df)]
+    seed = order[(place < config.seed_features) & weights.seedable[order] & usable[order]]
     seed_row, seed_feat = row[seed], feat[seed]
 
     # postings of each feature by day (undated ones apart), found by bisection
-    span = 1 << 23  # more than any day ordinal plus the window
-    dated = days[row] >= 0
-    post_key = feat[dated] * span + days[row][dated]
+    entry_day = days[row]
+    dated = usable & (entry_day >= 0)
+    post_key = feat[dated] * _SPAN + entry_day[dated]
     post_order = np.argsort(post_key, kind="stable")
     post_key, post_row = post_key[post_order], row[dated][post_order]
-    undated_order = np.argsort(feat[~dated], kind="stable")
-    undated_feat, undated_row = feat[~dated][undated_order], row[~dated][undated_order]
+    undated = usable & (entry_day < 0)
+    undated_order = np.argsort(feat[undated], kind="stable")
+    undated_feat, undated_row = feat[undated][undated_order], row[undated][undated_order]
 
     window = config.window_days
     seed_day = days[seed_row]
     known = seed_day >= 0
-    low = np.where(known, seed_feat * span + seed_day - window, seed_feat * span)
-    high = np.where(known, seed_feat * span + seed_day + window, seed_feat * span + span - 1)
-    starts = np.searchsorted(post_key, low, side="left")
-    ends = np.searchsorted(post_key, high, side="right")
-    u_starts = np.searchsorted(undated_feat, seed_feat, side="left")
-    u_ends = np.searchsorted(undated_feat, seed_feat, side="right")
+    d_row, d_key = seed_row[known], seed_feat[known] * _SPAN + seed_day[known]
+    starts = np.searchsorted(post_key, d_key - window, side="left")
+    ends = np.searchsorted(post_key, d_key + window, side="right")
+    u_row, u_feat = seed_row[~known], seed_feat[~known]
+    u_starts = np.searchsorted(undated_feat, u_feat, side="left")
+    u_ends = np.searchsorted(undated_feat, u_feat, side="right")
     found = [
-        *_expand(seed_row, starts, ends, post_row, n),
-        *_expand(seed_row, u_starts, u_ends, undated_row, n),
+        *_expand(d_row, starts, ends, post_row, n, dirty),
+        *_expand(u_row, u_starts, u_ends, undated_row, n, dirty),
     ]
     pairs = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
     left, right = pairs // n, pairs % n
@@ -181,11 +273,17 @@ def similar_pairs(inputs: StoryInputs, config: StoryConfig) -> list[tuple[str, s
 
 
 def _expand(
-    seed_row: np.ndarray, starts: np.ndarray, ends: np.ndarray, target: np.ndarray, n: int
+    seed_row: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    target: np.ndarray,
+    n: int,
+    dirty: np.ndarray | None,
 ) -> list[np.ndarray]:
-    """Pair codes (lo * n + hi) of each seed's article with every posting in its range,
-    made a bounded number of seeds at a time (each chunk deduplicated), so memory stays
-    flat however many postings the seeds reach."""
+    """Pair codes (lo * n + hi) of each seed's article with every posting in its range
+    (only pairs with a ``dirty`` article, when given), made a bounded number of seeds at a
+    time (each chunk deduplicated), so memory stays flat however many postings the seeds
+    reach."""
     lens = ends - starts
     out: list[np.ndarray] = []
     budget = 2_000_000  # postings expanded at once
@@ -200,8 +298,10 @@ def _expand(
         owner = np.repeat(part, part_lens)
         offset = np.arange(total) - np.repeat(np.cumsum(part_lens) - part_lens, part_lens)
         a, b = seed_row[owner], target[starts[owner] + offset]
-        distinct = a != b
-        a, b = a[distinct], b[distinct]
+        keep = a != b
+        if dirty is not None:
+            keep &= dirty[a] | dirty[b]
+        a, b = a[keep], b[keep]
         out.append(np.unique(np.minimum(a, b) * n + np.maximum(a, b)))
     return out
 
@@ -235,39 +335,10 @@ def _cosines(
     return out
 
 
-def find_stories(
-    articles: Sequence[ArticleRecord],
-    incidents: Sequence[Incident] = (),
-    groups: Sequence[DuplicateGroup] = (),
-    config: StoryConfig | None = None,
-) -> list[Story]:
-    config = config or StoryConfig()
-    by_id = {a.article_id: a for a in articles}
-    entity_df = Counter(key for a in articles for key, _, _ in a.entities)
-    return stories_from(
-        inputs_from_records(articles, config),
-        entity_df,
-        lambda ids: {i: by_id[i] for i in ids},
-        incidents,
-        groups,
-        config,
-    )
-
-
-def stories_from(
-    inputs: StoryInputs,
-    entity_df: Mapping[str, int],
-    records_of: Callable[[list[str]], Mapping[str, ArticleRecord]],
-    incidents: Sequence = (),
-    groups: Sequence = (),
-    config: StoryConfig | None = None,
-) -> list[Story]:
-    """Stories from the articles' features; ``records_of`` gives the records of the
-    articles in a story (for labels and dates), ``entity_df`` how many articles name each
-    entity; incidents and groups need only ``article_ids``."""
-    config = config or StoryConfig()
-    ids = inputs.ids
-    known = set(ids)
+def story_components(ids: Iterable[str], links: Iterable[Sequence[str]]) -> list[list[str]]:
+    """Connected components (sorted member lists, two or more members) of the articles
+    ``ids`` under ``links`` (pairs, incidents' or groups' article ids); links to
+    articles not in ``ids`` are ignored."""
     parent = {aid: aid for aid in ids}
 
     def find(x: str) -> str:
@@ -276,37 +347,64 @@ def stories_from(
             x = parent[x]
         return x
 
-    def union(a: str, b: str) -> None:
-        ra, rb = sorted((find(a), find(b)))
-        parent[rb] = ra
-
-    for a, b, _ in similar_pairs(inputs, config):
-        union(a, b)
-    for linked in [i.article_ids for i in incidents] + [g.article_ids for g in groups]:
-        linked = [x for x in linked if x in known]
-        for other in linked[1:]:
-            union(linked[0], other)
-
+    for linked in links:
+        present = [x for x in linked if x in parent]
+        for other in present[1:]:
+            ra, rb = sorted((find(present[0]), find(other)))
+            parent[rb] = ra
     members: dict[str, list[str]] = defaultdict(list)
-    for aid in ids:
+    for aid in sorted(parent):
         members[find(aid)].append(aid)
-    multi = [m for m in members.values() if len(m) > 1]
-    records = records_of([a for m in multi for a in m])
-    n = len(ids)
-    idf = {k: math.log(1 + (n - d + 0.5) / (d + 0.5)) for k, d in entity_df.items()}
-    stories = [build_story([records[a] for a in m], idf, config) for m in multi]
+    return [m for m in members.values() if len(m) > 1]
+
+
+def find_stories(
+    articles: Sequence[ArticleRecord],
+    incidents: Sequence[Incident] = (),
+    groups: Sequence[DuplicateGroup] = (),
+    config: StoryConfig | None = None,
+) -> list[Story]:
+    """Every story of a set of articles held in memory (the same definition as the
+    stored, incremental stories)."""
+    config = config or StoryConfig()
+    inputs = inputs_from_records(articles, config)
+    weights = weigh(inputs, config)
+    pairs = similar_pairs(inputs, config, weights)
+    links = [(a, b) for a, b, _ in pairs]
+    links += [i.article_ids for i in incidents] + [g.article_ids for g in groups]
+    label_weight = inputs.count * weights.idf
+    start = np.searchsorted(inputs.row, np.arange(len(inputs.ids)))
+    index = {aid: i for i, aid in enumerate(inputs.ids)}
+    by_id = {a.article_id: a for a in articles}
+
+    def member(article_id: str) -> StoryMember:
+        r, first = by_id[article_id], int(start[index[article_id]])
+        return StoryMember(
+            article_id,
+            r.published_day,
+            tuple(
+                (key, name, float(label_weight[first + k]))
+                for k, (key, name, _) in enumerate(r.entities)
+            ),
+            r.terms,
+        )
+
+    stories = [
+        build_story([member(a) for a in m], config) for m in story_components(inputs.ids, links)
+    ]
     stories.sort(key=lambda s: s.id)
     return stories
 
 
-def build_story(recs: Sequence[ArticleRecord], idf: dict[str, float], config: StoryConfig) -> Story:
+def build_story(members: Sequence[StoryMember], config: StoryConfig) -> Story:
     """A story of these articles, labelled by its most mentioned distinctive entities."""
-    ids = tuple(sorted(r.article_id for r in recs))
-    mentions: Counter[str] = Counter()
+    members = sorted(members, key=lambda m: m.article_id)
+    ids = tuple(m.article_id for m in members)
+    mentions: dict[str, float] = {}
     names: dict[str, str] = {}
-    for r in recs:
-        for key, name, count in r.entities:
-            mentions[key] += count * idf.get(key, 1.0)
+    for m in members:
+        for key, name, weight in m.entities:
+            mentions[key] = mentions.get(key, 0.0) + weight
             names.setdefault(key, name)
     ranked = sorted(mentions, key=lambda k: (-mentions[k], names[k]))
     top = tuple(names[k] for k in ranked[: config.top_entities])
@@ -314,12 +412,12 @@ def build_story(recs: Sequence[ArticleRecord], idf: dict[str, float], config: St
         label = " · ".join(top[: config.label_entities])
     else:  # no linked entities: the most common longer words
         terms: Counter[str] = Counter()
-        for r in recs:
-            terms.update(dict(r.terms))
+        for m in members:
+            terms.update(dict(m.terms))
         label = " · ".join(sorted(terms, key=lambda t: (-terms[t], t))[: config.label_entities])
     # publication dates only: an undated story stays undated rather than taking the day
     # Veille happened to read its articles
-    days = [d for r in recs if (d := r.published_day) is not None]
+    days = [m.published for m in members if m.published is not None]
     return Story(
         id=stable_id("story", *ids),
         label=label,
