@@ -33,19 +33,23 @@ duplicate groups changed, are linked to (followed in SQL); other stories stay.
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import numpy as np
 import pyarrow as pa
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from veille.link import state
 from veille.link.aid import build_merged, cluster_aid
 from veille.link.dedup import DedupRecord, group_duplicates
 from veille.link.incidents import SourceIndex, build_incident, cluster_mentions
 from veille.link.records import ArticleRecord
-from veille.link.stories import build_story, similar_pairs, story_components, weigh
+from veille.link.stories import build_story, label_weights, similar_pairs, weigh
+from veille.model import Story, stable_id
 
 
 class _Articles(dict):
@@ -362,15 +366,6 @@ def _story_closure(conn, seeds: Iterable[str]) -> set[str]:
     return reached
 
 
-def _member_lists(conn, sql: str, ids: list[str]) -> list[list[str]]:
-    """Article lists of the incidents or groups (``sql``: owner, article rows in order)
-    holding any of ``ids``."""
-    members: dict[str, list[str]] = {}
-    for owner, article_id in _rows(conn, sql, ids):
-        members.setdefault(owner, []).append(article_id)
-    return list(members.values())
-
-
 def update_stories(
     store,
     conn,
@@ -447,62 +442,139 @@ def update_stories(
         {
             "article_id": ids[row[picked]].tolist(),
             "idx": (picked - start[row[picked]]).tolist(),
-            "weight": (inputs.count[picked] * weights.idf[picked]).tolist(),
+            # whole numbers (exact in a DOUBLE): sums in SQL do not depend on the order
+            "weight": label_weights(inputs, weights)[picked].astype(np.float64).tolist(),
         },
         _WEIGHTS,
     )
 
     if days is None:
-        scope = list(inputs.ids)
-        old: list[str] = []
+        scope = None
+        dirty_ids: set[str] = set()
     else:
         dirty_ids = {inputs.ids[i] for i in np.flatnonzero(dirty)}
-        reached = sorted(_story_closure(conn, dirty_ids | set(gone)))
-        old = sorted(
-            _column(
-                conn,
-                "SELECT DISTINCT story_id FROM story_articles "
-                "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
-                reached,
-            )
+        scope = sorted(_story_closure(conn, dirty_ids | set(gone)))
+    found, old = _story_groups(conn, scope)
+    # a story that lost and gained nothing and holds no article whose weights changed
+    # stays as stored
+    keep = set()
+    if days is not None:
+        keep = {sid for sid, m in found.items() if sid in old and not dirty_ids & m}
+    stories = _build_stories(conn, cfg, {sid: m for sid, m in found.items() if sid not in keep})
+    store.save_stories(stories, replace_all=days is None, remove=sorted(set(old) - set(found)))
+    return {
+        "story_articles_reached": len(inputs.ids) if scope is None else len(scope),
+        "story_pairs_new": len(pairs),
+        "stories_rebuilt": len(stories),
+    }
+
+
+def _story_groups(conn, scope: list[str] | None) -> tuple[dict[str, frozenset], set[str]]:
+    """The stories (id: members) of the articles in ``scope`` (every linked article when
+    None), a union of whole components of the links, and the ids of the stored stories
+    holding any of them."""
+    if scope is None:
+        conn.execute(
+            "CREATE OR REPLACE TEMP TABLE _story_scope AS SELECT article_id, "
+            "(row_number() OVER (ORDER BY article_id) - 1)::BIGINT AS code "
+            "FROM link_story_articles"
         )
-        scope = sorted(
-            _column(
-                conn,
-                "SELECT article_id FROM link_story_articles "
-                "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
-                reached,
-            )
+    else:
+        conn.execute(
+            "CREATE OR REPLACE TEMP TABLE _story_scope AS SELECT article_id, "
+            "(row_number() OVER (ORDER BY article_id) - 1)::BIGINT AS code "
+            "FROM link_story_articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+            [scope],
         )
-    links: list[Sequence[str]] = [
-        (a, b)
-        for a, b in _rows(
+    try:
+        ids = [r[0] for r in _rows(conn, "SELECT article_id FROM _story_scope ORDER BY code")]
+        # pairs, and each incident's or group's articles tied to its first one
+        edges = conn.execute(
+            "SELECT s1.code AS x, s2.code AS y FROM story_pairs p "
+            "JOIN _story_scope s1 ON s1.article_id = p.a "
+            "JOIN _story_scope s2 ON s2.article_id = p.b "
+            "UNION ALL SELECT s.code, min(s.code) OVER (PARTITION BY i.incident_id) "
+            "FROM incident_articles i JOIN _story_scope s USING (article_id) "
+            "UNION ALL SELECT s.code, min(s.code) OVER (PARTITION BY g.group_id) "
+            "FROM duplicate_group_articles g JOIN _story_scope s USING (article_id)"
+        ).fetchnumpy()
+        old = _column(
             conn,
-            "SELECT a, b FROM story_pairs WHERE a IN (SELECT unnest(?::VARCHAR[]))",
-            scope,
+            "SELECT DISTINCT story_id FROM story_articles "
+            + ("" if scope is None else "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))"),
+            *([] if scope is None else [scope]),
         )
-    ]
-    links += _member_lists(
-        conn,
-        "SELECT incident_id, article_id FROM incident_articles WHERE incident_id IN "
-        "(SELECT incident_id FROM incident_articles "
-        "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))) ORDER BY incident_id, idx",
-        scope,
+    finally:
+        conn.execute("DROP TABLE IF EXISTS _story_scope")
+    n = len(ids)
+    x, y = np.asarray(edges["x"], dtype=np.int64), np.asarray(edges["y"], dtype=np.int64)
+    graph = coo_matrix((np.ones(len(x), dtype=np.int8), (x, y)), shape=(n, n))
+    _, component = connected_components(graph, directed=False)
+    order = np.argsort(component, kind="stable")  # members in id order
+    bounds = np.flatnonzero(np.diff(component[order])) + 1
+    found = {}
+    for part in np.split(order, bounds):
+        if len(part) > 1:
+            members = [ids[i] for i in part]
+            found[stable_id("story", *members)] = frozenset(members)
+    return found, old
+
+
+def _build_stories(conn, cfg, found: dict[str, frozenset]) -> list[Story]:
+    """Stories of these member sets, labelled in SQL from the stored label weights (whole
+    numbers: the sums are exact) as ``veille.link.stories.build_story`` labels them."""
+    if not found:
+        return []
+    story_ids = sorted(found)
+    members = [(sid, a) for sid in story_ids for a in sorted(found[sid])]
+    member_rows = pa.table(  # noqa: F841 - read by DuckDB's replacement scan
+        {"story": [s for s, _ in members], "article_id": [a for _, a in members]}
     )
-    links += _member_lists(
-        conn,
-        "SELECT group_id, article_id FROM duplicate_group_articles WHERE group_id IN "
-        "(SELECT group_id FROM duplicate_group_articles "
-        "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))) ORDER BY group_id, idx",
-        scope,
-    )
-    found = story_components(scope, links)
-    members = state.story_members(conn, [a for m in found for a in m], terms=False)
-    wordless = [a for m in found if not any(members[x].entities for x in m) for a in m]
-    members.update(state.story_members(conn, wordless, terms=True))
-    stories = [build_story([members[a] for a in m], cfg) for m in found]
-    store.save_stories(stories, replace_all=days is None, remove=old)
-    return {"story_articles_rebuilt": len(scope), "story_pairs_new": len(pairs)}
+    conn.execute("CREATE OR REPLACE TEMP TABLE _story_members AS SELECT * FROM member_rows")
+    try:
+        top: dict[str, list[str]] = defaultdict(list)
+        for story, name in _rows(
+            conn,
+            "WITH t AS (SELECT m.story, f.feature, sum(w.weight) AS total, "
+            "first(f.name ORDER BY f.article_id, f.idx) AS name "
+            "FROM _story_members m JOIN story_weights w USING (article_id) "
+            "JOIN link_features f ON f.article_id = w.article_id AND f.idx = w.idx "
+            "GROUP BY m.story, f.feature) "
+            "SELECT story, name FROM t QUALIFY row_number() OVER "
+            "(PARTITION BY story ORDER BY total DESC, name, feature) <= ? "
+            "ORDER BY story, total DESC, name, feature",
+            cfg.top_entities,
+        ):
+            top[story].append(name)
+        dates = {
+            story: (first, last)
+            for story, first, last in _rows(
+                conn,
+                "SELECT story, min(published), max(published) FROM _story_members "
+                "JOIN link_story_articles USING (article_id) GROUP BY story",
+            )
+        }
+    finally:
+        conn.execute("DROP TABLE IF EXISTS _story_members")
+    stories = []
+    wordless = [sid for sid in story_ids if sid not in top]
+    words = state.story_members(conn, {a for sid in wordless for a in found[sid]}, terms=True)
+    for sid in story_ids:
+        if sid in top:
+            first, last = dates[sid]
+            stories.append(
+                Story(
+                    id=sid,
+                    label=" · ".join(top[sid][: cfg.label_entities]),
+                    article_ids=tuple(sorted(found[sid])),
+                    top_entities=tuple(top[sid]),
+                    first_date=first,
+                    last_date=last,
+                )
+            )
+        else:  # no linked entities: labelled by words, as build_story does
+            stories.append(build_story([words[a] for a in found[sid]], cfg))
+    return stories
 
 
 def update(

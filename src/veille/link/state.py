@@ -376,7 +376,7 @@ def story_members(conn, article_ids: Iterable[str], *, terms: bool) -> dict[str,
         [ids],
     ).fetchall():
         if feature.startswith("e:"):
-            entities[article_id].append((feature[2:], name, weight))
+            entities[article_id].append((feature[2:], name, int(weight)))
         else:
             words[article_id].append((feature[2:], count))
     return {a: StoryMember(a, published.get(a), tuple(entities[a]), tuple(words[a])) for a in ids}

@@ -49,6 +49,8 @@ from veille.link.records import ArticleRecord
 from veille.model import DuplicateGroup, Incident, Story, stable_id
 
 _SPAN = 1 << 23  # more than any day ordinal plus a window: (feature, day) in one int64
+# label weights in millionths, as whole numbers: their sums never depend on the order
+LABEL_SCALE = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +60,10 @@ class StoryConfig:
     idf_window_days: int = 30  # weights count the articles this many days around each one
     entity_weight: float = 2.0
     max_df_share: float = 0.5  # features in more articles than this share never link alone
-    max_postings: int = 300  # nor do features in more articles than this (bounds the work)
+    # nor do features in more articles than this in the window (under one a day at 30
+    # days around; the old whole-store cap of 300 was stricter than that at 50,000
+    # articles): it bounds the candidates a seed brings, whatever the store's size
+    max_postings: int = 50
     seed_features: int = 10  # a candidate shares one of these heaviest features
     label_entities: int = 3
     top_entities: int = 5
@@ -100,12 +105,12 @@ class Weights:
 @dataclass(frozen=True, slots=True)
 class StoryMember:
     """What a story's label and dates read of one article: its entities (key, name,
-    label weight: mentions times the entity's idf in the article's window), its words
-    with counts, and its publication day."""
+    label weight: mentions times the entity's idf in the article's window, in
+    ``LABEL_SCALE`` units), its words with counts, and its publication day."""
 
     article_id: str
     published: date | None
-    entities: tuple[tuple[str, str, float], ...]
+    entities: tuple[tuple[str, str, int], ...]
     terms: tuple[tuple[str, int], ...]
 
 
@@ -188,6 +193,11 @@ def weigh(inputs: StoryInputs, config: StoryConfig) -> Weights:
         2, np.minimum((config.max_df_share * n_entry).astype(np.int64), config.max_postings)
     )
     return Weights(idf=idf, value=weight / norm[row], seedable=df <= max_df)
+
+
+def label_weights(inputs: StoryInputs, weights: Weights) -> np.ndarray:
+    """Each entry's label weight: its count times its idf, in ``LABEL_SCALE`` units."""
+    return np.rint(inputs.count * weights.idf * LABEL_SCALE).astype(np.int64)
 
 
 def vectors(articles: Sequence[ArticleRecord], config: StoryConfig) -> dict[str, dict[str, float]]:
@@ -372,7 +382,7 @@ def find_stories(
     pairs = similar_pairs(inputs, config, weights)
     links = [(a, b) for a, b, _ in pairs]
     links += [i.article_ids for i in incidents] + [g.article_ids for g in groups]
-    label_weight = inputs.count * weights.idf
+    label_weight = label_weights(inputs, weights)
     start = np.searchsorted(inputs.row, np.arange(len(inputs.ids)))
     index = {aid: i for i, aid in enumerate(inputs.ids)}
     by_id = {a.article_id: a for a in articles}
@@ -383,7 +393,7 @@ def find_stories(
             article_id,
             r.published_day,
             tuple(
-                (key, name, float(label_weight[first + k]))
+                (key, name, int(label_weight[first + k]))
                 for k, (key, name, _) in enumerate(r.entities)
             ),
             r.terms,
@@ -400,13 +410,13 @@ def build_story(members: Sequence[StoryMember], config: StoryConfig) -> Story:
     """A story of these articles, labelled by its most mentioned distinctive entities."""
     members = sorted(members, key=lambda m: m.article_id)
     ids = tuple(m.article_id for m in members)
-    mentions: dict[str, float] = {}
+    mentions: dict[str, int] = {}
     names: dict[str, str] = {}
     for m in members:
         for key, name, weight in m.entities:
-            mentions[key] = mentions.get(key, 0.0) + weight
+            mentions[key] = mentions.get(key, 0) + weight
             names.setdefault(key, name)
-    ranked = sorted(mentions, key=lambda k: (-mentions[k], names[k]))
+    ranked = sorted(mentions, key=lambda k: (-mentions[k], names[k], k))
     top = tuple(names[k] for k in ranked[: config.top_entities])
     if top:
         label = " · ".join(top[: config.label_entities])
