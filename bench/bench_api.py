@@ -113,23 +113,29 @@ POLLED = range(0, 500, 50)  # the pages a dashboard polls: the first ten
 URL = Callable[[random.Random, dict], str]
 
 
-def _walk(path: str, distinct: bool) -> URL:
+def _walk(path: str, distinct: bool, filtered: bool = False) -> URL:
     """Page after page through a list with the cursor of the previous answer (or the
     offset, on a server without cursors). Distinct: from a random depth, 100 pages, then
-    from another; polled: the first 10 pages again and again."""
-    pages_per_walk = 100 if distinct else 10
+    from another; polled: the first 10 pages again and again. Filtered: from the first
+    page of a list filtered by a random type, country and day, 20 pages, then another."""
+    pages_per_walk = 20 if filtered else 100 if distinct else 10
 
     def url(rng: random.Random, state: dict) -> str:
         last = state.get("last") or {}
         pages = state.get("pages", 0)
         if not last or pages >= pages_per_walk:
             state["pages"] = 0
-            state["start"] = rng.randrange(0, DEEP) if distinct else 0
-            return f"{path}?limit=50&offset={state['start']}"
+            state["start"] = rng.randrange(0, DEEP) if distinct and not filtered else 0
+            state["query"] = (
+                f"type={rng.choice(EVENT_TYPES)}&country=UKR&date_from={_any_day(rng)}&"
+                if filtered
+                else ""
+            )
+            return f"{path}?{state['query']}limit=50&offset={state['start']}"
         state["pages"] = pages + 1
         if last.get("next_cursor"):
-            return f"{path}?limit=50&cursor={last['next_cursor']}"
-        return f"{path}?limit=50&offset={state['start'] + 50 * state['pages']}"
+            return f"{path}?{state['query']}limit=50&cursor={last['next_cursor']}"
+        return f"{path}?{state['query']}limit=50&offset={state['start'] + 50 * state['pages']}"
 
     url.walks = True  # type: ignore[attr-defined]
     return url
@@ -207,6 +213,7 @@ ROUTES: dict[str, dict[str, URL]] = {
         "distinct": _walk("/api/v1/events", True),
         "polled": _walk("/api/v1/events", False),
     },
+    "events_filtered_walk": {"distinct": _walk("/api/v1/events", True, filtered=True)},
     "map": {
         "distinct": lambda rng, st: (
             f"/api/v1/map?type={rng.choice(EVENT_TYPES)}&date_from={_any_day(rng)}"

@@ -184,3 +184,47 @@ def test_exact_copies_counted_once_per_generation(tmp_path, monkeypatch):
         again = queries.list_duplicate_groups(con, queries.Filters(), 10, 0, None, ranks)
         assert again["items"][0]["exact_copies"] == 3
         assert again == queries.list_duplicate_groups(con, queries.Filters(), 10, 0)
+
+
+FILTERED = "SELECT * FROM t WHERE (d >= ? OR v IS NULL)"
+
+
+def filtered_page(con, limit, offset=0, cursor=None, ranks=None, day=date(2024, 1, 2)):
+    return queries._page(
+        con, FILTERED, [day], limit, offset, dict, ORDER, cursor, "SELECT * FROM t", ranks
+    )
+
+
+def test_a_filtered_list_gets_a_kept_order_of_its_own(table):
+    ranks = Ranks()
+    plain = filtered_page(table, 7, 3)
+    assert filtered_page(table, 7, 3, ranks=ranks) == plain and ranks.builds == 0
+    assert filtered_page(table, 7, 3, ranks=ranks) == plain and ranks.builds == 1
+    plain_cursor = kept_cursor = None
+    while True:  # paging through it: slices of its order, same pages as SQL
+        expected = filtered_page(table, 7, cursor=plain_cursor)
+        got = filtered_page(table, 7, cursor=kept_cursor, ranks=ranks)
+        assert got == expected
+        plain_cursor, kept_cursor = expected["next_cursor"], got["next_cursor"]
+        if plain_cursor is None:
+            break
+    assert ranks.builds == 1
+    other_day = date(2024, 1, 3)  # other filter values: another order
+    for _ in range(2):
+        assert filtered_page(table, 7, ranks=ranks, day=other_day) == filtered_page(
+            table, 7, day=other_day
+        )
+    assert ranks.builds == 2
+
+
+def test_filtered_orders_are_bounded(table, monkeypatch):
+    from veille.store.duckdb import ranked
+
+    monkeypatch.setattr(ranked, "MAX_FILTERED_ROWS", 150)
+    ranks = Ranks(build_after=1)
+    page(table, 5, ranks=ranks)  # the unfiltered order is always kept
+    for day in range(1, 5):
+        filtered_page(table, 5, ranks=ranks, day=date(2024, 1, day))
+    kept = ranks.kept_orders()
+    assert kept[0] == ("t", 120)  # unfiltered, never dropped
+    assert sum(rows for _, rows in kept[1:]) <= 150 and len(kept) < 5

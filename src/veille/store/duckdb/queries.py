@@ -214,11 +214,12 @@ def _page(
     rows), so its filters run once; an unfiltered one, or a cursor page (which ranks only
     what follows), counts apart.
 
-    ``ranks``: the server's kept orders; a list without parameters is then read as a slice
-    of its whole order once that is kept (same rows, total and cursors).
+    ``ranks``: the server's kept orders; a list (with its filters) asked for twice in a
+    store generation is then read as a slice of its whole order (same rows, total and
+    cursors): paging through a list costs a slice and a fetch, not a ranking.
     """
-    if ranks is not None and not params and order.fetch:
-        page = _ranked_page(con, sql, limit, offset, shape, order, cursor, rows_sql, ranks)
+    if ranks is not None and order.fetch:
+        page = _ranked_page(con, sql, params, limit, offset, shape, order, cursor, rows_sql, ranks)
         if page is not None:
             return page
     after, after_params = ("", []) if cursor is None else order.after(order.values(cursor))
@@ -270,6 +271,7 @@ def _fetch(
 def _ranked_page(
     con: duckdb.DuckDBPyConnection,
     sql: str,
+    params: Sequence[Any],
     limit: int,
     offset: int,
     shape: Callable[[dict[str, Any]], dict[str, Any]],
@@ -283,7 +285,9 @@ def _ranked_page(
     assert order.fetch is not None
     keys = [c for c, _ in order.keys]
     values = None if cursor is None else order.values(cursor)  # another list's: an error
-    ranked = ranks.ranked(con, generation(con), order.name, keys, order.fetch, sql, order.sql())
+    ranked = ranks.ranked(
+        con, generation(con), order.name, keys, order.fetch, sql, order.sql(), params
+    )
     if ranked is None:
         return None
     start = (
@@ -302,7 +306,8 @@ def _ranked_page(
         next_cursor = order.cursor([rows.column(c)[limit - 1].as_py() for c in keys])
         ranked.remember(next_cursor, start + limit)
     ids = rows.column(order.fetch).to_pylist()
-    description, raw = _fetch(con, rows_sql or sql, [], order.fetch, ids)
+    source, source_params = (rows_sql, []) if rows_sql else (sql, list(params))
+    description, raw = _fetch(con, source, source_params, order.fetch, ids)
     items = [shape(row) for row in _dicts(description, raw)]
     return {"items": items, "total": ranked.total, "next_cursor": next_cursor}
 

@@ -1,11 +1,13 @@
-"""Whole orders of the unfiltered lists, kept per store generation.
+"""Whole orders of the lists, kept per store generation.
 
 Ranking a page of a list costs a top-N over every row of its table (events: ~250,000 rows
 at 100k articles, 8-11 CPU-ms a page, more the deeper the offset). While the store does not
-change, that order does not change either: the server keeps each unfiltered list's order
-once it is asked for twice in one generation (one sort of the key columns, ~60 CPU-ms for
-the events of 100k articles, a few MB of Arrow), and a page is then a slice of it. Any
-write raises the generation and drops every kept order.
+change, that order does not change either: the server keeps a list's order once it is
+asked for twice in one generation (one sort of the key columns, ~60 CPU-ms for the events
+of 100k articles, a few MB of Arrow), and a page is then a slice of it. A filtered list
+(type, country, dates, ...) gets an order of its own the same way, so paging through it
+costs slices too; those are bounded by ``MAX_FILTERED_ROWS``. Any write raises the
+generation and drops every kept order.
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ import duckdb
 
 BUILD_AFTER = 2  # uses of one list in one generation before its order is kept
 MAX_CURSORS = 20_000  # cursors handed out per kept order that are remembered
+# Filtered lists (one order per filter combination asked twice) are kept while their rows
+# add up to this, least recently used first out; the unfiltered ones always are.
+MAX_FILTERED_ROWS = 1_000_000
+MAX_COUNTED = 20_000  # filter combinations whose uses are counted per generation
 
 
 @dataclass(slots=True)
@@ -83,9 +89,10 @@ class Ranks:
     def __init__(self, build_after: int = BUILD_AFTER) -> None:
         self._lock = threading.Lock()
         self._generation: int | None = None
-        self._uses: dict[tuple[str, str], int] = {}
-        self._kept: dict[tuple[str, str], RankedList] = {}
-        self._building: set[tuple[str, str]] = set()
+        self._uses: dict[tuple, int] = {}
+        self._kept: OrderedDict[tuple, RankedList] = OrderedDict()
+        self._filtered_rows = 0
+        self._building: set[tuple] = set()
         self._values: dict[str, Any] = {}
         self.build_after = build_after
         self.builds = 0  # orders sorted since start (for tests and the bench)
@@ -97,6 +104,7 @@ class Ranks:
             self._generation = generation
             self._uses.clear()
             self._kept.clear()
+            self._filtered_rows = 0
             self._building.clear()
             self._values.clear()
 
@@ -113,6 +121,11 @@ class Ranks:
                 self._values[name] = answer
         return answer
 
+    def kept_orders(self) -> list[tuple[str, int]]:
+        """(list name, rows) of every kept order, least recently used first (for tests)."""
+        with self._lock:
+            return [(key[0], kept.total) for key, kept in self._kept.items()]
+
     def position_cache_sizes(self) -> list[int]:
         """How many cursor positions each kept order remembers (for tests)."""
         with self._lock:
@@ -120,17 +133,20 @@ class Ranks:
 
     def ranked(
         self, con: duckdb.DuckDBPyConnection, generation: int, name: str, keys: Sequence[str],
-        fetch: str, sql: str, order_sql: str,
+        fetch: str, sql: str, order_sql: str, params: Sequence[Any] = (),
     ) -> RankedList | None:  # fmt: skip
-        """The kept order of ``sql`` (a list query without parameters) at ``generation``;
-        sorted here on its ``build_after``-th use, None before."""
-        key = (name, sql)
+        """The kept order of ``sql`` with ``params`` (a list query and its filters) at
+        ``generation``; sorted here on its ``build_after``-th use, None before."""
+        key = (name, sql, tuple(params))
         with self._lock:
             self._at(generation)
             kept = self._kept.get(key)
             if kept is not None:
+                self._kept.move_to_end(key)
                 self.hits += 1
                 return kept
+            if len(self._uses) >= MAX_COUNTED:
+                self._uses.clear()
             self._uses[key] = uses = self._uses.get(key, 0) + 1
             if uses < self.build_after or key in self._building:
                 return None
@@ -140,7 +156,7 @@ class Ranks:
             ordered = f"SELECT {columns} FROM ({sql}) q ORDER BY {order_sql}"
             own = con.cursor()  # Arrow straight from DuckDB needs a connection with no result
             try:
-                table = own.sql(ordered).to_arrow_table()
+                table = own.sql(ordered, params=list(params)).to_arrow_table()
             finally:
                 own.close()
         finally:
@@ -151,6 +167,17 @@ class Ranks:
             if generation != self._generation:  # a write came meanwhile: not this order
                 return None
             self._kept[key] = kept
+            if params:
+                self._filtered_rows += kept.total
+                self._evict()
             self.builds += 1
             self.hits += 1
         return kept
+
+    def _evict(self) -> None:
+        """Drop the least recently used filtered orders past ``MAX_FILTERED_ROWS`` (lock held)."""
+        for key in list(self._kept):
+            if self._filtered_rows <= MAX_FILTERED_ROWS:
+                break
+            if key[2]:  # filtered
+                self._filtered_rows -= self._kept.pop(key).total
