@@ -184,7 +184,9 @@ ROUTES: dict[str, dict[str, URL]] = {
         "polled": lambda rng, st: f"/api/v1/timeline?kind={rng.choice(('events', 'incidents'))}",
     },
     "aid_totals": {
-        "distinct": lambda rng, st: f"/api/v1/aid/totals?date_from={_any_day(rng)}",
+        "distinct": lambda rng, st: (  # two days: ~56,000 spans, few repeats
+            f"/api/v1/aid/totals?date_from=2022-{_any_day(rng)[5:]}&date_to={_any_day(rng)}"
+        ),
         "polled": lambda rng, st: "/api/v1/aid/totals",
     },
     "outlets": _one("/api/v1/outlets"),
