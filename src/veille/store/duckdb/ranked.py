@@ -23,8 +23,9 @@ import duckdb
 BUILD_AFTER = 2  # uses of one list in one generation before its order is kept
 MAX_CURSORS = 20_000  # cursors handed out per kept order that are remembered
 # Filtered lists (one order per filter combination asked twice) are kept while their rows
-# add up to this, least recently used first out; the unfiltered ones always are.
-MAX_FILTERED_ROWS = 1_000_000
+# add up to this, least recently used first out (~40 MB of events' keys and ids at most);
+# the unfiltered ones always are (~32 MB for every list of a 100k-article store).
+MAX_FILTERED_ROWS = 500_000
 MAX_COUNTED = 20_000  # filter combinations whose uses are counted per generation
 
 
