@@ -135,6 +135,15 @@ CLAIM_CASES = [
         "ballons avaient franchi la frontière.",
         [("annonce", "LTU", False, "trois ballons avaient franchi la frontière")],
     ),
+    # source phrases are the frame layer's token patterns; the cue is the whole phrase
+    (
+        "De l'avis des responsables polonais, la frontière restera fermée tout l'hiver.",
+        [("de l'avis des", "POL", True, "la frontière restera fermée")],
+    ),
+    (
+        "Aux dires du ministre lituanien, trois ballons ont franchi la frontière.",
+        [("aux dires du", "LTU", False, "trois ballons ont franchi la frontière")],
+    ),
     # no owner, nobody says it
     ("L'information selon laquelle deux avions ont été abattus circule depuis hier.", []),
     # "conclu avec X" (labelled obl:agent by the parser) is no "par" agent: X says nothing

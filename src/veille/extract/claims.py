@@ -124,8 +124,8 @@ def extract_claims(analysis: Analysis, pack: Any, kb: Any) -> list[Claim]:
             )
             if item is not None:
                 found.append(item)
-        for first, noun in source_matches(doc, sent, lex):
-            item = _from_source(first, noun, sent, doc, lex, resolver)
+        for first, noun, phrase in source_matches(doc, sent, lex):
+            item = _from_source(first, noun, phrase, sent, doc, lex, resolver)
             if item is not None:
                 found.append(item)
     found.sort(key=lambda f: f.cue_token.idx)
@@ -293,7 +293,13 @@ def _token_at(doc: Any, char: int) -> int:
 
 
 def _from_source(
-    first: Any, noun: Any, sent: Sentence, doc: Any, lex: ClaimLexicon, resolver: SpeakerResolver
+    first: Any,
+    noun: Any,
+    phrase: str,
+    sent: Sentence,
+    doc: Any,
+    lex: ClaimLexicon,
+    resolver: SpeakerResolver,
 ) -> _Found | None:
     quote = _quote_before(first, sent, doc)
     if quote is not None:  # « ... », selon la même source
@@ -302,12 +308,12 @@ def _from_source(
             return None
         resolver.remember(noun, speaker)
         return _Found(
-            first, first.lower_, speaker, noun, quote, (sent.char_start, sent.char_end), sent,
+            first, phrase, speaker, noun, quote, (sent.char_start, sent.char_end), sent,
             "report", True,
         )  # fmt: skip
     clause = noun.head if noun.head.i != noun.i else None
     if clause is None or not sent.start <= clause.i < sent.end:
-        return _from_source_surface(first, sent, doc, lex, resolver)
+        return _from_source_surface(first, phrase, sent, doc, resolver)
     speaker = resolver.situate(resolver.resolve(noun), noun, resolver.ranges)
     if speaker is None:
         return None
@@ -317,12 +323,8 @@ def _from_source(
     if span is None:
         return None
     resolver.remember(noun, speaker)
-    cue = " ".join(
-        t.lower_.replace("’", "'") for t in doc[first.i : noun.i] if t.dep_ in ("case", "fixed")
-    )
-    cue = cue.replace("' ", "'") or first.lower_
     return _Found(
-        first, cue, speaker, noun, span, (sent.char_start, sent.char_end), sent, "report", False
+        first, phrase, speaker, noun, span, (sent.char_start, sent.char_end), sent, "report", False
     )
 
 
@@ -338,7 +340,7 @@ def _quote_before(first: Any, sent: Sentence, doc: Any) -> tuple[int, int] | Non
 
 
 def _from_source_surface(
-    first: Any, sent: Sentence, doc: Any, lex: ClaimLexicon, resolver: SpeakerResolver
+    first: Any, phrase: str, sent: Sentence, doc: Any, resolver: SpeakerResolver
 ) -> _Found | None:
     """ "Selon l'état-major ukrainien, ..." when the parse is broken (the tokenizer splits
     "état-major"): the source runs to the next comma, the content is the rest."""
@@ -362,11 +364,8 @@ def _from_source_surface(
     if span is None:
         return None
     resolver.remember(head, speaker)
-    cue = first.lower_.replace("’", "'")
-    if cue.endswith("'") and first.i + 1 < end:
-        cue += doc[first.i + 1].lower_
     return _Found(
-        first, cue, speaker, head, span, (sent.char_start, sent.char_end), sent, "report", False
+        first, phrase, speaker, head, span, (sent.char_start, sent.char_end), sent, "report", False
     )
 
 

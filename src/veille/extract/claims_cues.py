@@ -19,7 +19,7 @@ from typing import Any
 
 from veille.extract.attribution import mention_at_char
 from veille.extract.claims_lexicon import ClaimLexicon, CueSpec
-from veille.extract.frames import Frame, frame_at, load_frame_patterns
+from veille.extract.frames import Frame, frame_at, load_frame_patterns, spans_of
 from veille.extract.units import (
     Sentence,
     normalise_quotes,
@@ -415,19 +415,16 @@ def noun_cue(noun: Any, lex: ClaimLexicon) -> tuple[CueSpec, list[Any], list[Any
     return spec, owners, tokens[relative + 1 :] if relative is not None else tokens
 
 
-def source_matches(doc: Any, sent: Sentence, lex: ClaimLexicon) -> list[tuple[Any, Any]]:
-    """(first token, source noun) for "selon X" / "d'après X" in a sentence."""
+def source_matches(doc: Any, sent: Sentence, lex: ClaimLexicon) -> list[tuple[Any, Any, str]]:
+    """(first token, source noun, the preposition's words) for "selon X" / "d'après X" in a
+    sentence (the frame layer's token patterns ``source_preposition``)."""
     found = []
-    words = [t.lower_.replace("’", "'") for t in doc[sent.start : sent.end]]
-    for seq in lex.source_prepositions:
-        n = len(seq)
-        for k in range(len(words) - n + 1):
-            if tuple(words[k : k + n]) == seq:
-                first = doc[sent.start + k]
-                noun = first.head
-                if first.dep_ == "fixed":
-                    continue
-                if noun.i == first.i or not (sent.start <= noun.i < sent.end):
-                    continue
-                found.append((first, noun))
+    for start, end in spans_of(doc, lex.data_dir, "source_preposition"):
+        first = doc[start]
+        if not sent.start <= start < sent.end or first.dep_ == "fixed":
+            continue
+        noun = first.head
+        if noun.i != first.i and sent.start <= noun.i < sent.end:
+            words = " ".join(normalise_quotes(t.lower_) for t in doc[start:end])
+            found.append((first, noun, words.replace("' ", "'")))
     return found

@@ -36,7 +36,6 @@ class CueSpec:
 class ClaimLexicon:
     cues: dict[str, CueSpec]
     reflexive_cues: dict[str, CueSpec]  # "s'attendre" stored under "attendre"
-    source_prepositions: tuple[tuple[str, ...], ...]
     complementizers: frozenset[str]
     complementizer_window: int
     anonymous_sources: frozenset[str]
@@ -159,7 +158,6 @@ def load_claim_lexicon(data_dir: Path) -> ClaimLexicon:
             reflexive[word.split("'", 1)[-1].removeprefix("se ")] = CueSpec(kind, takes)
         else:
             cues[word] = CueSpec(kind, takes)
-    preps = data.get("source_prepositions") or []
     roles = data.get("person_roles") or {}
     if isinstance(roles, list):
         roles = {str(r): [] for r in roles}
@@ -171,12 +169,9 @@ def load_claim_lexicon(data_dir: Path) -> ClaimLexicon:
         if not isinstance(forms, list) or len(forms) != 2:
             raise DataFileError(f"label noun '{noun}' needs [singular, plural]", path=str(path))
         label_nouns[str(noun).lower()] = (str(forms[0]), str(forms[1]))
-    if not all(isinstance(p, list) and p for p in preps):
-        raise DataFileError("'source_prepositions' must be token lists", path=str(path))
     return ClaimLexicon(
         cues=cues,
         reflexive_cues=reflexive,
-        source_prepositions=tuple(tuple(str(w).lower() for w in p) for p in preps),
         complementizers=_words(data, "complementizers", path),
         complementizer_window=int(data.get("complementizer_window", 8)),
         anonymous_sources=_words(data, "anonymous_sources", path),
