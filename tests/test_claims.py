@@ -144,6 +144,15 @@ CLAIM_CASES = [
         "Aux dires du ministre lituanien, trois ballons ont franchi la frontière.",
         [("aux dires du", "LTU", False, "trois ballons ont franchi la frontière")],
     ),
+    # a denial's object is what it denies, an act included (frame role object)
+    (
+        "Minsk a démenti les informations de la presse polonaise sur des manœuvres.",
+        [("démentir", "BLR", False, "les informations de la presse polonaise")],
+    ),
+    (
+        "Le ministère moldave a nié toute frappe sur son territoire.",
+        [("nier", "MDA", False, "toute frappe sur son territoire")],
+    ),
     # no owner, nobody says it
     ("L'information selon laquelle deux avions ont été abattus circule depuis hier.", []),
     # "conclu avec X" (labelled obl:agent by the parser) is no "par" agent: X says nothing

@@ -336,10 +336,12 @@ def cue_content(
             direct_argument(cue, a)
             for a in (*frame.args.get("object", ()), *frame.args.get("de_complement", ()))
         }
+        denial = cue_lemma(cue, lex) in lex.negative_cues
         for child in sorted(said, key=lambda c: c.i):
-            if child.lemma_.lower() in lex.action_nouns and not _quoted(child):
+            if child.lemma_.lower() in lex.action_nouns and not _quoted(child) and not denial:
                 # "annonce l'envoi de chars": the speaker's own act, an event; a quotation
-                # ("déplore la « troisième attaque »") is the speaker's words all the same
+                # ("déplore la « troisième attaque »") is the speaker's words all the same,
+                # and so is a denial ("a démenti toute frappe")
                 continue
             span = token_span(doc, list(doc[child.left_edge.i : sent.end]))
             if span:
