@@ -153,6 +153,16 @@ CLAIM_CASES = [
         "Le ministère moldave a nié toute frappe sur son territoire.",
         [("nier", "MDA", False, "toute frappe sur son territoire")],
     ),
+    # "de source X": at the head of a sentence, or behind "a-t-on appris"
+    (
+        "De source militaire roumaine, deux drones se sont écrasés près de Galati.",
+        [("de source", "ROU", True, "deux drones se sont écrasés")],
+    ),
+    (
+        "Le port restera fermé jusqu'à lundi, a-t-on appris de source diplomatique turque.",
+        [("apprendre", "TUR", True, "Le port restera fermé jusqu'à lundi")],
+    ),
+    ("Le président a appris que deux ponts avaient été détruits.", []),
     # no owner, nobody says it
     ("L'information selon laquelle deux avions ont été abattus circule depuis hier.", []),
     # "conclu avec X" (labelled obl:agent by the parser) is no "par" agent: X says nothing
