@@ -688,6 +688,16 @@ def test_more_ways_to_tell_an_attack(events_of, text, actor, place) -> None:
     assert actor is None or event.actor.country == actor
 
 
+def test_a_named_town_is_a_target(events_of) -> None:
+    (event,) = events_of("Kramatorsk a été ciblée par des missiles russes.")
+    assert (event.type, event.actor.country, event.location.name) == (
+        "ASSAULT",
+        "RUS",
+        "Kramatorsk",
+    )
+    assert events_of("Ces nouvelles règles visent la Russie.") == []  # a country is no target
+
+
 def test_the_complement_of_an_infinitive_is_not_the_subject_s_country(events_of) -> None:
     events = events_of("La décision d'accorder des obus à la Moldavie a été approuvée.")
     assert all(e.actor is None or e.actor.country != "MDA" for e in events)

@@ -25,6 +25,9 @@ from veille.extract.syntax import (
 )
 from veille.model import Actor
 
+# word classes a named town or region belongs to as well
+PLACE_CLASSES = ("target", "place")
+
 
 class PartiesMixin:
     """Party finding for the event extractor (reads its ``analysis``, ``kb``, ``lex``,
@@ -215,6 +218,11 @@ class PartiesMixin:
             if lemma in self.lex.instruments or self.lex.in_class(token, "aid"):
                 return False
             return self.head_party(token) is not None
+        if name in PLACE_CLASSES and token.pos_ == "PROPN":
+            # a named town or region is a place and a target ("Odessa a été visée")
+            mention = mention_at(self.analysis, token)
+            if mention is not None and self.place_kind(mention) == "place":
+                return True
         return self.lex.in_class(token, name)
 
     def noun_own_actor(self, noun: Any) -> Actor | None:
