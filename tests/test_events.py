@@ -698,6 +698,13 @@ def test_a_named_town_is_a_target(events_of) -> None:
     assert events_of("Ces nouvelles règles visent la Russie.") == []  # a country is no target
 
 
+def test_the_subject_of_being_the_target_of_an_attack_was_hit(events_of) -> None:
+    (event,) = events_of("Le centre de Lviv a été la cible de frappes russes mardi.")
+    assert (event.type, event.actor.country, event.location.name) == ("ASSAULT", "RUS", "Lviv")
+    (event,) = events_of("Le port de Mykolaïv a été victime d'une attaque de missiles.")
+    assert event.actor.country == "RUS" and event.location.name == "Mykolaiv"
+
+
 def test_the_complement_of_an_infinitive_is_not_the_subject_s_country(events_of) -> None:
     events = events_of("La décision d'accorder des obus à la Moldavie a été approuvée.")
     assert all(e.actor is None or e.actor.country != "MDA" for e in events)

@@ -56,6 +56,7 @@ class EventLexicon:
     keep_without_parties: frozenset[str]
     actor_optional_types: frozenset[str]
     object_event_types: frozenset[str]
+    target_hosts: frozenset[str]
     dedup_family: dict[str, int]
     contractions: dict[str, str]
     locative_cases: frozenset[str]
@@ -182,6 +183,7 @@ def load_event_lexicon(data_dir: Path) -> EventLexicon:
         keep_without_parties=frozenset(data.get("keep_without_parties") or ()),
         actor_optional_types=frozenset(data.get("actor_optional_types") or ()),
         object_event_types=frozenset(data.get("object_event_types") or ()),
+        target_hosts=words("target_hosts"),
         dedup_family=family,
         contractions={
             norm_case(str(k)): norm_case(str(v))

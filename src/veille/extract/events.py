@@ -365,6 +365,7 @@ class _Extractor(ChecksMixin, CompletionMixin, PartiesMixin, PlacesMixin, Attrib
         parties = self._between(noun)
         host = None
         is_subject = noun.dep_ in ("nsubj", "nsubj:pass")
+        suffered: list[Any] = []  # the subject of "a été la cible de X"
         has_cop = any(c.dep_ == "cop" for c in noun.children)
         counted_by = self._object_of(noun)
         if counted_by is not None and counted_by != head:
@@ -388,6 +389,17 @@ class _Extractor(ChecksMixin, CompletionMixin, PartiesMixin, PlacesMixin, Attrib
             host = head  # "un accord est prévu", "des négociations ont eu lieu"
         elif has_cop:
             host = noun  # "Kiev est en discussion avec Washington"
+        elif (
+            noun.dep_ in ("nmod", "obl:arg")
+            and (host_lemma in lex.target_hosts or head.lower_ in lex.target_hosts)
+            and self.case(noun) in lex.partitive_cases
+        ):
+            # "la ville a été la cible de bombardements", "victime d'une attaque": the
+            # subject is what was hit
+            host = head
+            holder = head.head if head.dep_ == "obj" else head  # "a fait l'objet de"
+            suffered = [c for c in holder.children if c.dep_ in ("nsubj", "nsubj:pass")]
+            draft.place_roots.extend(suffered)
         # a bare event noun ("une série de frappes russes", "une attaque contre Kharkiv"):
         # with its own actor or target, and not part of a verb's event ("tués dans une
         # attaque" is the verb's)
@@ -421,8 +433,8 @@ class _Extractor(ChecksMixin, CompletionMixin, PartiesMixin, PlacesMixin, Attrib
             draft.modality = clause.modality
             draft.clause_verbs.update(g.i for g in clause.governors)
             subj = clause.subject
-        if is_subject:
-            subj = None  # the noun is the subject: its actor is its own
+        if is_subject or suffered:
+            subj = None  # the noun is the subject, or the subject suffered it
         if host is not None and host != noun:
             governor = self.mod.governors.get(host.lemma_.lower())
             if governor is not None and governor.modality is not None:
