@@ -59,6 +59,20 @@ def test_a_verb_read_as_a_noun_before_que(bare_nlp, text, word, pos, lemma):
     assert (token.pos_, token.lemma_) == (pos, lemma)
 
 
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        (
+            "Dans un communiqué, l'armée polonaise indique que deux radars ont été réparés.",
+            "indiquer",
+        ),
+        ("Le ministère letton note que les exercices ont été reportés.", "noter"),
+    ],
+)
+def test_claim_cues_the_model_leaves_unlemmatised(analyze, text, cue):
+    assert [c.cue for c in analyze(text).claims] == [cue]
+
+
 def test_a_claim_cue_read_as_an_adjective(analyze):
     analysis = analyze(
         "Le ministère polonais déplore que les convois soient bloqués à la frontière."
