@@ -493,29 +493,22 @@ def _nested_parent(mention: EntityMention, kb: KnowledgeBase) -> list[EntityMent
             start = mention.start + match.start()
             end = mention.start + match.end()
             surface = mention.text[match.start() : match.end()]
-            return [
-                EntityMention(
-                    start,
-                    end,
-                    surface,
-                    parent.type,
-                    parent.name,
-                    kb_id=parent.id,
-                    country=parent.country,
-                    sector=parent.sector,
-                    resolved_by="kb",
-                    lat=parent.lat,
-                    lon=parent.lon,
-                )
-            ]
+            return [kb_mention(parent, start, end, surface, "kb")]
     return []
 
 
 def _mention(ent, entity: KBEntity, resolved_by: str) -> EntityMention:
+    return kb_mention(entity, ent.start_char, ent.end_char, ent.text, resolved_by)
+
+
+def kb_mention(
+    entity: KBEntity, start: int, end: int, surface: str, resolved_by: str
+) -> EntityMention:
+    """A mention of a knowledge-base entity at [start, end) of the text."""
     return EntityMention(
-        ent.start_char,
-        ent.end_char,
-        ent.text,
+        start,
+        end,
+        surface,
         entity.type,
         entity.name,
         kb_id=entity.id,
@@ -650,20 +643,7 @@ def _capital_descriptions(
         city = kb.capital_of(country) if country else None
         if city is None or any(m.start <= match.start() < m.end for m in mentions):
             continue
-        found.append(
-            EntityMention(
-                match.start(),
-                match.end(),
-                match.group(0),
-                city.type,
-                city.name,
-                kb_id=city.id,
-                country=city.country,
-                resolved_by="kb",
-                lat=city.lat,
-                lon=city.lon,
-            )
-        )
+        found.append(kb_mention(city, match.start(), match.end(), match.group(0), "kb"))
     return found
 
 
