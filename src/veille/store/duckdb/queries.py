@@ -248,10 +248,26 @@ def _page(
         next_cursor = order.cursor([raw[-1][names.index(c)] for c in keys])
     if order.fetch and raw:
         at = names.index(order.fetch)
-        source, source_params = (rows_sql, []) if rows_sql else (sql, list(params))
-        description, raw = _fetch(con, source, source_params, order.fetch, [r[at] for r in raw])
-    items = [shape(row) for row in _dicts(description, raw)]
+        items = _page_items(con, sql, params, rows_sql, order, shape, [r[at] for r in raw])
+    else:
+        items = [shape(row) for row in _dicts(description, raw)]
     return {"items": items, "total": total, "next_cursor": next_cursor}
+
+
+def _page_items(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: Sequence[Any],
+    rows_sql: str | None,
+    order: Order,
+    shape: Callable[[dict[str, Any]], dict[str, Any]],
+    ids: list,
+) -> list[dict[str, Any]]:
+    """The page's rows read by ``order.fetch`` (from ``rows_sql`` when given: the filters
+    are not evaluated again), shaped, in the order of ``ids``."""
+    source, source_params = (rows_sql, []) if rows_sql else (sql, list(params))
+    description, raw = _fetch(con, source, source_params, order.fetch, ids)
+    return [shape(row) for row in _dicts(description, raw)]
 
 
 def _fetch(
@@ -306,9 +322,7 @@ def _ranked_page(
         next_cursor = order.cursor([rows.column(c)[limit - 1].as_py() for c in keys])
         ranked.remember(next_cursor, start + limit)
     ids = rows.column(order.fetch).to_pylist()
-    source, source_params = (rows_sql, []) if rows_sql else (sql, list(params))
-    description, raw = _fetch(con, source, source_params, order.fetch, ids)
-    items = [shape(row) for row in _dicts(description, raw)]
+    items = _page_items(con, sql, params, rows_sql, order, shape, ids)
     return {"items": items, "total": ranked.total, "next_cursor": next_cursor}
 
 
