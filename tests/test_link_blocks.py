@@ -332,3 +332,96 @@ def test_new_weights_pair_an_article_with_one_outside_the_changed_window():
     assert [set(s.article_ids) for s in store.list_stories(10)] == [{a.article.id, b.article.id}]
     assert dump(store) == rebuilt([a, b, z], settings)
     store.close()
+
+
+def test_an_exact_copy_joins_a_near_group_as_near():
+    """a and its near copy b are one near group; c, a later exact copy of a, joins it: the
+    group stays near (its texts differ), with b's similarity to a."""
+    rng = random.Random(9)
+    paras = _paragraphs(rng)
+    a = _plain("a", 0, "\n".join(paras))
+    b = _plain("b", 1, "\n".join(paras[1:]))
+    c = _plain("c", 2, "\n".join(paras))
+    settings = Settings()
+    store = open_store(":memory:")
+    store.save_batch([a, b])
+    update_links(store, settings)
+    store.save_batch([c])
+    update_links(store, settings)
+    (group,) = store.connection().execute("SELECT kind FROM duplicate_groups").fetchall()
+    assert group == ("near",)
+    assert dump(store) == rebuilt([a, b, c], settings)
+    store.close()
+
+
+def _giving(name: str, day: int, millions: int) -> Analysis:
+    """An article reporting that the USA give Ukraine ``millions`` of dollars."""
+    plain = _plain(name, day, f"Les États-Unis donnent {millions} millions {name}.")
+    value = Decimal(millions) * 1_000_000
+    text = plain.article.text
+    commitment = AidCommitment(
+        id=stable_id("giving", name),
+        article_id=plain.article.id,
+        evidence=(Span(0, len(text), text),),
+        donor="USA",
+        recipient="UKR",
+        kind="military",
+        value=value,
+        currency="USD",
+        usd_value=value,
+        status=AidStatus.ANNOUNCED,
+    )
+    return replace(plain, aid=[commitment])
+
+
+@pytest.mark.parametrize(("day", "millions", "most"), [(60, 300, 6), (5, 180, 40)])
+def test_aid_merges_again_from_the_first_new_commitment_only(day, millions, most):
+    """Forty commitments 5% apart in value, one a day: each may merge with its
+    neighbours, so they are all one chain of compatible pairs. One reported after them
+    (day 60) is merged again with the clusters that may take it, not the whole chain; one
+    reported on day 5 changes what every later one joins, and all of them are merged
+    again. Both give the tables of a rebuild."""
+    stored = [_giving(f"g{i}", i, round(100 * 1.05**i)) for i in range(40)]
+    settings = Settings()
+    store = open_store(":memory:")
+    store.save_batch(stored)
+    update_links(store, settings)
+    added = _giving("late", day, millions)
+    store.save_batch([added])
+    summary = update_links(store, settings)
+    assert summary["relinked_commitments"] <= most
+    assert dump(store) == rebuilt([*stored, added], settings)
+    store.close()
+
+
+def _strike(name: str, day: int) -> Analysis:
+    """An article reporting a strike on Vorka on its day of publication."""
+    plain = _plain(name, day, f"Une frappe a touché Vorka {name}.")
+    text = plain.article.text
+    event = Event(
+        id=stable_id("strike", name),
+        article_id=plain.article.id,
+        type="ASSAULT",
+        sentence=Span(0, len(text), text),
+        trigger=Span(4, 10, text[4:10]),
+        location=PLACES[0],
+        location_country="RUS",
+        date=plain.article.published,
+    )
+    return replace(plain, events=[event])
+
+
+def test_a_mention_a_day_after_a_stored_one_joins_its_incident():
+    """Day-precise reports a day apart are one incident (the midnight window): the new
+    report's component reaches the stored one through the window's slack."""
+    first, later = _strike("first", 10), _strike("later", 11)
+    settings = Settings()
+    store = open_store(":memory:")
+    store.save_batch([first])
+    update_links(store, settings)
+    store.save_batch([later])
+    update_links(store, settings)
+    rows = store.connection().execute("SELECT num_articles FROM incidents").fetchall()
+    assert rows == [(2,)]
+    assert dump(store) == rebuilt([first, later], settings)
+    store.close()

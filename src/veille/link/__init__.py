@@ -132,11 +132,10 @@ def update_links(store, settings) -> dict:
     config = LinkConfig.from_settings(settings)
     conn = store.connection()
     key = config.signature_key
-    in_store = set(store.article_ids())
-    linked = state.linked_ids(conn, key)
-    gone = sorted(linked - in_store)
-    new_ids = sorted(in_store - linked)
-    full = not (linked - set(gone)) or state.fingerprint(conn) != config.fingerprint
+    # in SQL: a run reads the ids of the changed articles only, not of every article
+    new_ids, gone = state.unlinked_ids(conn, key), state.gone_ids(conn, key)
+    kept = state.count_linked(conn, key) - len(gone)
+    full = not kept or state.fingerprint(conn) != config.fingerprint
     gone_records = [] if full else list(state.records_of(conn, gone).values())
     if full:
         state.delete_records(conn, gone)
@@ -159,7 +158,7 @@ def update_links(store, settings) -> dict:
     if full:
         # the records kept from before were blocked under other settings: block them anew
         # (a chunk at a time: the full path never holds every record)
-        kept = sorted(linked - set(gone))
+        kept = sorted(state.linked_ids(conn, key) - set(gone))
         for start in range(0, len(kept), 2000):
             chunk = state.records_of(conn, kept[start : start + 2000])
             state.save_records(conn, list(chunk.values()), config, path=store.path)

@@ -109,34 +109,48 @@ def _rank(rec: AidRecord) -> int:
     return STATUS_RANK.get(AidStatus(rec.status), 0) if rec.status else 0
 
 
+def merge_order(rec: AidRecord, articles: Mapping[str, ArticleRecord]) -> tuple:
+    """Where a commitment comes in the merge: by date (undated last), status, id."""
+    return (_start(_when(rec, articles)) or date.max, _rank(rec), rec.commitment_id)
+
+
 def _chronological(
     members: Sequence[AidRecord], articles: Mapping[str, ArticleRecord]
 ) -> list[AidRecord]:
-    return sorted(
-        members,
-        key=lambda r: (_start(_when(r, articles)) or date.max, _rank(r), r.commitment_id),
-    )
+    return sorted(members, key=lambda r: merge_order(r, articles))
 
 
 def cluster_aid(
     records: Sequence[AidRecord],
     articles: Mapping[str, ArticleRecord],
     config: AidMergeConfig | None = None,
+    *,
+    formed: Sequence[Sequence[AidRecord]] = (),
 ) -> list[list[AidRecord]]:
+    """Commitments merged by complete linkage in ``merge_order``: each joins the first
+    cluster formed (earliest first member) whose every member is compatible with it.
+
+    ``formed``: clusters already formed from commitments that all come before every one
+    of ``records`` in that order (incremental linking resumes the merge from there)."""
     config = config or AidMergeConfig()
     blocks: dict[str | None, list[AidRecord]] = defaultdict(list)
     for rec in records:
         blocks[rec.donor].append(rec)
+    seeds: dict[str | None, list[list[AidRecord]]] = defaultdict(list)
+    for members in formed:
+        ordered = _chronological(members, articles)
+        seeds[ordered[0].donor].append(ordered)
     clusters: list[list[AidRecord]] = []
     window = timedelta(days=config.window_days)
-    for donor in sorted(blocks, key=lambda d: d or ""):
-        block: list[list[AidRecord]] = []
-        first_day: list[date | None] = []  # each cluster's earliest (first) member's day
+    for donor in sorted(blocks.keys() | seeds.keys(), key=lambda d: d or ""):
+        block = sorted(seeds[donor], key=lambda c: merge_order(c[0], articles))
+        # each cluster's earliest (first) member's day
+        first_day = [_start(_when(c[0], articles)) for c in block]
         # Dated commitments come in date order, so a cluster whose first member is more
         # than the window before this one can take no later dated commitment either
         # (compatible() would refuse that member): it leaves ``open`` for good. Undated
         # ones come last and still try every cluster, so the result is unchanged.
-        open_: deque[int] = deque()
+        open_: deque[int] = deque(range(len(block)))
         for rec in _chronological(blocks[donor], articles):
             day = _start(_when(rec, articles))
             if day is not None:

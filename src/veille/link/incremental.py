@@ -44,16 +44,17 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from veille.link import state
-from veille.link.aid import build_merged, cluster_aid
-from veille.link.dedup import DedupRecord, group_duplicates
+from veille.link.aid import STATUS_RANK, build_merged, cluster_aid, merge_order
+from veille.link.dedup import DedupRecord, _UnionFind, group_duplicates
 from veille.link.incidents import SourceIndex, build_incident, cluster_mentions
 from veille.link.records import ArticleRecord
 from veille.link.stories import build_story, label_weights, similar_pairs, weigh
-from veille.model import Story, stable_id
+from veille.model import DuplicateGroup, Story, stable_id
 
 
 class _Articles(dict):
-    """Stored article records read on demand, each parsed once per run."""
+    """Stored article records read on demand, each once per run, holding only what
+    incidents read of an article (its dates and outlet: ``state.dated_records``)."""
 
     def __init__(self, conn) -> None:
         super().__init__()
@@ -62,7 +63,7 @@ class _Articles(dict):
     def need(self, ids: Iterable[str]) -> _Articles:
         missing = {i for i in ids if i not in self}
         if missing:
-            self.update(state.records_of(self._conn, missing))
+            self.update(state.dated_records(self._conn, missing))
         return self
 
 
@@ -78,11 +79,139 @@ def _column(conn, sql: str, *params) -> set[str]:
 
 
 def update_duplicates(
+    store, conn, config, new: Sequence[ArticleRecord], gone: Sequence[ArticleRecord], articles
+) -> set[str]:
+    """Bring the duplicate groups up to date; returns the articles whose first copy
+    changed (an incident counts an article as the source of its group's first article,
+    so their incidents count sources anew)."""
+    if gone:
+        return _regroup_duplicates(store, conn, config, sorted(r.article_id for r in new), gone)
+    return _join_duplicates(store, conn, config, new, articles)
+
+
+def _join_duplicates(store, conn, config, new: Sequence[ArticleRecord], articles) -> set[str]:
+    """Groups are the components of the pairs (same text, or a shared band and an
+    estimate at the threshold), so added articles only join groups: the pairs to check
+    are those of a new article, and a stored group that gains one is merged whole with
+    what it meets, keeping its members, outlets, urls and lowest similarity as stored."""
+    fresh = {r.article_id: r for r in new}
+    ids = sorted(fresh)
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE _new_bands AS SELECT article_id, band, key FROM link_bands "
+        "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+        [ids],
+    )
+    try:
+        banded = _rows(
+            conn,
+            "SELECT DISTINCT n.article_id, o.article_id FROM _new_bands n JOIN link_bands o "
+            "ON o.band = n.band AND o.key = n.key WHERE o.article_id <> n.article_id",
+        )
+    finally:
+        conn.execute("DROP TABLE _new_bands")
+    same_text = _rows(
+        conn,
+        "SELECT n.article_id, o.article_id FROM link_articles n JOIN link_articles o "
+        "ON o.content_hash = n.content_hash WHERE o.article_id <> n.article_id "
+        "AND n.article_id IN (SELECT unnest(?::VARCHAR[]))",
+        ids,
+    )
+    known = {a: (r.signature, r.content_hash, r.outlet, r.url) for a, r in fresh.items()}
+    for article_id, signature, content_hash, outlet, url in _rows(
+        conn,
+        "SELECT article_id, signature, content_hash, record->>'$.outlet', record->>'$.url' "
+        "FROM link_articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+        sorted({b for _, b in [*banded, *same_text]} - fresh.keys()),
+    ):
+        sig = np.frombuffer(bytes(signature), dtype=state.SIGNATURE_DTYPE).astype(np.uint64)
+        known[article_id] = (sig, content_hash, outlet, url)
+    links = _UnionFind()
+    for a, b in same_text:
+        links.union(a, b)
+    sims: list[tuple[str, float]] = []  # (article, similarity) of each accepted pair
+    for a, b in banded:
+        (sig_a, hash_a, *_), (sig_b, hash_b, *_) = known[a], known[b]
+        if hash_a == hash_b:
+            continue  # one text: grouped by its hash, no similarity of its own
+        sim = float((sig_a == sig_b).mean())  # as veille.link.dedup.similar_pairs scores
+        if sim >= config.dedup.threshold:
+            links.union(a, b)
+            sims.append((a, sim))
+    old: dict[str, list[str]] = defaultdict(list)
+    stored: dict[str, tuple] = {}
+    for group_id, article_id, kind, similarity, outlets, urls in _rows(
+        conn,
+        "SELECT g.group_id, g.article_id, d.kind, d.similarity, d.outlets, d.urls "
+        "FROM duplicate_group_articles g JOIN duplicate_groups d ON d.id = g.group_id "
+        "WHERE g.group_id IN (SELECT group_id FROM duplicate_group_articles "
+        "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))) ORDER BY g.group_id, g.idx",
+        sorted(a for a in links.parent if a not in fresh),
+    ):
+        old[group_id].append(article_id)
+        stored[group_id] = (kind, similarity, outlets or [], urls or [])
+    for members in old.values():
+        for a in members[1:]:
+            links.union(members[0], a)
+    parts: dict[str, list[str]] = defaultdict(list)
+    for a in list(links.parent):
+        parts[links.find(a)].append(a)
+    in_group = {a: g for g, members in old.items() for a in members}
+    lowest: dict[str, float] = {}
+    for a, sim in sims:
+        root = links.find(a)
+        lowest[root] = min(lowest.get(root, 1.0), sim)
+    groups = []
+    for root, members in parts.items():
+        met = {in_group[a] for a in members if a in in_group}
+        loose = [a for a in members if a not in in_group]  # new, or stored alone
+        hashes = {known[a][1] for a in loose} | {
+            known[a][1] for a in members if a in known and a in in_group
+        }
+        exact = len(hashes) == 1 and all(stored[g][0] == "exact" for g in met)
+        low = min([lowest.get(root, 1.0)] + [stored[g][1] for g in met if stored[g][0] == "near"])
+        groups.append(
+            DuplicateGroup(
+                id=stable_id("duplicates", *sorted(members)),
+                kind="exact" if exact else "near",
+                article_ids=tuple(sorted(members)),
+                outlets=tuple(
+                    sorted(
+                        {known[a][2] for a in loose if known[a][2]}.union(
+                            *(stored[g][2] for g in met)
+                        )
+                    )
+                ),
+                urls=tuple(
+                    sorted(
+                        {known[a][3] for a in loose if known[a][3]}.union(
+                            *(stored[g][3] for g in met)
+                        )
+                    )
+                ),
+                similarity=1.0 if exact else round(low, 4),
+            )
+        )
+    store.save_duplicate_groups(groups, replace_all=False, remove=sorted(old))
+    # which article each counts as the copy of (its group's first): it changes for every
+    # member of a merged group whose first article is no longer the first
+    moved = {a for members in parts.values() for a in members}
+    dates = articles.need(moved)
+    far = datetime.max.replace(tzinfo=UTC)
+
+    def first(members: Iterable[str]) -> str:
+        return min(members, key=lambda a: (dates[a].seen or far, a))
+
+    def heads(groups: Iterable[list[str]]) -> dict[str, str]:
+        return {a: head for m, head in ((m, first(m)) for m in groups) for a in m}
+
+    before, after = heads(old.values()), heads(parts.values())
+    return {a for a in moved if before.get(a, a) != after[a]}
+
+
+def _regroup_duplicates(
     store, conn, config, new_ids: list[str], gone: Sequence[ArticleRecord]
 ) -> set[str]:
-    """Recompute the groups new or removed articles touch; returns the articles whose
-    first copy changed (an incident counts an article as the source of its group's first
-    article, so their incidents count sources anew)."""
+    """Recompute every group a new or removed article touches, from its articles."""
     gone_ids = sorted(r.article_id for r in gone)
     conn.execute(
         "CREATE OR REPLACE TEMP TABLE _new_bands AS SELECT band, key FROM link_bands "
@@ -199,53 +328,45 @@ AID_LINK = """
 """
 
 
-def _closure(conn, table: str, key: str, seeds: Iterable[str], link: str, params: dict) -> set[str]:
-    """Every row of ``table`` reachable from the ``seeds`` (ids in column ``key``) through
-    pairs satisfying ``link``: the connected components holding the seeds."""
-    reached = set(seeds)
+# mentions of link_events (``c``) that may be compatible with one of ``_front`` (``f``):
+# a pair where either has no known days must name the same place (an equi-join on it);
+# dated pairs are looked for only among the mentions whose days may reach the front's
+EVENT_NEIGHBOURS = f"""
+    SELECT c.event_id FROM _front f JOIN link_events c
+        ON c.type = f.type AND c.place_key = f.place_key
+    WHERE (f.lo IS NULL OR c.lo IS NULL) AND {EVENT_LINK}
+    UNION
+    SELECT c.event_id FROM _front f JOIN (
+        SELECT * FROM link_events
+        WHERE lo <= (SELECT max(hi) FROM _front) + $slack
+          AND hi >= (SELECT min(lo) FROM _front) - $slack) c
+        ON c.type = f.type AND coalesce(c.area, '') = coalesce(f.area, '')
+    WHERE f.lo IS NOT NULL AND {EVENT_LINK}
+"""
+
+
+def components(conn, config, event_ids: Iterable[str]) -> set[str]:
+    """The mentions connected to the given ones in the stored link tables (through pairs
+    that may be compatible): the components holding them."""
+    reached = set(event_ids)
     frontier = sorted(reached)
     try:
         while frontier:
             # the frontier's rows first: joining the whole table with itself and then
             # filtering would cost a pass over every pair of a block
             conn.execute(
-                f"CREATE OR REPLACE TEMP TABLE _front AS SELECT * FROM {table} "
-                f"WHERE {key} IN (SELECT unnest(?::VARCHAR[]))",
+                "CREATE OR REPLACE TEMP TABLE _front AS SELECT * FROM link_events "
+                "WHERE event_id IN (SELECT unnest(?::VARCHAR[]))",
                 [frontier],
             )
             found = conn.execute(
-                f"SELECT DISTINCT c.{key} FROM _front f JOIN {table} c ON {link}", params
+                EVENT_NEIGHBOURS, {"slack": int(config.incidents.window_days)}
             ).fetchall()
             frontier = sorted({r[0] for r in found} - reached)
             reached.update(frontier)
     finally:
         conn.execute("DROP TABLE IF EXISTS _front")
     return reached
-
-
-def components(conn, config, event_ids: Iterable[str], commitment_ids: Iterable[str]):
-    """(mentions, commitments) connected to the given ones in the stored link tables."""
-    events = _closure(
-        conn,
-        "link_events",
-        "event_id",
-        event_ids,
-        EVENT_LINK,
-        {"slack": int(config.incidents.window_days)},
-    )
-    aid = _closure(
-        conn,
-        "link_aid",
-        "commitment_id",
-        commitment_ids,
-        AID_LINK,
-        {
-            "window": int(config.aid.window_days),
-            # a hair more than the tolerance: floats only ever let more pairs through
-            "tolerance": float(config.aid.value_tolerance) * (1 + 1e-9) + 1e-12,
-        },
-    )
-    return events, aid
 
 
 # -- incidents -------------------------------------------------------------------
@@ -291,20 +412,111 @@ def update_incidents(
 
 # -- merged aid ------------------------------------------------------------------
 
+# a commitment's place in the merge (veille.link.aid.merge_order) as a row value; ``rank``
+# is STATUS_RANK written over the stored record
+_AID_RANK = (
+    "CASE {t}.record->>'$.status' "
+    + " ".join(f"WHEN '{status.value}' THEN {rank}" for status, rank in STATUS_RANK.items())
+    + " ELSE 0 END"
+)
+_AID_ORDER = "(coalesce({t}.day, DATE '9999-12-31'), " + _AID_RANK + ", {t}.commitment_id)"
+_AID_STARTS = pa.schema(
+    [
+        ("donor", pa.string()),
+        ("day", pa.date32()),
+        ("rank", pa.int32()),
+        ("commitment_id", pa.string()),
+    ]
+)
 
-def update_aid(store, conn, config, scope: set[str], gone_aid: set[str]) -> None:
-    """Recluster the commitments in ``scope`` (whole components, removed ones left out)."""
-    stale = _column(
-        conn,
-        "SELECT DISTINCT merged_id FROM merged_aid_commitments "
-        "WHERE commitment_id IN (SELECT unnest(?::VARCHAR[]))",
-        sorted(scope | gone_aid),
+
+def update_aid(
+    store, conn, config, new: Sequence[ArticleRecord], gone: Sequence[ArticleRecord]
+) -> int:
+    """Resume each donor's merge at its first new or removed commitment.
+
+    Merging visits a donor's commitments in a fixed order (``merge_order``), each joining
+    the first cluster formed whose members all accept it. Up to the first changed
+    commitment the clusters are those stored, cut to their members before it; from there
+    on only the commitments after it (``_aid_replay``) are merged again, into the stored
+    clusters that hold one of them and those whose earlier members may all accept one of
+    them (the loose test of ``AID_LINK``): no other cluster can take a commitment, so the
+    result is the full merge's. With new articles dated after the store (a monitoring
+    feed), that is a few commitments and the few clusters of similar value. Returns how
+    many commitments were merged again."""
+    starts: dict[str, tuple] = {}
+    for r in [*new, *gone]:
+        for a in r.aid:
+            key = merge_order(a, {r.article_id: r})
+            if a.donor is not None and (a.donor not in starts or key < starts[a.donor]):
+                starts[a.donor] = key
+    gone_aid = sorted(a.commitment_id for r in gone for a in r.aid)
+    undonored = {a.commitment_id for r in new for a in r.aid if a.donor is None}
+    start_rows = pa.Table.from_pydict(  # noqa: F841 - read by DuckDB's replacement scan
+        {
+            "donor": list(starts),
+            "day": [k[0] for k in starts.values()],
+            "rank": [k[1] for k in starts.values()],
+            "commitment_id": [k[2] for k in starts.values()],
+        },
+        schema=_AID_STARTS,
     )
-    records = state.aid_records(conn, scope - gone_aid)
+    order_c = _AID_ORDER.format(t="c")
+    conn.execute("CREATE OR REPLACE TEMP TABLE _aid_start AS SELECT * FROM start_rows")
+    try:
+        conn.execute(
+            "CREATE OR REPLACE TEMP TABLE _aid_replay AS SELECT c.* FROM link_aid c "
+            f"JOIN _aid_start s ON c.donor = s.donor WHERE {order_c} >= "
+            "(s.day, s.rank, s.commitment_id)"
+        )
+        found = conn.execute(
+            "SELECT merged_id FROM merged_aid_commitments WHERE commitment_id IN "
+            "(SELECT commitment_id FROM _aid_replay UNION ALL SELECT unnest($gone::VARCHAR[])) "
+            "UNION SELECT merged_id FROM ("
+            f"SELECT c.merged_id, f.commitment_id, bool_and({AID_LINK}) AS takes FROM "
+            "(SELECT m.merged_id, c.* FROM merged_aid_commitments m "
+            "JOIN link_aid c USING (commitment_id) JOIN _aid_start s ON c.donor = s.donor "
+            f"WHERE {order_c} < (s.day, s.rank, s.commitment_id)) c "
+            "JOIN _aid_replay f ON c.donor = f.donor GROUP BY ALL) WHERE takes",
+            {
+                "gone": gone_aid,
+                "window": int(config.aid.window_days),
+                # a hair more than the tolerance: floats only ever let more pairs through
+                "tolerance": float(config.aid.value_tolerance) * (1 + 1e-9) + 1e-12,
+            },
+        ).fetchall()
+        stale = {r[0] for r in found}
+        replayed = _column(conn, "SELECT commitment_id FROM _aid_replay")
+    finally:
+        conn.execute("DROP TABLE IF EXISTS _aid_replay")
+        conn.execute("DROP TABLE IF EXISTS _aid_start")
+    members: dict[str, list[str]] = defaultdict(list)
+    for merged_id, commitment_id in _rows(
+        conn,
+        "SELECT merged_id, commitment_id FROM merged_aid_commitments "
+        "WHERE merged_id IN (SELECT unnest(?::VARCHAR[]))",
+        sorted(stale),
+    ):
+        members[merged_id].append(commitment_id)
+    ids = (replayed | undonored | {c for m in members.values() for c in m}) - set(gone_aid)
+    records = {r.commitment_id: r for r in state.aid_records(conn, ids)}
     # merging reads only each article's publication date (an undated commitment's date)
-    articles = state.dated_records(conn, {r.article_id for r in records})
-    merged = [build_merged(c, articles) for c in cluster_aid(records, articles, config.aid)]
-    store.save_merged_aid(merged, replace_all=False, remove=sorted(stale))
+    articles = state.dated_records(conn, {r.article_id for r in records.values()})
+
+    def before_start(rec) -> bool:
+        return rec.donor in starts and merge_order(rec, articles) < starts[rec.donor]
+
+    formed = [
+        part
+        for m in members.values()
+        if (part := [records[c] for c in m if c in records and before_start(records[c])])
+    ]
+    again = [r for r in records.values() if not before_start(r)]
+    clusters = cluster_aid(again, articles, config.aid, formed=formed)
+    store.save_merged_aid(
+        [build_merged(c, articles) for c in clusters], replace_all=False, remove=sorted(stale)
+    )
+    return len(again)
 
 
 # -- stories ---------------------------------------------------------------------
@@ -596,23 +808,18 @@ def update(
 
     articles = _Articles(conn)
     articles.update({r.article_id: r for r in new})
-    new_ids = sorted(r.article_id for r in new)
     gone_ids = sorted(r.article_id for r in gone)
     gone_events = {e.event_id for r in gone for e in r.events}
-    gone_aid = {a.commitment_id for r in gone for a in r.aid}
-    event_scope, aid_scope = components(
-        conn,
-        config,
-        {e.event_id for r in new for e in r.events} | gone_events,
-        {a.commitment_id for r in new for a in r.aid} | gone_aid,
+    event_scope = components(
+        conn, config, {e.event_id for r in new for e in r.events} | gone_events
     )
     state.delete_records(conn, gone_ids)
     lap("components")
-    dup_changed = update_duplicates(store, conn, config, new_ids, gone)
+    dup_changed = update_duplicates(store, conn, config, new, gone, articles)
     lap("duplicates")
     update_incidents(store, conn, config, event_scope, gone_events, dup_changed, articles)
     lap("incidents")
-    update_aid(store, conn, config, aid_scope, gone_aid)
+    relinked_commitments = update_aid(store, conn, config, new, gone)
     lap("aid")
     stories = update_stories(
         store,
@@ -624,7 +831,7 @@ def update(
     lap("stories")
     return {
         "relinked_mentions": len(event_scope - gone_events),
-        "relinked_commitments": len(aid_scope - gone_aid),
+        "relinked_commitments": relinked_commitments,
         **stories,
         "link_step_seconds": seconds,
     }

@@ -39,6 +39,32 @@ def linked_ids(conn, config_key: str) -> set[str]:
     return {r[0] for r in rows}
 
 
+def unlinked_ids(conn, config_key: str) -> list[str]:
+    """Stored articles without a record made under ``config_key``, sorted."""
+    rows = conn.execute(
+        "SELECT id FROM articles WHERE id NOT IN "
+        "(SELECT article_id FROM link_articles WHERE signature_config = ?) ORDER BY id",
+        [config_key],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def gone_ids(conn, config_key: str) -> list[str]:
+    """Articles linked under ``config_key`` that the store no longer holds, sorted."""
+    rows = conn.execute(
+        "SELECT article_id FROM link_articles WHERE signature_config = ? "
+        "AND article_id NOT IN (SELECT id FROM articles) ORDER BY article_id",
+        [config_key],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def count_linked(conn, config_key: str) -> int:
+    return conn.execute(
+        "SELECT count(*) FROM link_articles WHERE signature_config = ?", [config_key]
+    ).fetchone()[0]
+
+
 def _ids_param(ids: Iterable[str]) -> list[list[str]]:
     return [list(ids)]
 
@@ -283,15 +309,17 @@ def records_of(conn, article_ids: Iterable[str]) -> dict[str, ArticleRecord]:
 
 
 def dated_records(conn, article_ids: Iterable[str]) -> dict[str, ArticleRecord]:
-    """Records holding only the publication and ingestion dates (what merging aid and
-    finding a duplicate group's first article read)."""
+    """Records holding only the publication and ingestion dates and the outlet (what
+    merging aid, finding a duplicate group's first article and counting an incident's
+    sources read)."""
     ids = sorted(set(article_ids))
     if not ids:
         return {}
     empty = np.zeros(0, dtype=np.uint64)
     out = {}
-    for article_id, published, ingested in conn.execute(
-        "SELECT article_id, record->'$.published', record->>'$.ingested_at' FROM link_articles "
+    for article_id, published, ingested, outlet in conn.execute(
+        "SELECT article_id, record->'$.published', record->>'$.ingested_at', "
+        "record->>'$.outlet' FROM link_articles "
         "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
         [ids],
     ).fetchall():
@@ -300,6 +328,7 @@ def dated_records(conn, article_ids: Iterable[str]) -> dict[str, ArticleRecord]:
             "content_hash": "",
             "published": json.loads(published) if published else None,
             "ingested_at": ingested,
+            "outlet": outlet,
         }
         out[article_id] = ArticleRecord.from_json(raw, empty)
     return out
