@@ -561,6 +561,41 @@ def test_a_named_person_beside_the_role_phrase_is_its_holder(mentions) -> None:
     assert _find(found, "chef du Comité militaire de l'OTAN").refers_to == "per:rob-bauer"
 
 
+@pytest.mark.parametrize(
+    ("sentence", "phrase", "country", "role", "holder"),
+    [
+        # the office of the person named before, in the demonym's country, on the date
+        (
+            "Le ministre russe des Affaires étrangères a rencontré son homologue chinois.",
+            "homologue chinois",
+            "CHN",
+            "CHN.foreign_minister",
+            "per:wang-yi",
+        ),
+        (
+            "Volodymyr Zelensky s'est entretenu avec son homologue allemand.",
+            "homologue allemand",
+            "DEU",
+            "DEU.president",
+            "per:frank-walter-steinmeier",
+        ),
+        # nobody named before: an actor of that country all the same
+        ("Il a reçu ses homologues ukrainiens.", "homologues ukrainiens", "UKR", None, None),
+    ],
+)
+def test_a_counterpart_is_an_actor_of_the_demonym_country(
+    mentions, sentence, phrase, country, role, holder
+) -> None:
+    mention = _find(mentions(sentence), phrase)
+    assert mention.label is EntityType.PER
+    assert (mention.country, mention.role, mention.refers_to) == (country, role, holder)
+
+
+def test_a_counterpart_without_a_country_is_no_mention(mentions) -> None:
+    found = mentions("Le ministre a rencontré son homologue de la Défense.")
+    assert not [m for m in found if "homologue" in m.text]
+
+
 def test_former_office_holders_are_not_todays(mentions) -> None:
     found = mentions("L'ancien président américain a critiqué la décision.", DAY)
     role = _find(found, "président américain")

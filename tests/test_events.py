@@ -299,6 +299,15 @@ EVENTS = [
     ("Le chancelier Olaf Scholz, qui a rencontré Volodymyr Zelensky à Berlin, a salué le"
      " dialogue.",
      {"type": "CONSULT", "actor": "DEU", "target": "UKR", "location": "Berlin"}),
+    # a measure inside a bundle ("un paquet de sanctions") is the verb's object
+    ("Le Japon a adopté un nouveau train de sanctions contre Moscou.",
+     {"type": "SANCTION", "actor": "JPN", "target": "RUS"}),
+    # calling for what ends or opens a process is a request
+    ("La Chine a appelé à la reprise du dialogue entre les belligérants.",
+     {"type": "REQUEST", "actor": "CHN"}),
+    # the object names the other party, without a country: no side is guessed for it
+    ("Kiev a exhorté ses alliés à accélérer l'envoi d'obus.",
+     {"type": "REQUEST", "actor": "UKR", "target": None}),
 ]  # fmt: skip
 
 
@@ -475,6 +484,13 @@ def test_interception_count_is_a_quantity(events_of):
     assert (event.actor.country, event.target.country, event.claimed_by) == ("UKR", "RUS", "RUS")
     roles = {(q.role, int(q.value), q.unit) for q in event.quantities}
     assert ("intercepted", 25, "drone") in roles
+
+
+def test_a_part_of_the_launched_weapons_is_the_interception_count(events_of):
+    # the parser hangs the demonym on the count; the count is the part, not the whole
+    (event,) = events_of("Mardi, 33 des 40 missiles russes ont été abattus.", numbers=True)
+    assert (event.actor.country, event.target.country) == ("RUS", "UKR")
+    assert [(q.role, int(q.value)) for q in event.quantities] == [("intercepted", 33)]
 
 
 def test_headline_restated_in_body_is_one_event(events_of):
@@ -781,6 +797,12 @@ def test_a_city_and_the_region_named_after_it_are_one_area(analyze) -> None:
         " frappée mardi par des drones ukrainiens."
     )
     assert len(analyze(text).events) == 1
+
+
+def test_a_counterpart_named_by_a_demonym_is_the_other_party(analyze) -> None:
+    analysis = analyze("La cheffe de la diplomatie allemande a reçu mardi son homologue moldave.")
+    parties = [(e.type, e.actor.country, e.target.country) for e in analysis.events]
+    assert parties == [("CONSULT", "DEU", "MDA")]
 
 
 def test_first_person_in_an_earlier_quote_of_the_statement_is_its_speaker(analyze) -> None:

@@ -187,6 +187,7 @@ class _Cues:
     capital: re.Pattern[str] | None
     not_current: re.Pattern[str] | None
     apposition: tuple[re.Pattern[str], ...]
+    counterpart: re.Pattern[str] | None = None  # "son homologue chinois"
     nominal: re.Pattern[str] | None = None  # "la raffinerie de pétrole de Volgograd"
     nominal_types: dict[str, EntityType] | None = None  # folded head -> type
     nominal_stop: frozenset[str] = frozenset()
@@ -257,8 +258,20 @@ def _cues(data_dir: Path) -> _Cues:
         apposition = tuple(re.compile(p) for p in roles.get("apposition") or [])
     except re.error as exc:
         raise DataFileError(f"apposition: {exc}", path=str(data_dir / "roles.yaml")) from None
+    counterpart_words = [_fold(w) for w in roles.get("counterpart") or []]
+    counterpart = (
+        re.compile(
+            r"(?<![\w-])(?:"
+            + "|".join(map(re.escape, counterpart_words))
+            + r")\s+(?P<adj>[^\W\d_][\w-]*)",
+            re.IGNORECASE,
+        )
+        if counterpart_words
+        else None
+    )
     nominal, nominal_types = _nominal_regex(patterns, data_dir)
     return _Cues(
+        counterpart=counterpart,
         nominal=nominal,
         nominal_types=nominal_types,
         nominal_stop=frozenset(_fold(w) for w in patterns.get("nominal_stop_words") or []),
@@ -397,6 +410,7 @@ def link_entities(doc, kb: KnowledgeBase, published: FuzzyDate) -> list[EntityMe
             if m.kb_id or not any(r.start <= m.start and m.end <= r.end for r in roles)
         ]
         mentions.extend(roles)
+        mentions.extend(_counterparts(text, kb, cues, published, mentions))
         mentions.extend(_capital_descriptions(text, kb, cues, mentions))
         nominal, fragments = _nominal_names(text, kb, cues, mentions)
         mentions = [m for m in mentions if id(m) not in fragments] + nominal
@@ -691,6 +705,66 @@ def _role_mentions(
                 )
             )
     return found
+
+
+def _counterparts(
+    text: str,
+    kb: KnowledgeBase,
+    cues: _Cues,
+    published: FuzzyDate,
+    mentions: list[EntityMention],
+) -> list[EntityMention]:
+    """ "son homologue chinois": the same office as the person met, in the demonym's country.
+
+    The office is that of the nearest person named before in the sentence (a role phrase,
+    or a KB person's office on the publication date), so "le ministre russe des Affaires
+    étrangères a rencontré son homologue chinois" finds China's foreign minister. With no
+    such person, or an office the KB does not know in that country, the mention is still an
+    actor of that country.
+    """
+    if cues.counterpart is None:
+        return []
+    found = []
+    folded = _fold(text)
+    for match in cues.counterpart.finditer(folded):
+        country = kb.country_for_adjective(match.group("adj"))
+        if country is None or any(m.start <= match.start() < m.end for m in mentions):
+            continue
+        start, end = match.start(), match.end()
+        sentence_start = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1
+        office = None
+        for person in sorted(mentions, key=lambda m: -m.start):
+            if person.label is EntityType.PER and sentence_start <= person.start < start:
+                office = _office_of(person, kb, published)
+                if office:
+                    break
+        role = cues.role_aliases.get(f"{country}.{office}", f"{country}.{office}")
+        holder = _holder(kb, role, published) if office else None
+        found.append(
+            EntityMention(
+                start,
+                end,
+                text[start:end],
+                EntityType.PER,
+                holder.name if holder else " ".join(text[start:end].split()),
+                country=country,
+                sector=holder.sector if holder else None,
+                role=role if office and role in set(kb.roles()) else None,
+                refers_to=holder.id if holder else None,
+                resolved_by="role",
+            )
+        )
+    return found
+
+
+def _office_of(person: EntityMention, kb: KnowledgeBase, published: FuzzyDate) -> str | None:
+    """The office part of a person's role ("RUS.foreign_minister" -> "foreign_minister")."""
+    role = person.role
+    if role is None and person.kb_id and published.value is not None:
+        entity = kb.get(person.kb_id)
+        held = [r.role for r in entity.roles if r.covers(published.value)] if entity else []
+        role = held[0] if held else None
+    return role.split(".", 1)[1] if role and "." in role else None
 
 
 def _named_holders(

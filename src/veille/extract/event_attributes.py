@@ -32,11 +32,17 @@ class AttributesMixin:
         out: list[EventQuantity] = []
         obj_range = None
         if draft.intercept_object is not None:
-            toks = list(draft.intercept_object.subtree)
+            counted = draft.intercept_object
+            if counted.dep_ == "nmod" and counted.head.head == draft.trigger:
+                counted = counted.head  # "20 des 25 drones": the count the verb governs
+            toks = list(counted.subtree)
             obj_range = (toks[0].idx, toks[-1].idx + len(toks[-1]))
-        for q in self.analysis.quantities:
+        quantities = self.analysis.quantities
+        for q in quantities:
             if not (start <= q.start < end):
                 continue
+            if any(o.start <= q.start and q.end <= o.end and o != q for o in quantities):
+                continue  # "25 drones" inside "20 des 25 drones": the part is the count
             if q.kind == "money":
                 if draft.type != "ASSAULT":
                     out.append(EventQuantity(q.value, q.unit, "value", q.qualifier))

@@ -91,6 +91,7 @@ class CompletionMixin:
             and draft.actor is not None
             and draft.actor.country in lex.dyad_other
             and draft.type in lex.dyad_target_types
+            and not draft.party_object
         ):
             other = lex.dyad_other[draft.actor.country]
             draft.target = Actor(text="", name=other, country=other)

@@ -355,10 +355,14 @@ class PartiesMixin:
                 ]
                 if obj_tok is not None and slot != "de":
                     # "livrer des avions de surveillance à l'Ukraine": the parser hangs
-                    # the recipient inside the object phrase
+                    # the recipient inside the object phrase, or on the quantity noun the
+                    # object stands for ("un paquet d'aide à l'Ukraine")
+                    counter = obj_tok.head
+                    counted = obj_tok.dep_ == "nmod" and counter != verb and counter.head == verb
+                    phrase = counter if counted else obj_tok
                     candidates += [
                         c
-                        for c in phrase_tokens(obj_tok)
+                        for c in phrase_tokens(phrase)
                         if c.dep_ == "nmod" and slot_matches(self.case(c), slot)
                     ]
                 if slot in self.lex.partner_slots:

@@ -30,7 +30,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from veille.extract.actors import load_actor_lexicon, resolve_actor
+from veille.extract.actors import demonym_country, load_actor_lexicon, resolve_actor
 from veille.extract.event_attributes import AttributesMixin
 from veille.extract.event_checks import ChecksMixin
 from veille.extract.event_completion import CompletionMixin
@@ -60,6 +60,7 @@ from veille.extract.syntax import (
     with_conjuncts,
 )
 from veille.model import (
+    Actor,
     Analysis,
     Event,
 )
@@ -273,6 +274,9 @@ class _Extractor(ChecksMixin, CompletionMixin, PartiesMixin, PlacesMixin, Attrib
         slots = lex.target_slots.get(draft.type, ())
         self.target_slot = None
         draft.target = self.slot_party(verb, slots, obj_tok, exclude=subj_tok)
+        draft.party_object = (
+            obj_tok is not None and obj_tok.lemma_.lower() in self.actors.relational_nouns
+        )
         if draft.type in lex.symmetric:
             if draft.target is None and subj_tok is not None and draft.actor is not None:
                 # "l'Ukraine et la Pologne ont signé": the second party is the target
@@ -345,6 +349,14 @@ class _Extractor(ChecksMixin, CompletionMixin, PartiesMixin, PlacesMixin, Attrib
         draft.actor = self.noun_own_actor(obj_tok) or self.first_party(
             [a for c in obj_tok.children if c.dep_ == "acl" for a in children_with(c, "obl:agent")]
         )
+        counter = obj_tok.head
+        if draft.actor is None and obj_tok.dep_ == "nmod" and counter.head == verb:
+            # the argument stands for what it counts, and the parser may hang the demonym
+            # on the count: "20 des 25 drones russes ont été abattus"
+            for adj in children_with(counter, "amod"):
+                if country := demonym_country(adj, self.kb):
+                    draft.actor = Actor(text=adj.text, name=country, country=country)
+                    break
         draft.actor_phrase = draft.actor is not None
         draft.target = defender
         draft.claimed_by = defender.country if defender else None
@@ -468,8 +480,10 @@ class _Extractor(ChecksMixin, CompletionMixin, PartiesMixin, PlacesMixin, Attrib
             return None
         slots = lex.target_slots.get(draft.type, ())
         self.target_slot = None
+        # "un paquet de sanctions contre X": the complement hangs on the quantity noun
+        bundle = [noun.head] if counted_by is not None and noun.head != counted_by else []
         if draft.target is None:
-            draft.target = self.noun_target(noun, [noun, *de_objects], slots, draft.actor)
+            draft.target = self.noun_target(noun, [noun, *bundle, *de_objects], slots, draft.actor)
         if draft.target is None and host is not None and host != noun:
             host_slots = tuple(s for s in slots if s not in ("obj", "de"))
             draft.target = self.slot_party(host, host_slots, None, exclude=subj)
