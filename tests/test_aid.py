@@ -47,6 +47,20 @@ AID_CASES = [
         "Washington a annoncé l'envoi de nouveaux obus d'artillerie à Kiev.",
         [dict(donor="USA", recipient="UKR", status="announced", kind="military")],
     ),
+    # the recipient hung deep in what a give noun moves
+    (
+        "La Finlande a annoncé l'envoi de douze véhicules de combat à Kiev.",
+        [dict(donor="FIN", recipient="UKR", status="announced")],
+    ),
+    # a confirmed or prepared delivery is reported with its status
+    (
+        "La Grèce a confirmé la livraison d'obus à l'Ukraine.",
+        [dict(donor="GRC", recipient="UKR", status="announced")],
+    ),
+    (
+        "La Lettonie prépare l'envoi de drones à l'Ukraine.",
+        [dict(donor="LVA", recipient="UKR", status="planned")],
+    ),
     (
         "Les Pays-Bas ont livré à l'Ukraine les premiers avions de combat.",
         [dict(donor="NLD", recipient="UKR", status="delivered")],

@@ -305,7 +305,17 @@ EVENTS = [
     # calling for what ends or opens a process is a request
     ("La Chine a appelé à la reprise du dialogue entre les belligérants.",
      {"type": "REQUEST", "actor": "CHN"}),
-    # the object names the other party, without a country: no side is guessed for it
+    # two names the parser made subjects of one verb are the two parties
+    ("La Roumanie et la Moldavie négocient un accord énergétique.",
+     {"type": "CONSULT", "actor": "ROU", "target": "MDA"}),
+    # "se" stands for each other: a meeting verb needs no other object
+    ("Scholz et Zelensky se sont rencontrés à Berlin.",
+     {"type": "CONSULT", "actor": "DEU", "target": "UKR", "location": "Berlin"}),
+    # "plus de" counts; "ne ... plus" negates
+    ("L'armée russe a tiré plus de 40 missiles sur Dnipro.",
+     {"type": "ASSAULT", "actor": "RUS", "modality": None}),
+    ("L'armée russe n'a plus bombardé Dnipro depuis l'été.",
+     {"type": "ASSAULT", "actor": "RUS", "modality": "negation"}),
     ("Kiev a exhorté ses alliés à accélérer l'envoi d'obus.",
      {"type": "REQUEST", "actor": "UKR", "target": None}),
 ]  # fmt: skip

@@ -282,7 +282,7 @@ def parties_of(
                     if country not in donors and country not in recipients:
                         target.append(country)
                 break
-    if not recipients and role == "give" and tok.pos_ == "VERB":
+    if not recipients and role == "give":
         recipients.extend(_object_recipient(tok, donors, analysis, kb, lex))
     if not recipients and role == "give" and tok.pos_ == "VERB":
         recipients.extend(_dative_clitic(tok, donors, sent, analysis, lex))
@@ -415,8 +415,9 @@ def _dative_clitic(
 def _object_recipient(
     tok: Any, donors: list[str], analysis: Analysis, kb: Any, lex: AidLexicon
 ) -> list[str]:
-    """ "à l'Ukraine" anywhere in what a give verb moves, when the parse hung it deep, or
-    elsewhere in the verb's own clause ("en avoir cédé 18 à l'Ukraine": on the number)."""
+    """ "à l'Ukraine" anywhere in what a give verb or noun moves, when the parse hung it
+    deep ("l'envoi de véhicules de combat à Kiev"), or elsewhere in the verb's own clause
+    ("en avoir cédé 18 à l'Ukraine": on the number)."""
     for dep in frame_of(tok, lex).each("deep_oblique"):
         if not marker_matches(markers_of(dep, lex), lex.object_recipient_markers):
             continue

@@ -94,6 +94,19 @@ class ChecksMixin:
             and not self.lex.in_class(head, "quantifier")
         )
 
+    def _reciprocal(self, verb: Any, subject: Any) -> bool:
+        """ "X et Y se sont rencontrés": a reflexive clitic with a coordinated or plural
+        subject stands for each other, the object a meeting verb otherwise needs."""
+        return (
+            subject is not None
+            and any("Reflex=Yes" in c.morph for c in verb.children if c.pos_ == "PRON")
+            and (
+                subject.dep_ == "conj"
+                or any(c.dep_ == "conj" for c in subject.children)
+                or "Number=Plur" in subject.morph
+            )
+        )
+
     def _calls_for(self, verb: Any) -> bool:
         """ "appeler X à cesser", "appeler à un cessez-le-feu": an infinitive, or an "à"
         complement naming something one asks for (class request)."""

@@ -210,6 +210,7 @@ class _Extractor(ChecksMixin, CompletionMixin, PartiesMixin, PlacesMixin, Attrib
         if (
             rule.object_class
             and not calls_for
+            and not (rule.object_class == "actor" and self._reciprocal(verb, subj_tok))
             and (
                 obj_tok is None
                 or not any(self.in_class(o, rule.object_class) for o in with_conjuncts(obj_tok))
@@ -281,6 +282,14 @@ class _Extractor(ChecksMixin, CompletionMixin, PartiesMixin, PlacesMixin, Attrib
             if draft.target is None and subj_tok is not None and draft.actor is not None:
                 # "l'Ukraine et la Pologne ont signé": the second party is the target
                 others = [c for c in with_conjuncts(subj_tok) if c != subj_tok]
+                # "Les États-Unis et l'Ukraine négocient": both names made subjects
+                others += [
+                    c
+                    for c in children_with(verb, subj_tok.dep_)
+                    if c.i > subj_tok.i and any(cc.dep_ == "cc" for cc in c.children)
+                ]
+                if subj_tok.dep_ == "conj":  # the second name of a pair taken as subject
+                    others.append(subj_tok.head)
                 draft.target = self.first_party(others)
                 draft.co_actors = [a for a in draft.co_actors if a != draft.target]
             if (

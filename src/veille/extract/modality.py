@@ -49,6 +49,8 @@ class ModalityLexicon:
     noun_governors: dict[str, Modality | None]
     noun_modifiers: dict[str, Modality | None]
     negation_adverbs: frozenset[str]
+    negation_needs_ne: frozenset[str]
+    negation_particle: frozenset[str]
     negation_determiners: frozenset[str]
     historical_adverbs: frozenset[str]
     historical_phrases: tuple[str, ...]
@@ -113,6 +115,8 @@ def load_modality_lexicon(data_dir: Path) -> ModalityLexicon:
             str(k): _modality(v, path) for k, v in (data.get("noun_modifiers") or {}).items()
         },
         negation_adverbs=words("negation_adverbs"),
+        negation_needs_ne=words("negation_needs_ne"),
+        negation_particle=words("negation_particle"),
         negation_determiners=words("negation_determiners"),
         historical_adverbs=words("historical_adverbs"),
         historical_phrases=tuple(str(p).lower() for p in data.get("historical_phrases") or ()),
@@ -147,7 +151,19 @@ def is_negated(token: Any, lexicon: ModalityLexicon) -> bool:
     """ "ne ... pas/jamais" on the verb, or "aucun" on its object."""
     for child in token.children:
         lemma = child.lemma_.lower()
-        if child.dep_ == "advmod" and lemma in lexicon.negation_adverbs:
+        if (
+            child.dep_ == "advmod"
+            and lemma in lexicon.negation_adverbs
+            and (
+                lemma not in lexicon.negation_needs_ne
+                or "Neg" in child.morph.get("Polarity")
+                or any(
+                    c.lower_ in lexicon.negation_particle
+                    for t in (token, *token.children)
+                    for c in t.children
+                )
+            )
+        ):
             return True
         if child.dep_ in _OBJECTS + _SUBJECTS:
             for det in child.children:
