@@ -50,6 +50,7 @@ TABLES = (
     "story_articles",
     "story_pairs",
     "story_weights",
+    "story_entities",
 )
 SYLLABLES = ["ka", "ro", "mi", "tel", "su", "van", "dor", "pli", "ne", "gu", "zar", "fo"]
 PLACES = [
@@ -177,12 +178,31 @@ def rebuilt(analyses: list[Analysis], settings: Settings) -> dict:
     return tables
 
 
-@pytest.mark.parametrize(("seed", "span"), [(1, 24), (2, 24), (3, 24), (4, 240), (5, 240)])
-def test_every_incremental_run_equals_relink(seed, span):
+class WarmSettings:
+    """Settings under which a few articles in the days before one make it warm (its
+    weights look back only; veille.link.stories), so small stores mix warm and cold."""
+
+    def __init__(self, min_window: int) -> None:
+        self._settings = Settings()
+        self.story_min_window_articles = min_window
+
+    def __getattr__(self, name: str):
+        return getattr(self._settings, name)
+
+
+@pytest.mark.parametrize(
+    ("seed", "span", "min_window"),
+    [
+        *[(1, 24, 100), (2, 24, 100), (3, 24, 100), (4, 240, 100), (5, 240, 100)],
+        *[(6, 24, 4), (7, 24, 12), (8, 240, 2), (9, 240, 3), (10, 60, 6)],
+    ],
+)
+def test_every_incremental_run_equals_relink(seed, span, min_window):
     """Over 24 days every story weight sees every article; over 240 days (eight story
-    weight windows) a run rebuilds only the stories near the new articles' days."""
+    weight windows) a run rebuilds only the stories near the new articles' days. With a
+    small ``min_window`` most articles weigh against the days before them only."""
     analyses = make_articles(seed, n=70 if span < 100 else 110, span=span)
-    settings = Settings()
+    settings = Settings() if min_window == 100 else WarmSettings(min_window)
     rng = random.Random(seed)
     rng.shuffle(analyses)  # dates overlap across runs
     store = open_store(":memory:")
@@ -354,6 +374,23 @@ def test_an_exact_copy_joins_a_near_group_as_near():
     store.close()
 
 
+def test_a_partner_is_weighed_against_its_own_days_before():
+    """Warm articles look back only: the new a (day 40) pairs with b (day 26), whose
+    weights count c (day 0), 40 days before a: c must be read to weigh b exactly."""
+    c = _plain("c", 0, "shared shared cword")
+    b = _plain("b", 26, "shared shared betaword betaword bword")
+    a = _plain("a", 40, "shared betaword aword")
+    settings = WarmSettings(1)
+    store = open_store(":memory:")
+    store.save_batch([c, b])
+    update_links(store, settings)
+    store.save_batch([a])
+    update_links(store, settings)
+    assert store.connection().execute("SELECT count(*) FROM story_pairs").fetchone()[0]
+    assert dump(store) == rebuilt([a, b, c], settings)
+    store.close()
+
+
 def _giving(name: str, day: int, millions: int) -> Analysis:
     """An article reporting that the USA give Ukraine ``millions`` of dollars."""
     plain = _plain(name, day, f"Les États-Unis donnent {millions} millions {name}.")
@@ -424,4 +461,25 @@ def test_a_mention_a_day_after_a_stored_one_joins_its_incident():
     rows = store.connection().execute("SELECT num_articles FROM incidents").fetchall()
     assert rows == [(2,)]
     assert dump(store) == rebuilt([first, later], settings)
+    store.close()
+
+
+def test_a_story_only_touched_by_a_run_stays(monkeypatch):
+    """An incident reclustered with the same articles (a new mention compatible with it
+    did not join) touches its story without changing it: the story stays as stored."""
+    from veille.link import incremental
+
+    k = _plain("k", 0, "shared shared common common kword")
+    d = _plain("d", 2, "shared shared common common dword")
+    far = _plain("far", 90, "other words entirely")
+    settings = WarmSettings(1)
+    store = open_store(":memory:")
+    store.save_batch([k, d])
+    update_links(store, settings)
+    (story,) = store.list_stories(10)
+    tie = frozenset({k.article.id, d.article.id})
+    monkeypatch.setattr(incremental, "story_ties", lambda conn, ids: [tie])
+    store.save_batch([far])
+    update_links(store, settings)
+    assert store.list_stories(10) == [story]
     store.close()

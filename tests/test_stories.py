@@ -8,7 +8,14 @@ from datetime import date
 import numpy as np
 
 from veille.link.records import ArticleRecord, article_terms
-from veille.link.stories import StoryConfig, find_stories, vectors
+from veille.link.stories import (
+    StoryConfig,
+    find_stories,
+    inputs_from_records,
+    story_id,
+    vectors,
+    weigh,
+)
 from veille.model import DuplicateGroup, FuzzyDate, Incident, Precision, stable_id
 
 PATRIOT = ("kb:patriot", "Patriot", 3)
@@ -57,7 +64,8 @@ def test_articles_sharing_entities_and_words_form_stories():
     assert patriot.label.startswith("Patriot")
     assert "Boris Pistorius" in patriot.top_entities
     assert (patriot.first_date, patriot.last_date) == (date(2024, 6, 1), date(2024, 6, 3))
-    assert patriot.id == stable_id("story", "p1", "p2")
+    # the id comes from the first article in time order
+    assert patriot.id == story_id("p1") == stable_id("story", "p1")
 
 
 def test_entity_present_everywhere_weighs_little():
@@ -113,7 +121,7 @@ def test_shared_incident_or_duplicate_group_links_articles():
     arts = corpus()
     incident = Incident("i", "ASSAULT", ("e1", "e2"), ("p1", "x"))
     stories = find_stories(arts, incidents=[incident])
-    assert ("p1", "p2", "x") in [s.article_ids for s in stories]
+    assert ("p1", "x", "p2") in [s.article_ids for s in stories]  # in time order
     group = DuplicateGroup("g", "exact", ("s1", "x"))
     stories = find_stories(arts, groups=[group])
     assert ("s1", "s2", "x") in [s.article_ids for s in stories]
@@ -138,3 +146,75 @@ def test_stories_do_not_depend_on_order():
     expected = find_stories(arts)
     random.Random(4).shuffle(arts)
     assert find_stories(arts) == expected
+
+
+def test_a_story_keeps_its_id_and_lists_its_articles_in_time_order_as_it_grows():
+    arts = corpus()
+    later = art("p0", "2024-06-05", [PATRIOT, PISTORIUS, UKRAINE], PATRIOT_TEXT)
+    undated = art("pu", None, [PATRIOT], PATRIOT_TEXT)
+    incident = Incident("i", "ASSAULT", ("e1", "e2"), ("p1", "pu"))
+    before = next(s for s in find_stories(arts) if "p1" in s.article_ids)
+    grown = find_stories([*arts, later, undated], [incident])
+    (after,) = [s for s in grown if "p1" in s.article_ids]
+    # by day (p0 sorts first by id but is the latest), undated last
+    order = [a for a in after.article_ids if a in {"p1", "p2", "p0", "pu"}]
+    assert order == ["p1", "p2", "p0", "pu"] and after.article_ids[-1] == "pu"
+    assert after.id == before.id == story_id("p1")
+
+
+def warm(**kwargs) -> StoryConfig:
+    """Articles with 2 or more articles in the 30 days before them look back only."""
+    return StoryConfig(min_window_articles=2, **kwargs)
+
+
+def test_warm_weights_look_only_at_the_days_before():
+    arts = corpus()  # p1 on June 1, s1, s2, x on June 2, p2 on June 3
+    config = warm()
+    before = vectors(arts, config)
+    same_day = art("d", "2024-06-03", [UKRAINE, PATRIOT], PATRIOT_TEXT)
+    later = art("l", "2024-06-20", [UKRAINE, PATRIOT], PATRIOT_TEXT)
+    last = art("z", "2024-06-25", [UKRAINE, PATRIOT], PATRIOT_TEXT)
+    after = vectors([*arts, same_day, later], config)
+    # p2 has four articles in the days before it: neither its own day nor later counts
+    assert after["p2"] == before["p2"]
+    # l has six, June 1 to 3: a later article changes nothing, an earlier one does
+    assert vectors([*arts, same_day, later, last], config)["l"] == after["l"]
+    assert vectors([*arts, later], config)["l"] != after["l"]
+    # an article in the days before p2 changes it
+    earlier = art("e", "2024-05-20", [UKRAINE, PATRIOT], PATRIOT_TEXT)
+    assert vectors([*arts, earlier], config)["p2"] != before["p2"]
+
+
+def test_cold_start_weighs_against_the_days_around():
+    """p1 and the June 2 articles have fewer than two articles in the days before them:
+    they are cold and count the weeks around them, later articles included, as an idf
+    over a whole small corpus does; p2 (four before it) is warm."""
+    arts = corpus()
+    config = warm()
+    later = art("l", "2024-06-20", [UKRAINE, PATRIOT], PATRIOT_TEXT)
+    before, after = vectors(arts, config), vectors([*arts, later], config)
+    assert after["p1"] != before["p1"] and after["x"] != before["x"]
+    assert after["p2"] == before["p2"]
+    # cold, an article weighs as it did with weights around every article
+    around = StoryConfig(min_window_articles=10_000)
+    assert before["p1"] == vectors(arts, around)["p1"]
+    # a store's first days: without the cold rule p1 would weigh every feature alike
+    first_days = inputs_from_records([arts[0], arts[4]], config)  # p1 and x share Ukraine
+    p1 = first_days.row == first_days.ids.index("p1")
+    assert len(set(weigh(first_days, StoryConfig(min_window_articles=0)).idf[p1])) == 1
+    assert len(set(weigh(first_days, config).idf[p1])) == 2
+
+
+def test_a_word_new_today_links_todays_articles():
+    """Against the weeks before, a name never seen weighs much on the day it appears
+    (its idf counts today's articles only as themselves), so two reports of it link
+    though the rest of their words are common."""
+    common = [ZELENSKY, UKRAINE]
+    history = [
+        art(f"h{i}", f"2024-05-{10 + i:02d}", common, "Le président parle du front et du budget.")
+        for i in range(12)
+    ]
+    news = "Le président parle du front. Koursk: percée surprise vers Koursk et Soudja."
+    today = [art(t, "2024-06-01", common, news + extra) for t, extra in (("k1", ""), ("k2", "!"))]
+    stories = find_stories([*history, *today], config=warm())
+    assert any({"k1", "k2"} <= set(s.article_ids) for s in stories)

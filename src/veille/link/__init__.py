@@ -15,7 +15,7 @@ Two entry points:
 Settings read (with these defaults when the field is absent): ``near_duplicate_threshold``
 (0.35), ``near_duplicate_shingle_size`` (3), ``minhash_num_perm`` (128),
 ``incident_window_days`` (1), ``story_threshold`` (0.2), ``story_window_days`` (14),
-``story_idf_window_days`` (30).
+``story_idf_window_days`` (30), ``story_min_window_articles`` (100).
 """
 
 from __future__ import annotations
@@ -54,13 +54,16 @@ class LinkConfig:
                 threshold=float(getattr(settings, "story_threshold", s.threshold)),
                 window_days=int(getattr(settings, "story_window_days", s.window_days)),
                 idf_window_days=int(getattr(settings, "story_idf_window_days", s.idf_window_days)),
+                min_window_articles=int(
+                    getattr(settings, "story_min_window_articles", s.min_window_articles)
+                ),
             ),
         )
 
     @property
     def fingerprint(self) -> str:
         """Every setting the stored links depend on: a change means relinking everything."""
-        return f"blocks-3|{self!r}"
+        return f"blocks-4|{self!r}"
 
     @property
     def signature_key(self) -> str:

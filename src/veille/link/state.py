@@ -22,13 +22,13 @@ from veille.link.aid import _start, _when
 from veille.link.dedup import band_keys, band_params, lsh_eligible
 from veille.link.incidents import _modality_class, mention_interval
 from veille.link.records import AidRecord, ArticleRecord, EventRecord
-from veille.link.stories import StoryInputs, StoryMember, story_features
+from veille.link.stories import StoryInputs, StoryMember, member_order, story_features
 from veille.model import Precision
 
 SIGNATURE_DTYPE = np.dtype("<u8")
 BLOCK_TABLES = ("link_bands", "link_events", "link_aid", "link_features", "link_story_articles")
 # what stories keep between runs (rebuilt with them, not with the blocking rows)
-STORY_TABLES = ("story_pairs", "story_weights")
+STORY_TABLES = ("story_pairs", "story_weights", "story_entities")
 
 
 def linked_ids(conn, config_key: str) -> set[str]:
@@ -387,13 +387,14 @@ def story_members(conn, article_ids: Iterable[str], *, terms: bool) -> dict[str,
     ids = sorted(set(article_ids))
     if not ids:
         return {}
-    published = dict(
-        conn.execute(
-            "SELECT article_id, published FROM link_story_articles "
+    dates = {
+        a: (published, day)
+        for a, published, day in conn.execute(
+            "SELECT article_id, published, day_ordinal FROM link_story_articles "
             "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
             [ids],
         ).fetchall()
-    )
+    }
     entities: dict[str, list] = defaultdict(list)
     words: dict[str, list] = defaultdict(list)
     only = "" if terms else "AND f.feature LIKE 'e:%' "
@@ -408,7 +409,12 @@ def story_members(conn, article_ids: Iterable[str], *, terms: bool) -> dict[str,
             entities[article_id].append((feature[2:], name, int(weight)))
         else:
             words[article_id].append((feature[2:], count))
-    return {a: StoryMember(a, published.get(a), tuple(entities[a]), tuple(words[a])) for a in ids}
+    return {
+        a: StoryMember(
+            a, dates[a][0], member_order(dates[a][1]), tuple(entities[a]), tuple(words[a])
+        )
+        for a in ids
+    }
 
 
 def event_records(conn, event_ids: Iterable[str]) -> list[EventRecord]:

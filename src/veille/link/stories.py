@@ -5,17 +5,28 @@ not kept after analysis): each article is a sparse TF-IDF vector over its linked
 entities (KB id, else type and folded name; weighted ``entity_weight`` times a word) and
 its most frequent longer words (sublinear term frequency).
 
-Weights are local in time. A feature's idf in an article (BM25's idf: always positive,
+Weights look back in time. A feature's idf in an article (BM25's idf: always positive,
 yet small for a feature nearly every article has, so the war's two belligerents weigh
-little without any stop list) counts the articles dated at most ``idf_window_days``
-before or after the article's day, and so does the cap on common features (a feature in
-more than ``max_df_share`` of those articles, or in more than ``max_postings`` of them,
-never seeds a candidate pair). Thirty days: wider than the pair window
-(``window_days``), so two articles of one story weigh their words against mostly the
-same weeks of news; wide enough that a monitoring feed puts thousands of articles in
-it (stable counts); narrow enough that an article added on day d changes the weights of
-the articles within 30 days of d only, so a run recomputes those and leaves the rest
-(``veille.link.incremental`` keeps the pairs in ``story_pairs``).
+little without any stop list) counts the article itself and the articles dated in the
+``idf_window_days`` days before the article's day (not its own day), and so does the cap
+on common features (a feature in more than ``max_df_share`` of those articles, or in more
+than ``max_postings`` of them, never seeds a candidate pair). So an article's vector never
+depends on articles of its own day or later: a feed adding today's articles changes no
+stored article's vector (``veille.link.incremental`` computes the pairs of the new
+articles only, and keeps every pair in ``story_pairs``); an article added on an older
+day d changes the vectors of the articles of the ``idf_window_days`` days after d. A
+word new today weighs much in today's articles (the news of the day links them), and
+thirty days are wider than the pair window (``window_days``) and hold thousands of
+articles on a monitoring feed (stable counts).
+
+Cold start: while the days before an article hold fewer than ``min_window_articles``
+articles (the first days of a store, a sparse backfill, a corpus of a few dozen
+articles), an idf over them would say little, so the article weighs its features against
+the articles dated within ``idf_window_days`` before or after its day, its own day
+included, as an idf over a whole small corpus does. Such an article's vector changes
+when an article is added within that distance of it; whether an article is cold never
+changes with articles of its own day or later, and a store past its first weeks has no
+cold article near today, so this costs nothing on a feed.
 
 An article's day is its publication day, else the day Veille read it. Articles with
 neither (undated: none read by ``veille run``, which always sets the reading time) form
@@ -28,11 +39,13 @@ Two articles are linked when
   ``window_days`` apart (both dated) or both are undated, or
 - they report one incident, or they are in one duplicate group.
 
-Stories are the connected components of these links with two or more articles; the
-label joins the names of the entities with the most mentions across the story, each
-mention weighted by the entity's idf in the mentioning article's window (so "Ukraine"
-rarely leads a label). Everything is a function of the set of articles, so incremental
-and from-scratch runs agree.
+Stories are the connected components of these links with two or more articles, their
+articles in time order (day, then id; undated last). A story's id is a hash of its first
+article: a function of the set, yet unchanged when later articles join, so a growing
+story keeps its id and its stored rows. The label joins the names of the entities with
+the most mentions across the story, each mention weighted by the entity's idf in the
+mentioning article's window (so "Ukraine" rarely leads a label). Everything is a
+function of the set of articles, so incremental and from-scratch runs agree.
 """
 
 from __future__ import annotations
@@ -49,6 +62,7 @@ from veille.link.records import ArticleRecord
 from veille.model import DuplicateGroup, Incident, Story, stable_id
 
 _SPAN = 1 << 23  # more than any day ordinal plus a window: (feature, day) in one int64
+UNDATED_ORDER = 1 << 30  # an undated article's place in a story: after every day
 # label weights in millionths, as whole numbers: their sums never depend on the order
 LABEL_SCALE = 1_000_000
 
@@ -57,7 +71,10 @@ LABEL_SCALE = 1_000_000
 class StoryConfig:
     threshold: float = 0.2  # cosine; on the 10 real articles: related 0.25-0.34, others <= 0.13
     window_days: int = 14
-    idf_window_days: int = 30  # weights count the articles this many days around each one
+    idf_window_days: int = 30  # weights count the articles of this many days before each one
+    # fewer articles than this in those days: the article is weighed against the days
+    # around it instead (cold start); at least the articles a full cap needs
+    min_window_articles: int = 100
     entity_weight: float = 2.0
     max_df_share: float = 0.5  # features in more articles than this share never link alone
     # nor do features in more articles than this in the window (under one a day at 30
@@ -106,12 +123,20 @@ class Weights:
 class StoryMember:
     """What a story's label and dates read of one article: its entities (key, name,
     label weight: mentions times the entity's idf in the article's window, in
-    ``LABEL_SCALE`` units), its words with counts, and its publication day."""
+    ``LABEL_SCALE`` units), its words with counts, its publication day and its place in
+    time (``member_order``)."""
 
     article_id: str
     published: date | None
+    order: int
     entities: tuple[tuple[str, str, int], ...]
     terms: tuple[tuple[str, int], ...]
+
+
+def member_order(day: int) -> int:
+    """Where an article of this day ordinal (-1: undated) stands in a story: by day,
+    undated last (ties by id)."""
+    return day if day >= 0 else UNDATED_ORDER
 
 
 def story_features(article: ArticleRecord, config: StoryConfig) -> list[tuple[str, float, int]]:
@@ -160,30 +185,36 @@ def inputs_from_records(articles: Sequence[ArticleRecord], config: StoryConfig) 
 
 
 def weigh(inputs: StoryInputs, config: StoryConfig) -> Weights:
-    """Each entry's idf, vector value and seed eligibility, from the articles dated within
-    ``idf_window_days`` of its article's day (undated articles: from the undated ones).
+    """Each entry's idf, vector value and seed eligibility, from its article and the
+    articles dated in the ``idf_window_days`` days before its article's day, or within
+    that many days around it when those are fewer than ``min_window_articles`` (cold);
+    undated articles: from the undated ones.
 
     Every figure of an article is computed from its own entries and window only, in a
     fixed order, so it is the same float whichever other articles the inputs hold."""
-    days, row, feat = inputs.days, inputs.row, inputs.feat
+    row, feat = inputs.row, inputs.feat
+    days = inputs.days
     window = config.idf_window_days
+    cold = cold_articles(days, config)
     entry_day = days[row]
     dated = entry_day >= 0
-    df = np.empty(len(row), dtype=np.int64)
+    entry_cold = cold[row][dated]
     key = feat[dated] * _SPAN + entry_day[dated]
     ordered = np.sort(key)
-    df[dated] = np.searchsorted(ordered, key + window, side="right") - np.searchsorted(
-        ordered, key - window, side="left"
+    # warm: the days before (own day excluded) plus the entry itself; cold: days around
+    hi = np.where(entry_cold, key + window, key - 1)
+    df = np.empty(len(row), dtype=np.int64)
+    df[dated] = (
+        np.searchsorted(ordered, hi, side="right")
+        - np.searchsorted(ordered, key - window, side="left")
+        + ~entry_cold
     )
     undated_feat = feat[~dated]
     df[~dated] = np.bincount(undated_feat, minlength=inputs.width)[undated_feat]
     # articles in each one's window (those without features count too)
     known = days >= 0
-    article_days = np.sort(days[known])
     n = np.full(len(days), int((~known).sum()), dtype=np.int64)
-    n[known] = np.searchsorted(article_days, days[known] + window, side="right") - np.searchsorted(
-        article_days, days[known] - window, side="left"
-    )
+    n[known] = window_sizes(days[known], days[known], cold[known], window)
     n_entry = n[row]
     idf = np.log(1 + (n_entry - df + 0.5) / (df + 0.5))
     weight = inputs.raw * idf
@@ -193,6 +224,34 @@ def weigh(inputs: StoryInputs, config: StoryConfig) -> Weights:
         2, np.minimum((config.max_df_share * n_entry).astype(np.int64), config.max_postings)
     )
     return Weights(idf=idf, value=weight / norm[row], seedable=df <= max_df)
+
+
+def window_sizes(all_days: np.ndarray, days: np.ndarray, cold: np.ndarray, window: int):
+    """Articles in the window of an article on each of ``days`` (cold or not), among the
+    dated articles ``all_days``: the days before plus itself, or the days around."""
+    ordered = np.sort(all_days)
+    lo = np.searchsorted(ordered, days - window, side="left")
+    before = np.searchsorted(ordered, days - 1, side="right") - lo
+    around = np.searchsorted(ordered, days + window, side="right") - lo
+    return np.where(cold, around, before + 1)
+
+
+def cold_days(all_days: np.ndarray, days: np.ndarray, config: StoryConfig) -> np.ndarray:
+    """Whether articles on each of ``days`` (dated) are cold: fewer than
+    ``min_window_articles`` of the dated articles ``all_days`` in the days before."""
+    ordered = np.sort(all_days)
+    before = np.searchsorted(ordered, days - 1, side="right") - np.searchsorted(
+        ordered, days - config.idf_window_days, side="left"
+    )
+    return before < config.min_window_articles
+
+
+def cold_articles(days: np.ndarray, config: StoryConfig) -> np.ndarray:
+    """Per article (day ordinals, -1 undated): cold (always false when undated)."""
+    known = days >= 0
+    out = np.zeros(len(days), dtype=bool)
+    out[known] = cold_days(days[known], days[known], config)
+    return out
 
 
 def label_weights(inputs: StoryInputs, weights: Weights) -> np.ndarray:
@@ -392,6 +451,7 @@ def find_stories(
         return StoryMember(
             article_id,
             r.published_day,
+            member_order(int(inputs.days[index[article_id]])),
             tuple(
                 (key, name, int(label_weight[first + k]))
                 for k, (key, name, _) in enumerate(r.entities)
@@ -406,9 +466,15 @@ def find_stories(
     return stories
 
 
+def story_id(first_article: str) -> str:
+    """A story's id: from its first article in time order (see the module docstring)."""
+    return stable_id("story", first_article)
+
+
 def build_story(members: Sequence[StoryMember], config: StoryConfig) -> Story:
-    """A story of these articles, labelled by its most mentioned distinctive entities."""
-    members = sorted(members, key=lambda m: m.article_id)
+    """A story of these articles (in time order; its id from the first one), labelled by
+    its most mentioned distinctive entities."""
+    members = sorted(members, key=lambda m: (m.order, m.article_id))
     ids = tuple(m.article_id for m in members)
     mentions: dict[str, int] = {}
     names: dict[str, str] = {}
@@ -429,7 +495,7 @@ def build_story(members: Sequence[StoryMember], config: StoryConfig) -> Story:
     # Veille happened to read its articles
     days = [m.published for m in members if m.published is not None]
     return Story(
-        id=stable_id("story", *ids),
+        id=story_id(ids[0]),
         label=label,
         article_ids=ids,
         top_entities=top,
