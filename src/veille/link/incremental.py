@@ -544,6 +544,13 @@ _STORIES = pa.schema(
     ]
 )
 
+# more dirty articles than this share of the store: stories are rebuilt whole
+REBUILD_SHARE = 0.5
+
+# a story that lost links to more articles than this is split into the components of
+# its links rather than walked: a walk that must meet so many ends reads it all anyway
+WALK_ENDS = 200
+
 # an article's place in a story (veille.link.stories.member_order) from its day ordinal
 ORDER = f"CASE WHEN day_ordinal < 0 THEN {UNDATED_ORDER} ELSE day_ordinal END"
 
@@ -621,6 +628,17 @@ def _dirty_days(conn, cfg, changed: Sequence[int]) -> list[tuple[int, int]]:
     return _merged([*after, *((int(d), int(d)) for d in cold)])
 
 
+def _mostly_dirty(conn, dirty_days: list[tuple[int, int]], undated: bool, new: int) -> bool:
+    """Whether more than ``REBUILD_SHARE`` of the linked articles would be dirty."""
+    parts = ["day_ordinal BETWEEN ? AND ?"] * len(dirty_days) + ["day_ordinal = -1"] * undated
+    dirty, stored = conn.execute(
+        f"SELECT count(*) FILTER (WHERE {' OR '.join(parts) or 'false'}), count(*) "
+        "FROM link_story_articles",
+        [v for r in dirty_days for v in r],
+    ).fetchone()
+    return dirty + new > REBUILD_SHARE * stored
+
+
 def _save_pairs_and_weights(conn, inputs, weights, pairs, dirty) -> None:
     state._insert_arrow(
         conn,
@@ -688,6 +706,10 @@ def update_stories(
     changed = set(days)
     dated, undated = sorted(d for d in changed if d >= 0), -1 in changed
     dirty_days = _dirty_days(conn, cfg, dated)
+    if _mostly_dirty(conn, dirty_days, undated, len(new_ids)):
+        # a backfill over the whole history: the pairs of nearly every article are
+        # computed anyway, and a rebuild skips comparing them with the stored ones
+        return _rebuild_stories(store, conn, config)
     seeds = _merged([*dirty_days, *((x, x) for x in dated)])
     reach, pair_w = cfg.idf_window_days + cfg.window_days, cfg.window_days
     inputs = state.story_inputs(
@@ -751,7 +773,9 @@ def update_stories(
             ends[story].update(link)
     # a story that lost links stays whole when their ends are still linked (through it or
     # not: every part it may have split into holds such an end, so all end up together)
-    broken |= {story for story, e in ends.items() if not _still_linked(conn, e)}
+    broken |= {
+        story for story, e in ends.items() if len(e) > WALK_ENDS or not _still_linked(conn, e)
+    }
     pieces = _components(conn, _members_of(conn, broken) - gone_ids) if broken else []
 
     # union of whole stored stories (("s", id)) and loose articles (("a", id))

@@ -311,29 +311,37 @@ def similar_pairs(
     seed = order[(place < config.seed_features) & weights.seedable[order] & usable[order]]
     seed_row, seed_feat = row[seed], feat[seed]
 
-    # postings of each feature by day (undated ones apart), found by bisection
+    # postings of each feature by day (undated ones apart), found by bisection; with
+    # ``dirty``, a clean article's seeds look among the dirty articles' postings only
+    found: list[np.ndarray] = []
     entry_day = days[row]
-    dated = usable & (entry_day >= 0)
-    post_key = feat[dated] * _SPAN + entry_day[dated]
-    post_order = np.argsort(post_key, kind="stable")
-    post_key, post_row = post_key[post_order], row[dated][post_order]
-    undated = usable & (entry_day < 0)
-    undated_order = np.argsort(feat[undated], kind="stable")
-    undated_feat, undated_row = feat[undated][undated_order], row[undated][undated_order]
-
+    if dirty is None:
+        groups = [(seed_row, seed_feat, usable)]
+    else:
+        from_dirty = dirty[seed_row]
+        groups = [
+            (seed_row[from_dirty], seed_feat[from_dirty], usable),
+            (seed_row[~from_dirty], seed_feat[~from_dirty], usable & dirty[row]),
+        ]
     window = config.window_days
-    seed_day = days[seed_row]
-    known = seed_day >= 0
-    d_row, d_key = seed_row[known], seed_feat[known] * _SPAN + seed_day[known]
-    starts = np.searchsorted(post_key, d_key - window, side="left")
-    ends = np.searchsorted(post_key, d_key + window, side="right")
-    u_row, u_feat = seed_row[~known], seed_feat[~known]
-    u_starts = np.searchsorted(undated_feat, u_feat, side="left")
-    u_ends = np.searchsorted(undated_feat, u_feat, side="right")
-    found = [
-        *_expand(d_row, starts, ends, post_row, n, dirty),
-        *_expand(u_row, u_starts, u_ends, undated_row, n, dirty),
-    ]
+    for s_row, s_feat, posted in groups:
+        dated = posted & (entry_day >= 0)
+        post_key = feat[dated] * _SPAN + entry_day[dated]
+        post_order = np.argsort(post_key, kind="stable")
+        post_key, post_row = post_key[post_order], row[dated][post_order]
+        undated = posted & (entry_day < 0)
+        undated_order = np.argsort(feat[undated], kind="stable")
+        undated_feat, undated_row = feat[undated][undated_order], row[undated][undated_order]
+        seed_day = days[s_row]
+        known = seed_day >= 0
+        d_row, d_key = s_row[known], s_feat[known] * _SPAN + seed_day[known]
+        starts = np.searchsorted(post_key, d_key - window, side="left")
+        ends = np.searchsorted(post_key, d_key + window, side="right")
+        u_row, u_feat = s_row[~known], s_feat[~known]
+        u_starts = np.searchsorted(undated_feat, u_feat, side="left")
+        u_ends = np.searchsorted(undated_feat, u_feat, side="right")
+        found += _expand(d_row, starts, ends, post_row, n, dirty)
+        found += _expand(u_row, u_starts, u_ends, undated_row, n, dirty)
     pairs = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
     left, right = pairs // n, pairs % n
     cosines = _cosines(row, feat, value, width, left, right)
