@@ -218,3 +218,16 @@ def test_a_word_new_today_links_todays_articles():
     today = [art(t, "2024-06-01", common, news + extra) for t, extra in (("k1", ""), ("k2", "!"))]
     stories = find_stories([*history, *today], config=warm())
     assert any({"k1", "k2"} <= set(s.article_ids) for s in stories)
+
+
+def test_the_cap_on_common_features_counts_per_day_of_the_window():
+    """A feature in 31 articles of a month seeds candidates when weighed against the 61
+    days around (at most 50 there), not against the 30 days before (at most 24)."""
+    common = ("kb:front", "Front", 1)
+    month = [art(f"c{i}", f"2024-05-{1 + i:02d}", [common]) for i in range(30)]
+    filler = [art(f"f{i}", f"2024-05-{1 + i % 30:02d}", [(f"kb:f{i}", "F", 1)]) for i in range(100)]
+    target = art("t", "2024-05-31", [common])
+    inputs = inputs_from_records([*month, *filler, target], StoryConfig())
+    entry = int(np.flatnonzero(inputs.row == inputs.ids.index("t"))[0])
+    assert weigh(inputs, StoryConfig(min_window_articles=10_000)).seedable[entry]
+    assert not weigh(inputs, StoryConfig(min_window_articles=1)).seedable[entry]

@@ -77,9 +77,10 @@ class StoryConfig:
     min_window_articles: int = 100
     entity_weight: float = 2.0
     max_df_share: float = 0.5  # features in more articles than this share never link alone
-    # nor do features in more articles than this in the window (under one a day at 30
-    # days around; the old whole-store cap of 300 was stricter than that at 50,000
-    # articles): it bounds the candidates a seed brings, whatever the store's size
+    # nor do features in more articles than this in a cold window (61 days; under one a
+    # day, the old whole-store cap of 300 was stricter than that at 50,000 articles), or
+    # than as many per day in a warm one (30 days: 24): it bounds the candidates a seed
+    # brings, whatever the store's size
     max_postings: int = 50
     seed_features: int = 10  # a candidate shares one of these heaviest features
     label_entities: int = 3
@@ -220,8 +221,10 @@ def weigh(inputs: StoryInputs, config: StoryConfig) -> Weights:
     weight = inputs.raw * idf
     norm = np.sqrt(np.bincount(row, weights=weight * weight, minlength=len(days)))
     norm[norm == 0] = 1.0
+    window_cap = np.full(len(days), config.max_postings, dtype=np.int64)
+    window_cap[known & ~cold] = config.max_postings * window // (2 * window + 1)
     max_df = np.maximum(
-        2, np.minimum((config.max_df_share * n_entry).astype(np.int64), config.max_postings)
+        2, np.minimum((config.max_df_share * n_entry).astype(np.int64), window_cap[row])
     )
     return Weights(idf=idf, value=weight / norm[row], seedable=df <= max_df)
 
