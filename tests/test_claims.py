@@ -509,6 +509,23 @@ def test_a_negated_cue_is_no_claim_but_a_denial_is(claims_of) -> None:
     assert [c.cue for c in denied] == ["démentir"]
 
 
+def test_being_unable_to_confirm_is_no_claim(claims_of) -> None:
+    assert claims_of("Le ministère letton n'a pas pu confirmer ces informations.") == []
+    assert claims_of("L'agence n'est pas en mesure de confirmer ce bilan.") == []
+    said = claims_of("Le ministère letton a pu confirmer que deux drones étaient tombés.")
+    assert [c.cue for c in said] == ["confirmer"]
+
+
+def test_an_apposition_closed_by_a_comma_is_no_incise(claims_of) -> None:
+    # the comma after "Dmitri Peskov" closes the subject's apposition: he speaks, and what
+    # he denies follows the cue
+    (claim,) = claims_of(
+        "Le porte-parole du Kremlin, Dmitri Peskov, a démenti toute livraison d'armes."
+    )
+    assert claim.speaker.name == "Dmitry Peskov"
+    assert claim.content.text == "toute livraison d'armes"
+
+
 def test_announcing_ones_own_act_is_no_claim(claims_of) -> None:
     assert claims_of("Le président finlandais a annoncé l'envoi de nouveaux obus à Kiev.") == []
 

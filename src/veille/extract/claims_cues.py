@@ -81,7 +81,16 @@ def incise_comma(token: Any, sent: Sentence) -> Any | None:
         or (doc[i].pos_ == "PRON" and doc[i].text.startswith("-"))
     ):
         i -= 1
-    return doc[i] if i > sent.start and doc[i].text == "," else None
+    if not (i > sent.start and doc[i].text == ","):
+        return None
+    before = doc[sent.start : i]
+    if before[-1].ent_type_ in ("PER", "ORG") and not any(
+        t.pos_ in ("VERB", "AUX") for t in before
+    ):
+        # "Le porte-parole du Kremlin, Dmitri Peskov, a démenti": the comma closes an
+        # apposition on the subject; an incise follows what is said, a clause
+        return None
+    return doc[i]
 
 
 def cue_subject(token: Any, lex: ClaimLexicon, sent: Sentence | None = None) -> Any | None:
