@@ -305,6 +305,11 @@ EVENTS = [
     # calling for what ends or opens a process is a request
     ("La Chine a appelé à la reprise du dialogue entre les belligérants.",
      {"type": "REQUEST", "actor": "CHN"}),
+    # asking for weapons is a request; asked of one's partners, nobody is its target
+    ("La Moldavie a demandé des drones à ses partenaires.",
+     {"type": "REQUEST", "actor": "MDA", "target": None}),
+    ("Kiev réclame des munitions à ses partenaires.",
+     {"type": "REQUEST", "actor": "UKR", "target": None}),
     # two names the parser made subjects of one verb are the two parties
     ("La Roumanie et la Moldavie négocient un accord énergétique.",
      {"type": "CONSULT", "actor": "ROU", "target": "MDA"}),

@@ -275,8 +275,10 @@ class _Extractor(ChecksMixin, CompletionMixin, PartiesMixin, PlacesMixin, Attrib
         slots = lex.target_slots.get(draft.type, ())
         self.target_slot = None
         draft.target = self.slot_party(verb, slots, obj_tok, exclude=subj_tok)
-        draft.party_object = (
-            obj_tok is not None and obj_tok.lemma_.lower() in self.actors.relational_nouns
+        addressees = [obj_tok] if obj_tok is not None else []
+        addressees += [c for c, case in obliques(verb, lex.contractions) if case == "à"]
+        draft.party_object = any(
+            a.lemma_.lower() in self.actors.relational_nouns for a in addressees
         )
         if draft.type in lex.symmetric:
             if draft.target is None and subj_tok is not None and draft.actor is not None:
