@@ -305,6 +305,16 @@ EVENTS = [
     # calling for what ends or opens a process is a request
     ("La Chine a appelé à la reprise du dialogue entre les belligérants.",
      {"type": "REQUEST", "actor": "CHN"}),
+    # the place left is where a withdrawal happens; "a dû" tells it happened
+    ("Les soldats russes se sont retirés de Kherson.",
+     {"type": "RETREAT", "actor": "RUS", "location": "Kherson"}),
+    ("Les troupes ukrainiennes ont dû se replier de Bakhmout.",
+     {"type": "RETREAT", "actor": "UKR", "location": "Bakhmut", "modality": None}),
+    ("Les troupes ukrainiennes doivent se replier de Bakhmout.",
+     {"type": "RETREAT", "actor": "UKR", "modality": "future"}),
+    # a weapon crashing onto a site is an assault
+    ("Un drone s'est écrasé sur une usine de Briansk.",
+     {"type": "ASSAULT", "target": "RUS", "location": "Bryansk", "mode": "drone"}),
     # asking for weapons is a request; asked of one's partners, nobody is its target
     ("La Moldavie a demandé des drones à ses partenaires.",
      {"type": "REQUEST", "actor": "MDA", "target": None}),
@@ -812,6 +822,14 @@ def test_a_city_and_the_region_named_after_it_are_one_area(analyze) -> None:
         " frappée mardi par des drones ukrainiens."
     )
     assert len(analyze(text).events) == 1
+
+
+def test_what_the_weapons_hit_is_not_who_sent_them(analyze) -> None:
+    analysis = analyze(
+        "Au moins trois personnes ont été tuées et dix blessées lors d'une attaque de missiles"
+        " sur Mykolaïv."
+    )
+    assert [(e.actor.country, e.target.country) for e in analysis.events] == [("RUS", "UKR")]
 
 
 def test_a_counterpart_named_by_a_demonym_is_the_other_party(analyze) -> None:

@@ -45,6 +45,7 @@ class EventLexicon:
     classes: dict[str, frozenset[str]]
     instruments: dict[str, str]
     target_slots: dict[str, tuple[str, ...]]
+    origin_cases: dict[str, frozenset[str]]  # "se retirer de X": X is where it happened
     symmetric: frozenset[str]
     location_cases: frozenset[str]
     partitive_cases: frozenset[str]
@@ -168,6 +169,10 @@ def load_event_lexicon(data_dir: Path) -> EventLexicon:
         weapon_hosts=words("weapon_hosts"),
         classes=classes,
         instruments={str(k).lower(): str(v) for k, v in (data.get("instruments") or {}).items()},
+        origin_cases={
+            t: frozenset(str(c) for c in cases)
+            for t, cases in (data.get("origin_cases") or {}).items()
+        },
         target_slots={
             str(t): tuple(norm_case(str(s)) for s in slots)
             for t, slots in (data.get("target_slots") or {}).items()

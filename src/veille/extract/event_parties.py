@@ -273,7 +273,19 @@ class PartiesMixin:
                 and not mention.refers_to  # a government, not the city ("drones de Kiev")
             ):
                 continue
-            actor = self.head_party(child)
+            if child.lemma_.lower() in self.lex.instruments:
+                # "une attaque de missiles russes": the weapon's demonym; what the weapons
+                # hit ("de missiles sur Odessa") is no author
+                actor = next(
+                    (
+                        Actor(text=a.text, name=a.text, country=country)
+                        for a in children_with(child, "amod")
+                        if (country := demonym_country(a, self.kb))
+                    ),
+                    None,
+                )
+            else:
+                actor = self.head_party(child)
             if actor is not None:
                 if is_place:
                     self.author_tokens.add(child.i)

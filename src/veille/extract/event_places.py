@@ -69,6 +69,12 @@ class PlacesMixin:
         cases = self.lex.location_cases if assault else self.lex.locative_cases
         return [c for c, case in obliques(token, self.lex.contractions) if case in cases]
 
+    def origin_children(self, token: Any, type_: str) -> list[Any]:
+        """The place a type's event happens at, named as where it comes from ("se sont
+        retirées de Kherson")."""
+        cases = self.lex.origin_cases.get(type_, frozenset())
+        return [c for c, case in obliques(token, self.lex.contractions) if case in cases]
+
     def collect_places(
         self,
         roots: list[Any],

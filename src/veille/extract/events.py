@@ -332,6 +332,7 @@ class _Extractor(ChecksMixin, CompletionMixin, PartiesMixin, PlacesMixin, Attrib
             draft.claimed_by = claimant.country if claimant else None
         assault = draft.type == "ASSAULT"
         draft.location_roots.extend(self.locative_children(verb, assault=assault))
+        draft.location_roots.extend(self.origin_children(verb, draft.type))
         if obj_tok is not None:
             if assault:
                 draft.location_roots.append(obj_tok)
@@ -515,6 +516,7 @@ class _Extractor(ChecksMixin, CompletionMixin, PartiesMixin, PlacesMixin, Attrib
             draft.claimed_by = claimant.country if claimant else None
         assault = draft.type == "ASSAULT"
         draft.location_roots.extend(self.locative_children(noun, assault=assault))
+        draft.location_roots.extend(self.origin_children(noun, draft.type))
         if host is not None and host != noun:
             draft.location_roots.extend(self.locative_children(host, assault=assault))
         return draft

@@ -41,6 +41,13 @@ class Governor:
     modality: Modality | None
     control: str = "subject"  # subject | object
     claim: bool = False
+    # the modality when the governor itself is in a past tense ("a dû se replier": it
+    # happened); None: the same as in any tense
+    past: Modality | None = None
+    has_past: bool = False
+
+    def modality_at(self, verb: Any) -> Modality | None:
+        return self.past if self.has_past and _in_past(verb) else self.modality
 
 
 @dataclass(frozen=True)
@@ -100,7 +107,11 @@ def load_modality_lexicon(data_dir: Path) -> ModalityLexicon:
                 f"governor {lemma!r}: control must be subject or object", path=str(path)
             )
         governors[str(lemma)] = Governor(
-            _modality(spec.get("modality"), path), control, bool(spec.get("claim", False))
+            _modality(spec.get("modality"), path),
+            control,
+            bool(spec.get("claim", False)),
+            _modality(spec.get("past"), path),
+            "past" in spec,
         )
 
     def words(key: str) -> frozenset[str]:
@@ -145,6 +156,13 @@ def is_infinitive(verb: Any) -> bool:
     if "Inf" in _morph(verb, "VerbForm"):
         return True
     return any("Inf" in _morph(c, "VerbForm") for c in auxiliaries)
+
+
+def _in_past(verb: Any) -> bool:
+    """Passé composé ("a dû") or passé simple ("dut"), not the imperfect ("devait")."""
+    if "Part" in _morph(verb, "VerbForm"):
+        return any(c.dep_ == "aux:tense" for c in verb.children)
+    return "Past" in _morph(verb, "Tense") and "Fin" in _morph(verb, "VerbForm")
 
 
 def is_negated(token: Any, lexicon: ModalityLexicon) -> bool:
@@ -328,7 +346,7 @@ def analyze_clause(
                 if governor is None:
                     info.reportable, info.blocked_by = False, head
                     break
-                found.append(governor.modality)
+                found.append(governor.modality_at(head))
                 info.governors.append(head)
                 if governor.control == "object":
                     controller = _first(head.children, _OBJECTS)
