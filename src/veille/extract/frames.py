@@ -15,9 +15,11 @@ spaCy ``Matcher``) cover what the parse does not tie together ("dont 48 dans ...
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import operator
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,7 @@ PREDICATE_NODE = "pred"
 ARGUMENT_NODE = "arg"
 COUNTED_NODE = "counted"
 _CACHE_KEY = "veille.frames"
+_STANDS_FOR_KEY = "veille.frames.stands_for"
 
 
 @dataclass(slots=True)
@@ -159,8 +162,10 @@ class FrameParser:
         for rank, pattern in enumerate(patterns.transparent):
             _validate(validator, f"transparent pattern {rank + 1}", pattern, patterns)
         self.patterns = patterns
-
-        self.by_role = dict(patterns.roles)
+        self.by_role = {
+            role: tuple(map(_compile, role_patterns)) for role, role_patterns in patterns.roles
+        }
+        self.transparent = tuple(_compile(p) for p in patterns.transparent)
 
     def frame(self, token: Any) -> Frame:
         return Frame(token, _RoleArgs(self, token))
@@ -168,18 +173,28 @@ class FrameParser:
     def role_args(self, role: str, token: Any, first: bool = False) -> list[Any]:
         """The arguments of one role, in pattern order (only the first if ``first``)."""
         found: list[Any] = []
+        seen: set[int] = set()  # token positions: comparing tokens themselves costs more
         for pattern in self.by_role.get(role, ()):
             for nodes in _matches(pattern, token):
                 arg = self._stands_for(nodes[ARGUMENT_NODE])
-                if arg not in found:
+                if arg.i not in seen:
+                    seen.add(arg.i)
                     found.append(arg)
                     if first:
                         return found
         return found
 
     def _stands_for(self, token: Any) -> Any:
-        """What an argument stands for ("une dizaine de drones" -> drones)."""
-        for pattern in self.patterns.transparent:
+        """What an argument stands for ("une dizaine de drones" -> drones); cached on the
+        document, as an argument is often met again by another role or predicate."""
+        known = token.doc.user_data.setdefault(_STANDS_FOR_KEY, {})
+        stands_for = known.get(token.i)
+        if stands_for is None:
+            stands_for = known[token.i] = self._counted(token)
+        return stands_for
+
+    def _counted(self, token: Any) -> Any:
+        for pattern in self.transparent:
             for nodes in _matches(pattern, token, first=ARGUMENT_NODE):
                 return nodes[COUNTED_NODE]
         return token
@@ -210,6 +225,15 @@ class _RoleArgs(Mapping[str, list[Any]]):
             raise KeyError(role)
         return self._found[role]
 
+    # Mapping's get and ``in`` go through a KeyError for every role without an argument
+    def get(self, role: str, default: Any = None) -> Any:
+        if role not in self._found:
+            self._found[role] = self._parser.role_args(role, self._token)
+        return self._found[role] or default
+
+    def __contains__(self, role: object) -> bool:
+        return bool(self.get(role))  # type: ignore[arg-type]
+
     def __iter__(self) -> Iterator[str]:
         return (role for role in self._parser.by_role if role in self)
 
@@ -236,8 +260,8 @@ def _validate(validator: Any, where: str, pattern: list, patterns: FramePatterns
 
 _RELATIONS = {
     ">": lambda tok: list(tok.children),
-    "<": lambda tok: [tok.head] if tok.head != tok else [],
-    ">>": lambda tok: [t for t in tok.subtree if t != tok],
+    "<": lambda tok: [tok.head] if tok.head.i != tok.i else [],
+    ">>": lambda tok: [t for t in tok.subtree if t.i != tok.i],
     # with word order: a child before / after, a head before / after, the next word
     ">--": lambda tok: list(tok.lefts),
     ">++": lambda tok: list(tok.rights),
@@ -249,53 +273,123 @@ _RELATIONS = {
     ";": lambda tok: [tok.nbor(-1)] if tok.i > 0 else [],
 }
 _ATTRIBUTES = {
-    "DEP": lambda t: t.dep_,
-    "POS": lambda t: t.pos_,
-    "LEMMA": lambda t: t.lemma_,
-    "LOWER": lambda t: t.lower_,
-    "TEXT": lambda t: t.text,
-    "MORPH": lambda t: t.morph,
+    "DEP": operator.attrgetter("dep_"),
+    "POS": operator.attrgetter("pos_"),
+    "LEMMA": operator.attrgetter("lemma_"),
+    "LOWER": operator.attrgetter("lower_"),
+    "TEXT": operator.attrgetter("text"),
+    "MORPH": operator.attrgetter("morph"),
 }
+# Checked first to last: a token fails on its label far more often than on its morphology,
+# which is the dearest to read.
+_CHECK_ORDER = ("DEP", "POS", "LOWER", "LEMMA", "TEXT", "MORPH")
 
 
-def _attr_ok(token: Any, attrs: dict[str, Any]) -> bool:
-    for name, wanted in attrs.items():
-        value = _ATTRIBUTES[name](token)
-        if not isinstance(wanted, dict):
-            if str(value) != wanted:
-                return False
-            continue
-        for op, arg in wanted.items():
-            if op == "IN" and value not in arg:
-                return False
-            if op == "NOT_IN" and value in arg:
-                return False
-            if op == "REGEX" and not re.search(arg, str(value)):
-                return False
-            if op == "IS_SUPERSET" and not set(arg) <= set(str(value).split("|")):
-                return False
-    return True
+def _value_test(name: str, wanted: Any) -> list[Callable[[Any], bool]]:
+    """The tests one attribute's value must pass (see ``_attr_ok``'s operators)."""
+    as_text = name == "MORPH"  # the other attributes are read as strings already
+    if not isinstance(wanted, dict):
+        if as_text:
+            return [lambda value: str(value) == wanted]
+        return [lambda value: value == wanted]
+    tests: list[Callable[[Any], bool]] = []
+    for op, arg in wanted.items():
+        if op in ("IN", "NOT_IN"):
+            members: Any = arg
+            if not as_text:
+                with contextlib.suppress(TypeError):  # strings: a set says the same, faster
+                    members = frozenset(arg)
+            if op == "IN":
+                tests.append(lambda value, members=members: value in members)
+            else:
+                tests.append(lambda value, members=members: value not in members)
+        elif op == "REGEX":
+            search = re.compile(arg).search
+            tests.append(lambda value, search=search: search(str(value)) is not None)
+        elif op == "IS_SUPERSET":
+            needed = set(arg)
+            tests.append(lambda value, needed=needed: needed <= set(str(value).split("|")))
+    return tests
 
 
-def _matches(pattern: list, token: Any, first: str = PREDICATE_NODE) -> Any:
-    """Every assignment of the pattern's nodes to tokens, its first node on ``token``."""
+def _compile_attrs(attrs: dict[str, Any]) -> Callable[[Any], bool]:
+    """One function telling whether a token has ``attrs`` (``RIGHT_ATTRS``): each value read
+    once, the operators' arguments prepared once per pattern instead of once per token."""
+    checks = tuple(
+        (_ATTRIBUTES[name], tuple(_value_test(name, attrs[name])))
+        for name in sorted(attrs, key=_CHECK_ORDER.index)
+    )
+    if not checks:
+        return lambda token: True
+
+    def check(token: Any) -> bool:
+        for read, tests in checks:
+            value = read(token)
+            for test in tests:
+                if not test(value):
+                    return False
+        return True
+
+    return check
+
+
+@dataclass(frozen=True, slots=True)
+class _Node:
+    name: str
+    anchor: str  # the node it is found from
+    related: Callable[[Any], list[Any]]
+    check: Callable[[Any], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    first: str
+    check_first: Callable[[Any], bool]
+    nodes: tuple[_Node, ...]
+
+
+def _compile(pattern: list[dict[str, Any]]) -> _Compiled:
     head = pattern[0]
-    if head["RIGHT_ID"] != first or not _attr_ok(token, head.get("RIGHT_ATTRS", {})):
+    return _Compiled(
+        head["RIGHT_ID"],
+        _compile_attrs(head.get("RIGHT_ATTRS", {})),
+        tuple(
+            _Node(
+                node["RIGHT_ID"],
+                node["LEFT_ID"],
+                _RELATIONS[node["REL_OP"]],
+                _compile_attrs(node["RIGHT_ATTRS"]),
+            )
+            for node in pattern[1:]
+        ),
+    )
+
+
+def _matches(compiled: _Compiled, token: Any, first: str = PREDICATE_NODE) -> Any:
+    """Every assignment of the pattern's nodes to tokens, its first node on ``token``."""
+    if compiled.first != first or not compiled.check_first(token):
         return
+    nodes = compiled.nodes
+    size = len(nodes)
 
-    def extend(index: int, nodes: dict[str, Any]) -> Any:
-        if index == len(pattern):
-            yield dict(nodes)
+    taken = [token.i]  # the positions of found's tokens: one token fills one node at most
+
+    def extend(index: int, found: dict[str, Any]) -> Any:
+        if index == size:
+            yield dict(found)
             return
-        node = pattern[index]
-        for candidate in _RELATIONS[node["REL_OP"]](nodes[node["LEFT_ID"]]):
-            if candidate in nodes.values() or not _attr_ok(candidate, node["RIGHT_ATTRS"]):
+        node = nodes[index]
+        check = node.check
+        for candidate in node.related(found[node.anchor]):
+            if candidate.i in taken or not check(candidate):
                 continue
-            nodes[node["RIGHT_ID"]] = candidate
-            yield from extend(index + 1, nodes)
-            del nodes[node["RIGHT_ID"]]
+            found[node.name] = candidate
+            taken.append(candidate.i)
+            yield from extend(index + 1, found)
+            taken.pop()
+            del found[node.name]
 
-    yield from extend(1, {first: token})
+    yield from extend(0, {first: token})
 
 
 _PARSERS: dict[tuple[int, Path], FrameParser] = {}
