@@ -175,6 +175,8 @@ class FrameParser:
         found: list[Any] = []
         seen: set[int] = set()  # token positions: comparing tokens themselves costs more
         for pattern in self.by_role.get(role, ()):
+            if not pattern.check_first(token):  # most patterns stop here: no generator
+                continue
             for nodes in _matches(pattern, token):
                 arg = self._stands_for(nodes[ARGUMENT_NODE])
                 if arg.i not in seen:
@@ -195,6 +197,8 @@ class FrameParser:
 
     def _counted(self, token: Any) -> Any:
         for pattern in self.transparent:
+            if not pattern.check_first(token):
+                continue
             for nodes in _matches(pattern, token, first=ARGUMENT_NODE):
                 return nodes[COUNTED_NODE]
         return token
@@ -258,7 +262,8 @@ def _validate(validator: Any, where: str, pattern: list, patterns: FramePatterns
             raise DataFileError(f"{where}: attributes {sorted(unknown)}", path=patterns.path)
 
 
-_RELATIONS = {
+# Each relation gives the candidates for a node from the token it hangs on.
+_RELATIONS: dict[str, Callable[[Any], Any]] = {
     ">": lambda tok: list(tok.children),
     "<": lambda tok: [tok.head] if tok.head.i != tok.i else [],
     ">>": lambda tok: [t for t in tok.subtree if t.i != tok.i],
@@ -321,6 +326,9 @@ def _compile_attrs(attrs: dict[str, Any]) -> Callable[[Any], bool]:
     )
     if not checks:
         return lambda token: True
+    if len(checks) == 1 and len(checks[0][1]) == 1:  # most nodes test one attribute once
+        (read, (test,)), *_ = checks
+        return lambda token: test(read(token))
 
     def check(token: Any) -> bool:
         for read, tests in checks:
@@ -337,7 +345,7 @@ def _compile_attrs(attrs: dict[str, Any]) -> Callable[[Any], bool]:
 class _Node:
     name: str
     anchor: str  # the node it is found from
-    related: Callable[[Any], list[Any]]
+    related: Callable[[Any], Any]
     check: Callable[[Any], bool]
 
 
