@@ -718,3 +718,12 @@ def test_an_organisation_named_by_its_first_word_beside_its_head(
 def test_a_first_word_names_nothing_the_person_does_not_head(mentions) -> None:
     found = mentions("Le président du Parlement Antonio Costa a ouvert le sommet.", UNKNOWN)
     assert not [m for m in found if m.text == "Parlement"]
+
+
+def test_folding_keeps_offsets_and_folds_each_character_alone() -> None:
+    from veille.enrich.entities import _fold, _fold_char
+
+    text = "Le Ministre ukrainien des Affaires étrangères, Dmytro Kouleba, à l'ÉTÉ ﬁn Ⅻ ß İ"
+    assert _fold(text) == "".join(_fold_char(c) for c in text)
+    assert len(_fold(text)) == len(text)
+    assert _fold("Étrangères") == "etrangeres"

@@ -225,3 +225,60 @@ def test_a_count_right_after_the_verb_carries_its_complement(bare_nlp, data_dir)
     pos = ["PRON", "PRON", "AUX", "VERB", "NUM", "ADP", "DET", "PROPN", "PUNCT"]
     doc = Doc(bare_nlp.vocab, words=words, heads=heads, deps=deps, pos=pos)
     assert _texts(frame_at(doc, data_dir, doc[3]).args.get("nested_oblique")) == ["Serbie"]
+
+
+def _reference_attr_ok(token, attrs: dict) -> bool:
+    """The attribute test as the frame patterns define it, written plainly (the matcher
+    compiles it once per pattern; both must agree)."""
+    import re
+
+    read = {
+        "DEP": lambda t: t.dep_,
+        "POS": lambda t: t.pos_,
+        "LEMMA": lambda t: t.lemma_,
+        "LOWER": lambda t: t.lower_,
+        "TEXT": lambda t: t.text,
+        "MORPH": lambda t: t.morph,
+    }
+    for name, wanted in attrs.items():
+        value = read[name](token)
+        if not isinstance(wanted, dict):
+            if str(value) != wanted:
+                return False
+            continue
+        for op, arg in wanted.items():
+            if op == "IN" and value not in arg:
+                return False
+            if op == "NOT_IN" and value in arg:
+                return False
+            if op == "REGEX" and not re.search(arg, str(value)):
+                return False
+            if op == "IS_SUPERSET" and not set(arg) <= set(str(value).split("|")):
+                return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "attrs",
+    [
+        {},
+        {"POS": "VERB"},
+        {"DEP": {"IN": ["nsubj", "obj", "obl:arg"]}},
+        {"LOWER": {"NOT_IN": ["ne", "n'"]}, "DEP": "advmod"},
+        {"TEXT": {"REGEX": "^-"}, "POS": "PRON"},
+        {"MORPH": {"IS_SUPERSET": ["VerbForm=Part"]}},
+        {"MORPH": "Gender=Masc|Number=Sing"},
+        {"LEMMA": {"IN": ["livrer", "drone"]}, "POS": {"IN": ["VERB", "NOUN"]}},
+        {"DEP": {"REGEX": "^obl"}, "POS": {"IN": ["NOUN", "PROPN", "PRON"]}},
+    ],
+)
+def test_compiled_attribute_tests_agree_with_the_plain_reading(bare_nlp, attrs):
+    from veille.extract.frames import _compile_attrs
+
+    doc = bare_nlp(
+        "Selon Kiev, l'armée n'a pas encore livré les drones promis, a-t-il précisé "
+        "mardi; le pont a été détruit par l'artillerie."
+    )
+    check = _compile_attrs(attrs)
+    assert [check(t) for t in doc] == [_reference_attr_ok(t, attrs) for t in doc]
+    assert any(_reference_attr_ok(t, attrs) for t in doc)  # the test sees both answers

@@ -637,7 +637,18 @@ def _missed_short_forms(text: str, mentions: list[EntityMention], surnames) -> l
 
 def _fold(text: str) -> str:
     """Lower-case, accent-free text of the same length, so offsets stay valid."""
-    return "".join(_fold_char(c) for c in text)
+    return text.translate(_FOLDED)
+
+
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table: each character's fold, computed the first time it is met."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        return folded
+
+
+_FOLDED = _FoldTable()
 
 
 @lru_cache(maxsize=4096)

@@ -346,7 +346,7 @@ def _mentions_in(
 ) -> list[AidMention]:
     doc = analysis.doc
     out: list[AidMention] = []
-    heading = _is_heading(sent, sents, analysis)
+    heading: bool | None = None  # told when a trigger is found: most sentences have none
     for tok in doc[sent.start : sent.end]:
         spec = _trigger_spec(tok, lex)
         if spec is None or _negated(tok, lex) or _idiom(tok, lex):
@@ -395,6 +395,8 @@ def _mentions_in(
             partners = partners_of(tok, chain, analysis, kb, lex)
             donors = [d for d in donors if d not in partners]
             recipients = recipients or partners
+        if heading is None:
+            heading = _is_heading(sent, sents, analysis)
         base = dict(
             sentence=sent,
             trigger=tok,
