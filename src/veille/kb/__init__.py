@@ -10,6 +10,7 @@ language: French and English names are data on the entries.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
@@ -88,6 +89,7 @@ _FIELDS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the rules look the same words up again and again
 def normalize(text: str) -> str:
     """Lookup key: lower case, no accents, one kind of apostrophe, hyphens as spaces."""
     text = unicodedata.normalize("NFKD", text)
