@@ -38,6 +38,7 @@ from veille.extract import extract
 from veille.kb import KnowledgeBase
 from veille.lang import get_pack
 from veille.model import Analysis, Article, FuzzyDate, stable_id
+from veille.spacy_utils import remember_text
 
 RESULTS = Path(__file__).resolve().parent / "results" / "analysis.json"
 
@@ -63,6 +64,7 @@ def time_veille(nlp, pack, kb, texts: list[str], batch_size: int) -> tuple[float
             id=stable_id("bench", text), source="<bench>", text=text, language="fr",
             published=FuzzyDate.unknown(),
         )  # fmt: skip
+        remember_text(doc, text)  # as AnalyzeStage does for a doc parsed from the text
         analysis = Analysis(article=article, doc=doc)
         enrich(analysis, pack, kb)
         extract(analysis, pack, kb)

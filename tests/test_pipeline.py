@@ -234,3 +234,26 @@ def test_real_pipeline_on_the_seeds(corpus, settings, nlp, kb):
         text = analysis.article.text
         for mention in analysis.entities:
             assert text[mention.start : mention.end] == mention.text
+
+
+def test_the_analysis_reads_the_article_text_without_rebuilding_it(monkeypatch):
+    import spacy
+
+    from veille.model import Article, FuzzyDate
+    from veille.spacy_utils import doc_text
+
+    seen = []
+
+    def enrich(analysis, pack, kb):
+        seen.append(doc_text(analysis.doc) is analysis.article.text)
+        return analysis
+
+    monkeypatch.setattr("veille.enrich.enrich", enrich)
+    monkeypatch.setattr("veille.extract.extract", lambda analysis, pack, kb: analysis)
+    text = "Les sapeurs ont réparé le pont.\n\nPuis ils sont partis vers le nord."
+    article = Article(
+        id="a1", source="<t>", text=text, language="fr", published=FuzzyDate.unknown()
+    )
+    stage = AnalyzeStage(kb=object(), nlps={"fr": spacy.blank("fr")})
+    stage.process([Analysis(article=article)])
+    assert seen == [True]  # the parsed string itself: spaCy's tokens give it back unchanged

@@ -41,6 +41,7 @@ from veille.ingest.errors import AnalysisError
 from veille.langid import FLAG_DEFAULTED, FLAG_UNSUPPORTED
 from veille.model import Analysis
 from veille.settings import Settings
+from veille.spacy_utils import remember_text
 
 if TYPE_CHECKING:
     from veille.store import Store
@@ -190,6 +191,9 @@ class AnalyzeStage:
             except Exception:  # isolate the article that breaks the batch
                 docs = [self._parse_one(nlp, a) for a in regular]
             parsed = {id(a): doc for a, doc in zip(regular, docs, strict=True)}
+            for analysis, doc in zip(regular, docs, strict=True):
+                if doc is not None:  # parsed from exactly this text (not in pieces)
+                    remember_text(doc, analysis.article.text)
             for analysis in group:
                 if id(analysis) not in parsed:  # long: parsed in pieces, one at a time
                     parsed[id(analysis)] = self._parse_one(nlp, analysis)

@@ -20,3 +20,14 @@ def doc_text(doc: Any) -> str:
     if text is None:
         text = data[_TEXT_KEY] = doc.text
     return text
+
+
+def remember_text(doc: Any, text: str) -> None:
+    """Give ``doc_text`` the string the doc was parsed from, so it is never rebuilt.
+
+    Only for a doc made by the pipeline from exactly ``text``: spaCy's tokenization is
+    non-destructive, so ``doc.text == text`` (not for a doc joined from pieces).
+    """
+    data = getattr(doc, "user_data", None)
+    if data is not None:  # a stand-in without user_data reads its own .text
+        data[_TEXT_KEY] = text
