@@ -119,9 +119,13 @@ def extract_claims(analysis: Analysis, pack: Any, kb: Any) -> list[Claim]:
     found: list[_Found] = []
     for sent in sents:
         for tok in doc[sent.start : sent.end]:
-            item = _from_cue(tok, sent, doc, quotes, lex, resolver, sents) or _from_noun(
-                tok, sent, doc, lex, resolver
-            )
+            pos = tok.pos_  # a cue is a verb (or its auxiliary), a speech noun a noun
+            if pos in ("VERB", "AUX"):
+                item = _from_cue(tok, sent, doc, quotes, lex, resolver, sents)
+            elif pos == "NOUN":
+                item = _from_noun(tok, sent, doc, lex, resolver)
+            else:
+                continue
             if item is not None:
                 found.append(item)
         for first, noun, phrase in source_matches(doc, sent, lex):

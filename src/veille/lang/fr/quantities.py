@@ -330,7 +330,7 @@ class _TokenIndex:
     def __init__(self, doc, text: str) -> None:
         self.doc = doc
         self.text = text
-        self.starts = {int(idx): i for i, idx in enumerate(doc.to_array("IDX"))}
+        self.starts = dict(zip(doc.to_array("IDX").tolist(), range(len(doc)), strict=True))
 
     def starting_at(self, pos: int):
         """The token that starts at the first non-space char at or after ``pos``."""
