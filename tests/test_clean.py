@@ -449,3 +449,19 @@ def test_rules_are_data_and_bad_patterns_name_their_file(tmp_path):
     bad.write_text("boilerplate_patterns:\n  - '([unclosed'\n", encoding="utf-8")
     with pytest.raises(DataFileError, match=r"V301 .*clean.yaml: boilerplate_patterns"):
         load_rules([bad])
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Kyiv,\u00a0le 12\u202fmai\u2009: «\u00a0non\u00a0»", "Kyiv, le 12 mai : « non »"),
+        ("zéro\u200blargeur\ufeff et\u2060 joint\u200c\u200d", "zérolargeur et joint"),
+        ("ligne\r\nsuivante\rfin", "ligne\nsuivante\nfin"),
+        ("e\u0301te\u0301 sans rien d'autre", "été sans rien d'autre"),
+        ("texte ordinaire", "texte ordinaire"),
+    ],
+)
+def test_normalised_text_has_plain_spaces_and_no_invisible_characters(raw, expected):
+    from veille.clean.lines import normalise_text
+
+    assert normalise_text(raw) == expected

@@ -31,6 +31,8 @@ SENTENCE_END = '.!?…»"”'
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 # No-break and thin spaces (French typography around « » : ; ?) read as plain spaces.
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u202f\u2007\u2009\u200a\u2002\u2003"), " ")
+_HAS_INVISIBLE = re.compile("[" + "".join(map(chr, _INVISIBLE)) + "]")
+_HAS_SPACES = re.compile("[" + "".join(map(chr, _SPACES)) + "]")
 # "l’Ukraine.Il a" -> "l’Ukraine. Il a": two lowercase letters, . ! or ?, then Xx.
 _GLUED = re.compile(r"(?<=[^\W\d_]{2})([.!?])(?=[^\W\d_]{2})")
 LINK_END = ".!?…"  # a line after a "Lire aussi" header that ends otherwise is a link title
@@ -178,7 +180,13 @@ def _mark_related_links(lines: list[str], reasons: list[str | None], rules: Clea
 
 def normalise_text(text: str) -> str:
     """NFC, Unix newlines, plain spaces, no invisible characters."""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE).translate(_SPACES)
+    text = unicodedata.normalize("NFC", text)
+    # translate() looks every character up in its table (0.07 ms an article each): only
+    # when a regex scan finds something to replace
+    if _HAS_INVISIBLE.search(text):
+        text = text.translate(_INVISIBLE)
+    if _HAS_SPACES.search(text):
+        text = text.translate(_SPACES)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
