@@ -68,10 +68,10 @@ def _ends_sentence(line: str) -> bool:
 
 
 def _is_caps(line: str) -> bool:
-    letters = [ch for ch in line if ch.isalpha()]
+    letters = "".join(filter(str.isalpha, line))
     if len(letters) < CAPS_MIN_LETTERS or _words(line) < 3:
         return False
-    return sum(ch.isupper() for ch in letters) / len(letters) >= CAPS_MIN_RATIO
+    return sum(map(str.isupper, letters)) / len(letters) >= CAPS_MIN_RATIO
 
 
 def _is_body(line: str) -> bool:

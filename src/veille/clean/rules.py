@@ -15,7 +15,7 @@ CLEAN_FILE = "clean.yaml"
 
 def line_key(line: str) -> str:
     """A comparison key: case, accents kept, everything but letters and digits removed."""
-    return "".join(ch for ch in line.casefold() if ch.isalnum())
+    return "".join(filter(str.isalnum, line.casefold()))
 
 
 @dataclass(frozen=True)
