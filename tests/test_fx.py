@@ -11,7 +11,9 @@ from veille.enrich.fx import FX_TABLE, add_usd_values, load_fx_table
 from veille.errors import DataFileError
 from veille.model import FuzzyDate, Precision, Quantity
 
-CURRENCIES = ("EUR", "GBP", "UAH", "RUB", "CHF", "PLN", "JPY", "CAD", "CNY")
+CURRENCIES = (
+    "EUR", "GBP", "UAH", "RUB", "CHF", "PLN", "JPY", "CAD", "CNY", "SEK", "NOK", "DKK", "CZK"
+)  # fmt: skip
 
 
 def money(value: str, unit: str) -> Quantity:
@@ -34,6 +36,8 @@ def test_rates_are_plausible():
     assert Decimal("0.85") < table.rates["EUR"][2023] < Decimal("0.97")
     assert Decimal("30") < table.rates["UAH"][2022] < Decimal("40")
     assert Decimal("55") < table.rates["RUB"][2022] < Decimal("80")
+    assert Decimal("9.5") < table.rates["SEK"][2023] < Decimal("11.5")
+    assert Decimal("6.5") < table.rates["DKK"][2022] < Decimal("7.5")
 
 
 def test_publication_year_rate_is_used():

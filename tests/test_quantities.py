@@ -41,6 +41,10 @@ CASES: list[tuple[str, list[tuple[str, str, str, Qualifier]]]] = [
     ),
     ("Varsovie dépensera 20 milliards de zlotys en chars.", [("20000000000", "PLN", "money", E)]),
     (
+        "Oslo versera 5 milliards de couronnes norvégiennes à Kiev.",
+        [("5000000000", "NOK", "money", E)],
+    ),
+    (
         "Berne a gelé 7,4 milliards de francs suisses d'avoirs russes.",
         [("7400000000", "CHF", "money", E)],
     ),
