@@ -47,6 +47,11 @@ AID_CASES = [
         "Washington a annoncé l'envoi de nouveaux obus d'artillerie à Kiev.",
         [dict(donor="USA", recipient="UKR", status="announced", kind="military")],
     ),
+    # who negotiates a sale sells it; the partner buys
+    (
+        "La Suède négocie avec la Pologne la vente de deux avions de surveillance.",
+        [dict(donor="SWE", recipient="POL", status="negotiating")],
+    ),
     # the recipient hung deep in what a give noun moves
     (
         "La Finlande a annoncé l'envoi de douze véhicules de combat à Kiev.",

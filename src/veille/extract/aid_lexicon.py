@@ -28,6 +28,9 @@ class TriggerSpec:
     qualified: bool = False  # needs money or a concrete aid noun under it
     event: str | None = None  # the PLOVER event a verb also triggers (events read it here)
     verb: str | None = None  # the verb a trigger noun names ("don" -> "donner")
+    # the agent of a negotiation about it gives ("négocie la vente de canons"): a sale is
+    # the seller's, where a delivery or aid may be negotiated by either side
+    seller: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,7 @@ def _specs(data: Any, key: str, path: Path) -> dict[str, TriggerSpec]:
             qualified=bool(spec.get("qualified", False)),
             event=_event_type(spec.get("event"), f"{key}.{lemma}", path),
             verb=str(spec["verb"]).lower() if spec.get("verb") else None,
+            seller=bool(spec.get("seller", False)),
         )
     return out
 

@@ -221,8 +221,17 @@ def parties_of(
     role = next(
         (r for node in [tok, *chain] if (r := _frame_role(node, lex)) is not None), spec.role
     )
-    if role == "negotiate" and spec.role == "give" and _names_recipient(tok, analysis, kb, lex):
-        role = "give"  # "négocie un accord sur une aide à l'Ukraine": the agent would give
+    if (
+        role == "negotiate"
+        and spec.role == "give"
+        and (spec.seller or _names_recipient(tok, analysis, kb, lex))
+    ):
+        # "négocie un accord sur une aide à l'Ukraine", "négocie la vente de canons avec
+        # l'Ukraine": the agent would give
+        role = "give"
+        sale = spec.seller
+    else:
+        sale = False
     if role == "receive" and any(
         marker_matches(markers_of(dep, lex), lex.counterparts["receive"].get("beneficiary", ()))
         and countries_of(dep, analysis, kb, lex)
@@ -270,6 +279,8 @@ def parties_of(
         by_agent.extend(c for c in countries if c not in by_agent)
         break
     markers = lex.counterparts.get(role, {})
+    if sale:  # the partner of a sale's negotiation buys it
+        markers = {**markers, "recipient": (*markers.get("recipient", ()), *lex.partner_markers)}
     # a purchase noun's own "de X" is its buyer, not the seller ("commandes de la Croatie")
     own = {c.i for c in tok.children} if role == "receive" and tok.pos_ == "NOUN" else set()
     for dep in _argument_scope(tok, chain, lex):
