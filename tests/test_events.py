@@ -312,6 +312,11 @@ EVENTS = [
      {"type": "RETREAT", "actor": "UKR", "location": "Bakhmut", "modality": None}),
     ("Les troupes ukrainiennes doivent se replier de Bakhmout.",
      {"type": "RETREAT", "actor": "UKR", "modality": "future"}),
+    # a located attack named as the cause of what happened is reported
+    ("Un hangar a pris feu à la suite d'une frappe de drone à Zaporijjia.",
+     {"type": "ASSAULT", "target": "UKR", "location": "Zaporizhzhia"}),
+    ("Les écoles ont fermé après une attaque de missiles à Soumy.",
+     {"type": "ASSAULT", "target": "UKR", "location": "Sumy"}),
     # a weapon crashing onto a site is an assault
     ("Un drone s'est écrasé sur une usine de Briansk.",
      {"type": "ASSAULT", "target": "RUS", "location": "Bryansk", "mode": "drone"}),
@@ -466,6 +471,8 @@ def test_a_part_without_place_is_no_event(events_of):
 
 # generic statements, analysis, hypotheticals, infinitives under nouns: no event
 NO_EVENT = [
+    # a feared attack is no event, even with a place
+    "La menace d'une attaque à Kherson inquiète les habitants.",
     "Les analystes estiment que la Russie pourrait frapper les infrastructures ukrainiennes.",
     "Ces missiles sont conçus pour frapper des cibles à longue distance.",
     "La nécessité de frapper les dépôts russes fait débat.",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from veille.extract.actors import mention_at, phrase_tokens
 from veille.extract.event_draft import Draft
 from veille.extract.event_lexicon import TriggerRule
 from veille.extract.frames import frame_at
@@ -93,6 +94,34 @@ class ChecksMixin:
             and head.lemma_.lower() not in self.lex.nouns
             and not self.lex.in_class(head, "quantifier")
         )
+
+    def _located_cause(self, noun: Any) -> Any | None:
+        """The locution head ("suite" in "à la suite d'une frappe à Lviv", or the noun
+        itself after "après") when the noun names the cause of what the sentence reports
+        and a place is named with it; else None."""
+        head = noun.head
+        if self.case(noun) in self.lex.cause_cases:
+            # "suspendus à Belgorod après une attaque": the clause's place is the cause's
+            holder = head if head.pos_ == "VERB" else noun
+        elif (
+            noun.dep_ == "nmod"
+            and head.lemma_.lower() in self.lex.cause_locutions
+            and self.case(noun) in self.lex.partitive_cases
+        ):
+            holder = head
+        else:
+            return None
+        # a place under a locative preposition, on the locution or the verb, or anywhere in
+        # the noun's phrase ("une attaque de missiles à Soumy")
+        phrases = [*self.locative_children(holder, assault=False), noun]
+        located = any(
+            self.case(t) in self.lex.locative_cases
+            and (m := mention_at(self.analysis, t)) is not None
+            and self.place_kind(m) is not None
+            for p in phrases
+            for t in phrase_tokens(p)
+        )
+        return holder if located else None
 
     def _reciprocal(self, verb: Any, subject: Any) -> bool:
         """ "X et Y se sont rencontrés": a reflexive clitic with a coordinated or plural

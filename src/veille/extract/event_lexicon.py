@@ -45,6 +45,8 @@ class EventLexicon:
     classes: dict[str, frozenset[str]]
     instruments: dict[str, str]
     target_slots: dict[str, tuple[str, ...]]
+    cause_locutions: frozenset[str]  # "à la suite de", "lors de": a cause that happened
+    cause_cases: frozenset[str]  # "après une frappe"
     origin_cases: dict[str, frozenset[str]]  # "se retirer de X": X is where it happened
     symmetric: frozenset[str]
     location_cases: frozenset[str]
@@ -169,6 +171,8 @@ def load_event_lexicon(data_dir: Path) -> EventLexicon:
         weapon_hosts=words("weapon_hosts"),
         classes=classes,
         instruments={str(k).lower(): str(v) for k, v in (data.get("instruments") or {}).items()},
+        cause_locutions=words("cause_locutions"),
+        cause_cases=words("cause_cases"),
         origin_cases={
             t: frozenset(str(c) for c in cases)
             for t, cases in (data.get("origin_cases") or {}).items()

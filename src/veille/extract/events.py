@@ -427,9 +427,18 @@ class _Extractor(ChecksMixin, CompletionMixin, PartiesMixin, PlacesMixin, Attrib
         # a bare event noun ("une série de frappes russes", "une attaque contre Kharkiv"):
         # with its own actor or target, and not part of a verb's event ("tués dans une
         # attaque" is the verb's)
+        # "a pris feu à la suite d'une frappe à Lviv": a cause reported as such happened
+        cause = self._located_cause(noun)
+        if cause is not None:
+            draft.location_roots.extend(self.locative_children(cause, assault=True))
         if host is None and (
             (rule.needs_host and not parties)
-            or not (own_actor or parties or self._noun_target_phrase(noun, rule.type))
+            or not (
+                own_actor
+                or parties
+                or self._noun_target_phrase(noun, rule.type)
+                or cause is not None
+            )
             or self._inside_event(noun, produced)
             or (noun.dep_ not in CORE_DEPS and generic_plural(noun))
             or self._classifier(noun)
