@@ -134,6 +134,7 @@ def measure_child(db: Path, recent: bool, check_relink: bool) -> dict:
                     "link_wall_s": round(time.perf_counter() - wall, 2),
                     "link_cpu_s": round(time.process_time() - cpu, 2),
                     "steps_s": counts.get("link_step_seconds"),
+                    "steps_cpu_s": counts.get("link_step_cpu_seconds"),
                     "relinked_mentions": counts.get("relinked_mentions"),
                     "relinked_commitments": counts.get("relinked_commitments"),
                 }

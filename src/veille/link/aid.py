@@ -105,6 +105,11 @@ def compatible(
     return not both_valued and bool(counted & set(b.systems))
 
 
+def _usd_range(members: Sequence[AidRecord]) -> tuple[Decimal, Decimal] | None:
+    values = [m.usd_value for m in members if m.usd_value is not None]
+    return (min(values), max(values)) if values else None
+
+
 def _rank(rec: AidRecord) -> int:
     return STATUS_RANK.get(AidStatus(rec.status), 0) if rec.status else 0
 
@@ -142,10 +147,15 @@ def cluster_aid(
         seeds[ordered[0].donor].append(ordered)
     clusters: list[list[AidRecord]] = []
     window = timedelta(days=config.window_days)
+    tol = config.value_tolerance
     for donor in sorted(blocks.keys() | seeds.keys(), key=lambda d: d or ""):
         block = sorted(seeds[donor], key=lambda c: merge_order(c[0], articles))
         # each cluster's earliest (first) member's day
         first_day = [_start(_when(c[0], articles)) for c in block]
+        # each cluster's lowest and highest USD value: a commitment with a USD value too
+        # far from either cannot be compatible with that member, so the cluster is
+        # passed over without comparing every member (same result, far fewer calls)
+        usd = [_usd_range(c) for c in block]
         # Dated commitments come in date order, so a cluster whose first member is more
         # than the window before this one can take no later dated commitment either
         # (compatible() would refuse that member): it leaves ``open`` for good. Undated
@@ -159,11 +169,17 @@ def cluster_aid(
                 candidates: Iterable[int] = open_
             else:
                 candidates = range(len(block))
+            value = rec.usd_value
             home = next(
                 (
                     i
                     for i in candidates
-                    if all(compatible(rec, x, articles, config) for x in block[i])
+                    if (
+                        value is None
+                        or usd[i] is None
+                        or (_close(value, usd[i][0], tol) and _close(value, usd[i][1], tol))
+                    )
+                    and all(compatible(rec, x, articles, config) for x in block[i])
                 ),
                 None,
             )
@@ -171,8 +187,12 @@ def cluster_aid(
                 block.append([rec])
                 first_day.append(day)
                 open_.append(len(block) - 1)
+                usd.append(_usd_range([rec]))
             else:
                 block[home].append(rec)
+                if value is not None:
+                    lo, hi = usd[home] or (value, value)
+                    usd[home] = (min(lo, value), max(hi, value))
         clusters.extend(block)
     return clusters
 

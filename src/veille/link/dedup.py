@@ -16,6 +16,7 @@ language-independent. The default size and threshold are justified by
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -112,6 +113,7 @@ class _UnionFind:
             self.parent[hi] = lo
 
 
+@functools.lru_cache(maxsize=8)
 def band_params(config: DedupConfig) -> tuple[int, int]:
     """(bands, rows per band) that datasketch picks for this threshold and num_perm."""
     # LSH only proposes candidates; above 0.9 datasketch cannot band, and a lower

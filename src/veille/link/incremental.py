@@ -118,28 +118,35 @@ def _join_duplicates(store, conn, config, new: Sequence[ArticleRecord], articles
         )
     finally:
         conn.execute("DROP TABLE _new_bands")
-    same_text = _rows(
+    by_text = defaultdict(list)
+    for a, r in fresh.items():
+        by_text[r.content_hash].append(a)
+    same_text = [
+        (a, other)
+        for other, content_hash in _rows(
+            conn,
+            "SELECT article_id, content_hash FROM link_articles "
+            "WHERE content_hash IN (SELECT unnest(?::VARCHAR[]))",
+            sorted(by_text),
+        )
+        for a in by_text[content_hash]
+        if a != other
+    ]
+    known = {a: (r.signature, r.content_hash) for a, r in fresh.items()}
+    for article_id, signature, content_hash in _rows(
         conn,
-        "SELECT n.article_id, o.article_id FROM link_articles n JOIN link_articles o "
-        "ON o.content_hash = n.content_hash WHERE o.article_id <> n.article_id "
-        "AND n.article_id IN (SELECT unnest(?::VARCHAR[]))",
-        ids,
-    )
-    known = {a: (r.signature, r.content_hash, r.outlet, r.url) for a, r in fresh.items()}
-    for article_id, signature, content_hash, outlet, url in _rows(
-        conn,
-        "SELECT article_id, signature, content_hash, record->>'$.outlet', record->>'$.url' "
+        "SELECT article_id, signature, content_hash "
         "FROM link_articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
         sorted({b for _, b in [*banded, *same_text]} - fresh.keys()),
     ):
         sig = np.frombuffer(bytes(signature), dtype=state.SIGNATURE_DTYPE).astype(np.uint64)
-        known[article_id] = (sig, content_hash, outlet, url)
+        known[article_id] = (sig, content_hash)
     links = _UnionFind()
     for a, b in same_text:
         links.union(a, b)
     sims: list[tuple[str, float]] = []  # (article, similarity) of each accepted pair
     for a, b in banded:
-        (sig_a, hash_a, *_), (sig_b, hash_b, *_) = known[a], known[b]
+        (sig_a, hash_a), (sig_b, hash_b) = known[a], known[b]
         if hash_a == hash_b:
             continue  # one text: grouped by its hash, no similarity of its own
         sim = float((sig_a == sig_b).mean())  # as veille.link.dedup.similar_pairs scores
@@ -165,6 +172,17 @@ def _join_duplicates(store, conn, config, new: Sequence[ArticleRecord], articles
     for a in list(links.parent):
         parts[links.find(a)].append(a)
     in_group = {a: g for g, members in old.items() for a in members}
+    # outlet and url of the articles that were in no group (the groups keep theirs)
+    where = {a: (r.outlet, r.url) for a, r in fresh.items()}
+    where.update(
+        (a, (outlet, url))
+        for a, outlet, url in _rows(
+            conn,
+            "SELECT article_id, record->>'$.outlet', record->>'$.url' FROM link_articles "
+            "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+            sorted(a for a in links.parent if a not in fresh and a not in in_group),
+        )
+    )
     lowest: dict[str, float] = {}
     for a, sim in sims:
         root = links.find(a)
@@ -185,14 +203,14 @@ def _join_duplicates(store, conn, config, new: Sequence[ArticleRecord], articles
                 article_ids=tuple(sorted(members)),
                 outlets=tuple(
                     sorted(
-                        {known[a][2] for a in loose if known[a][2]}.union(
+                        {where[a][0] for a in loose if where[a][0]}.union(
                             *(stored[g][2] for g in met)
                         )
                     )
                 ),
                 urls=tuple(
                     sorted(
-                        {known[a][3] for a in loose if known[a][3]}.union(
+                        {where[a][1] for a in loose if where[a][1]}.union(
                             *(stored[g][3] for g in met)
                         )
                     )
@@ -204,11 +222,12 @@ def _join_duplicates(store, conn, config, new: Sequence[ArticleRecord], articles
     # which article each counts as the copy of (its group's first): it changes for every
     # member of a merged group whose first article is no longer the first
     moved = {a for members in parts.values() for a in members}
-    dates = articles.need(moved)
+    maybe = _may_be_first(conn, [*old.values(), *parts.values()])
+    dates = articles.need(maybe)
     far = datetime.max.replace(tzinfo=UTC)
 
     def first(members: Iterable[str]) -> str:
-        return min(members, key=lambda a: (dates[a].seen or far, a))
+        return min((a for a in members if a in maybe), key=lambda a: (dates[a].seen or far, a))
 
     def heads(groups: Iterable[list[str]]) -> dict[str, str]:
         return {a: head for m, head in ((m, first(m)) for m in groups) for a in m}
@@ -285,6 +304,31 @@ def _regroup_duplicates(
     return {a for a in moved if before.get(a, a) != after.get(a, a)}
 
 
+def _may_be_first(conn, groups: Iterable[Iterable[str]]) -> set[str]:
+    """The members of each group that may be its first article (earliest ``seen``, then
+    smallest id), found from the stored days (``seen``'s date) without reading every
+    member's record: those within a day of the group's earliest day (a day of slack: an
+    ingestion time's date is in its own time zone), or every member when none is dated."""
+    groups = [list(g) for g in groups]
+    days = dict(
+        _rows(
+            conn,
+            "SELECT article_id, day_ordinal FROM link_story_articles "
+            "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+            sorted({a for g in groups for a in g}),
+        )
+    )
+    out: set[str] = set()
+    for members in groups:
+        dated = [days[a] for a in members if days.get(a, -1) >= 0]
+        if not dated:
+            out.update(members)
+            continue
+        first_day = min(dated)
+        out.update(a for a in members if a not in days or 0 <= days[a] <= first_day + 1)
+    return out
+
+
 def _groups_of(conn, article_ids: Iterable[str]) -> list[SimpleNamespace]:
     """The stored duplicate groups holding any of these articles (ids of every member)."""
     members: dict[str, list[str]] = {}
@@ -339,16 +383,28 @@ AID_LINK = """
 
 # mentions of link_events (``c``) that may be compatible with one of ``_front`` (``f``):
 # a pair where either has no known days must name the same place (an equi-join on it);
-# dated pairs are looked for only among the mentions whose days may reach the front's
+# a dated pair must have overlapping days (give or take the slack). A short interval
+# (a day, a week, a recent report's days) is found by the week its first day falls in,
+# among the weeks a front mention's days may reach back to; the few long ones (a month, a
+# year) by their type and area
+SHORT_DAYS = 8
 EVENT_NEIGHBOURS = f"""
     SELECT c.event_id FROM _front f JOIN link_events c
         ON c.type = f.type AND c.place_key = f.place_key
     WHERE (f.lo IS NULL OR c.lo IS NULL) AND {EVENT_LINK}
     UNION
+    SELECT c.event_id FROM (
+        SELECT *, unnest(range(
+            (lo - $slack - {SHORT_DAYS} - DATE '1970-01-01') // 7,
+            (hi + $slack - DATE '1970-01-01') // 7 + 1)) AS week
+        FROM _front WHERE lo IS NOT NULL) f
+    JOIN (SELECT *, (lo - DATE '1970-01-01') // 7 AS week FROM link_events
+          WHERE hi - lo <= {SHORT_DAYS}) c
+        ON c.type = f.type AND coalesce(c.area, '') = coalesce(f.area, '') AND c.week = f.week
+    WHERE {EVENT_LINK}
+    UNION
     SELECT c.event_id FROM _front f JOIN (
-        SELECT * FROM link_events
-        WHERE lo <= (SELECT max(hi) FROM _front) + $slack
-          AND hi >= (SELECT min(lo) FROM _front) - $slack) c
+        SELECT * FROM link_events WHERE hi - lo > {SHORT_DAYS}) c
         ON c.type = f.type AND coalesce(c.area, '') = coalesce(f.area, '')
     WHERE f.lo IS NOT NULL AND {EVENT_LINK}
 """
@@ -413,7 +469,7 @@ def update_incidents(
         clusters += [[mentions[e] for e in members] for members in recount.values()]
     article_ids = {m.article_id for c in clusters for m in c}
     groups = _groups_of(conn, article_ids)
-    articles.need(article_ids | {a for g in groups for a in g.article_ids})
+    articles.need(article_ids | _may_be_first(conn, (g.article_ids for g in groups)))
     sources = SourceIndex(articles, groups)
     incidents = [build_incident(c, articles, sources) for c in clusters]
     store.save_incidents(incidents, replace_all=False, remove=sorted(stale | set(recount)))
@@ -428,7 +484,17 @@ _AID_RANK = (
     + " ".join(f"WHEN '{status.value}' THEN {rank}" for status, rank in STATUS_RANK.items())
     + " ELSE 0 END"
 )
-_AID_ORDER = "(coalesce({t}.day, DATE '9999-12-31'), " + _AID_RANK + ", {t}.commitment_id)"
+_AID_DAY = "coalesce({t}.day, DATE '9999-12-31')"
+# ``{t}`` comes at or after (``>=``) or before (``<``) its donor's start ``s``; the status
+# (read from the JSON) only on the start's day
+_AID_AFTER = (
+    f"({_AID_DAY} > s.day OR ({_AID_DAY} = s.day AND "
+    f"({_AID_RANK}, {{t}}.commitment_id) >= (s.rank, s.commitment_id)))"
+)
+_AID_BEFORE = (
+    f"({_AID_DAY} < s.day OR ({_AID_DAY} = s.day AND "
+    f"({_AID_RANK}, {{t}}.commitment_id) < (s.rank, s.commitment_id)))"
+)
 _AID_STARTS = pa.schema(
     [
         ("donor", pa.string()),
@@ -470,13 +536,11 @@ def update_aid(
         },
         schema=_AID_STARTS,
     )
-    order_c = _AID_ORDER.format(t="c")
     conn.execute("CREATE OR REPLACE TEMP TABLE _aid_start AS SELECT * FROM start_rows")
     try:
         conn.execute(
             "CREATE OR REPLACE TEMP TABLE _aid_replay AS SELECT c.* FROM link_aid c "
-            f"JOIN _aid_start s ON c.donor = s.donor WHERE {order_c} >= "
-            "(s.day, s.rank, s.commitment_id)"
+            f"JOIN _aid_start s ON c.donor = s.donor WHERE {_AID_AFTER.format(t='c')}"
         )
         found = conn.execute(
             "SELECT merged_id FROM merged_aid_commitments WHERE commitment_id IN "
@@ -485,7 +549,7 @@ def update_aid(
             f"SELECT c.merged_id, f.commitment_id, bool_and({AID_LINK}) AS takes FROM "
             "(SELECT m.merged_id, c.* FROM merged_aid_commitments m "
             "JOIN link_aid c USING (commitment_id) JOIN _aid_start s ON c.donor = s.donor "
-            f"WHERE {order_c} < (s.day, s.rank, s.commitment_id)) c "
+            f"WHERE {_AID_BEFORE.format(t='c')}) c "
             "JOIN _aid_replay f ON c.donor = f.donor GROUP BY ALL) WHERE takes",
             {
                 "gone": gone_aid,
@@ -1131,15 +1195,16 @@ def update(
     blocking rows; the records ``gone`` are still stored and are deleted here, once the
     components they belonged to are known (following links through them only widens the
     scope, never misses a part of it). Returns how much was recomputed, and the seconds
-    each step took."""
+    (wall and CPU) each step took."""
     seconds: dict[str, float] = {}
-    clock = time.perf_counter()
+    cpu_seconds: dict[str, float] = {}  # this process's CPU (DuckDB's threads included)
+    clock, cpu = time.perf_counter(), time.process_time()
 
     def lap(step: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        seconds[step] = round(now - clock, 3)
-        clock = now
+        nonlocal clock, cpu
+        now, cpu_now = time.perf_counter(), time.process_time()
+        seconds[step], cpu_seconds[step] = round(now - clock, 3), round(cpu_now - cpu, 3)
+        clock, cpu = now, cpu_now
 
     articles = _Articles(conn)
     articles.update({r.article_id: r for r in new})
@@ -1173,4 +1238,5 @@ def update(
         "relinked_commitments": relinked_commitments,
         **stories,
         "link_step_seconds": seconds,
+        "link_step_cpu_seconds": cpu_seconds,
     }
