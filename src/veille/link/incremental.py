@@ -399,7 +399,9 @@ EVENT_NEIGHBOURS = f"""
             (hi + $slack - DATE '1970-01-01') // 7 + 1)) AS week
         FROM _front WHERE lo IS NOT NULL) f
     JOIN (SELECT *, (lo - DATE '1970-01-01') // 7 AS week FROM link_events
-          WHERE hi - lo <= {SHORT_DAYS}) c
+          WHERE hi - lo <= {SHORT_DAYS}
+            AND lo >= (SELECT min(lo) FROM _front) - $slack - {SHORT_DAYS}
+            AND lo <= (SELECT max(hi) FROM _front) + $slack) c
         ON c.type = f.type AND coalesce(c.area, '') = coalesce(f.area, '') AND c.week = f.week
     WHERE {EVENT_LINK}
     UNION
