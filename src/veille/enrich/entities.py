@@ -193,6 +193,17 @@ class _Cues:
     nominal_stop: frozenset[str] = frozenset()
 
 
+def _noun_then_demonym(nouns: list[str]) -> re.Pattern[str] | None:
+    """One of these nouns and the word after it, named "adj" ("la capitale ukrainienne",
+    "son homologue chinois"); None without nouns."""
+    if not nouns:
+        return None
+    return re.compile(
+        r"(?<![\w-])(?:" + "|".join(map(re.escape, nouns)) + r")\s+(?P<adj>[^\W\d_][\w-]*)",
+        re.IGNORECASE,
+    )
+
+
 def _phrase_regex(words: list[str]) -> str:
     return r"\s+".join(re.escape(w).replace("'", "['’]\\s*") for w in words)
 
@@ -237,17 +248,7 @@ def _cues(data_dir: Path) -> _Cues:
         else r"(?!)",
         re.IGNORECASE,
     )
-    capital_nouns = patterns.get("capital_nouns") or []
-    capital = (
-        re.compile(
-            r"(?<![\w-])(?:"
-            + "|".join(map(re.escape, capital_nouns))
-            + r")\s+(?P<adj>[^\W\d_][\w-]*)",
-            re.IGNORECASE,
-        )
-        if capital_nouns
-        else None
-    )
+    capital = _noun_then_demonym(patterns.get("capital_nouns") or [])
     not_current_words = [_fold(w) for w in roles.get("not_current") or []]
     not_current = (
         re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, not_current_words)) + r")[\s-]*$")
@@ -258,17 +259,8 @@ def _cues(data_dir: Path) -> _Cues:
         apposition = tuple(re.compile(p) for p in roles.get("apposition") or [])
     except re.error as exc:
         raise DataFileError(f"apposition: {exc}", path=str(data_dir / "roles.yaml")) from None
-    counterpart_words = [_fold(w) for w in roles.get("counterpart") or []]
-    counterpart = (
-        re.compile(
-            r"(?<![\w-])(?:"
-            + "|".join(map(re.escape, counterpart_words))
-            + r")\s+(?P<adj>[^\W\d_][\w-]*)",
-            re.IGNORECASE,
-        )
-        if counterpart_words
-        else None
-    )
+    # matched against the folded text, as role phrases are
+    counterpart = _noun_then_demonym([_fold(w) for w in roles.get("counterpart") or []])
     nominal, nominal_types = _nominal_regex(patterns, data_dir)
     return _Cues(
         counterpart=counterpart,
