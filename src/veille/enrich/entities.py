@@ -693,21 +693,31 @@ def _role_mentions(
                 folded[max(0, start - 20) : start]
             )
             holder = _holder(kb, role, published) if current else None
-            found.append(
-                EntityMention(
-                    start,
-                    end,
-                    text[start:end],
-                    EntityType.PER,
-                    holder.name if holder else " ".join(text[start:end].split()),
-                    country=_role_country(role, holder),
-                    sector=holder.sector if holder else None,
-                    role=role,
-                    refers_to=holder.id if holder else None,
-                    resolved_by="role",
-                )
-            )
+            found.append(_role_mention(text, start, end, role, holder, _role_country(role, holder)))
     return found
+
+
+def _role_mention(
+    text: str,
+    start: int,
+    end: int,
+    role: str | None,
+    holder: KBEntity | None,
+    country: str | None,
+) -> EntityMention:
+    """A person named by an office: its holder on the date if known, else the phrase."""
+    return EntityMention(
+        start,
+        end,
+        text[start:end],
+        EntityType.PER,
+        holder.name if holder else " ".join(text[start:end].split()),
+        country=country,
+        sector=holder.sector if holder else None,
+        role=role,
+        refers_to=holder.id if holder else None,
+        resolved_by="role",
+    )
 
 
 def _counterparts(
@@ -743,20 +753,8 @@ def _counterparts(
                     break
         role = cues.role_aliases.get(f"{country}.{office}", f"{country}.{office}")
         holder = _holder(kb, role, published) if office else None
-        found.append(
-            EntityMention(
-                start,
-                end,
-                text[start:end],
-                EntityType.PER,
-                holder.name if holder else " ".join(text[start:end].split()),
-                country=country,
-                sector=holder.sector if holder else None,
-                role=role if office and role in set(kb.roles()) else None,
-                refers_to=holder.id if holder else None,
-                resolved_by="role",
-            )
-        )
+        known = office is not None and role in set(kb.roles())
+        found.append(_role_mention(text, start, end, role if known else None, holder, country))
     return found
 
 
