@@ -58,3 +58,42 @@ def test_answers_kept_until_a_write(app_and_store, monkeypatch):
         totals = calls["aid_totals"]
         client.get("/api/v1/aid/totals?donor=USA")
         assert calls["aid_totals"] == totals + 1
+
+
+def test_aid_totals_from_the_kept_packages_equal_the_query(tmp_path):
+    """A server reads every aid package once per generation and picks a date range's in
+    Python: the same totals as filtering them in SQL."""
+    from datetime import date, timedelta
+
+    from veille.link import update_links
+    from veille.settings import load_settings
+    from veille.store.duckdb.ranked import Ranks
+
+    synth = load_synth_store()
+    settings = synth.build_store(tmp_path / "a.duckdb", list(synth.demo_analyses()))
+    with open_store(settings.db_path) as store:
+        update_links(store, load_settings(overrides={"db_path": settings.db_path}, env={}))
+        con = store.connection()
+        days = sorted(
+            {r["day"] for r in queries._rows(con.execute(queries._AID_PACKAGES)) if r["day"]}
+        )
+        assert len(days) >= 2
+        middle = date.fromisoformat(days[len(days) // 2])
+        ranks = Ranks()
+        ranges = [
+            queries.Filters(),
+            queries.Filters(date_from=middle),
+            queries.Filters(date_to=middle),
+            queries.Filters(date_from=middle - timedelta(days=1), date_to=middle),
+            queries.Filters(date_from=date(2100, 1, 1)),
+        ]
+        for f in ranges:
+            assert queries.aid_totals(con, f, ranks) == queries.aid_totals(con, f)
+        assert (
+            0
+            < queries.aid_totals(con, ranges[1], ranks)["packages"]
+            < len(queries._rows(con.execute(queries._AID_PACKAGES)))
+        )
+        # another filter than dates is the query's
+        donor = queries.Filters(donor="USA", date_from=middle)
+        assert queries.aid_totals(con, donor, ranks) == queries.aid_totals(con, donor)

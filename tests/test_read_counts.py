@@ -25,7 +25,7 @@ from veille.model import (
     stable_id,
 )
 from veille.store import open_store
-from veille.store.duckdb import migrate, readcounts
+from veille.store.duckdb import daycounts, migrate, readcounts
 from veille.store.duckdb.store import DuckDBStore
 
 TEXT = "Le ministre Orlov a visité Tavria. Des tirs ont visé Tavria mardi. Orlov a démenti."
@@ -186,6 +186,7 @@ def test_migration_fills_a_store_made_before_it(tmp_path, monkeypatch):
     monkeypatch.setattr(readcounts, "refresh", lambda *a, **k: None)
     monkeypatch.setattr(readcounts, "fill_rows", lambda tables: [])  # no 006 columns yet
     monkeypatch.setattr(readcounts, "refresh_entities", lambda *a, **k: None)
+    monkeypatch.setattr(daycounts, "days_of", lambda *a, **k: daycounts.Days())  # no 012 yet
 
     def plain_write(store, fn, *args):  # as stores wrote before migration 008
         store.connection().execute("BEGIN TRANSACTION")

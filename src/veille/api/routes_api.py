@@ -165,7 +165,7 @@ def get_stats(st: St, con: Con) -> dict[str, Any]:
 
 @router.get("/overview", summary="The overview page's data (JSON twin of /)")
 def get_overview(st: St, con: Con, f: OverviewFlt) -> dict[str, Any]:
-    return st.kept(con, ("overview", f), lambda: views.overview(con, f))
+    return st.kept(con, ("overview", f), lambda: views.overview(con, f, st.ranks))
 
 
 @router.get("/timeline", summary="Events or incidents by day or month and type")
@@ -282,7 +282,7 @@ def get_aid(st: St, con: Con, f: AidFlt, page: Pg) -> dict[str, Any]:
 
 @router.get("/aid/totals", summary="Aid totals in USD by donor and status")
 def get_aid_totals(st: St, con: Con, f: AidFlt) -> dict[str, Any]:
-    return st.kept(con, ("aid_totals", f), lambda: queries.aid_totals(con, f))
+    return st.kept(con, ("aid_totals", f), lambda: queries.aid_totals(con, f, st.ranks))
 
 
 @router.get("/claims", summary="Attributed claims")

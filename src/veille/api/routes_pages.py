@@ -88,7 +88,7 @@ def overview_page(request: Request, st: St, con: Con, f: Flt) -> HTMLResponse:
     return _render(
         request,
         "overview.html",
-        data=st.kept(con, ("overview", span), lambda: views.overview(con, span)),
+        data=st.kept(con, ("overview", span), lambda: views.overview(con, span, st.ranks)),
         twin=_twin(request, "/api/v1/overview"),
     )
 

@@ -9,16 +9,20 @@ import duckdb
 
 from veille.store.duckdb import queries
 from veille.store.duckdb.queries import Filters
+from veille.store.duckdb.ranked import Ranks
 
 MAP_POINTS = 3000
 
 
-def overview(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> dict[str, Any]:
+def overview(
+    con: duckdb.DuckDBPyConnection, f: Filters | None = None, ranks: Ranks | None = None
+) -> dict[str, Any]:
     """Counts, timelines of events and incidents by type and day or month, top entities,
-    latest events and aid, all limited to ``f``'s date range when it has one."""
+    latest events and aid, all limited to ``f``'s date range when it has one (``ranks``:
+    the server's kept orders and values)."""
     f = f or Filters()
     span = Filters(date_from=f.date_from, date_to=f.date_to)
-    aid = queries.aid_totals(con, span)
+    aid = queries.aid_totals(con, span, ranks)
     return {
         "date_from": span.date_from.isoformat() if span.date_from else None,
         "date_to": span.date_to.isoformat() if span.date_to else None,
@@ -28,7 +32,7 @@ def overview(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> dict[s
         "timeline_incidents": queries.timeline(con, "incidents", span),
         "timeline_incidents_undated": queries.timeline_undated(con, "incidents", span),
         "top_entities": queries.list_entities(con, span, 12, 0)["items"],
-        "latest_events": queries.list_events(con, span, 12, 0)["items"],
+        "latest_events": queries.list_events(con, span, 12, 0, ranks=ranks)["items"],
         "aid_by_donor_status": aid["by_donor_status"],
     }
 

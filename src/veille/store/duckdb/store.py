@@ -24,7 +24,7 @@ from veille.model import (
     MergedAid,
     Story,
 )
-from veille.store.duckdb import readcounts
+from veille.store.duckdb import daycounts, readcounts
 from veille.store.duckdb import rows as R
 from veille.store.duckdb.migrate import apply_migrations, available_migrations, current_version
 from veille.store.duckdb.sources import SourcesMixin
@@ -154,6 +154,7 @@ class DuckDBStore(SourcesMixin):
         self.read_only = read_only
         # entity keys whose entity_stats rows wait for the end of a run (deferred_entity_stats)
         self._deferred_keys: set[str] | None = None
+        self._deferred_days: daycounts.Days | None = None  # and day counts (daycounts)
         if read_only and self.path != ":memory:" and not Path(self.path).exists():
             raise StoreError("no database here yet; run `veille run PATHS` first", path=self.path)
         try:
@@ -191,25 +192,45 @@ class DuckDBStore(SourcesMixin):
         other.__dict__.update(self.__dict__)
         other._conn = self._conn.cursor()
         other._deferred_keys = None
+        other._deferred_days = None
         return other
 
     @contextlib.contextmanager
     def deferred_entity_stats(self) -> Iterator[None]:
-        """Within: each ``save_batch`` notes the entity keys it touches instead of
-        recomputing their ``entity_stats`` rows, which scans every mention (a cost that grows
-        with the store, per batch); on leaving, one recompute for all of them. A run killed
-        inside leaves those rows stale: ``rebuild_entity_stats`` (the next run) fixes them."""
+        """Within: each ``save_batch`` notes the entity keys and days it touches instead of
+        recomputing their ``entity_stats`` and day count rows, which scans every mention (a
+        cost that grows with the store, per batch); on leaving, one recompute for all of
+        them. A run killed inside leaves those rows stale: ``rebuild_entity_stats`` (the next
+        run) fixes them."""
         self._deferred_keys = set()
+        self._deferred_days = daycounts.Days()
         try:
             yield
         finally:
             keys, self._deferred_keys = self._deferred_keys, None
-            if keys:
-                self._write(readcounts.refresh_entities, self._conn, sorted(keys))
+            days, self._deferred_days = self._deferred_days, None
+            if keys or days:
+                self._write(self._recount, sorted(keys), days)
+
+    def _recount(self, keys: list[str], days: daycounts.Days) -> None:
+        readcounts.refresh_entities(self._conn, keys)
+        daycounts.refresh(self._conn, days)
+
+    def _count_days(self, days: daycounts.Days) -> None:
+        """Recount the day count rows of ``days`` now, or at the end of a deferring run."""
+        if self._deferred_days is not None:
+            self._deferred_days.update(days)
+        else:
+            daycounts.refresh(self._conn, days)
 
     def rebuild_entity_stats(self) -> None:
-        """Recompute every ``entity_stats`` row (after a run killed while deferring them)."""
-        self._write(readcounts.rebuild_entities, self._conn)
+        """Recompute every ``entity_stats`` and day count row (after a run killed while
+        deferring them)."""
+        self._write(self._rebuild_counts)
+
+    def _rebuild_counts(self) -> None:
+        readcounts.rebuild_entities(self._conn)
+        daycounts.rebuild(self._conn)
 
     def connection(self) -> duckdb.DuckDBPyConnection:
         """The underlying connection, for read-only query modules."""
@@ -318,6 +339,7 @@ class DuckDBStore(SourcesMixin):
         now = R.ts_write(datetime.now(UTC))
         superseded: list[str] = []
         retired_keys: list[str] = []
+        days = daycounts.Days()
         tables: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for analysis in fresh.values():
             article = analysis.article
@@ -365,11 +387,14 @@ class DuckDBStore(SourcesMixin):
                     continue
                 key = "id" if table == "articles" else "article_id"
                 tables[table] = [r for r in rows if r[key] not in gone]
+            days = daycounts.days_of(self._conn, sorted(gone))  # before they are deleted
             retired_keys = self._retire(sorted(gone), now)
         # counts and event places set on the rows themselves: no table-wide UPDATE per write
         new_keys = readcounts.fill_rows(tables)
         for table, rows in tables.items():
             self._insert(table, rows)
+        days.update(daycounts.days_of(self._conn, [row["id"] for row in tables["articles"]]))
+        self._count_days(days)
         if self._deferred_keys is not None:
             self._deferred_keys.update(new_keys, retired_keys)
         else:
@@ -416,6 +441,7 @@ class DuckDBStore(SourcesMixin):
                 "SELECT a.id FROM articles a JOIN _incoming i USING (source)"
             ).fetchall()
         ]
+        days = daycounts.days_of(conn, sorted(superseded))  # before they are deleted
         retired_keys = self._retire(sorted(superseded), now) if superseded else []
         conn.execute(
             "UPDATE _incoming SET version = 1 + coalesce(v.latest, 0) FROM (SELECT source, "
@@ -443,6 +469,8 @@ class DuckDBStore(SourcesMixin):
             )
             counts[table] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - before
         readcounts.refresh(conn, counts["ids"], retired_keys)
+        days.update(daycounts.days_of(conn, counts["ids"]))
+        self._count_days(days)
         conn.execute("DROP TABLE _incoming")
         return counts
 
