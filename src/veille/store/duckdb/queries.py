@@ -54,6 +54,9 @@ class Order:
     # A column unique to each row: the page's keys are found first, then only its rows are
     # read whole (sorting thousands of wide rows to keep 50 costs more than reading twice).
     fetch: str | None = None
+    # Expressions over a row (``q.``) kept beside the whole order when a server keeps it,
+    # so that a filtered list is a mask over that order (``_ranked_page``).
+    facets: tuple[str, ...] = ()
 
     def sql(self) -> str:
         return ", ".join(f'q."{c}" {"DESC" if d else "ASC"} NULLS LAST' for c, d in self.keys)
@@ -222,6 +225,21 @@ def _page(
         page = _ranked_page(con, sql, params, limit, offset, shape, order, cursor, rows_sql, ranks)
         if page is not None:
             return page
+    return _sql_page(con, sql, params, limit, offset, shape, order, cursor, rows_sql)
+
+
+def _sql_page(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: Sequence[Any],
+    limit: int,
+    offset: int,
+    shape: Callable[[dict[str, Any]], dict[str, Any]],
+    order: Order,
+    cursor: str | None,
+    rows_sql: str | None,
+) -> Page:
+    """``_page`` ranked by DuckDB."""
     after, after_params = ("", []) if cursor is None else order.after(order.values(cursor))
     keys = [c for c, _ in order.keys]
     wanted = (
@@ -295,15 +313,25 @@ def _ranked_page(
     cursor: str | None,
     rows_sql: str | None,
     ranks: Ranks,
+    mask: Callable[[Any], Any] | None = None,
 ) -> Page | None:
     """The page as a slice of the kept order of ``sql``; None while it is not kept, or for
-    a cursor this order did not hand out (the SQL path then answers)."""
+    a cursor this order did not hand out (the SQL path then answers).
+
+    ``mask``: the filters of ``sql`` as a function of the kept whole order of ``rows_sql``
+    and its ``order.facets`` (a boolean Arrow column): the page is then a slice of the
+    rows it keeps, without a ranking of its own."""
+    import pyarrow.compute as pc
+
     assert order.fetch is not None
     keys = [c for c, _ in order.keys]
     values = None if cursor is None else order.values(cursor)  # another list's: an error
+    whole = mask is not None or not params  # the unfiltered order, with its facets
     ranked = ranks.ranked(
-        con, generation(con), order.name, keys, order.fetch, sql, order.sql(), params
-    )
+        con, generation(con), order.name, keys, order.fetch,
+        rows_sql if mask is not None and rows_sql else sql, order.sql(),
+        () if mask is not None else params, order.facets if whole else (),
+    )  # fmt: skip
     if ranked is None:
         return None
     start = (
@@ -313,17 +341,26 @@ def _ranked_page(
     )
     if start is None:
         return None
-    rows = ranked.slice(start, limit + 1)
+    if mask is None:
+        total, rows = ranked.total, ranked.slice(start, limit + 1)
+    else:
+        kept = pc.indices_nonzero(mask(ranked.table))  # positions of the rows kept, in order
+        total = len(kept)
+        # a cursor gives a position in the whole order: the kept rows from there on
+        first = start if cursor is None else pc.sum(pc.less(kept, start)).as_py() or 0
+        chosen = kept.slice(first, limit + 1)
+        rows = ranked.table.select([*dict.fromkeys([*keys, order.fetch])]).take(chosen)
     if rows.num_rows == 0:
-        return {"items": [], "total": ranked.total, "next_cursor": None}
+        return {"items": [], "total": total, "next_cursor": None}
     next_cursor = None
     if rows.num_rows > limit:  # one row more than asked: there is a next page
         rows = rows.slice(0, limit)
         next_cursor = order.cursor([rows.column(c)[limit - 1].as_py() for c in keys])
-        ranked.remember(next_cursor, start + limit)
+        after = start + limit if mask is None else chosen[limit - 1].as_py() + 1
+        ranked.remember(next_cursor, after)
     ids = rows.column(order.fetch).to_pylist()
     items = _page_items(con, sql, params, rows_sql, order, shape, ids)
-    return {"items": items, "total": ranked.total, "next_cursor": next_cursor}
+    return {"items": items, "total": total, "next_cursor": next_cursor}
 
 
 def _same(row: dict[str, Any]) -> dict[str, Any]:
@@ -900,7 +937,68 @@ def _attach_articles(con: duckdb.DuckDBPyConnection, items: list[dict[str, Any]]
         )
 
 
-EVENT_ORDER = Order("events", (("date", True), ("article_id", False), ("idx", False)), fetch="id")
+# What filters of the event list read, kept beside its whole order (``_event_mask``): the
+# first and last day of an event's timeline place are what ``_fuzzy_range`` compares.
+_EVENT_FACETS = (
+    "q.type AS _type",
+    "q.mode AS _mode",
+    "q.verification AS _verification",
+    "q.actor_country AS _actor_country",
+    "q.target_country AS _target_country",
+    "q.location_country AS _location_country",
+    "q.location_lat IS NOT NULL AND q.location_lon IS NOT NULL AS _located",
+    "CASE WHEN q.place_precision IN ('day', 'week', 'month') THEN q.place_date END AS _first_day",
+    "CASE WHEN q.place_precision IN ('day', 'week') THEN q.place_date "
+    "WHEN q.place_precision = 'month' THEN last_day(q.place_date) END AS _last_day",
+)
+EVENT_ORDER = Order(
+    "events",
+    (("date", True), ("article_id", False), ("idx", False)),
+    fetch="id",
+    facets=_EVENT_FACETS,
+)
+_MASKED_EVENT_FILTERS = frozenset(
+    ("type", "mode", "verification", "country", "located", "date_from", "date_to")
+)
+
+
+def _event_mask(f: Filters) -> Callable[[Any], Any] | None:
+    """``_event_where``'s filters of ``f`` over a kept order's facets (SQL's NULL never
+    keeps a row); None when ``f`` has a filter the facets cannot answer."""
+    others = (name for name in f.__dataclass_fields__ if name not in _MASKED_EVENT_FILTERS)
+    if any(getattr(f, name) for name in others):
+        return None
+
+    def mask(table: Any) -> Any:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from veille.store.duckdb.ranked import equal
+
+        kept = []
+        for name in ("type", "mode", "verification"):
+            if value := getattr(f, name):
+                kept.append(equal(table[f"_{name}"], value))
+        if f.country:
+            a, b, c = (
+                equal(table[f"_{role}_country"], f.country)
+                for role in ("actor", "target", "location")
+            )
+            kept.append(pc.or_kleene(pc.or_kleene(a, b), c))
+        if f.located:
+            kept.append(table["_located"])
+        if f.date_from:
+            kept.append(pc.greater_equal(table["_last_day"], pa.scalar(f.date_from, pa.date32())))
+        if f.date_to:
+            kept.append(pc.less_equal(table["_first_day"], pa.scalar(f.date_to, pa.date32())))
+        if not kept:
+            return pa.chunked_array([pa.array([True] * table.num_rows, pa.bool_())])
+        both = kept[0]
+        for more in kept[1:]:
+            both = pc.and_kleene(both, more)
+        return pc.fill_null(both, False)
+
+    return mask
 
 
 def list_events(
@@ -918,10 +1016,18 @@ def list_events(
     """
     where = _event_where(f)
     rows = "SELECT e.* FROM events e"
-    page = _page(
-        con, rows + where.sql(), where.params, limit, offset, _event_item, EVENT_ORDER, cursor,
-        rows, ranks,
-    )  # fmt: skip
+    mask = _event_mask(f) if where.clauses else None
+    page = None
+    if ranks is not None and mask is not None:  # a filtered list: a mask over the whole order
+        page = _ranked_page(
+            con, rows + where.sql(), where.params, limit, offset, _event_item, EVENT_ORDER,
+            cursor, rows, ranks, mask,
+        )  # fmt: skip
+    if page is None:
+        page = _page(
+            con, rows + where.sql(), where.params, limit, offset, _event_item, EVENT_ORDER,
+            cursor, rows, None if mask is not None else ranks,
+        )  # fmt: skip
     _attach_articles(con, page["items"])
     return page
 

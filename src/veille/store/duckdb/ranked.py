@@ -84,6 +84,31 @@ class RankedList:
         return None
 
 
+def _coded(table: Any) -> Any:
+    """Text facets (columns named ``_...``) dictionary-encoded: a filter compares codes."""
+    import pyarrow as pa
+
+    for at, name in enumerate(table.column_names):
+        column = table.column(at)
+        if name.startswith("_") and pa.types.is_string(column.type):
+            table = table.set_column(at, name, column.combine_chunks().dictionary_encode())
+    return table
+
+
+def equal(column: Any, value: Any) -> Any:
+    """``column = value`` over a kept column (NULL where the column is NULL)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pa.types.is_dictionary(column.type):
+        return pc.equal(column, value)
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    code = pc.index(array.dictionary, value).as_py()
+    if code < 0:  # not a value of this column: no row equals it
+        return pc.equal(array.indices, -1)
+    return pc.equal(array.indices, code)
+
+
 class Ranks:
     """The kept orders of one server process (thread-safe); ``None`` while not kept."""
 
@@ -135,10 +160,12 @@ class Ranks:
     def ranked(
         self, con: duckdb.DuckDBPyConnection, generation: int, name: str, keys: Sequence[str],
         fetch: str, sql: str, order_sql: str, params: Sequence[Any] = (),
+        facets: Sequence[str] = (),
     ) -> RankedList | None:  # fmt: skip
         """The kept order of ``sql`` with ``params`` (a list query and its filters) at
-        ``generation``; sorted here on its ``build_after``-th use, None before."""
-        key = (name, sql, tuple(params))
+        ``generation``; sorted here on its ``build_after``-th use, None before. ``facets``:
+        SQL expressions over its rows (``q.``) kept beside the keys."""
+        key = (name, sql, tuple(params), tuple(facets))
         with self._lock:
             self._at(generation)
             kept = self._kept.get(key)
@@ -153,11 +180,11 @@ class Ranks:
                 return None
             self._building.add(key)
         try:
-            columns = ", ".join(f'q."{c}"' for c in dict.fromkeys([*keys, fetch]))
+            columns = ", ".join([*(f'q."{c}"' for c in dict.fromkeys([*keys, fetch])), *facets])
             ordered = f"SELECT {columns} FROM ({sql}) q ORDER BY {order_sql}"
             own = con.cursor()  # Arrow straight from DuckDB needs a connection with no result
             try:
-                table = own.sql(ordered, params=list(params)).to_arrow_table()
+                table = _coded(own.sql(ordered, params=list(params)).to_arrow_table())
             finally:
                 own.close()
         finally:
