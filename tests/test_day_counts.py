@@ -406,3 +406,30 @@ def test_a_dated_entity_shows_its_most_frequent_name_in_the_range(stored):
     # "Varga" twice and "ministre Varga" once on 2024-03-07; once each on 2024-03-05
     items = queries.list_entities(stored, Filters(date_from=date(2024, 3, 7)), 10, 0)["items"]
     assert {i["key"]: i["name"] for i in items}["kb-varga"] == "Varga"
+
+
+@pytest.mark.parametrize("kind", ["events", "incidents"])
+def test_kept_timelines_equal_the_queries(tmp_path, kind):
+    """A server bins the whole timeline once per generation and keeps a filter's bins."""
+    from veille.link import update_links
+    from veille.settings import load_settings
+    from veille.store.duckdb.ranked import Ranks
+
+    settings = load_settings(overrides={"db_path": tmp_path / "v.duckdb"}, env={})
+    with open_store(settings.db_path) as store:
+        store.save_batch(SAMPLE)
+        store.save_batch([analysis("f", day("2024-03-05"), events=(("ASSAULT", UNKNOWN, True),))])
+        update_links(store, settings)
+        con = store.connection()
+        ranks = Ranks()
+        filters = [
+            Filters(), Filters(type="ASSAULT"), Filters(type="ATTACK"), Filters(type="NONE"),
+            *RANGES, Filters(date_from=date(2024, 2, 29)), Filters(date_from=date(2024, 3, 1)),
+            Filters(type="ASSAULT", date_from=date(2024, 3, 5), date_to=date(2024, 3, 5)),
+        ]  # fmt: skip
+        for f in filters:
+            assert queries.timeline(con, kind, f, ranks) == queries.timeline(con, kind, f)
+            assert queries.timeline_undated(con, kind, f, ranks) == queries.timeline_undated(
+                con, kind, f
+            )
+        assert queries.timeline(con, kind, Filters(date_from=date(2024, 3, 1)), ranks)

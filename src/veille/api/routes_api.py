@@ -173,8 +173,8 @@ def get_timeline(
     st: St, con: Con, f: TimelineFlt, kind: TimelineKind = TimelineKind.events
 ) -> dict[str, Any]:
     def compute() -> dict[str, Any]:
-        items = queries.timeline(con, kind.value, f)
-        undated = queries.timeline_undated(con, kind.value, f)
+        items = queries.timeline(con, kind.value, f, st.ranks)
+        undated = queries.timeline_undated(con, kind.value, f, st.ranks)
         return {"items": items, "total": len(items), "undated": undated}
 
     return st.kept(con, ("timeline", kind.value, f), compute)

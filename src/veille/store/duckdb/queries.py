@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from calendar import monthrange
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -694,7 +695,10 @@ def _timeline_where(f: Filters) -> _Where:
 
 
 def timeline(
-    con: duckdb.DuckDBPyConnection, kind: str = "events", f: Filters | None = None
+    con: duckdb.DuckDBPyConnection,
+    kind: str = "events",
+    f: Filters | None = None,
+    ranks: Ranks | None = None,
 ) -> list[dict[str, Any]]:
     """Counts by period and type: ``[{"day", "period", "precision", "type", "count"}]``.
 
@@ -703,8 +707,23 @@ def timeline(
     without a date of their own take their article's publication date; incidents take
     their reports' (never the time Veille read them). Undated items are counted by
     ``timeline_undated``.
+
+    ``ranks``: the server's kept values; the whole timeline is then binned once per store
+    generation and a type or date range keeps its bins (the filters only read the bins).
     """
     f = f or Filters()
+    if ranks is not None and (f.type or f.date_from or f.date_to):
+        whole = ranks.value(
+            generation(con), f"timeline:{kind}", lambda: _bin_ends(timeline(con, kind))
+        )
+        # _timeline_where on the bins: a month bin is in range when any of its days is
+        low = f.date_from.isoformat() if f.date_from else ""
+        high = f.date_to.isoformat() if f.date_to else "~"
+        return [
+            row
+            for end, row in whole
+            if end >= low and row["day"] <= high and (not f.type or row["type"] == f.type)
+        ]
     source = _INCIDENT_BIN if kind == "incidents" else _EVENT_BIN
     where = _timeline_where(f)
     where.add("day IS NOT NULL")
@@ -719,13 +738,39 @@ def timeline(
     return rows
 
 
+def _bin_ends(rows: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    """Each bin of a timeline with its last day (ISO), the month's for a month bin."""
+    ends = []
+    for row in rows:
+        end = row["day"]
+        if row["precision"] == "month":
+            day = date.fromisoformat(end)
+            end = day.replace(day=monthrange(day.year, day.month)[1]).isoformat()
+        ends.append((end, row))
+    return ends
+
+
 def timeline_undated(
-    con: duckdb.DuckDBPyConnection, kind: str = "events", f: Filters | None = None
+    con: duckdb.DuckDBPyConnection,
+    kind: str = "events",
+    f: Filters | None = None,
+    ranks: Ranks | None = None,
 ) -> int:
     """How many events (or incidents) of ``f.type`` no timeline can place (year-only or no
-    date at all): the note under every timeline."""
+    date at all): the note under every timeline (``ranks``: counted once per generation)."""
     f = f or Filters()
     source = _INCIDENT_BIN if kind == "incidents" else _EVENT_BIN
+    if ranks is not None:
+        by_type = ranks.value(
+            generation(con),
+            f"undated:{kind}",
+            lambda: dict(
+                con.execute(
+                    f"SELECT type, sum(n)::BIGINT FROM ({source}) WHERE day IS NULL GROUP BY type"
+                ).fetchall()
+            ),
+        )
+        return by_type.get(f.type, 0) if f.type else sum(by_type.values())
     where = _Where()
     if f.type:
         where.add("type = ?", f.type)
