@@ -90,9 +90,38 @@ def test_serve_with_two_workers_answers(demo, tmp_path):
             urls = [f"http://127.0.0.1:{port}/api/v1/articles/{article_id}"] * 16
             bodies = list(pool.map(get_json, urls))
         assert {b["article"]["id"] for b in bodies} == {article_id}
+        if sys.platform.startswith("linux"):  # each worker listens itself (SO_REUSEPORT)
+            assert listening_sockets(port) == 2
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+    assert proc.returncode == 0
+
+
+def listening_sockets(port: int) -> int:
+    """How many sockets listen on ``port`` (IPv4, from /proc/net/tcp)."""
+    with open("/proc/net/tcp") as table:
+        rows = [line.split() for line in table.readlines()[1:]]
+    return sum(1 for row in rows if row[1].endswith(f":{port:04X}") and row[3] == "0A")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT sharing")
+def test_a_taken_port_is_one_error_line(demo, monkeypatch):
+    from typer.testing import CliRunner
+
+    from veille.cli import app
+
+    settings, _ = demo
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # serve --workers sets VEILLE_*
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(
+            app, ["serve", "--db", str(settings.db_path), "--port", str(port), "--workers", "2"]
+        )
+    assert result.exit_code == 1
+    assert "V603" in result.output and f"127.0.0.1:{port}" in result.output
 
 
 def test_served_connections_have_nagle_off():
@@ -130,6 +159,9 @@ def test_serve_runs_the_nodelay_protocol(demo, monkeypatch, workers):
     settings, _ = demo
     seen = {}
     monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: seen.update(kw))
+    monkeypatch.setattr(  # the workers of `--workers 2` (veille.api.workers)
+        "veille.api.workers.serve", lambda host, port, n, options: seen.update(options) or 0
+    )
     monkeypatch.setattr("signal.signal", lambda *a: None)  # serve handles SIGTERM itself
     for name in ("VEILLE_DB_PATH", "VEILLE_CONFIG", "VEILLE_SERVE_HOSTS", "VEILLE_SERVE_THREADS"):
         monkeypatch.delenv(name, raising=False)

@@ -88,3 +88,9 @@ class StoreError(VeilleError):
 
 class EvalError(VeilleError):
     code = "V501"
+
+
+class ServeError(VeilleError):
+    """`veille serve` cannot start (its port is taken, say)."""
+
+    code = "V603"

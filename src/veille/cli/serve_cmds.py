@@ -60,8 +60,10 @@ def serve(
     import uvicorn
 
     from veille.api import HOSTS_ENV, THREADS_ENV, allowed_hosts, create_app
+    from veille.api import workers as server_workers
     from veille.api.nodelay import PROTOCOL as NODELAY_PROTOCOL
     from veille.cli.common import open_read_store, open_write_store
+    from veille.errors import ServeError
     from veille.search import index_articles
     from veille.server_file import ServerInfo, remove_server_info, write_server_info
 
@@ -100,16 +102,23 @@ def serve(
         os.environ[HOSTS_ENV] = ",".join(hosts)
         os.environ[THREADS_ENV] = str(max(1, (os.cpu_count() or 1) // processes))
         console.print(f"{processes} server workers")
+        options = {
+            "app": "veille.api:app_from_environment",
+            "factory": True,
+            "log_level": "warning",
+            "http": NODELAY_PROTOCOL,
+        }
         try:
-            uvicorn.run(
-                "veille.api:app_from_environment",
-                factory=True,
-                host=host,
-                port=port,
-                workers=processes,
-                log_level="warning",
-                http=NODELAY_PROTOCOL,
-            )
+            if server_workers.supported():  # a listening socket each: connections spread
+                with handle_errors():
+                    try:
+                        status = server_workers.serve(host, port, processes, options)
+                    except OSError as exc:
+                        raise ServeError(f"cannot listen on {host}:{port}: {exc}") from None
+                if status:
+                    raise typer.Exit(status)
+            else:
+                uvicorn.run(host=host, port=port, workers=processes, **options)
         finally:
             remove_server_info(settings.db_path)
         return
