@@ -1,6 +1,7 @@
-"""Filtered event lists as masks over the kept whole order (queries._event_mask): a server
-that keeps the events' order with their facets (type, mode, verification, countries,
-coordinates, timeline place) answers a filtered page without ranking it again. Same
+"""Filtered lists as masks over the kept whole order: a server that keeps the events'
+order with their facets (type, mode, verification, countries, coordinates, timeline
+place; queries._event_mask), or the articles' with the sets of articles each filter value
+keeps (queries._article_mask), answers a filtered page without ranking it again. Same
 items, totals and cursors as the SQL path, NULLs included."""
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from veille.model import (
     Actor,
     Analysis,
     Article,
+    EntityMention,
+    EntityType,
     Event,
     FuzzyDate,
     Place,
@@ -45,7 +48,8 @@ def analyses(n: int, seed: int = 5) -> list[Analysis]:
     for i in range(n):
         article_id = stable_id("facets", str(i))
         article = Article(
-            id=article_id, source=f"facets/{i}.txt", text=TEXT, title=f"t{i}", outlet="La Vigie",
+            id=article_id, source=f"facets/{i}.txt", text=TEXT, title=f"t{i}",
+            outlet=rng.choice(("La Vigie", "Le Guet", None)),
             published=fuzzy(rng, rng.choice(DATES)), content_hash=stable_id("fc", str(i)),
             raw_hash=stable_id("fr", str(i)),
         )  # fmt: skip
@@ -65,7 +69,12 @@ def analyses(n: int, seed: int = 5) -> list[Analysis]:
             )
             for k in range(rng.randrange(5))
         ]  # fmt: skip
-        out.append(Analysis(article=article, events=events))
+        vesk = TEXT.index("Vesk")
+        entities = [
+            EntityMention(vesk, vesk + 4, "Vesk", EntityType.LOC, "Vesk", country=country)
+            for country in rng.sample(COUNTRIES, rng.randrange(3))
+        ]
+        out.append(Analysis(article=article, events=events, entities=entities))
     return out
 
 
@@ -132,3 +141,46 @@ def test_other_filters_are_sql(con):
     f = Filters(type="ASSAULT", outlet="La Vigie")
     assert queries._event_mask(f) is None
     assert queries.list_events(con, f, 5, 0, ranks=ranks) == queries.list_events(con, f, 5, 0)
+
+
+ARTICLE_FILTERS = [
+    Filters(type="ASSAULT"),
+    Filters(country="UKR"),
+    Filters(country="POL", type="COERCE", date_from=date(2024, 1, 20)),
+    Filters(verification="denied"),
+    Filters(outlet="Le Guet", date_to=date(2024, 2, 15)),
+    Filters(entity="Vesk"),
+    Filters(date_from=date(2024, 2, 1)),
+    Filters(country="FRA"),
+]
+
+
+@pytest.mark.parametrize("f", ARTICLE_FILTERS, ids=lambda f: repr(queries._asdict(f))[:60])
+def test_masked_article_pages_equal_the_sql_pages(con, f):
+    ranks = Ranks(build_after=1)
+    for limit in (1, 4, 50):
+        for offset in (0, 3, 500):
+            expected = queries.list_articles(con, f, limit, offset)
+            assert queries.list_articles(con, f, limit, offset, ranks=ranks) == expected
+        plain = kept = None
+        while True:
+            expected = queries.list_articles(con, f, limit, 0, plain)
+            got = queries.list_articles(con, f, limit, 0, kept, ranks)
+            assert got == expected
+            plain, kept = expected["next_cursor"], got["next_cursor"]
+            if plain is None:
+                break
+    assert [name for name, _ in ranks.kept_orders()] == ["articles"]
+    total = queries.list_articles(con, queries.Filters(), 1, 0)["total"]
+    assert (0 < expected["total"] < total) == (f.country != "FRA")
+
+
+def test_each_filter_value_is_found_once_per_order(con, monkeypatch):
+    ranks = Ranks(build_after=1)
+    for day in range(1, 20):  # the same type and country, other days: sets found once
+        f = Filters(type="ASSAULT", country="UKR", date_from=date(2024, 1, day))
+        assert queries.list_articles(con, f, 5, 0, ranks=ranks) == queries.list_articles(
+            con, f, 5, 0
+        )
+    (order,) = ranks._kept.values()
+    assert len(order.members) == 2

@@ -314,14 +314,14 @@ def _ranked_page(
     cursor: str | None,
     rows_sql: str | None,
     ranks: Ranks,
-    mask: Callable[[Any], Any] | None = None,
+    mask: Callable[[Any, Any], Any] | None = None,
 ) -> Page | None:
     """The page as a slice of the kept order of ``sql``; None while it is not kept, or for
     a cursor this order did not hand out (the SQL path then answers).
 
     ``mask``: the filters of ``sql`` as a function of the kept whole order of ``rows_sql``
-    and its ``order.facets`` (a boolean Arrow column): the page is then a slice of the
-    rows it keeps, without a ranking of its own."""
+    (with its ``order.facets``) and ``con``, a boolean Arrow column (None: not yet): the
+    page is then a slice of the rows it keeps, without a ranking of its own."""
     import pyarrow.compute as pc
 
     assert order.fetch is not None
@@ -345,7 +345,10 @@ def _ranked_page(
     if mask is None:
         total, rows = ranked.total, ranked.slice(start, limit + 1)
     else:
-        kept = pc.indices_nonzero(mask(ranked.table))  # positions of the rows kept, in order
+        keep = mask(ranked, con)
+        if keep is None:  # not answerable from the kept order yet
+            return None
+        kept = pc.indices_nonzero(keep)  # positions of the rows kept, in order
         total = len(kept)
         # a cursor gives a position in the whole order: the kept rows from there on
         first = start if cursor is None else pc.sum(pc.less(kept, start)).as_py() or 0
@@ -826,6 +829,36 @@ _ARTICLE_FILTERS = {
 ARTICLE_ORDER = Order("articles", (("published", True), ("id", False)), fetch="id")
 
 
+def _article_mask(f: Filters) -> Callable[[Any, Any], Any] | None:
+    """``list_articles``' filters of ``f`` over the kept order of every article: the dates
+    compare its ``published`` key; each other filter (a set of articles: those with
+    events of a type, mentions of a country, ...) is found once per filter value and
+    order, then kept as a boolean column (``RankedList.member``, from its second use)."""
+    if f.q:
+        return None
+    wanted = [(name, clause) for name, clause in _ARTICLE_FILTERS.items() if getattr(f, name)]
+
+    def mask(ranked: Any, con: duckdb.DuckDBPyConnection) -> Any:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        table = ranked.table
+        kept = []
+        if f.date_from:
+            kept.append(pc.greater_equal(table["published"], pa.scalar(f.date_from, pa.date32())))
+        if f.date_to:
+            kept.append(pc.less_equal(table["published"], pa.scalar(f.date_to, pa.date32())))
+        for name, clause in wanted:
+            params = [getattr(f, name)] * clause.count("?")
+            rows = ranked.member(con, f"SELECT id FROM articles WHERE {clause}", params)
+            if rows is None:  # a filter value asked for the first time: SQL answers
+                return None
+            kept.append(rows)
+        return _all(table, kept)
+
+    return mask
+
+
 def list_articles(
     con: duckdb.DuckDBPyConnection,
     f: Filters,
@@ -841,9 +874,17 @@ def list_articles(
     _date_range(where, "published_date", f)
     where.each(f, _ARTICLE_FILTERS)
     rows = f"SELECT {_ARTICLE_COLUMNS} FROM articles"
+    mask = _article_mask(f) if where.clauses else None
+    if ranks is not None and mask is not None:  # a filtered list: a mask over the whole order
+        page = _ranked_page(
+            con, rows + where.sql(), where.params, limit, offset, _article_row, ARTICLE_ORDER,
+            cursor, rows, ranks, mask,
+        )  # fmt: skip
+        if page is not None:
+            return page
     return _page(
         con, rows + where.sql(), where.params, limit, offset, _article_row, ARTICLE_ORDER, cursor,
-        rows, ranks,
+        rows, None if mask is not None else ranks,
     )  # fmt: skip
 
 
@@ -1014,12 +1055,13 @@ def _event_mask(f: Filters) -> Callable[[Any], Any] | None:
     if any(getattr(f, name) for name in others):
         return None
 
-    def mask(table: Any) -> Any:
+    def mask(ranked: Any, con: duckdb.DuckDBPyConnection) -> Any:
         import pyarrow as pa
         import pyarrow.compute as pc
 
         from veille.store.duckdb.ranked import equal
 
+        table = ranked.table
         kept = []
         for name in ("type", "mode", "verification"):
             if value := getattr(f, name):
@@ -1036,14 +1078,22 @@ def _event_mask(f: Filters) -> Callable[[Any], Any] | None:
             kept.append(pc.greater_equal(table["_last_day"], pa.scalar(f.date_from, pa.date32())))
         if f.date_to:
             kept.append(pc.less_equal(table["_first_day"], pa.scalar(f.date_to, pa.date32())))
-        if not kept:
-            return pa.chunked_array([pa.array([True] * table.num_rows, pa.bool_())])
-        both = kept[0]
-        for more in kept[1:]:
-            both = pc.and_kleene(both, more)
-        return pc.fill_null(both, False)
+        return _all(table, kept)
 
     return mask
+
+
+def _all(table: Any, kept: list[Any]) -> Any:
+    """Rows where every one of ``kept`` (boolean columns) is true (NULL is not)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not kept:
+        return pa.chunked_array([pa.array([True] * table.num_rows, pa.bool_())])
+    both = kept[0]
+    for more in kept[1:]:
+        both = pc.and_kleene(both, more)
+    return pc.fill_null(both, False)
 
 
 def list_events(

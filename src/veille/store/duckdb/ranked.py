@@ -27,6 +27,8 @@ MAX_CURSORS = 20_000  # cursors handed out per kept order that are remembered
 # the unfiltered ones always are (~32 MB for every list of a 100k-article store).
 MAX_FILTERED_ROWS = 500_000
 MAX_COUNTED = 20_000  # filter combinations whose uses are counted per generation
+# filter values whose rows are kept as a boolean column per order (~12 KB each at 100k rows)
+MAX_MEMBERS = 512
 
 
 @dataclass(slots=True)
@@ -34,8 +36,13 @@ class RankedList:
     """One list's rows in order: its sort keys and fetch column, as Arrow columns."""
 
     table: Any  # pyarrow.Table: the order's key columns, then the fetch column
+    fetch: str = ""  # the column unique to each row
     # next_cursor handed out -> position of the row after it (LRU, bounded)
     cursors: OrderedDict[str, int] = field(default_factory=OrderedDict)
+    # (query, parameters) -> which rows' fetch value it returns, as a boolean column
+    members: OrderedDict[tuple, Any] = field(default_factory=OrderedDict)
+    member_uses: dict[tuple, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def total(self) -> int:
@@ -43,6 +50,34 @@ class RankedList:
 
     def slice(self, start: int, length: int) -> Any:
         return self.table.slice(start, length)
+
+    def member(self, con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any]) -> Any:
+        """Which rows have a fetch value ``sql`` returns (its first column), as a boolean
+        column in this order; found on the query's ``BUILD_AFTER``-th use (None before:
+        a filter asked once is cheaper in SQL), then kept (bounded, LRU)."""
+        import pyarrow.compute as pc
+
+        key = (sql, tuple(params))
+        with self.lock:
+            if (got := self.members.get(key)) is not None:
+                self.members.move_to_end(key)
+                return got
+            if len(self.member_uses) >= MAX_COUNTED:
+                self.member_uses.clear()
+            self.member_uses[key] = uses = self.member_uses.get(key, 0) + 1
+            if uses < BUILD_AFTER:
+                return None
+        own = con.cursor()  # Arrow straight from DuckDB needs a connection with no result
+        try:
+            found = own.sql(sql, params=list(params)).to_arrow_table().column(0)
+        finally:
+            own.close()
+        got = pc.is_in(self.table.column(self.fetch), value_set=found.combine_chunks())
+        with self.lock:
+            self.members[key] = got
+            if len(self.members) > MAX_MEMBERS:
+                self.members.popitem(last=False)
+        return got
 
     def remember(self, cursor: str, position: int) -> None:
         self.cursors[cursor] = position
@@ -190,7 +225,7 @@ class Ranks:
         finally:
             with self._lock:
                 self._building.discard(key)
-        kept = RankedList(table)
+        kept = RankedList(table, fetch)
         with self._lock:
             if generation != self._generation:  # a write came meanwhile: not this order
                 return None
