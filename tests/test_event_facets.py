@@ -184,3 +184,14 @@ def test_each_filter_value_is_found_once_per_order(con, monkeypatch):
         )
     (order,) = ranks._kept.values()
     assert len(order.members) == 2
+
+
+@pytest.mark.parametrize("f", [Filters(), *FILTERS], ids=lambda f: repr(queries._asdict(f))[:60])
+def test_map_points_from_the_kept_order_equal_the_query(con, f):
+    ranks = Ranks(build_after=1)
+    for limit in (1, 5, 5000):
+        assert queries.event_points(con, f, limit, ranks) == queries.event_points(con, f, limit)
+    assert [name for name, _ in ranks.kept_orders()] == ["events"]
+    if f == Filters():
+        points = queries.event_points(con, f, 5000, ranks)
+        assert points and all(p["lat"] is not None for p in points)

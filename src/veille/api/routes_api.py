@@ -232,8 +232,8 @@ def get_event(con: Con, event_id: str) -> dict[str, Any]:
 
 
 @router.get("/map", summary="Located events for the map (JSON twin of /map)")
-def get_map(con: Con, f: MapFlt) -> dict[str, Any]:
-    items = views.map_points(con, f)
+def get_map(st: St, con: Con, f: MapFlt) -> dict[str, Any]:
+    items = views.map_points(con, f, st.ranks)
     return {"items": items, "total": len(items)}
 
 

@@ -37,9 +37,11 @@ def overview(
     }
 
 
-def map_points(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> list[dict[str, Any]]:
+def map_points(
+    con: duckdb.DuckDBPyConnection, f: Filters | None = None, ranks: Ranks | None = None
+) -> list[dict[str, Any]]:
     """Located events reduced to what the map draws (newest first, bounded)."""
-    points = queries.event_points(con, f or Filters(), MAP_POINTS)
+    points = queries.event_points(con, f or Filters(), MAP_POINTS, ranks)
     for p in points:
         p["evidence"] = p["evidence"][:240]
         p["href"] = f"/articles/{p['article_id']}#ev-{p['id']}"

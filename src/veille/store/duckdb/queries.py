@@ -1036,6 +1036,13 @@ _EVENT_FACETS = (
     "CASE WHEN q.place_precision IN ('day', 'week', 'month') THEN q.place_date END AS _first_day",
     "CASE WHEN q.place_precision IN ('day', 'week') THEN q.place_date "
     "WHEN q.place_precision = 'month' THEN last_day(q.place_date) END AS _last_day",
+    # what a map point shows (``event_points``), for located events only
+    "q.location_lat AS _lat",
+    "q.location_lon AS _lon",
+    "q.location_name AS _place",
+    "q.date_precision AS _date_precision",
+    "CASE WHEN q.location_lat IS NOT NULL AND q.location_lon IS NOT NULL "
+    "THEN q.sentence_text END AS located_sentence",  # not a code: text of its own
 )
 EVENT_ORDER = Order(
     "events",
@@ -1135,22 +1142,58 @@ def get_event(con: duckdb.DuckDBPyConnection, event_id: str) -> dict[str, Any] |
     return _event_item(rows[0]) if rows else None
 
 
+_POINT_COLUMNS = {  # a map point's field -> its column in the events' kept order
+    "id": "id", "article_id": "article_id", "type": "_type", "lat": "_lat", "lon": "_lon",
+    "place": "_place", "date": "date", "date_precision": "_date_precision",
+    "evidence": "located_sentence",
+}  # fmt: skip
+
+
+def _kept_points(
+    con: duckdb.DuckDBPyConnection, f: Filters, limit: int, ranks: Ranks
+) -> list[dict[str, Any]] | None:
+    """``event_points``' rows read from the events' kept order (its facets hold what a
+    point shows); None when the order is not kept or a filter is not one of its facets."""
+    import pyarrow.compute as pc
+
+    mask = _event_mask(f)
+    if mask is None:
+        return None
+    keys = [c for c, _ in EVENT_ORDER.keys]
+    ranked = ranks.ranked(
+        con, generation(con), EVENT_ORDER.name, keys, "id", "SELECT e.* FROM events e",
+        EVENT_ORDER.sql(), (), EVENT_ORDER.facets,
+    )  # fmt: skip
+    if ranked is None:
+        return None
+    chosen = pc.indices_nonzero(mask(ranked, con)).slice(0, limit)
+    table = ranked.table.select(list(_POINT_COLUMNS.values())).take(chosen)
+    rows = table.rename_columns(list(_POINT_COLUMNS)).to_pylist()
+    for row in rows:
+        row["date"] = _value(row["date"])
+    return rows
+
+
 def event_points(
-    con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 5000
+    con: duckdb.DuckDBPyConnection, f: Filters, limit: int = 5000, ranks: Ranks | None = None
 ) -> list[dict[str, Any]]:
     """Events with coordinates, for the map and GeoJSON (newest first, bounded): only what
     a point shows (thousands of whole events would cost more than the query). ``date`` is
-    the event's own (as the gold writes it), else its article's publication day."""
-    where = _event_where(Filters(**{**_asdict(f), "located": True}))
-    rows = _rows(
-        con.execute(
-            "SELECT e.id, e.article_id, e.type, e.location_lat AS lat, e.location_lon AS lon, "
-            "e.location_name AS place, e.date, e.date_precision, e.sentence_text AS evidence "
-            f"FROM events e{where.sql()} ORDER BY e.date DESC NULLS LAST, e.article_id, e.idx "
-            "LIMIT ?",
-            [*where.params, limit],
+    the event's own (as the gold writes it), else its article's publication day.
+    ``ranks``: the server's kept orders (the events' holds what a point shows)."""
+    located = Filters(**{**_asdict(f), "located": True})
+    rows = _kept_points(con, located, limit, ranks) if ranks is not None else None
+    if rows is None:
+        where = _event_where(located)
+        rows = _rows(
+            con.execute(
+                "SELECT e.id, e.article_id, e.type, e.location_lat AS lat, e.location_lon AS lon, "
+                "e.location_name AS place, e.date, e.date_precision, e.sentence_text AS evidence "
+                f"FROM events e{where.sql()} ORDER BY e.date DESC NULLS LAST, e.article_id, e.idx "
+                "LIMIT ?",
+                [*where.params, limit],
+            )
         )
-    )
     undated = sorted({r["article_id"] for r in rows if r["date"] is None})
     published = dict(
         con.execute(
