@@ -3,11 +3,13 @@
 Ranking a page of a list costs a top-N over every row of its table (events: ~250,000 rows
 at 100k articles, 8-11 CPU-ms a page, more the deeper the offset). While the store does not
 change, that order does not change either: the server keeps a list's order once it is
-asked for twice in one generation (one sort of the key columns, ~60 CPU-ms for the events
-of 100k articles, 20 MB of Arrow), and a page is then a slice of it. A filtered list
-(type, country, dates, ...) gets an order of its own the same way, so paging through it
-costs slices too; those are bounded by ``MAX_FILTERED_ROWS``. Any write raises the
-generation and drops every kept order.
+asked for twice in one generation (one sort of the key columns, ~60 CPU-ms and 20 MB of
+Arrow for the events of 100k articles; ~150 CPU-ms and 51 MB with the facets the events
+keep beside it, ``Order.facets``), and a page is then a slice of it. A list filtered on
+facets, or on sets of rows kept per filter value (``RankedList.member``), is a mask over
+that order; another filtered list gets an order of its own the same way, so paging
+through it costs slices too; those are bounded by ``MAX_FILTERED_ROWS``. Any write raises
+the generation and drops every kept order.
 """
 
 from __future__ import annotations
