@@ -22,12 +22,14 @@ they held. A removed article's component is recomputed from the mentions compati
 its own. Incidents whose articles changed duplicate group are rebuilt (their number of
 sources counts a copy once), with the same members.
 
-Stories follow the same idea with weights local in time (``veille.link.stories``): an
-article's vector and label weights depend only on the articles dated within
-``idf_window_days`` of it, so a run recomputes the pairs (``story_pairs``) and label
-weights (``story_weights``) of the articles within that distance of the new or removed
-ones, then rebuilds the stories those articles, and the articles whose incidents or
-duplicate groups changed, are linked to (followed in SQL); other stories stay.
+Stories are the components of story pairs, incidents and duplicate groups, with weights
+that look back in time (``veille.link.stories``): an article's vector and label weights
+depend on the articles of the days before it only (on the days around it while it is
+cold), so a run recomputes the pairs (``story_pairs``) and label weights
+(``story_weights``) of the new articles and of those whose weights they change (none
+for a feed's articles of today), then joins the stored stories by the links gained and
+splits a story only when links it lost no longer meet (``update_stories``); stories
+nothing touched stay, and a story that grows keeps its id and its rows.
 """
 
 from __future__ import annotations
