@@ -622,18 +622,25 @@ WALK_ENDS = 200
 # an article's place in a story (veille.link.stories.member_order) from its day ordinal
 ORDER = f"CASE WHEN day_ordinal < 0 THEN {UNDATED_ORDER} ELSE day_ordinal END"
 
-# the links of the articles in _story_front, as (article, linked article): a story pair,
-# or a shared incident or duplicate group
-STORY_EDGES = """
-    SELECT f.article_id, p.b FROM _story_front f JOIN story_pairs p ON p.a = f.article_id
-    UNION ALL SELECT f.article_id, p.a FROM _story_front f JOIN story_pairs p ON p.b = f.article_id
-    UNION ALL SELECT f.article_id, o.article_id FROM _story_front f
-        JOIN incident_articles i ON i.article_id = f.article_id
-        JOIN incident_articles o ON o.incident_id = i.incident_id AND o.article_id <> f.article_id
-    UNION ALL SELECT f.article_id, o.article_id FROM _story_front f
-        JOIN duplicate_group_articles g ON g.article_id = f.article_id
-        JOIN duplicate_group_articles o ON o.group_id = g.group_id AND o.article_id <> f.article_id
-"""
+# the links of the articles in _story_front, as (article, linked article): story pairs,
+# then shared incidents and duplicate groups (these may tie one article to thousands)
+STORY_EDGES = {
+    "pairs": """
+        SELECT f.article_id, p.b FROM _story_front f JOIN story_pairs p ON p.a = f.article_id
+        UNION ALL
+        SELECT f.article_id, p.a FROM _story_front f JOIN story_pairs p ON p.b = f.article_id
+    """,
+    "ties": """
+        SELECT f.article_id, o.article_id FROM _story_front f
+            JOIN incident_articles i ON i.article_id = f.article_id
+            JOIN incident_articles o
+            ON o.incident_id = i.incident_id AND o.article_id <> f.article_id
+        UNION ALL SELECT f.article_id, o.article_id FROM _story_front f
+            JOIN duplicate_group_articles g ON g.article_id = f.article_id
+            JOIN duplicate_group_articles o
+            ON o.group_id = g.group_id AND o.article_id <> f.article_id
+    """,
+}
 
 
 def story_ties(conn, event_ids: Iterable[str]) -> list[frozenset[str]]:
@@ -905,7 +912,10 @@ def _members_of(conn, story_ids: Iterable[str]) -> set[str]:
 def _still_linked(conn, ends: set[str]) -> bool:
     """Whether the articles ``ends`` are all linked to one another by the links as they are
     now: a walk from all of them at once, which stops as soon as they have met (a few
-    steps when a story lost one link of many)."""
+    steps when a story lost one link of many). Each step follows the story pairs of the
+    articles reached, then their incidents and duplicate groups (a group may hold
+    thousands of articles, so its members are walked from only if the pairs did not
+    meet first)."""
     parent = {a: a for a in ends}
     owner = dict(parent)  # article reached: the end it was reached from
     sets = len(ends)
@@ -916,26 +926,31 @@ def _still_linked(conn, ends: set[str]) -> bool:
             x = parent[x]
         return x
 
-    frontier = sorted(ends)
+    # each step follows the pairs of the articles reached last, then the ties of those
+    # reached the step before (one step behind: the pairs often meet first)
+    reached, behind = set(ends), set()
     try:
-        while frontier and sets > 1:
-            conn.execute(
-                "CREATE OR REPLACE TEMP TABLE _story_front AS "
-                "SELECT unnest(?::VARCHAR[]) AS article_id",
-                [frontier],
-            )
-            reached = set()
-            for a, b in _rows(conn, STORY_EDGES):
-                ra = find(owner[a])
-                if b in owner:
-                    rb = find(owner[b])
-                    if ra != rb:
-                        parent[rb] = ra
-                        sets -= 1
-                else:
-                    owner[b] = ra
-                    reached.add(b)
-            frontier = sorted(reached)
+        while sets > 1 and (reached or behind):
+            fronts = {"pairs": sorted(reached), "ties": sorted(behind)}
+            reached, behind = set(), set(fronts["pairs"])
+            for kind, front in fronts.items():
+                if sets == 1 or not front:
+                    continue
+                conn.execute(
+                    "CREATE OR REPLACE TEMP TABLE _story_front AS "
+                    "SELECT unnest(?::VARCHAR[]) AS article_id",
+                    [front],
+                )
+                for a, b in _rows(conn, STORY_EDGES[kind]):
+                    ra = find(owner[a])
+                    if b in owner:
+                        rb = find(owner[b])
+                        if ra != rb:
+                            parent[rb] = ra
+                            sets -= 1
+                    else:
+                        owner[b] = ra
+                        reached.add(b)
     finally:
         conn.execute("DROP TABLE IF EXISTS _story_front")
     return sets == 1
