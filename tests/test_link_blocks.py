@@ -203,10 +203,10 @@ def test_every_incremental_run_equals_relink(seed, span, min_window, monkeypatch
     small ``min_window`` most articles weigh against the days before them only. (Runs
     that make most of a store dirty rebuild its stories whole, which is nearly every run
     of these small stores: that is kept for seed 1 only, so the others update.)"""
-    from veille.link import incremental
+    from veille.link import story_updates
 
     if seed != 1:
-        monkeypatch.setattr(incremental, "REBUILD_SHARE", 2.0)
+        monkeypatch.setattr(story_updates, "REBUILD_SHARE", 2.0)
     analyses = make_articles(seed, n=70 if span < 100 else 110, span=span)
     settings = Settings() if min_window == 100 else WarmSettings(min_window)
     rng = random.Random(seed)

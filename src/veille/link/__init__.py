@@ -130,7 +130,7 @@ def update_links(store, settings) -> dict:
     ``unlinked_gone`` and the number of each result.
     """
     from veille.link import full as full_path
-    from veille.link import incremental, state
+    from veille.link import incremental, state, story_updates
 
     config = LinkConfig.from_settings(settings)
     conn = store.connection()
@@ -168,7 +168,7 @@ def update_links(store, settings) -> dict:
         state.keep_only(conn, key)
         full_path.rebuild(store, conn, config)
         # from the stored columns, as incremental runs do, so both give the same floats
-        incremental.update_stories(store, conn, config)
+        story_updates.update_stories(store, conn, config)
         # last: a run stopped before this point takes the full path again
         state.set_fingerprint(conn, config.fingerprint)
     detail: dict = {}

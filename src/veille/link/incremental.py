@@ -28,7 +28,7 @@ depend on the articles of the days before it only (on the days around it while i
 cold), so a run recomputes the pairs (``story_pairs``) and label weights
 (``story_weights``) of the new articles and of those whose weights they change (none
 for a feed's articles of today), then joins the stored stories by the links gained and
-splits a story only when links it lost no longer meet (``update_stories``); stories
+splits a story only when links it lost no longer meet (``veille.link.story_updates``); stories
 nothing touched stay, and a story that grows keeps its id and its rows.
 """
 
@@ -38,28 +38,16 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from types import SimpleNamespace
 
 import numpy as np
 import pyarrow as pa
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from veille.link import state
 from veille.link.aid import STATUS_RANK, build_merged, cluster_aid, merge_order
 from veille.link.dedup import DedupRecord, _UnionFind, group_duplicates
 from veille.link.incidents import SourceIndex, build_incident, cluster_mentions
 from veille.link.records import ArticleRecord
-from veille.link.stories import (
-    UNDATED_ORDER,
-    build_story,
-    cold_days,
-    label_weights,
-    member_order,
-    similar_pairs,
-    story_id,
-    weigh,
-)
+from veille.link.story_updates import story_ties, update_stories
 from veille.model import DuplicateGroup, stable_id
 
 
@@ -76,14 +64,6 @@ class _Articles(dict):
         if missing:
             self.update(state.dated_records(self._conn, missing))
         return self
-
-
-def _rows(conn, sql: str, *params) -> list[tuple]:
-    return conn.execute(sql, list(params)).fetchall()
-
-
-def _column(conn, sql: str, *params) -> set[str]:
-    return {r[0] for r in _rows(conn, sql, *params)}
 
 
 # -- duplicates ------------------------------------------------------------------
@@ -113,7 +93,7 @@ def _join_duplicates(store, conn, config, new: Sequence[ArticleRecord], articles
         [ids],
     )
     try:
-        banded = _rows(
+        banded = state.rows(
             conn,
             "SELECT DISTINCT n.article_id, o.article_id FROM _new_bands n JOIN link_bands o "
             "ON o.band = n.band AND o.key = n.key WHERE o.article_id <> n.article_id",
@@ -125,7 +105,7 @@ def _join_duplicates(store, conn, config, new: Sequence[ArticleRecord], articles
         by_text[r.content_hash].append(a)
     same_text = [
         (a, other)
-        for other, content_hash in _rows(
+        for other, content_hash in state.rows(
             conn,
             "SELECT article_id, content_hash FROM link_articles "
             "WHERE content_hash IN (SELECT unnest(?::VARCHAR[]))",
@@ -135,7 +115,7 @@ def _join_duplicates(store, conn, config, new: Sequence[ArticleRecord], articles
         if a != other
     ]
     known = {a: (r.signature, r.content_hash) for a, r in fresh.items()}
-    for article_id, signature, content_hash in _rows(
+    for article_id, signature, content_hash in state.rows(
         conn,
         "SELECT article_id, signature, content_hash "
         "FROM link_articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
@@ -157,7 +137,7 @@ def _join_duplicates(store, conn, config, new: Sequence[ArticleRecord], articles
             sims.append((a, sim))
     old: dict[str, list[str]] = defaultdict(list)
     stored: dict[str, tuple] = {}
-    for group_id, article_id, kind, similarity, outlets, urls in _rows(
+    for group_id, article_id, kind, similarity, outlets, urls in state.rows(
         conn,
         "SELECT g.group_id, g.article_id, d.kind, d.similarity, d.outlets, d.urls "
         "FROM duplicate_group_articles g JOIN duplicate_groups d ON d.id = g.group_id "
@@ -178,7 +158,7 @@ def _join_duplicates(store, conn, config, new: Sequence[ArticleRecord], articles
     where = {a: (r.outlet, r.url) for a, r in fresh.items()}
     where.update(
         (a, (outlet, url))
-        for a, outlet, url in _rows(
+        for a, outlet, url in state.rows(
             conn,
             "SELECT article_id, record->>'$.outlet', record->>'$.url' FROM link_articles "
             "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
@@ -248,7 +228,7 @@ def _regroup_duplicates(
         "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
         [new_ids],
     )
-    candidates = _column(
+    candidates = state.column(
         conn,
         "SELECT o.article_id FROM _new_bands n JOIN link_bands o "
         "ON o.band = n.band AND o.key = n.key "
@@ -260,7 +240,7 @@ def _regroup_duplicates(
     conn.execute("DROP TABLE _new_bands")
     seeds = candidates | set(new_ids) | set(gone_ids)
     old_groups: dict[str, set[str]] = {}
-    for group_id, article_id in _rows(
+    for group_id, article_id in state.rows(
         conn,
         "SELECT group_id, article_id FROM duplicate_group_articles WHERE group_id IN "
         "(SELECT group_id FROM duplicate_group_articles "
@@ -272,7 +252,7 @@ def _regroup_duplicates(
     # components of the new graph (old groups only link inside themselves or to new ones)
     scope = (seeds | {a for m in old_groups.values() for a in m}) - set(gone_ids)
     dedup = []
-    for article_id, signature, content_hash, outlet, url in _rows(
+    for article_id, signature, content_hash, outlet, url in state.rows(
         conn,
         "SELECT article_id, signature, content_hash, record->>'$.outlet', record->>'$.url' "
         "FROM link_articles WHERE article_id IN (SELECT unnest(?::VARCHAR[])) "
@@ -313,7 +293,7 @@ def _may_be_first(conn, groups: Iterable[Iterable[str]]) -> set[str]:
     ingestion time's date is in its own time zone), or every member when none is dated."""
     groups = [list(g) for g in groups]
     days = dict(
-        _rows(
+        state.rows(
             conn,
             "SELECT article_id, day_ordinal FROM link_story_articles "
             "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
@@ -329,20 +309,6 @@ def _may_be_first(conn, groups: Iterable[Iterable[str]]) -> set[str]:
         first_day = min(dated)
         out.update(a for a in members if a not in days or 0 <= days[a] <= first_day + 1)
     return out
-
-
-def _groups_of(conn, article_ids: Iterable[str]) -> list[SimpleNamespace]:
-    """The stored duplicate groups holding any of these articles (ids of every member)."""
-    members: dict[str, list[str]] = {}
-    for group_id, article_id in _rows(
-        conn,
-        "SELECT group_id, article_id FROM duplicate_group_articles WHERE group_id IN "
-        "(SELECT group_id FROM duplicate_group_articles "
-        "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))) ORDER BY group_id, idx",
-        sorted(set(article_ids)),
-    ):
-        members.setdefault(group_id, []).append(article_id)
-    return [SimpleNamespace(article_ids=tuple(ids)) for ids in members.values()]
 
 
 # -- following links in SQL ------------------------------------------------------
@@ -446,7 +412,7 @@ def update_incidents(
 ) -> None:
     """Recluster the mentions in ``scope`` (whole components, removed ones left out) and
     rebuild the incidents whose articles changed duplicate group."""
-    stale = _column(
+    stale = state.column(
         conn,
         "SELECT DISTINCT incident_id FROM incident_events "
         "WHERE event_id IN (SELECT unnest(?::VARCHAR[]))",
@@ -458,7 +424,7 @@ def update_incidents(
     # but their sources may now count differently
     recount: dict[str, list[str]] = {}
     if dup_changed:
-        for incident_id, event_id in _rows(
+        for incident_id, event_id in state.rows(
             conn,
             "SELECT incident_id, event_id FROM incident_events WHERE incident_id IN "
             "(SELECT incident_id FROM incident_articles "
@@ -472,7 +438,7 @@ def update_incidents(
         mentions.update({m.event_id: m for m in state.event_records(conn, ids)})
         clusters += [[mentions[e] for e in members] for members in recount.values()]
     article_ids = {m.article_id for c in clusters for m in c}
-    groups = _groups_of(conn, article_ids)
+    groups = state.duplicate_groups_of(conn, article_ids)
     articles.need(article_ids | _may_be_first(conn, (g.article_ids for g in groups)))
     sources = SourceIndex(articles, groups)
     incidents = [build_incident(c, articles, sources) for c in clusters]
@@ -563,12 +529,12 @@ def update_aid(
             },
         ).fetchall()
         stale = {r[0] for r in found}
-        replayed = _column(conn, "SELECT commitment_id FROM _aid_replay")
+        replayed = state.column(conn, "SELECT commitment_id FROM _aid_replay")
     finally:
         conn.execute("DROP TABLE IF EXISTS _aid_replay")
         conn.execute("DROP TABLE IF EXISTS _aid_start")
     members: dict[str, list[str]] = defaultdict(list)
-    for merged_id, commitment_id in _rows(
+    for merged_id, commitment_id in state.rows(
         conn,
         "SELECT merged_id, commitment_id FROM merged_aid_commitments "
         "WHERE merged_id IN (SELECT unnest(?::VARCHAR[]))",
@@ -594,617 +560,6 @@ def update_aid(
         [build_merged(c, articles) for c in clusters], replace_all=False, remove=sorted(stale)
     )
     return len(again)
-
-
-# -- stories ---------------------------------------------------------------------
-
-_PAIRS = pa.schema([("a", pa.string()), ("b", pa.string()), ("cosine", pa.float64())])
-_WEIGHTS = pa.schema([("article_id", pa.string()), ("idx", pa.int32()), ("weight", pa.float64())])
-_MEMBERS = pa.schema([("story", pa.string()), ("article_id", pa.string())])
-_PARTS = pa.schema([("story", pa.string()), ("old_story", pa.string()), ("fresh", pa.bool_())])
-_STORIES = pa.schema(
-    [
-        ("id", pa.string()),
-        ("label", pa.string()),
-        ("top_entities", pa.list_(pa.string())),
-        ("first_date", pa.date32()),
-        ("last_date", pa.date32()),
-    ]
-)
-
-# more dirty articles than this share of the store: stories are rebuilt whole
-REBUILD_SHARE = 0.5
-
-# a story that lost links to more articles than this is split into the components of
-# its links rather than walked: a walk that must meet so many ends reads it all anyway
-WALK_ENDS = 200
-
-# an article's place in a story (veille.link.stories.member_order) from its day ordinal
-ORDER = f"CASE WHEN day_ordinal < 0 THEN {UNDATED_ORDER} ELSE day_ordinal END"
-
-# the links of the articles in _story_front, as (article, linked article): story pairs,
-# then shared incidents and duplicate groups (these may tie one article to thousands)
-STORY_EDGES = {
-    "pairs": """
-        SELECT f.article_id, p.b FROM _story_front f JOIN story_pairs p ON p.a = f.article_id
-        UNION ALL
-        SELECT f.article_id, p.a FROM _story_front f JOIN story_pairs p ON p.b = f.article_id
-    """,
-    "ties": """
-        SELECT f.article_id, o.article_id FROM _story_front f
-            JOIN incident_articles i ON i.article_id = f.article_id
-            JOIN incident_articles o
-            ON o.incident_id = i.incident_id AND o.article_id <> f.article_id
-        UNION ALL SELECT f.article_id, o.article_id FROM _story_front f
-            JOIN duplicate_group_articles g ON g.article_id = f.article_id
-            JOIN duplicate_group_articles o
-            ON o.group_id = g.group_id AND o.article_id <> f.article_id
-    """,
-}
-
-
-def story_ties(conn, event_ids: Iterable[str]) -> list[frozenset[str]]:
-    """Article sets (two or more articles) of the stored incidents holding any of these
-    mentions: ``update`` reads them before and after reclustering, so the stories step
-    learns which ties an incident that split no longer makes."""
-    members: dict[str, set[str]] = defaultdict(set)
-    for incident_id, article_id in _rows(
-        conn,
-        "SELECT incident_id, article_id FROM incident_articles WHERE incident_id IN "
-        "(SELECT incident_id FROM incident_events "
-        "WHERE event_id IN (SELECT unnest(?::VARCHAR[])))",
-        sorted(set(event_ids)),
-    ):
-        members[incident_id].add(article_id)
-    return [frozenset(m) for m in members.values() if len(m) > 1]
-
-
-def _merged(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Closed integer ranges, overlapping or touching ones joined, sorted."""
-    out: list[tuple[int, int]] = []
-    for lo, hi in sorted(ranges):
-        if out and lo <= out[-1][1] + 1:
-            out[-1] = (out[-1][0], max(out[-1][1], hi))
-        else:
-            out.append((lo, hi))
-    return out
-
-
-def _within(days: np.ndarray, ranges: list[tuple[int, int]], undated: bool) -> np.ndarray:
-    mask = days < 0 if undated else np.zeros(len(days), dtype=bool)
-    for lo, hi in ranges:
-        mask |= (days >= lo) & (days <= hi)
-    return mask
-
-
-def _dirty_days(conn, cfg, changed: Sequence[int]) -> list[tuple[int, int]]:
-    """The days whose articles' weights an article added or removed on one of the days
-    ``changed`` alters: the ``idf_window_days`` days after it, and the cold days (see
-    ``veille.link.stories``) within that distance before it, its own day included.
-    Whether a day is cold depends on the days before it only, so the stored days (after
-    the change) tell it for every day not already in the first set."""
-    w = cfg.idf_window_days
-    after = [(x + 1, x + w) for x in changed]
-    looked = _merged((x - 2 * w, x) for x in changed)
-    if not looked:
-        return []
-    hist = conn.execute(
-        "SELECT day_ordinal, count(*) FROM link_story_articles WHERE "
-        + " OR ".join(["day_ordinal BETWEEN ? AND ?"] * len(looked))
-        + " GROUP BY day_ordinal",
-        [v for r in looked for v in r],
-    ).fetchnumpy()
-    stored = np.repeat(
-        np.asarray(hist["day_ordinal"], dtype=np.int64),
-        np.asarray(hist["count_star()"], dtype=np.int64),
-    )
-    near = np.unique(np.concatenate([np.arange(x - w, x + 1) for x in changed]))
-    cold = near[cold_days(stored, near, cfg)]
-    return _merged([*after, *((int(d), int(d)) for d in cold)])
-
-
-def _mostly_dirty(conn, dirty_days: list[tuple[int, int]], undated: bool, new: int) -> bool:
-    """Whether more than ``REBUILD_SHARE`` of the linked articles would be dirty."""
-    parts = ["day_ordinal BETWEEN ? AND ?"] * len(dirty_days) + ["day_ordinal = -1"] * undated
-    dirty, stored = conn.execute(
-        f"SELECT count(*) FILTER (WHERE {' OR '.join(parts) or 'false'}), count(*) "
-        "FROM link_story_articles",
-        [v for r in dirty_days for v in r],
-    ).fetchone()
-    return dirty + new > REBUILD_SHARE * stored
-
-
-def _save_pairs_and_weights(conn, inputs, weights, pairs, dirty) -> None:
-    state._insert_arrow(
-        conn,
-        "story_pairs",
-        {
-            "a": [a for a, _, _ in pairs],
-            "b": [b for _, b, _ in pairs],
-            "cosine": [c for _, _, c in pairs],
-        },
-        _PAIRS,
-    )
-    row = inputs.row
-    entries = inputs.entity.copy()
-    if dirty is not None:
-        entries &= dirty[row]
-    start = np.searchsorted(row, np.arange(len(inputs.ids)))
-    picked = np.flatnonzero(entries)
-    ids = np.asarray(inputs.ids, dtype=object)
-    state._insert_arrow(
-        conn,
-        "story_weights",
-        {
-            "article_id": ids[row[picked]].tolist(),
-            "idx": (picked - start[row[picked]]).tolist(),
-            # whole numbers (exact in a DOUBLE): sums in SQL do not depend on the order
-            "weight": label_weights(inputs, weights)[picked].astype(np.float64).tolist(),
-        },
-        _WEIGHTS,
-    )
-
-
-def update_stories(
-    store,
-    conn,
-    config,
-    days: Iterable[int] | None = None,
-    gone: Iterable[str] = (),
-    new: Iterable[str] = (),
-    ties: tuple[Sequence[frozenset], Sequence[frozenset]] = ((), ()),
-) -> dict:
-    """Bring the stories up to date; ``days=None``: every story anew.
-
-    Otherwise ``days`` are the day ordinals (-1: undated) of the articles ``new`` (stored
-    with their link rows) and ``gone`` (removed) since the last run, and ``ties`` the
-    article sets of the incidents reclustered this run, before and after (``story_ties``).
-
-    The *dirty* articles are the new ones and those whose weights the change alters
-    (``_dirty_days``; every undated one when an undated article changed): their pairs
-    and label weights are recomputed, from the features of the articles within
-    ``idf_window_days`` plus the pair window of them (a dirty article's partner is at
-    most ``window_days`` away, and its weights read its window). Stories then change only
-    by the links that changed: stored stories are the components of the old links, so
-    the new ones are the stored stories (minus what they lost) joined by the links
-    gained. A story that lost a pair or an incident tie is kept whole when the ends are
-    still linked inside it (a short walk in SQL), else split into the components of its
-    remaining links, as is a story that lost an article; then stories and new articles
-    are joined by the gained pairs, the reclustered incidents and the duplicate groups of
-    the new articles (groups only grow when articles are added). Only the stories whose
-    members or label weights changed are written, and only their member rows that moved.
-    """
-    cfg = config.stories
-    if days is None:
-        return _rebuild_stories(store, conn, config)
-    gone_ids, new_ids = set(gone), set(new)
-    changed = set(days)
-    dated, undated = sorted(d for d in changed if d >= 0), -1 in changed
-    dirty_days = _dirty_days(conn, cfg, dated)
-    if _mostly_dirty(conn, dirty_days, undated, len(new_ids)):
-        # a backfill over the whole history: the pairs of nearly every article are
-        # computed anyway, and a rebuild skips comparing them with the stored ones
-        return _rebuild_stories(store, conn, config)
-    seeds = _merged([*dirty_days, *((x, x) for x in dated)])
-    reach, pair_w = cfg.idf_window_days + cfg.window_days, cfg.window_days
-    inputs = state.story_inputs(
-        conn, config.signature_key, _merged((lo - reach, hi + reach) for lo, hi in seeds), undated
-    )
-    is_new = np.fromiter((a in new_ids for a in inputs.ids), dtype=bool, count=len(inputs.ids))
-    dirty = _within(inputs.days, dirty_days, undated) | is_new
-    valid = _within(inputs.days, _merged((lo - pair_w, hi + pair_w) for lo, hi in seeds), undated)
-    dirty_ids = {inputs.ids[i] for i in np.flatnonzero(dirty)}
-    stale = sorted(dirty_ids | gone_ids)
-    old_pairs = {
-        (a, b)
-        for a, b in _rows(
-            conn,
-            "SELECT a, b FROM story_pairs WHERE a IN (SELECT unnest(?::VARCHAR[])) "
-            "OR b IN (SELECT unnest(?::VARCHAR[]))",
-            stale,
-            stale,
-        )
-    }
-    conn.execute(
-        "DELETE FROM story_pairs WHERE a IN (SELECT unnest(?::VARCHAR[])) "
-        "OR b IN (SELECT unnest(?::VARCHAR[]))",
-        [stale, stale],
-    )
-    conn.execute(
-        "DELETE FROM story_weights WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [stale]
-    )
-    weights = weigh(inputs, cfg)
-    pairs = similar_pairs(inputs, cfg, weights, dirty=dirty, valid=valid)
-    _save_pairs_and_weights(conn, inputs, weights, pairs, dirty)
-
-    new_pairs = {(a, b) for a, b, _ in pairs}
-    lost_pairs = [p for p in old_pairs - new_pairs if not gone_ids & set(p)]
-    before, after = ties
-    holding: dict[str, list[frozenset]] = defaultdict(list)
-    for tie in after:
-        holding[min(tie)].append(tie)
-    # an incident that split (not one that only grew) may have held its story together
-    lost_ties = []
-    for tie in before:
-        rest = tie - gone_ids
-        if len(rest) > 1 and not any(rest <= t for a in rest for t in holding[a]):
-            lost_ties.append(rest)
-    gained = [*(new_pairs - old_pairs), *after]
-    gained += [g.article_ids for g in _groups_of(conn, new_ids)]
-    touched = new_ids | dirty_ids | {a for link in [*gained, *lost_pairs, *lost_ties] for a in link}
-    old_story = dict(
-        _rows(
-            conn,
-            "SELECT article_id, story_id FROM story_articles "
-            "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
-            sorted(touched | gone_ids),
-        )
-    )
-    broken = {old_story[a] for a in gone_ids if a in old_story}
-    ends: dict[str, set[str]] = defaultdict(set)
-    for link in [*lost_pairs, *lost_ties]:
-        story = old_story[next(iter(link))]
-        if story not in broken:
-            ends[story].update(link)
-    # a story that lost links stays whole when their ends are still linked (through it or
-    # not: every part it may have split into holds such an end, so all end up together)
-    broken |= {
-        story for story, e in ends.items() if len(e) > WALK_ENDS or not _still_linked(conn, e)
-    }
-    pieces = _components(conn, _members_of(conn, broken) - gone_ids) if broken else []
-
-    # union of whole stored stories (("s", id)) and loose articles (("a", id))
-    parent: dict[tuple[str, str], tuple[str, str]] = {}
-
-    def node(article: str) -> tuple[str, str]:
-        story = old_story.get(article)
-        return ("a", article) if story is None or story in broken else ("s", story)
-
-    def find(x: tuple[str, str]) -> tuple[str, str]:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(nodes: list[tuple[str, str]]) -> None:
-        roots = sorted({find(x) for x in nodes})
-        for other in roots[1:]:
-            parent[other] = roots[0]
-
-    for a in touched - gone_ids:
-        find(node(a))
-    for piece in pieces:
-        union([("a", a) for a in piece])
-    for link in gained:
-        union([node(a) for a in link])
-    groups: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
-    for x in list(parent):
-        groups[find(x)].append(x)
-    relabel = {old_story[a] for a in dirty_ids if a in old_story} - broken
-    parts: dict[int, tuple[list[str], list[str]]] = {}
-    unchanged = set()
-    for k, nodes in enumerate(groups.values()):
-        stories_in = sorted(v for kind, v in nodes if kind == "s")
-        loose = sorted(v for kind, v in nodes if kind == "a")
-        if len(stories_in) == 1 and not loose and stories_in[0] not in relabel:
-            unchanged.add(stories_in[0])  # members, links and label weights as stored
-        elif stories_in or len(loose) > 1:  # (not a lone article)
-            parts[k] = (stories_in, loose)
-    found = _name_parts(conn, parts)
-    old = {old_story[a] for a in touched | gone_ids if a in old_story}
-    stories = _write_stories(conn, cfg, found, old - set(found) - unchanged, relabel)
-    return {
-        "story_articles_reached": len(touched) + sum(len(p) for p in pieces),
-        "story_pairs_new": len(pairs),
-        "stories_rebuilt": stories,
-    }
-
-
-def _members_of(conn, story_ids: Iterable[str]) -> set[str]:
-    return _column(
-        conn,
-        "SELECT article_id FROM story_articles WHERE story_id IN (SELECT unnest(?::VARCHAR[]))",
-        sorted(story_ids),
-    )
-
-
-def _still_linked(conn, ends: set[str]) -> bool:
-    """Whether the articles ``ends`` are all linked to one another by the links as they are
-    now: a walk from all of them at once, which stops as soon as they have met (a few
-    steps when a story lost one link of many). Each step follows the story pairs of the
-    articles reached, then their incidents and duplicate groups (a group may hold
-    thousands of articles, so its members are walked from only if the pairs did not
-    meet first)."""
-    parent = {a: a for a in ends}
-    owner = dict(parent)  # article reached: the end it was reached from
-    sets = len(ends)
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    # each step follows the pairs of the articles reached last, then the ties of those
-    # reached the step before (one step behind: the pairs often meet first)
-    reached, behind = set(ends), set()
-    try:
-        while sets > 1 and (reached or behind):
-            fronts = {"pairs": sorted(reached), "ties": sorted(behind)}
-            reached, behind = set(), set(fronts["pairs"])
-            for kind, front in fronts.items():
-                if sets == 1 or not front:
-                    continue
-                conn.execute(
-                    "CREATE OR REPLACE TEMP TABLE _story_front AS "
-                    "SELECT unnest(?::VARCHAR[]) AS article_id",
-                    [front],
-                )
-                for a, b in _rows(conn, STORY_EDGES[kind]):
-                    ra = find(owner[a])
-                    if b in owner:
-                        rb = find(owner[b])
-                        if ra != rb:
-                            parent[rb] = ra
-                            sets -= 1
-                    else:
-                        owner[b] = ra
-                        reached.add(b)
-    finally:
-        conn.execute("DROP TABLE IF EXISTS _story_front")
-    return sets == 1
-
-
-def _name_parts(conn, parts: dict[int, tuple[list[str], list[str]]]) -> dict[str, tuple]:
-    """Each new or changed story (stored stories joined whole, loose articles) named by
-    its first article in time order: {story id: (stored stories, loose articles)}."""
-    if not parts:
-        return {}
-    firsts = dict(
-        _rows(
-            conn,
-            "SELECT story_id, article_id FROM story_articles WHERE idx = 0 "
-            "AND story_id IN (SELECT unnest(?::VARCHAR[]))",
-            sorted({s for stories_in, _ in parts.values() for s in stories_in}),
-        )
-    )
-    candidates = {firsts[s] for stories_in, _ in parts.values() for s in stories_in}
-    candidates |= {a for _, loose in parts.values() for a in loose}
-    order = {
-        a: (member_order(day), a)
-        for a, day in _rows(
-            conn,
-            "SELECT article_id, day_ordinal FROM link_story_articles "
-            "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
-            sorted(candidates),
-        )
-    }
-    found = {}
-    for stories_in, loose in parts.values():
-        first = min([firsts[s] for s in stories_in] + loose, key=order.__getitem__)
-        found[story_id(first)] = (stories_in, loose)
-    return found
-
-
-def _components(conn, scope: Iterable[str] | None) -> list[list[str]]:
-    """The stories (member lists in time order, two or more) of the articles in ``scope``
-    (every linked article when None), a union of whole components of the links."""
-    select = f"SELECT article_id, {ORDER} AS o FROM link_story_articles"
-    if scope is None:
-        conn.execute(
-            "CREATE OR REPLACE TEMP TABLE _story_scope AS SELECT article_id, "
-            f"(row_number() OVER (ORDER BY o, article_id) - 1)::BIGINT AS code FROM ({select})"
-        )
-    else:
-        conn.execute(
-            "CREATE OR REPLACE TEMP TABLE _story_scope AS SELECT article_id, "
-            f"(row_number() OVER (ORDER BY o, article_id) - 1)::BIGINT AS code FROM ({select} "
-            "WHERE article_id IN (SELECT unnest(?::VARCHAR[])))",
-            [sorted(scope)],
-        )
-    try:
-        ids = [r[0] for r in _rows(conn, "SELECT article_id FROM _story_scope ORDER BY code")]
-        # pairs, and each incident's or group's articles tied to its first one
-        edges = conn.execute(
-            "SELECT s1.code AS x, s2.code AS y FROM story_pairs p "
-            "JOIN _story_scope s1 ON s1.article_id = p.a "
-            "JOIN _story_scope s2 ON s2.article_id = p.b "
-            "UNION ALL SELECT s.code, min(s.code) OVER (PARTITION BY i.incident_id) "
-            "FROM incident_articles i JOIN _story_scope s USING (article_id) "
-            "UNION ALL SELECT s.code, min(s.code) OVER (PARTITION BY g.group_id) "
-            "FROM duplicate_group_articles g JOIN _story_scope s USING (article_id)"
-        ).fetchnumpy()
-    finally:
-        conn.execute("DROP TABLE IF EXISTS _story_scope")
-    n = len(ids)
-    x, y = np.asarray(edges["x"], dtype=np.int64), np.asarray(edges["y"], dtype=np.int64)
-    graph = coo_matrix((np.ones(len(x), dtype=np.int8), (x, y)), shape=(n, n))
-    _, component = connected_components(graph, directed=False)
-    order = np.argsort(component, kind="stable")  # members in time order
-    bounds = np.flatnonzero(np.diff(component[order])) + 1
-    return [[ids[i] for i in part] for part in np.split(order, bounds) if len(part) > 1]
-
-
-def _rebuild_stories(store, conn, config) -> dict:
-    """Every pair, label weight and story anew, from the stored link rows."""
-    cfg = config.stories
-    inputs = state.story_inputs(conn, config.signature_key)
-    for table in state.STORY_TABLES:
-        conn.execute(f"DELETE FROM {table}")
-    weights = weigh(inputs, cfg)
-    pairs = similar_pairs(inputs, cfg, weights)
-    _save_pairs_and_weights(conn, inputs, weights, pairs, None)
-    found = {story_id(m[0]): ([], m) for m in _components(conn, None)}
-    stored = _column(conn, "SELECT id FROM stories")
-    stories = _write_stories(conn, cfg, found, stored - set(found), set())
-    return {
-        "story_articles_reached": len(inputs.ids),
-        "story_pairs_new": len(pairs),
-        "stories_rebuilt": stories,
-    }
-
-
-def _write_stories(conn, cfg, found: dict[str, tuple], remove: set[str], relabel: set[str]) -> int:
-    """Write the stories ``found`` ({id: (stored stories it joins whole, other articles)})
-    and remove the stored stories ``remove``; ``relabel``: stored stories whose members'
-    label weights changed.
-
-    Labels come from each story's label totals (``story_entities``): a story's totals
-    are those of the stored stories it joins plus its other articles' label weights
-    (whole numbers: the sums are exact in any order), ranked as
-    ``veille.link.stories.build_story`` ranks them; dates likewise from the stored
-    stories' dates. Of the member rows only those that moved are written: a story that
-    keeps its id keeps its rows up to its first new member in time order (for a story
-    that grew by today's articles, all of them)."""
-    stories_ids = sorted(found)
-    # stories that keep the id of a stored story they join whole: they keep its rows
-    based = [sid for sid in stories_ids if sid in found[sid][0]]
-    parts = [(sid, old) for sid in stories_ids for old in found[sid][0]]
-    story_parts = pa.Table.from_pydict(  # noqa: F841 - read by DuckDB's replacement scan
-        {
-            "story": [sid for sid, _ in parts],
-            "old_story": [old for _, old in parts],
-            "fresh": [old not in relabel for _, old in parts],
-        },
-        schema=_PARTS,
-    )
-    loose = [(sid, a) for sid in stories_ids for a in found[sid][1]]
-    story_loose = pa.Table.from_pydict(  # noqa: F841 - read by DuckDB's replacement scan
-        {"story": [sid for sid, _ in loose], "article_id": [a for _, a in loose]},
-        schema=_MEMBERS,
-    )
-    temps = ("_story_parts", "_story_loose", "_story_totals", "_story_added", "_story_tail")
-    try:
-        conn.execute("CREATE OR REPLACE TEMP TABLE _story_parts AS SELECT * FROM story_parts")
-        conn.execute("CREATE OR REPLACE TEMP TABLE _story_loose AS SELECT * FROM story_loose")
-        # totals: the stored ones of whole stories, and the weights of the other members
-        # (and of every member of a story whose weights changed)
-        conn.execute(
-            "CREATE OR REPLACE TEMP TABLE _story_totals AS "
-            "SELECT story, feature, sum(total) AS total, min(first_article) AS first_article, "
-            "arg_min(name, first_article) AS name FROM ("
-            "SELECT p.story, e.feature, e.total, e.first_article, e.name FROM _story_parts p "
-            "JOIN story_entities e ON e.story_id = p.old_story WHERE p.fresh "
-            "UNION ALL SELECT t.story, f.feature, w.weight, f.article_id, f.name FROM ("
-            "SELECT story, article_id FROM _story_loose UNION ALL "
-            "SELECT p.story, s.article_id FROM _story_parts p "
-            "JOIN story_articles s ON s.story_id = p.old_story WHERE NOT p.fresh) t "
-            "JOIN story_weights w USING (article_id) "
-            "JOIN link_features f ON f.article_id = w.article_id AND f.idx = w.idx"
-            ") GROUP BY story, feature"
-        )
-        top: dict[str, list[str]] = defaultdict(list)
-        for story, name in _rows(
-            conn,
-            "SELECT story, name FROM _story_totals QUALIFY row_number() OVER "
-            "(PARTITION BY story ORDER BY total DESC, name, feature) <= ? "
-            "ORDER BY story, total DESC, name, feature",
-            cfg.top_entities,
-        ):
-            top[story].append(name)
-        dates = {
-            story: (first, last)
-            for story, first, last in _rows(
-                conn,
-                "SELECT story, min(f), max(l) FROM ("
-                "SELECT p.story, s.first_date AS f, s.last_date AS l FROM _story_parts p "
-                "JOIN stories s ON s.id = p.old_story UNION ALL "
-                "SELECT m.story, a.published, a.published FROM _story_loose m "
-                "JOIN link_story_articles a USING (article_id)) GROUP BY story",
-            )
-        }
-        # members other than those of the stored story whose id the story keeps
-        conn.execute(
-            "CREATE OR REPLACE TEMP TABLE _story_added AS SELECT m.story, m.article_id, "
-            f"{ORDER} AS o FROM (SELECT story, article_id FROM _story_loose UNION ALL "
-            "SELECT p.story, s.article_id FROM _story_parts p "
-            "JOIN story_articles s ON s.story_id = p.old_story WHERE p.old_story <> p.story) m "
-            "JOIN link_story_articles USING (article_id)"
-        )
-        wordless = sorted(set(found) - set(top))
-        words: dict[str, list[str]] = defaultdict(list)
-        for story, article_id in _rows(
-            conn,
-            "SELECT story, article_id FROM _story_added "
-            "WHERE story IN (SELECT unnest(?::VARCHAR[])) UNION ALL "
-            "SELECT story_id, article_id FROM story_articles "
-            "WHERE story_id IN (SELECT unnest(?::VARCHAR[])) "
-            "AND story_id IN (SELECT unnest(?::VARCHAR[]))",
-            wordless,
-            wordless,
-            based,
-        ):
-            words[story].append(article_id)
-        members = state.story_members(conn, {a for m in words.values() for a in m}, terms=True)
-        rows: dict[str, list] = {k: [] for k in _STORIES.names}
-        for sid in stories_ids:
-            if sid in top:
-                label = " · ".join(top[sid][: cfg.label_entities])
-                first, last = dates[sid]
-                entities = top[sid]
-            else:  # no linked entities: labelled by words, as build_story does
-                story = build_story([members[a] for a in words[sid]], cfg)
-                label, entities = story.label, list(story.top_entities)
-                first, last = story.first_date, story.last_date
-            for name, value in zip(
-                _STORIES.names, (sid, label, entities, first, last), strict=True
-            ):
-                rows[name].append(value)
-        # the stored rows from each story's first added member on move (all of them when
-        # the story takes a new id), and are written again with the added members
-        conn.execute(
-            "CREATE OR REPLACE TEMP TABLE _story_tail AS "
-            "WITH f AS (SELECT story, o AS fo, article_id AS fa FROM _story_added "
-            "QUALIFY row_number() OVER (PARTITION BY story ORDER BY o, article_id) = 1), "
-            "t AS (SELECT s.story_id AS story, s.idx, s.article_id, "
-            f"{ORDER.replace('day_ordinal', 'l.day_ordinal')} AS o, f.fo, f.fa, "
-            "s.story_id IN (SELECT unnest(?::VARCHAR[])) AS kept "
-            "FROM story_articles s JOIN f ON f.story = s.story_id "
-            "LEFT JOIN link_story_articles l ON l.article_id = s.article_id) "
-            "SELECT story, idx, article_id, o, kept FROM t "
-            "WHERE NOT kept OR o > fo OR (o = fo AND article_id > fa)",
-            [based],
-        )
-        start = (
-            "SELECT story, (SELECT count(*) FROM story_articles s WHERE s.story_id = a.story) "
-            "- (SELECT count(*) FROM _story_tail t WHERE t.story = a.story) AS start "
-            "FROM (SELECT DISTINCT story FROM _story_added) a"
-        )
-        conn.execute(f"CREATE OR REPLACE TEMP TABLE _story_start AS {start}")
-        gone = sorted(remove)
-        for table, key in (
-            ("stories", "id"),
-            ("story_articles", "story_id"),
-            ("story_entities", "story_id"),
-        ):
-            conn.execute(
-                f"DELETE FROM {table} WHERE {key} IN (SELECT unnest(?::VARCHAR[]))", [gone]
-            )
-        conn.execute("DELETE FROM stories WHERE id IN (SELECT unnest(?::VARCHAR[]))", [stories_ids])
-        state._insert_arrow(conn, "stories", rows, _STORIES)
-        conn.execute(
-            "DELETE FROM story_entities WHERE story_id IN (SELECT unnest(?::VARCHAR[]))",
-            [stories_ids],
-        )
-        conn.execute(
-            "INSERT INTO story_entities SELECT story, feature, total, first_article, name "
-            "FROM _story_totals"
-        )
-        conn.execute(
-            "DELETE FROM story_articles s WHERE EXISTS (SELECT 1 FROM _story_tail t "
-            "WHERE t.story = s.story_id AND t.idx = s.idx)"
-        )
-        conn.execute(
-            "INSERT INTO story_articles SELECT u.story, (st.start + row_number() OVER "
-            "(PARTITION BY u.story ORDER BY u.o, u.article_id) - 1)::INTEGER, u.article_id "
-            "FROM (SELECT story, article_id, o FROM _story_tail WHERE kept UNION ALL "
-            "SELECT story, article_id, o FROM _story_added) u JOIN _story_start st USING (story)"
-        )
-    finally:
-        for table in (*temps, "_story_start"):
-            conn.execute(f"DROP TABLE IF EXISTS {table}")
-    return len(found)
 
 
 def update(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from types import SimpleNamespace
 
 import numpy as np
 import pyarrow as pa
@@ -29,6 +30,30 @@ SIGNATURE_DTYPE = np.dtype("<u8")
 BLOCK_TABLES = ("link_bands", "link_events", "link_aid", "link_features", "link_story_articles")
 # what stories keep between runs (rebuilt with them, not with the blocking rows)
 STORY_TABLES = ("story_pairs", "story_weights", "story_entities")
+
+
+def rows(conn, sql: str, *params) -> list[tuple]:
+    """The rows of one query over the link tables."""
+    return conn.execute(sql, list(params)).fetchall()
+
+
+def column(conn, sql: str, *params) -> set[str]:
+    """The first column of a query's rows, as a set."""
+    return {r[0] for r in rows(conn, sql, *params)}
+
+
+def duplicate_groups_of(conn, article_ids: Iterable[str]) -> list[SimpleNamespace]:
+    """The stored duplicate groups holding any of these articles (ids of every member)."""
+    members: dict[str, list[str]] = {}
+    for group_id, article_id in rows(
+        conn,
+        "SELECT group_id, article_id FROM duplicate_group_articles WHERE group_id IN "
+        "(SELECT group_id FROM duplicate_group_articles "
+        "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))) ORDER BY group_id, idx",
+        sorted(set(article_ids)),
+    ):
+        members.setdefault(group_id, []).append(article_id)
+    return [SimpleNamespace(article_ids=tuple(ids)) for ids in members.values()]
 
 
 def linked_ids(conn, config_key: str) -> set[str]:
