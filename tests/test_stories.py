@@ -6,12 +6,17 @@ import random
 from datetime import date
 
 import numpy as np
+import pytest
 
+from veille.link import stories
 from veille.link.records import ArticleRecord, article_terms
 from veille.link.stories import (
     StoryConfig,
     find_stories,
     inputs_from_records,
+    pair_arrays,
+    pair_list,
+    similar_pairs,
     story_id,
     vectors,
     weigh,
@@ -231,3 +236,66 @@ def test_the_cap_on_common_features_counts_per_day_of_the_window():
     entry = int(np.flatnonzero(inputs.row == inputs.ids.index("t"))[0])
     assert weigh(inputs, StoryConfig(min_window_articles=10_000)).seedable[entry]
     assert not weigh(inputs, StoryConfig(min_window_articles=1)).seedable[entry]
+
+
+def reference_pairs(arts, config: StoryConfig) -> list[tuple[str, str, float]]:
+    """similar_pairs' definition, pair by pair in plain Python: candidates share one of
+    either article's seed features (its heaviest, ties by name, not too common), both
+    dated within the window or both undated; each cosine summed in feature name order."""
+    inputs = inputs_from_records(arts, config)
+    weights = weigh(inputs, config)
+    names = {}
+    for a in arts:
+        names[a.article_id] = [
+            ("e:" + k for k, _, _ in a.entities),
+            ("t:" + t for t, _ in a.terms),
+        ]
+    vec, seeds = {}, {}
+    start = np.searchsorted(inputs.row, np.arange(len(inputs.ids)))
+    for i, aid in enumerate(inputs.ids):
+        feats = [f for part in names[aid] for f in part]
+        entries = range(int(start[i]), int(start[i]) + len(feats))
+        vec[aid] = {f: float(weights.value[e]) for f, e in zip(feats, entries, strict=True)}
+        ranked = sorted(zip(feats, entries, strict=True), key=lambda x: (-vec[aid][x[0]], x[0]))
+        seeds[aid] = {f for f, e in ranked[: config.seed_features] if weights.seedable[e]}
+    day = {aid: int(d) for aid, d in zip(inputs.ids, inputs.days, strict=True)}
+    out = []
+    for i, a in enumerate(inputs.ids):
+        for b in inputs.ids[i + 1 :]:
+            if (day[a] < 0) != (day[b] < 0) or abs(day[a] - day[b]) > config.window_days:
+                continue
+            if not (seeds[a] & vec[b].keys() or seeds[b] & vec[a].keys()):
+                continue
+            cosine = 0.0
+            for f in sorted(vec[a].keys() & vec[b].keys()):
+                cosine += vec[a][f] * vec[b][f]
+            if cosine >= config.threshold:
+                out.append((a, b, cosine))
+    return out
+
+
+@pytest.mark.parametrize("chunks", [(2_000_000, 50_000), (40, 7)])
+def test_pairs_match_the_definition_computed_pair_by_pair(monkeypatch, chunks):
+    """The vectorised pairs (sorted, in arrays and as ids) are exactly the pair-by-pair
+    definition's, cosines to the last bit, whatever the chunking of the work."""
+    monkeypatch.setattr(stories, "EXPAND_BUDGET", chunks[0])
+    monkeypatch.setattr(stories, "COSINE_CHUNK", chunks[1])
+    rng = random.Random(7)
+    people = [(f"kb:p{i}", f"P{i}", 1) for i in range(12)]
+    words = [f"mot{i:02d}x" for i in range(40)]
+    arts = []
+    for i in range(90):
+        day = None if i % 15 == 0 else f"2024-05-{1 + rng.randrange(28):02d}"
+        ents = [(k, n, rng.randint(1, 4)) for k, n, _ in rng.sample(people, rng.randint(0, 4))]
+        text = " ".join(rng.choices(words[: 10 + i % 30], k=rng.randint(4, 14)))
+        arts.append(art(f"a{i:02d}", day, ents, text))
+    for config in (StoryConfig(threshold=0.1), warm(threshold=0.05, seed_features=3)):
+        inputs = inputs_from_records(arts, config)
+        expected = reference_pairs(arts, config)
+        assert len(expected) > 20
+        left, right, cosines = pair_arrays(inputs, config)
+        assert (left < right).all()
+        found = zip(left.tolist(), right.tolist(), cosines.tolist(), strict=True)
+        assert [(inputs.ids[a], inputs.ids[b], c) for a, b, c in found] == expected
+        assert pair_list(inputs, (left, right, cosines)) == expected
+        assert similar_pairs(inputs, config) == expected

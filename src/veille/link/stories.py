@@ -57,6 +57,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
 from veille.link.records import ArticleRecord
 from veille.model import DuplicateGroup, Incident, Story, stable_id
@@ -65,6 +66,9 @@ _SPAN = 1 << 23  # more than any day ordinal plus a window: (feature, day) in on
 UNDATED_ORDER = 1 << 30  # an undated article's place in a story: after every day
 # label weights in millionths, as whole numbers: their sums never depend on the order
 LABEL_SCALE = 1_000_000
+# work done a part at a time, so memory stays flat however many pairs a run makes
+EXPAND_BUDGET = 2_000_000  # candidate postings expanded at once
+COSINE_CHUNK = 50_000  # pairs at once: about 2.5M entries a side, tens of MB
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,15 +205,17 @@ def weigh(inputs: StoryInputs, config: StoryConfig) -> Weights:
     dated = entry_day >= 0
     entry_cold = cold[row][dated]
     key = feat[dated] * _SPAN + entry_day[dated]
-    ordered = np.sort(key)
+    # bisections of the sorted keys themselves: sorted needles search much faster
+    order = np.argsort(key, kind="stable")
+    ordered, entry_cold = key[order], entry_cold[order]
     # warm: the days before (own day excluded) plus the entry itself; cold: days around
-    hi = np.where(entry_cold, key + window, key - 1)
+    hi = np.searchsorted(ordered, ordered - 1, side="right")
+    if entry_cold.any():
+        hi[entry_cold] = np.searchsorted(ordered, ordered[entry_cold] + window, side="right")
+    dated_df = np.empty(len(key), dtype=np.int64)
+    dated_df[order] = hi - np.searchsorted(ordered, ordered - window, side="left") + ~entry_cold
     df = np.empty(len(row), dtype=np.int64)
-    df[dated] = (
-        np.searchsorted(ordered, hi, side="right")
-        - np.searchsorted(ordered, key - window, side="left")
-        + ~entry_cold
-    )
+    df[dated] = dated_df
     undated_feat = feat[~dated]
     df[~dated] = np.bincount(undated_feat, minlength=inputs.width)[undated_feat]
     # articles in each one's window (those without features count too)
@@ -299,16 +305,48 @@ def similar_pairs(
     only pairs with a dirty article are made; with ``valid``, only pairs of valid
     articles (those whose whole window the inputs hold).
     """
-    ids, days, row, feat = inputs.ids, inputs.days, inputs.row, inputs.feat
-    n, width = len(ids), inputs.width
+    return pair_list(inputs, pair_arrays(inputs, config, weights, dirty=dirty, valid=valid))
+
+
+def pair_list(
+    inputs: StoryInputs, pairs: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> list[tuple[str, str, float]]:
+    """``pair_arrays``' pairs as (article id, article id, cosine)."""
+    left, right, cosines = pairs
+    ids = inputs.ids
+    return [
+        (ids[a], ids[b], c)
+        for a, b, c in zip(left.tolist(), right.tolist(), cosines.tolist(), strict=True)
+    ]
+
+
+def pair_arrays(
+    inputs: StoryInputs,
+    config: StoryConfig,
+    weights: Weights | None = None,
+    *,
+    dirty: np.ndarray | None = None,
+    valid: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``similar_pairs`` as arrays: the articles' indices in ``inputs.ids`` (left < right,
+    sorted) and the cosines."""
+    days, row, feat = inputs.days, inputs.row, inputs.feat
+    n = len(inputs.ids)
     if n < 2 or not len(row):
-        return []
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, np.empty(0, dtype=np.float64)
     weights = weights or weigh(inputs, config)
     value = weights.value
     usable = valid[row] if valid is not None else np.ones(len(row), dtype=bool)
 
-    # seeds: each article's heaviest features, those not too common in its window
-    order = np.lexsort((feat, -value, row))
+    # seeds: each article's heaviest features (ties by feature), those not too common in
+    # its window. Entries in (article, feature) order, then ranked by value (stable:
+    # ties keep that order), then ordered by (article, rank): one float sort, not three
+    by_feature = np.argsort(row * inputs.width + feat, kind="stable")
+    by_value = by_feature[np.argsort(-value[by_feature], kind="stable")]
+    rank = np.empty(len(row), dtype=np.int64)
+    rank[by_value] = np.arange(len(row))
+    order = np.argsort(row * len(row) + rank)
     first = np.searchsorted(row[order], np.arange(n))
     place = np.arange(len(order)) - first[row[order]]
     seed = order[(place < config.seed_features) & weights.seedable[order] & usable[order]]
@@ -345,11 +383,19 @@ def similar_pairs(
         u_ends = np.searchsorted(undated_feat, u_feat, side="right")
         found += _expand(d_row, starts, ends, post_row, n, dirty)
         found += _expand(u_row, u_starts, u_ends, undated_row, n, dirty)
-    pairs = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+    pairs = _unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
     left, right = pairs // n, pairs % n
-    cosines = _cosines(row, feat, value, width, left, right)
-    keep = np.flatnonzero(cosines >= config.threshold)
-    return [(ids[left[k]], ids[right[k]], float(cosines[k])) for k in keep]
+    cosines = _cosines(row, feat, value, width=inputs.width, left=left, right=right)
+    keep = cosines >= config.threshold
+    return left[keep], right[keep], cosines[keep]
+
+
+def _unique(codes: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (np.unique hashes int64 arrays first: many times slower)."""
+    codes = np.sort(codes)
+    if len(codes) < 2:
+        return codes
+    return codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
 
 
 def _expand(
@@ -366,8 +412,9 @@ def _expand(
     reach."""
     lens = ends - starts
     out: list[np.ndarray] = []
-    budget = 2_000_000  # postings expanded at once
-    bounds = np.searchsorted(np.cumsum(lens), np.arange(budget, int(lens.sum()), budget))
+    bounds = np.searchsorted(
+        np.cumsum(lens), np.arange(EXPAND_BUDGET, int(lens.sum()), EXPAND_BUDGET)
+    )
     for part in np.split(np.arange(len(lens)), bounds):
         if not len(part):
             continue
@@ -382,7 +429,7 @@ def _expand(
         if dirty is not None:
             keep &= dirty[a] | dirty[b]
         a, b = a[keep], b[keep]
-        out.append(np.unique(np.minimum(a, b) * n + np.maximum(a, b)))
+        out.append(_unique(np.minimum(a, b) * n + np.maximum(a, b)))
     return out
 
 
@@ -390,28 +437,29 @@ def _cosines(
     row: np.ndarray,
     feat: np.ndarray,
     value: np.ndarray,
+    *,
     width: int,
     left: np.ndarray,
     right: np.ndarray,
 ) -> np.ndarray:
-    """Dot products of the normalised vectors of the article pairs (left[k], right[k])."""
-    keys = row * width + feat
-    order = np.argsort(keys, kind="stable")
-    keys, entry_feat, vals = keys[order], feat[order], value[order]
-    start = np.searchsorted(keys // width, np.arange(int(row.max()) + 1), side="left")
-    count = np.bincount(row, minlength=int(row.max()) + 1)
-    out = np.zeros(len(left), dtype=np.float64)
-    chunk = 25_000  # pairs at once: about 1.3M entries, tens of MB per array
-    for lo in range(0, len(left), chunk):
-        li, ri = left[lo : lo + chunk], right[lo : lo + chunk]
-        lens = count[li]
-        owner = np.repeat(np.arange(len(li)), lens)
-        offset = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens)
-        entry = start[li][owner] + offset
-        wanted = ri[owner] * width + entry_feat[entry]
-        pos = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-        product = np.where(keys[pos] == wanted, vals[entry] * vals[pos], 0.0)
-        out[lo : lo + chunk] = np.bincount(owner, weights=product, minlength=len(li))
+    """Dot products of the normalised vectors of the article pairs (left[k], right[k]):
+    the rows of both sides taken from a CSR matrix (features sorted) and multiplied
+    element-wise, a merge in compiled code. Each dot product is summed in feature order,
+    one product after the other (``np.bincount``), so it is the same float whichever
+    other articles or pairs are computed with it."""
+    if not len(left):
+        return np.zeros(0, dtype=np.float64)
+    articles = int(row.max()) + 1
+    order = np.argsort(row * width + feat, kind="stable")
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(row, minlength=articles))))
+    matrix = csr_matrix((value[order], feat[order], indptr), shape=(articles, width))
+    matrix.has_sorted_indices = True
+    out = np.empty(len(left), dtype=np.float64)
+    for lo in range(0, len(left), COSINE_CHUNK):
+        li, ri = left[lo : lo + COSINE_CHUNK], right[lo : lo + COSINE_CHUNK]
+        product = matrix[li].multiply(matrix[ri]).tocsr()
+        owner = np.repeat(np.arange(len(li)), np.diff(product.indptr))
+        out[lo : lo + COSINE_CHUNK] = np.bincount(owner, weights=product.data, minlength=len(li))
     return out
 
 

@@ -26,7 +26,8 @@ from veille.link.stories import (
     cold_days,
     label_weights,
     member_order,
-    similar_pairs,
+    pair_arrays,
+    pair_list,
     story_id,
     weigh,
 )
@@ -148,14 +149,15 @@ def _mostly_dirty(conn, dirty_days: list[tuple[int, int]], undated: bool, new: i
 
 
 def _save_pairs_and_weights(conn, inputs, weights, pairs, dirty) -> None:
+    """Store the pairs (``pair_arrays``: indices in ``inputs.ids``, cosines) and the label
+    weights of the entity entries of the ``dirty`` articles (of every article: None),
+    as Arrow columns built from the arrays (no Python object per row)."""
+    left, right, cosine = pairs
+    ids = pa.array(inputs.ids, pa.string())
     state._insert_arrow(
         conn,
         "story_pairs",
-        {
-            "a": [a for a, _, _ in pairs],
-            "b": [b for _, b, _ in pairs],
-            "cosine": [c for _, _, c in pairs],
-        },
+        {"a": ids.take(left), "b": ids.take(right), "cosine": pa.array(cosine, pa.float64())},
         _PAIRS,
     )
     row = inputs.row
@@ -164,15 +166,16 @@ def _save_pairs_and_weights(conn, inputs, weights, pairs, dirty) -> None:
         entries &= dirty[row]
     start = np.searchsorted(row, np.arange(len(inputs.ids)))
     picked = np.flatnonzero(entries)
-    ids = np.asarray(inputs.ids, dtype=object)
     state._insert_arrow(
         conn,
         "story_weights",
         {
-            "article_id": ids[row[picked]].tolist(),
-            "idx": (picked - start[row[picked]]).tolist(),
+            "article_id": ids.take(row[picked]),
+            "idx": pa.array((picked - start[row[picked]]).astype(np.int32), pa.int32()),
             # whole numbers (exact in a DOUBLE): sums in SQL do not depend on the order
-            "weight": label_weights(inputs, weights)[picked].astype(np.float64).tolist(),
+            "weight": pa.array(
+                label_weights(inputs, weights)[picked].astype(np.float64), pa.float64()
+            ),
         },
         _WEIGHTS,
     )
@@ -247,8 +250,9 @@ def update_stories(
         "DELETE FROM story_weights WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [stale]
     )
     weights = weigh(inputs, cfg)
-    pairs = similar_pairs(inputs, cfg, weights, dirty=dirty, valid=valid)
-    _save_pairs_and_weights(conn, inputs, weights, pairs, dirty)
+    found_pairs = pair_arrays(inputs, cfg, weights, dirty=dirty, valid=valid)
+    _save_pairs_and_weights(conn, inputs, weights, found_pairs, dirty)
+    pairs = pair_list(inputs, found_pairs)
 
     new_pairs = {(a, b) for a, b, _ in pairs}
     lost_pairs = [p for p in old_pairs - new_pairs if not gone_ids & set(p)]
@@ -466,14 +470,14 @@ def _rebuild_stories(store, conn, config) -> dict:
     for table in state.STORY_TABLES:
         conn.execute(f"DELETE FROM {table}")
     weights = weigh(inputs, cfg)
-    pairs = similar_pairs(inputs, cfg, weights)
+    pairs = pair_arrays(inputs, cfg, weights)
     _save_pairs_and_weights(conn, inputs, weights, pairs, None)
     found = {story_id(m[0]): ([], m) for m in _components(conn, None)}
     stored = state.column(conn, "SELECT id FROM stories")
     stories = _write_stories(conn, cfg, found, stored - set(found), set())
     return {
         "story_articles_reached": len(inputs.ids),
-        "story_pairs_new": len(pairs),
+        "story_pairs_new": len(pairs[0]),
         "stories_rebuilt": stories,
     }
 
