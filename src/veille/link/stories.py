@@ -68,7 +68,7 @@ UNDATED_ORDER = 1 << 30  # an undated article's place in a story: after every da
 LABEL_SCALE = 1_000_000
 # work done a part at a time, so memory stays flat however many pairs a run makes
 EXPAND_BUDGET = 2_000_000  # candidate postings expanded at once
-COSINE_CHUNK = 50_000  # pairs at once: about 2.5M entries a side, tens of MB
+COSINE_CHUNK = 20_000  # pairs at once: about 1M entries a side, ~12 MB each
 
 
 @dataclass(frozen=True, slots=True)
