@@ -146,6 +146,9 @@ CASES = [
     ("Le gouvernement allemand a confirmé la livraison.", "gouvernement", "DEU", "GOV"),
     ("Des usines situées à Belgorod ont été touchées.", "usines", "RUS", None),
     ("Le président français Emmanuel Macron a appelé au calme.", "président", "FRA", "GOV"),
+    # a capitalised demonym noun names the people ("les Russes"), a lowercase one does not
+    ("Les Ukrainiens ont tenu la ville.", "Ukrainiens", "UKR", None),
+    ("Des Américains ont rejoint la mission.", "Américains", "USA", None),
 ]
 
 

@@ -338,6 +338,16 @@ EVENTS = [
      {"type": "ASSAULT", "actor": "RUS", "modality": "negation"}),
     ("Kiev a exhorté ses alliés à accélérer l'envoi d'obus.",
      {"type": "REQUEST", "actor": "UKR", "target": None}),
+    # an adverb of quantity stands for what it counts; supplies are asked of suppliers
+    ("Le président géorgien a demandé davantage de munitions.",
+     {"type": "REQUEST", "actor": "GEO", "target": None, "mode": "assist"}),
+    ("Chisinau réclame beaucoup plus d'obus.",
+     {"type": "REQUEST", "actor": "MDA", "target": None, "mode": "assist"}),
+    ("Moscou exige le départ des soldats ukrainiens.",
+     {"type": "REQUEST", "actor": "RUS", "target": "UKR"}),
+    # a capitalised demonym noun names its people
+    ("Les Russes ont pilonné Kramatorsk toute la nuit.",
+     {"type": "ASSAULT", "actor": "RUS", "target": "UKR"}),
 ]  # fmt: skip
 
 

@@ -180,7 +180,10 @@ def test_links_and_search_are_updated_only_when_something_was_stored(
     monkeypatch.setattr("veille.link.update_links", lambda s, st: calls.append("link") or {"x": 1})
     monkeypatch.setattr("veille.search.index_articles", lambda s, st: calls.append("index") or 5)
     summary = run([corpus], settings, stages=stages)
-    assert calls == ["link", "index"] and summary.links == {"x": 1} and summary.indexed == 5
+    assert calls == ["link", "index"] and summary.links["x"] == 1 and summary.indexed == 5
+    # the link step's own wall and CPU seconds, apart from indexing (benchmarks read them)
+    assert summary.links["link_cpu_seconds"] >= 0
+    assert 0 <= summary.links["link_wall_seconds"] <= summary.link_seconds
     run([corpus], settings, stages=stages)
     assert calls == ["link", "index"]
 

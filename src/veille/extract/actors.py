@@ -141,6 +141,20 @@ def demonym_country(token: Any, kb: Any) -> str | None:
     return kb.country_for_adjective(token.text) or kb.country_for_adjective(token.lemma_)
 
 
+def demonym_noun_country(token: Any, kb: Any) -> str | None:
+    """Country of a people named by a capitalised demonym noun ("les Russes ont tiré",
+    "les Ukrainiens") or a demonym the tagger took for a proper noun."""
+    if (
+        token.pos_ not in ("NOUN", "PROPN")
+        or not token.text[:1].isupper()
+        or not hasattr(kb, "country_for_adjective")
+    ):
+        return None
+    return kb.country_for_adjective(token.text.lower()) or kb.country_for_adjective(
+        token.lemma_.lower()
+    )
+
+
 # ---------------------------------------------------------------------------
 # Phrases
 
@@ -183,6 +197,8 @@ def _country_in_phrase(
             country = demonym_country(tok, kb)
             if country:
                 return None, country
+        if depth == 0 and mention is None and (country := demonym_noun_country(tok, kb)):
+            return None, country
         if depth >= _MAX_DEPTH:
             continue
         for child in tok.children:

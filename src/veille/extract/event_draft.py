@@ -24,7 +24,8 @@ class Draft:
     quantities: list[EventQuantity] = field(default_factory=list)
     verbal: bool = True  # a verb, or an event noun under a host verb
     actor_phrase: bool = False  # an explicit actor phrase exists (even without a country)
-    # the object is a relation ("exhorté ses alliés", "ses partenaires"): no dyad target
+    # the object is a relation ("exhorté ses alliés", "ses partenaires") or a supply asked
+    # for ("réclame des munitions"): no dyad target
     party_object: bool = False
     generic_subject: bool = False  # the subject is no actor at all ("les analystes")
     actor_inferred: bool = False

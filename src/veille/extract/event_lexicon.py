@@ -56,6 +56,7 @@ class EventLexicon:
     dyad_other: dict[str, str]
     dyad_actor_types: frozenset[str]
     dyad_target_types: frozenset[str]
+    supply_request_types: frozenset[str]
     keep_without_parties: frozenset[str]
     actor_optional_types: frozenset[str]
     object_event_types: frozenset[str]
@@ -189,6 +190,7 @@ def load_event_lexicon(data_dir: Path) -> EventLexicon:
         dyad_other=dyad_other,
         dyad_actor_types=frozenset(data.get("dyad_actor_types") or ()),
         dyad_target_types=frozenset(data.get("dyad_target_types") or ()),
+        supply_request_types=frozenset(data.get("supply_request_types") or ()),
         keep_without_parties=frozenset(data.get("keep_without_parties") or ()),
         actor_optional_types=frozenset(data.get("actor_optional_types") or ()),
         object_event_types=frozenset(data.get("object_event_types") or ()),

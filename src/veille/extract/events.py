@@ -280,6 +280,13 @@ class _Extractor(ChecksMixin, CompletionMixin, PartiesMixin, PlacesMixin, Attrib
         draft.party_object = any(
             a.lemma_.lower() in self.actors.relational_nouns for a in addressees
         )
+        if (
+            draft.type in lex.supply_request_types
+            and obj_tok is not None
+            and any(lex.in_class(o, "aid") for o in with_conjuncts(obj_tok))
+        ):
+            draft.party_object = True  # "réclame des munitions": asked of suppliers
+            draft.mode = draft.mode or "assist"
         if draft.type in lex.symmetric:
             if draft.target is None and subj_tok is not None and draft.actor is not None:
                 # "l'Ukraine et la Pologne ont signé": the second party is the target
