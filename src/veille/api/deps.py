@@ -117,10 +117,13 @@ async def state(request: Request) -> AppState:
 
 
 async def cursor(request: Request) -> AsyncIterator[duckdb.DuckDBPyConnection]:
+    from veille.store.duckdb.queries import pin_generation
+
     st = request.app.state.veille
     with st.store_lock:
         cur = st.store.connection().cursor()
     try:
+        pin_generation(cur)  # one read of the generation for the whole request
         yield cur
     finally:
         cur.close()

@@ -291,8 +291,8 @@ def get_claims(st: St, con: Con, f: ClaimFlt, page: Pg) -> dict[str, Any]:
 
 
 @router.get("/entities", summary="Entities by number of articles")
-def get_entities(con: Con, f: EntityFlt, page: Pg) -> dict[str, Any]:
-    return queries.list_entities(con, f, page.limit, page.offset, page.cursor)
+def get_entities(st: St, con: Con, f: EntityFlt, page: Pg) -> dict[str, Any]:
+    return queries.list_entities(con, f, page.limit, page.offset, page.cursor, st.ranks)
 
 
 @router.get(

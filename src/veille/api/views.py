@@ -26,12 +26,12 @@ def overview(
     return {
         "date_from": span.date_from.isoformat() if span.date_from else None,
         "date_to": span.date_to.isoformat() if span.date_to else None,
-        "stats": queries.stats(con, span, aid),
+        "stats": queries.stats(con, span, aid, ranks),
         "timeline_events": queries.timeline(con, "events", span, ranks),
         "timeline_events_undated": queries.timeline_undated(con, "events", span, ranks),
         "timeline_incidents": queries.timeline(con, "incidents", span, ranks),
         "timeline_incidents_undated": queries.timeline_undated(con, "incidents", span, ranks),
-        "top_entities": queries.list_entities(con, span, 12, 0)["items"],
+        "top_entities": queries.list_entities(con, span, 12, 0, ranks=ranks)["items"],
         "latest_events": queries.list_events(con, span, 12, 0, ranks=ranks)["items"],
         "aid_by_donor_status": aid["by_donor_status"],
     }

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import weakref
 from calendar import monthrange
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     import duckdb
 
     from veille.search import IndexDoc
+    from veille.store.duckdb.dayspans import DaySpans, Span
     from veille.store.duckdb.ranked import Ranks
 
 Page = dict[str, Any]  # {"items": [...], "total": N, "next_cursor": str | None}
@@ -41,6 +43,7 @@ class CursorError(ValueError):
 
 
 _CURSOR_MAX = 2000  # characters; a cursor holds a few sort values
+MAX_KEPT_ROWS = 2000  # events a server keeps shaped per generation (``list_events``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +209,7 @@ def _page(
     cursor: str | None = None,
     rows_sql: str | None = None,
     ranks: Ranks | None = None,
+    kept_rows: dict[Any, dict[str, Any]] | None = None,
 ) -> Page:
     """One page of ``sql`` (no ORDER BY: ``order`` sorts it) and the total count.
 
@@ -221,9 +225,13 @@ def _page(
     ``ranks``: the server's kept orders; a list (with its filters) asked for twice in a
     store generation is then read as a slice of its whole order (same rows, total and
     cursors): paging through a list costs a slice and a fetch, not a ranking.
+    ``kept_rows``: shaped rows read before, by ``order.fetch`` (``_page_items``).
     """
     if ranks is not None and order.fetch:
-        page = _ranked_page(con, sql, params, limit, offset, shape, order, cursor, rows_sql, ranks)
+        page = _ranked_page(
+            con, sql, params, limit, offset, shape, order, cursor, rows_sql, ranks,
+            kept_rows=kept_rows,
+        )  # fmt: skip
         if page is not None:
             return page
     return _sql_page(con, sql, params, limit, offset, shape, order, cursor, rows_sql)
@@ -281,12 +289,24 @@ def _page_items(
     order: Order,
     shape: Callable[[dict[str, Any]], dict[str, Any]],
     ids: list,
+    kept_rows: dict[Any, dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """The page's rows read by ``order.fetch`` (from ``rows_sql`` when given: the filters
-    are not evaluated again), shaped, in the order of ``ids``."""
+    are not evaluated again), shaped, in the order of ``ids``.
+
+    ``kept_rows``: items by id that the caller kept (for one store generation and one
+    ``rows_sql``): only the others are read."""
     source, source_params = (rows_sql, []) if rows_sql else (sql, list(params))
-    description, raw = _fetch(con, source, source_params, order.fetch, ids)
-    return [shape(row) for row in _dicts(description, raw)]
+    missing = ids if kept_rows is None else [i for i in ids if i not in kept_rows]
+    if not missing:
+        return [kept_rows[i] for i in ids]
+    description, raw = _fetch(con, source, source_params, order.fetch, missing)
+    items = [shape(row) for row in _dicts(description, raw)]
+    if kept_rows is None:
+        return items
+    at = [d[0] for d in description].index(order.fetch)
+    found = {row[at]: item for row, item in zip(raw, items, strict=True)}
+    return [kept_rows.get(i) or found[i] for i in ids if i in kept_rows or i in found]
 
 
 def _fetch(
@@ -315,6 +335,7 @@ def _ranked_page(
     rows_sql: str | None,
     ranks: Ranks,
     mask: Callable[[Any, Any], Any] | None = None,
+    kept_rows: dict[Any, dict[str, Any]] | None = None,
 ) -> Page | None:
     """The page as a slice of the kept order of ``sql``; None while it is not kept, or for
     a cursor this order did not hand out (the SQL path then answers).
@@ -363,7 +384,7 @@ def _ranked_page(
         after = start + limit if mask is None else chosen[limit - 1].as_py() + 1
         ranked.remember(next_cursor, after)
     ids = rows.column(order.fetch).to_pylist()
-    items = _page_items(con, sql, params, rows_sql, order, shape, ids)
+    items = _page_items(con, sql, params, rows_sql, order, shape, ids, kept_rows)
     return {"items": items, "total": total, "next_cursor": next_cursor}
 
 
@@ -449,8 +470,24 @@ ORDER BY a.stored_at, a.id
 
 def generation(con: duckdb.DuckDBPyConnection) -> int:
     """A number every write to the store raises: answers computed at one generation hold
-    until it changes."""
+    until it changes (the one ``pin_generation`` read, for a cursor it pinned)."""
+    pinned = _PINNED.get(con)
+    if pinned is not None:
+        return pinned
     return con.execute("SELECT n FROM store_generation").fetchall()[0][0]
+
+
+# A server's cursor of one request -> the generation read when it was made: the kept
+# answers, orders and values a request reads all ask for it (~10 queries of ~0.1 CPU-ms
+# each for a dated overview), and one request sees one generation throughout.
+_PINNED: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+
+
+def pin_generation(con: duckdb.DuckDBPyConnection) -> int:
+    """Read the generation once for ``con``, a cursor that lives for one request: later
+    ``generation(con)`` calls return it (forgotten with the cursor)."""
+    _PINNED[con] = now = con.execute("SELECT n FROM store_generation").fetchall()[0][0]
+    return now
 
 
 def store_identity(con: duckdb.DuckDBPyConnection) -> str:
@@ -538,17 +575,24 @@ def _event_day_sql(alias: str = "e") -> str:
 
 
 def stats(
-    con: duckdb.DuckDBPyConnection, f: Filters | None = None, aid: dict[str, Any] | None = None
+    con: duckdb.DuckDBPyConnection,
+    f: Filters | None = None,
+    aid: dict[str, Any] | None = None,
+    ranks: Ranks | None = None,
 ) -> dict[str, Any]:
     """Counts of everything, the covered period, and events by type.
 
     With a date range in ``f``, every count is limited to it: articles by publication
     date, events by their date (else their article's), incidents by their date, aid by its
-    announcement date (else its article's), claims and entities by their article's."""
+    announcement date (else its article's), claims and entities by their article's
+    (``ranks``: the server's kept values; the day counts are then summed in memory)."""
     f = f or Filters()
-    counts, by_type, by_verification = (
-        _ranged_counts(con, f) if f.date_from or f.date_to else _whole_counts(con)
-    )
+    if not (f.date_from or f.date_to):
+        counts, by_type, by_verification = _whole_counts(con)
+    elif ranks is not None:
+        counts, by_type, by_verification = day_spans(con, ranks).counts(_day_span(f))
+    else:
+        counts, by_type, by_verification = _ranged_counts(con, f)
     # ``aid``: the caller's aid_totals over the same range, when it has it already
     aid = aid or aid_totals(con, Filters(date_from=f.date_from, date_to=f.date_to))
     groups = {g["key"]: g for g in aid["groups"]}
@@ -570,6 +614,22 @@ def stats(
         "events_by_type": {t: n for t, n in by_type},
         "claims_by_verification": {v: n for v, n in by_verification},
     }
+
+
+def day_spans(con: duckdb.DuckDBPyConnection, ranks: Ranks) -> DaySpans:
+    """The day count tables of this generation, kept in memory by the server."""
+    from veille.store.duckdb.dayspans import DaySpans
+
+    return ranks.value(generation(con), "day_spans", lambda: DaySpans(con))
+
+
+def _day_span(f: Filters) -> Span:
+    from veille.store.duckdb.dayspans import Span, day_number
+
+    return Span(
+        day_number(f.date_from) if f.date_from else None,
+        day_number(f.date_to) if f.date_to else None,
+    )
 
 
 def _whole_counts(con: duckdb.DuckDBPyConnection) -> tuple[list[Any], list, list]:
@@ -1120,17 +1180,24 @@ def list_events(
     rows = "SELECT e.* FROM events e"
     mask = _event_mask(f) if where.clauses else None
     page = None
+    # the events a server read lately, shaped, with their articles: the overview's latest
+    # events of a date range are mostly the same ones whatever the range
+    kept = None if ranks is None else ranks.value(generation(con), "event_rows", dict)
     if ranks is not None and mask is not None:  # a filtered list: a mask over the whole order
         page = _ranked_page(
             con, rows + where.sql(), where.params, limit, offset, _event_item, EVENT_ORDER,
-            cursor, rows, ranks, mask,
+            cursor, rows, ranks, mask, kept,
         )  # fmt: skip
     if page is None:
         page = _page(
             con, rows + where.sql(), where.params, limit, offset, _event_item, EVENT_ORDER,
-            cursor, rows, None if mask is not None else ranks,
+            cursor, rows, None if mask is not None else ranks, kept,
         )  # fmt: skip
-    _attach_articles(con, page["items"])
+    _attach_articles(con, [item for item in page["items"] if "article_title" not in item])
+    if kept is not None:  # shared by later answers: never changed after this
+        if len(kept) + len(page["items"]) > MAX_KEPT_ROWS:
+            kept.clear()
+        kept.update((item["id"], item) for item in page["items"])
     return page
 
 
@@ -1680,13 +1747,19 @@ ENTITY_ORDER = Order("entities", (("articles", True), ("mentions", True), ("key"
 
 
 def list_entities(
-    con: duckdb.DuckDBPyConnection, f: Filters, limit: int, offset: int, cursor: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    f: Filters,
+    limit: int,
+    offset: int,
+    cursor: str | None = None,
+    ranks: Ranks | None = None,
 ) -> Page:
     """Entities by number of articles mentioning them; key is the KB id, else the name.
 
     ``label`` and ``country`` keep entities whose most frequent label and country they
     are. Those lists read ``entity_stats`` (kept when articles are stored); a text, article
-    or date filter counts the matching mentions instead."""
+    or date filter counts the matching mentions instead (a date filter alone: the counts
+    by day, summed in memory when the server keeps them, ``ranks``)."""
     where = _Where().each(f, {"label": "label = ?", "country": "country = ?"})
     if not (f.q or f.article_id or f.date_from or f.date_to):
         sql = (
@@ -1695,6 +1768,8 @@ def list_entities(
         )
         return _page(con, sql, where.params, limit, offset, _same, ENTITY_ORDER, cursor)
     if not (f.q or f.article_id or f.label or f.country):
+        if ranks is not None and cursor is None:
+            return _kept_dated_entities(day_spans(con, ranks), f, limit, offset)
         return _dated_entities(con, f, limit, offset, cursor)
     if f.q:
         where.add("(name ILIKE ? OR text ILIKE ?)", f"%{f.q}%", f"%{f.q}%")
@@ -1756,6 +1831,27 @@ def _dated_entities(
         for rows in [forms.get(item["key"], [])]
     ]
     return page
+
+
+def _kept_dated_entities(spans: DaySpans, f: Filters, limit: int, offset: int) -> Page:
+    """``_dated_entities`` (a first page or one at an offset) from the server's kept day
+    counts: the same items, total and next cursor."""
+    span = _day_span(f)
+    total, rows = spans.ranked_entities(span, offset, limit + 1)
+    next_cursor = None
+    if len(rows) > limit:  # one row more than asked: there is a next page
+        rows = rows[:limit]
+        key, mentions, articles = rows[-1]
+        next_cursor = ENTITY_ORDER.cursor([articles, mentions, key])
+    items = [
+        {**spans.forms(key, span), "mentions": mentions, "articles": articles, "key": key}
+        for key, mentions, articles in rows
+    ]
+    items = [{name: item[name] for name in _ENTITY_FIELDS} for item in items]
+    return {"items": items, "total": total, "next_cursor": next_cursor}
+
+
+_ENTITY_FIELDS = ("key", "kb_id", "name", "label", "country", "mentions", "articles")
 
 
 MENTION_ORDER = Order(

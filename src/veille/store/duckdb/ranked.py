@@ -221,7 +221,10 @@ class Ranks:
             ordered = f"SELECT {columns} FROM ({sql}) q ORDER BY {order_sql}"
             own = con.cursor()  # Arrow straight from DuckDB needs a connection with no result
             try:
+                # one chunk per column: a take over DuckDB's chunks concatenates them first
+                # (~1.3 CPU-ms for the events' keys at 100k articles, per page)
                 table = _coded(own.sql(ordered, params=list(params)).to_arrow_table())
+                table = table.combine_chunks()
             finally:
                 own.close()
         finally:

@@ -1,0 +1,119 @@
+"""What a server keeps to answer dated overviews cheaply (store/duckdb/dayspans.py and the
+kept rows of queries.list_events): the same answers as the queries, read once per store
+generation; and the one generation a request's cursor reads (queries.pin_generation)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from test_day_counts import RANGES, SAMPLE, UNKNOWN, _short, analysis, day
+from veille.store import open_store
+from veille.store.duckdb import queries
+from veille.store.duckdb.queries import Filters
+from veille.store.duckdb.ranked import Ranks
+
+KEPT_RANGES = [
+    *RANGES,
+    Filters(date_from=date(2024, 2, 29)),
+    Filters(date_to=date(2024, 3, 5)),
+    Filters(date_to=date(2023, 1, 1)),
+    Filters(date_from=date(2024, 2, 20), date_to=date(2024, 2, 10)),  # reversed, in a month
+]
+
+
+@pytest.fixture
+def linked(tmp_path):
+    """SAMPLE (month-, year- and un-dated events and articles, an article without outlet,
+    entity names that tie), a second version of an article, and the incidents of both."""
+    from veille.link import update_links
+    from veille.settings import load_settings
+
+    settings = load_settings(overrides={"db_path": tmp_path / "v.duckdb"}, env={})
+    with open_store(settings.db_path) as store:
+        store.save_batch(SAMPLE)
+        store.save_batch(
+            [
+                analysis(
+                    "a2", day("2024-03-06"), "Le Guet", source="dc/a.txt", claims=(None,),
+                    events=(("ATTACK", day("2024-03-06"), True), ("ASSAULT", UNKNOWN, True)),
+                    names=("Lomny", "Kessel", "Lomny"),
+                )
+            ]
+        )  # fmt: skip
+        update_links(store, settings)
+        yield store
+
+
+@pytest.mark.parametrize("f", KEPT_RANGES, ids=_short)
+def test_kept_day_counts_give_the_dated_stats_and_entities_of_the_queries(linked, f):
+    con = linked.connection()
+    ranks = Ranks()
+    assert queries.stats(con, f, ranks=ranks) == queries.stats(con, f)
+    for limit, offset in ((50, 0), (2, 0), (2, 1), (1, 3), (2, 99)):
+        kept = queries.list_entities(con, f, limit, offset, ranks=ranks)
+        assert kept == queries.list_entities(con, f, limit, offset)  # items, total, cursor
+
+
+def test_some_kept_ranges_count_incidents_and_ties(linked):
+    """The ranges above are not all empty: incidents, located events, several types."""
+    con = linked.connection()
+    got = queries.stats(con, Filters(date_from=date(2024, 2, 15)), ranks=Ranks())
+    assert got["incidents"] and got["located_events"] and len(got["events_by_type"]) == 2
+    # "Varga" twice and "ministre Varga" once on 2024-03-07: the most frequent form
+    items = queries.list_entities(con, Filters(date_from=date(2024, 3, 7)), 10, 0, ranks=Ranks())
+    assert {i["key"]: i["name"] for i in items["items"]}["kb-varga"] == "Varga"
+
+
+def test_kept_day_counts_follow_a_write(linked):
+    con = linked.connection()
+    ranks = Ranks()
+    f = Filters(date_from=date(2024, 3, 1))
+    before = queries.stats(con, f, ranks=ranks)
+    kessel = {i["key"]: i for i in queries.list_entities(con, f, 50, 0, ranks=ranks)["items"]}
+    linked.save_batch([analysis("z", day("2024-03-08"), "Nouveau", names=("Kessel",))])
+    after = queries.stats(con, f, ranks=ranks)
+    assert after == queries.stats(con, f)
+    assert after["articles"] == before["articles"] + 1
+    assert after["outlets"] == before["outlets"] + 1
+    entities = queries.list_entities(con, f, 50, 0, ranks=ranks)
+    assert entities == queries.list_entities(con, f, 50, 0)
+    now = {i["key"]: i for i in entities["items"]}
+    assert now["Kessel"]["articles"] == kessel["Kessel"]["articles"] + 1
+
+
+def test_latest_events_of_another_range_read_only_the_events_not_read_before(linked, monkeypatch):
+    con = linked.connection()
+    ranks = Ranks(build_after=1)
+    wide, narrow = Filters(date_from=date(2024, 2, 1)), Filters(date_from=date(2024, 3, 5))
+    first = queries.list_events(con, narrow, 12, 0, ranks=ranks)
+    assert first == queries.list_events(con, narrow, 12, 0)
+    fetched: list[str] = []
+    real = queries._fetch
+
+    def counting(con, source, params, column, ids):
+        fetched.extend(ids)
+        return real(con, source, params, column, ids)
+
+    monkeypatch.setattr(queries, "_fetch", counting)
+    second = queries.list_events(con, wide, 12, 0, ranks=ranks)
+    monkeypatch.undo()
+    assert second == queries.list_events(con, wide, 12, 0)  # articles attached too
+    assert second["items"][0]["article_title"] is not None
+    old = {item["id"] for item in first["items"]}
+    assert old and sorted(fetched) == sorted(i["id"] for i in second["items"] if i["id"] not in old)
+    assert fetched  # the wide range has events the narrow one has not
+
+
+def test_a_request_cursor_keeps_the_generation_it_read(tmp_path):
+    with open_store(tmp_path / "g.duckdb") as store:
+        store.save_batch(SAMPLE[:1])
+        con = store.connection()
+        request = con.cursor()
+        pinned = queries.pin_generation(request)
+        assert pinned == queries.generation(con)
+        store.save_batch(SAMPLE[1:2])
+        assert queries.generation(request) == pinned  # one generation for the request
+        assert queries.generation(con) > pinned  # any other connection reads the store's
+        request.close()
