@@ -164,6 +164,7 @@ class DaySpans:
         self.form_day = day[order]
         self.form_fields = [_coded(t[name].take(order)) for name in _FORM_FIELDS]
         self.form_mentions = _ints(t["mentions"])[order]
+        self._last_totals: tuple[Span, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
 
     # -- stats ---------------------------------------------------------------------
 
@@ -176,7 +177,6 @@ class DaySpans:
         events = span.periods(self.event_first, self.event_last)
         n = self.event_n[events]
         incidents = span.periods(self.incident_first, self.incident_last)
-        entity_keys = self.entity_key.codes[span.days(self.entity_day)]
         counts = [
             int(self.article_n[days].sum()),
             len(np.unique(outlets[outlets >= 0])),
@@ -184,7 +184,7 @@ class DaySpans:
             int(self.incident_n[incidents].sum()),
             int(self.aid_n[span.days(self.aid_day)].sum()),
             int(self.claim_n[span.days(self.claim_day)].sum()),
-            len(np.unique(entity_keys)),
+            len(self.entity_totals(span)[0]),
             _iso(article_days[0]) if len(article_days) else None,
             _iso(article_days[-1]) if len(article_days) else None,
             int(n[self.event_located[events]].sum()),
@@ -198,14 +198,20 @@ class DaySpans:
     # -- entities ------------------------------------------------------------------
 
     def entity_totals(self, span: Span) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(key codes, mentions, articles) of every entity mentioned within ``span``."""
+        """(key codes, mentions, articles) of every entity mentioned within ``span`` (the
+        last span's are kept: an overview counts them, then ranks them)."""
+        last = self._last_totals
+        if last is not None and last[0] == span:
+            return last[1]
         days = span.days(self.entity_day)
         keys = self.entity_key.codes[days]
         size = len(self.entity_key.values)
         mentions = np.bincount(keys, weights=self.entity_mentions[days], minlength=size)
         articles = np.bincount(keys, weights=self.entity_articles[days], minlength=size)
-        present = np.flatnonzero(np.bincount(keys, minlength=size))
-        return present, mentions[present].astype(np.int64), articles[present].astype(np.int64)
+        present = np.flatnonzero(mentions)  # every row counts one mention at least
+        totals = (present, mentions[present].astype(np.int64), articles[present].astype(np.int64))
+        self._last_totals = (span, totals)  # one assignment: safe between threads
+        return totals
 
     def ranked_entities(
         self, span: Span, offset: int, count: int

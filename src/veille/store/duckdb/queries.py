@@ -1623,9 +1623,12 @@ def aid_totals(
         valued = [r["usd_value"] for r in items if r["usd_value"] is not None]
         return {"usd": float(sum(valued)), "count": len(items), "valued": len(valued)}
 
+    by_group: dict[str, list[dict[str, Any]]] = {}
+    for r in aid:
+        by_group.setdefault(_status_group(r["status"]), []).append(r)
     groups = []
     for key, label, statuses in AID_STATUS_GROUPS:
-        members = [r for r in aid if _status_group(r["status"]) == key]
+        members = by_group.get(key, [])
         groups.append({"key": key, "label": label, "statuses": list(statuses), **total(members)})
 
     def grouped(keys: tuple[str, ...]) -> list[dict[str, Any]]:
