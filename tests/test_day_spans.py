@@ -1,4 +1,4 @@
-"""What a server keeps to answer dated overviews cheaply (store/duckdb/dayspans.py and the
+"""What a server keeps to answer dated overviews and event pages cheaply (dayspans.py, the
 kept rows of queries.list_events): the same answers as the queries, read once per store
 generation; and the one generation a request's cursor reads (queries.pin_generation)."""
 
@@ -117,3 +117,25 @@ def test_a_request_cursor_keeps_the_generation_it_read(tmp_path):
         assert queries.generation(request) == pinned  # one generation for the request
         assert queries.generation(con) > pinned  # any other connection reads the store's
         request.close()
+
+
+def test_event_pages_take_coordinates_from_the_kept_order(linked, monkeypatch):
+    """Reading DOUBLE columns of rows spread over the table costs more than the rest of
+    the row: a kept page takes an event's coordinates from the kept order instead."""
+    con = linked.connection()
+    sources: list[str] = []
+    real = queries._fetch
+
+    def recording(con, source, params, column, ids):
+        sources.append(source)
+        return real(con, source, params, column, ids)
+
+    for f in (Filters(), Filters(type="ATTACK"), Filters(date_from=date(2024, 3, 1))):
+        ranks = Ranks(build_after=1)
+        monkeypatch.setattr(queries, "_fetch", recording)
+        kept = queries.list_events(con, f, 3, 1, ranks=ranks)
+        monkeypatch.undo()
+        assert kept == queries.list_events(con, f, 3, 1)
+        assert "location_lat" in sources[-1] and "EXCLUDE" in sources[-1]
+    located = queries.list_events(con, Filters(), 50, 0, ranks=Ranks(build_after=1))["items"]
+    assert any(item["location"] and item["location"]["lat"] is not None for item in located)
