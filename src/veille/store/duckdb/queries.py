@@ -1242,6 +1242,7 @@ def _kept_points(
 ) -> list[dict[str, Any]] | None:
     """``event_points``' rows read from the events' kept order (its facets hold what a
     point shows); None when the order is not kept or a filter is not one of its facets."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     mask = _event_mask(f)
@@ -1256,10 +1257,19 @@ def _kept_points(
         return None
     chosen = pc.indices_nonzero(mask(ranked, con)).slice(0, limit)
     table = ranked.table.select(list(_POINT_COLUMNS.values())).take(chosen)
-    rows = table.rename_columns(list(_POINT_COLUMNS)).to_pylist()
-    for row in rows:
-        row["date"] = _value(row["date"])
-    return rows
+    # column by column, as plain text: Table.to_pylist builds rows through Arrow scalars,
+    # and a dictionary-encoded or date column's to_pylist is ~20x slower than its text's
+    # (a date cast to text is its ISO form)
+    columns = []
+    for c in _POINT_COLUMNS.values():
+        column = table.column(c)
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(column.type.value_type)
+        elif pa.types.is_date(column.type):
+            column = pc.cast(column, pa.string())
+        columns.append(column.to_pylist())
+    names = list(_POINT_COLUMNS)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def event_points(
