@@ -139,3 +139,32 @@ def test_event_pages_take_coordinates_from_the_kept_order(linked, monkeypatch):
         assert "location_lat" in sources[-1] and "EXCLUDE" in sources[-1]
     located = queries.list_events(con, Filters(), 50, 0, ranks=Ranks(build_after=1))["items"]
     assert any(item["location"] and item["location"]["lat"] is not None for item in located)
+
+
+def test_story_pages_count_articles_once_per_generation(linked, monkeypatch):
+    from veille.model import Story
+
+    con = linked.connection()
+    ids = [row[0] for row in con.execute("SELECT id FROM articles ORDER BY id").fetchall()]
+    linked.save_stories(
+        [
+            Story(f"s{n}", f"story {n}", tuple(ids[: n % 4 + 1]), ("Lomny",), date(2024, 3, n))
+            for n in range(1, 9)
+        ]
+    )
+    sources: list[str] = []
+    real = queries._fetch
+
+    def recording(con, source, params, column, ids):
+        sources.append(source)
+        return real(con, source, params, column, ids)
+
+    ranks = Ranks(build_after=1)
+    for f in (Filters(), Filters(entity="Lomny"), Filters(date_from=date(2024, 3, 4))):
+        for limit, offset in ((3, 0), (3, 2), (50, 0)):
+            monkeypatch.setattr(queries, "_fetch", recording)
+            kept = queries.list_stories(con, f, limit, offset, ranks=ranks)
+            monkeypatch.undo()
+            assert kept == queries.list_stories(con, f, limit, offset)
+            assert "story_articles" not in sources[-1]  # counted once, not per page
+    assert queries.list_stories(con, Filters(), 50, 0, ranks=ranks)["items"][0]["num_articles"] == 4

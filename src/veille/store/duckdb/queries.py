@@ -1415,9 +1415,24 @@ def list_stories(
         "SELECT s.*, (SELECT count(*) FROM story_articles m WHERE m.story_id = s.id) "
         f"AS num_articles FROM stories s{where.sql()}"
     )
-    return _page(
-        con, sql, where.params, limit, offset, _story_item, STORY_ORDER, cursor, ranks=ranks
+    if ranks is None:
+        return _page(con, sql, where.params, limit, offset, _story_item, STORY_ORDER, cursor)
+    # a server counts every story's articles once per generation: a page's rows are then
+    # read without counting them (a pass over every story's articles, ~3 CPU-ms a page)
+    sizes = ranks.value(
+        generation(con),
+        "story_sizes",
+        lambda: dict(
+            con.execute("SELECT story_id, count(*) FROM story_articles GROUP BY ALL").fetchall()
+        ),
     )
+
+    def shape(row: dict[str, Any]) -> dict[str, Any]:
+        row["num_articles"] = sizes.get(row["id"], 0)
+        return _story_item(row)
+
+    rows = "SELECT s.*, NULL::BIGINT AS num_articles FROM stories s"  # counted by ``shape``
+    return _page(con, sql, where.params, limit, offset, shape, STORY_ORDER, cursor, rows, ranks)
 
 
 def get_story(con: duckdb.DuckDBPyConnection, story_id: str) -> dict[str, Any] | None:
