@@ -168,3 +168,36 @@ def test_story_pages_count_articles_once_per_generation(linked, monkeypatch):
             assert kept == queries.list_stories(con, f, limit, offset)
             assert "story_articles" not in sources[-1]  # counted once, not per page
     assert queries.list_stories(con, Filters(), 50, 0, ranks=ranks)["items"][0]["num_articles"] == 4
+
+
+def test_duplicate_pages_count_articles_once_per_generation(linked, monkeypatch):
+    from veille.model import DuplicateGroup
+
+    con = linked.connection()
+    ids = [row[0] for row in con.execute("SELECT id FROM articles ORDER BY id").fetchall()]
+    linked.save_duplicate_groups(
+        [
+            DuplicateGroup(f"g{n}", ("near", "exact")[n % 2], tuple(ids[: n % 4 + 2]),
+                           ("La Vigie",) if n % 3 else (), (), 0.5 + n / 20)
+            for n in range(8)
+        ]
+    )  # fmt: skip
+    sources: list[str] = []
+    real = queries._fetch
+
+    def recording(con, source, params, column, ids):
+        sources.append(source)
+        return real(con, source, params, column, ids)
+
+    ranks = Ranks(build_after=1)
+    for f in (Filters(), Filters(kind="near"), Filters(outlet="La Vigie")):
+        for limit, offset in ((3, 0), (3, 2), (50, 0)):
+            monkeypatch.setattr(queries, "_fetch", recording)
+            kept = queries.list_duplicate_groups(con, f, limit, offset, None, ranks)
+            monkeypatch.undo()
+            assert kept == queries.list_duplicate_groups(con, f, limit, offset)
+            assert "duplicate_group_articles" not in sources[-1]  # counted once, not per page
+    sizes = [
+        i["num_articles"] for i in queries.list_duplicate_groups(con, Filters(), 50, 0)["items"]
+    ]
+    assert sorted(sizes) == [2, 2, 3, 3, 4, 4, 5, 5]

@@ -1419,13 +1419,7 @@ def list_stories(
         return _page(con, sql, where.params, limit, offset, _story_item, STORY_ORDER, cursor)
     # a server counts every story's articles once per generation: a page's rows are then
     # read without counting them (a pass over every story's articles, ~3 CPU-ms a page)
-    sizes = ranks.value(
-        generation(con),
-        "story_sizes",
-        lambda: dict(
-            con.execute("SELECT story_id, count(*) FROM story_articles GROUP BY ALL").fetchall()
-        ),
-    )
+    sizes = _member_counts(con, ranks, "story_articles", "story_id")
 
     def shape(row: dict[str, Any]) -> dict[str, Any]:
         row["num_articles"] = sizes.get(row["id"], 0)
@@ -1433,6 +1427,18 @@ def list_stories(
 
     rows = "SELECT s.*, NULL::BIGINT AS num_articles FROM stories s"  # counted by ``shape``
     return _page(con, sql, where.params, limit, offset, shape, STORY_ORDER, cursor, rows, ranks)
+
+
+def _member_counts(
+    con: duckdb.DuckDBPyConnection, ranks: Ranks, table: str, key: str
+) -> dict[str, int]:
+    """How many rows of ``table`` each ``key`` has (a story's or group's articles), counted
+    once per store generation."""
+    return ranks.value(
+        generation(con),
+        f"sizes:{table}",
+        lambda: dict(con.execute(f"SELECT {key}, count(*) FROM {table} GROUP BY ALL").fetchall()),
+    )
 
 
 def get_story(con: duckdb.DuckDBPyConnection, story_id: str) -> dict[str, Any] | None:
@@ -1480,7 +1486,19 @@ def list_duplicate_groups(
         "SELECT g.*, (SELECT count(*) FROM duplicate_group_articles m WHERE m.group_id = g.id) "
         f"AS num_articles FROM duplicate_groups g{where.sql()}"
     )
-    page = _page(con, sql, where.params, limit, offset, _same, DUPLICATE_ORDER, cursor, ranks=ranks)
+    if ranks is None:
+        page = _page(con, sql, where.params, limit, offset, _same, DUPLICATE_ORDER, cursor)
+    else:  # each group's articles counted once per generation (as stories' are)
+        sizes = _member_counts(con, ranks, "duplicate_group_articles", "group_id")
+
+        def shape(row: dict[str, Any]) -> dict[str, Any]:
+            row["num_articles"] = sizes.get(row["id"], 0)
+            return row
+
+        rows = "SELECT g.*, NULL::BIGINT AS num_articles FROM duplicate_groups g"
+        page = _page(
+            con, sql, where.params, limit, offset, shape, DUPLICATE_ORDER, cursor, rows, ranks
+        )
     # exact copies for this page's groups only (a column of the list would count them all),
     # or for every group once per store generation when the server keeps them
     ids = [item["id"] for item in page["items"]]
