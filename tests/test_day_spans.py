@@ -201,3 +201,35 @@ def test_duplicate_pages_count_articles_once_per_generation(linked, monkeypatch)
         i["num_articles"] for i in queries.list_duplicate_groups(con, Filters(), 50, 0)["items"]
     ]
     assert sorted(sizes) == [2, 2, 3, 3, 4, 4, 5, 5]
+
+
+def test_an_api_request_reads_the_store_generation_once(tmp_path, monkeypatch):
+    """The page cache reads it, the request's cursor keeps it: a dated overview (stats,
+    timelines, entities, latest events, aid: each asks for it) reads it once."""
+    import duckdb
+    from fastapi.testclient import TestClient
+
+    from veille.api import create_app
+    from veille.settings import load_settings
+
+    settings = load_settings(overrides={"db_path": tmp_path / "v.duckdb"}, env={})
+    with open_store(settings.db_path) as store:
+        store.save_batch(SAMPLE)
+    app = create_app(settings)
+    executed: list[str] = []
+    real = duckdb.DuckDBPyConnection.execute
+
+    def counting(self, sql, *args, **kwargs):
+        executed.append(sql)
+        return real(self, sql, *args, **kwargs)
+
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        for n, day in enumerate(("2024-03-01", "2024-02-15", "2024-03-06")):
+            url = f"/api/v1/overview?date_from={day}"
+            monkeypatch.setattr(duckdb.DuckDBPyConnection, "execute", counting)
+            got = client.get(url)
+            monkeypatch.undo()
+            assert got.status_code == 200 and got.json()["stats"]["articles"]
+            reads = [sql for sql in executed if "store_generation" in sql]
+            assert len(reads) == n + 1  # one a request
+    app.state.veille.store.close()

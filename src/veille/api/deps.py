@@ -24,6 +24,7 @@ from veille.store.duckdb.ranked import Ranks
 TOKEN_ENV = "VEILLE_API_TOKEN"
 RELOAD_SECONDS = 5.0  # how stale the search index may be after `veille run`
 MAX_KEPT_ANSWERS = 512  # distinct filter combinations kept per generation
+GENERATION_KEY = "veille_generation"  # the store generation a request read, in its state
 
 
 class ErrorBody(BaseModel):
@@ -123,7 +124,8 @@ async def cursor(request: Request) -> AsyncIterator[duckdb.DuckDBPyConnection]:
     with st.store_lock:
         cur = st.store.connection().cursor()
     try:
-        pin_generation(cur)  # one read of the generation for the whole request
+        # one read of the generation for the whole request (the page cache's, if it read it)
+        pin_generation(cur, request.scope.get("state", {}).get(GENERATION_KEY))
         yield cur
     finally:
         cur.close()

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+from veille.api.deps import GENERATION_KEY
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -97,6 +99,7 @@ class PageCache:
             await self.app(scope, receive, send)
             return
         now = scope["app"].state.veille.generation()
+        scope.setdefault("state", {})[GENERATION_KEY] = now  # the request reads no other
         if now != self.generation:
             self.entries.clear()
             self.size = 0

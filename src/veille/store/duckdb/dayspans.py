@@ -225,29 +225,39 @@ class DaySpans:
         rows = [(values[codes[i]], int(mentions[i]), int(articles[i])) for i in order.tolist()]
         return len(codes), rows
 
-    def forms(self, key: str, span: Span) -> dict[str, Any]:
-        """The KB id (the largest) and the most frequent name, label and country of the
-        mentions of ``key`` within ``span`` (a tie goes to the value that sorts first)."""
-        code = self.key_code.get(key)
-        if code is None:
-            return dict.fromkeys(_FORM_FIELDS)
-        start = int(np.searchsorted(self.form_key, code, "left"))
-        stop = int(np.searchsorted(self.form_key, code, "right"))
-        rows = slice(start, stop)
+    def forms(self, keys: list[str], span: Span) -> list[dict[str, Any]]:
+        """For each of ``keys``: the KB id (the largest) and the most frequent name, label
+        and country of its mentions within ``span`` (a tie goes to the value that sorts
+        first). All keys at once: one pass per field over their rows."""
+        found = [dict.fromkeys(_FORM_FIELDS) for _ in keys]
+        spans = []
+        for at, key in enumerate(keys):
+            code = self.key_code.get(key)
+            if code is not None:
+                start = int(np.searchsorted(self.form_key, code, "left"))
+                stop = int(np.searchsorted(self.form_key, code, "right"))
+                spans.append((at, start, stop))
+        if not spans:
+            return found
+        rows = np.concatenate([np.arange(start, stop) for _, start, stop in spans])
+        owner = np.repeat([at for at, _, _ in spans], [stop - start for _, start, stop in spans])
         keep = span.periods(self.form_day[rows], self.form_day[rows])
-        weights = self.form_mentions[rows][keep]
-        found: dict[str, Any] = {}
+        rows, owner = rows[keep], owner[keep]
+        weights = self.form_mentions[rows]
         for name, field in zip(_FORM_FIELDS, self.form_fields, strict=True):
-            codes = field.codes[rows][keep]
+            codes = field.codes[rows]
             known = codes >= 0
-            if not known.any():
-                found[name] = None
-            elif name == "kb_id":
-                found[name] = field.values[int(codes[known].max())]
-            else:
-                distinct, at = np.unique(codes[known], return_inverse=True)
-                sums = np.bincount(at, weights=weights[known])
-                found[name] = field.values[int(distinct[int(np.argmax(sums))])]
+            # (owner, value) pairs as one number, in owner then value order
+            pairs = owner[known] * (len(field.values) + 1) + codes[known]
+            distinct, at = np.unique(pairs, return_inverse=True)
+            sums = np.bincount(at, weights=weights[known]) if len(distinct) else distinct
+            whose, value = np.divmod(distinct, len(field.values) + 1)
+            # per owner: the most mentions (kb id: the largest value), then the first value
+            best = np.lexsort((value, -value if name == "kb_id" else -sums, whose))
+            first = np.ones(len(best), dtype=bool)
+            first[1:] = whose[best][1:] != whose[best][:-1]
+            for i in best[first].tolist():
+                found[int(whose[i])][name] = field.values[int(value[i])]
         return found
 
 

@@ -43,7 +43,7 @@ class CursorError(ValueError):
 
 
 _CURSOR_MAX = 2000  # characters; a cursor holds a few sort values
-MAX_KEPT_ROWS = 2000  # events a server keeps shaped per generation (``list_events``)
+MAX_KEPT_ROWS = 6000  # events a server keeps shaped per generation (``list_events``: ~9 MB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -503,11 +503,14 @@ def generation(con: duckdb.DuckDBPyConnection) -> int:
 _PINNED: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 
 
-def pin_generation(con: duckdb.DuckDBPyConnection) -> int:
-    """Read the generation once for ``con``, a cursor that lives for one request: later
-    ``generation(con)`` calls return it (forgotten with the cursor)."""
-    _PINNED[con] = now = con.execute("SELECT n FROM store_generation").fetchall()[0][0]
-    return now
+def pin_generation(con: duckdb.DuckDBPyConnection, known: int | None = None) -> int:
+    """Read the generation once for ``con``, a cursor that lives for one request (or take
+    ``known``, read for the same request just before): later ``generation(con)`` calls
+    return it (forgotten with the cursor)."""
+    if known is None:
+        known = con.execute("SELECT n FROM store_generation").fetchall()[0][0]
+    _PINNED[con] = known
+    return known
 
 
 def store_identity(con: duckdb.DuckDBPyConnection) -> str:
@@ -1910,9 +1913,10 @@ def _kept_dated_entities(spans: DaySpans, f: Filters, limit: int, offset: int) -
         rows = rows[:limit]
         key, mentions, articles = rows[-1]
         next_cursor = ENTITY_ORDER.cursor([articles, mentions, key])
+    forms = spans.forms([key for key, _, _ in rows], span)
     items = [
-        {**spans.forms(key, span), "mentions": mentions, "articles": articles, "key": key}
-        for key, mentions, articles in rows
+        {**form, "mentions": mentions, "articles": articles, "key": key}
+        for form, (key, mentions, articles) in zip(forms, rows, strict=True)
     ]
     items = [{name: item[name] for name in _ENTITY_FIELDS} for item in items]
     return {"items": items, "total": total, "next_cursor": next_cursor}
