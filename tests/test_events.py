@@ -345,6 +345,11 @@ EVENTS = [
      {"type": "REQUEST", "actor": "MDA", "target": None, "mode": "assist"}),
     ("Moscou exige le départ des soldats ukrainiens.",
      {"type": "REQUEST", "actor": "RUS", "target": "UKR"}),
+    # a manned aircraft shot down is the shooter's assault, a drone the sender's attack
+    ("La défense antiaérienne ukrainienne a abattu un hélicoptère Ka-52 près de Bakhmout.",
+     {"type": "ASSAULT", "actor": "UKR", "target": "RUS"}),
+    ("Les militaires russes ont abattu un avion de transport ukrainien.",
+     {"type": "ASSAULT", "actor": "RUS", "target": "UKR"}),
     # a capitalised demonym noun names its people
     ("Les Russes ont pilonné Kramatorsk toute la nuit.",
      {"type": "ASSAULT", "actor": "RUS", "target": "UKR"}),
