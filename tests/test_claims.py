@@ -516,6 +516,15 @@ def test_being_unable_to_confirm_is_no_claim(claims_of) -> None:
     assert [c.cue for c in said] == ["confirmer"]
 
 
+def test_a_condition_or_a_question_is_no_claim(claims_of) -> None:
+    assert claims_of("Minsk a prévenu qu'il répondrait si ses avions étaient visés.") != []
+    assert claims_of("Le Kremlin a averti qu'il riposterait si Kiev frappait Belgorod.") != []
+    assert claims_of("Minsk répondra si des avions biélorusses sont visés.") == []
+    assert claims_of("Le journaliste a demandé si des chars avaient été livrés.") == []
+    said = claims_of("Le général a déclaré que si le front cédait, la ville tomberait.")
+    assert [c.cue for c in said] == ["déclarer"]
+
+
 def test_an_apposition_closed_by_a_comma_is_no_incise(claims_of) -> None:
     # the comma after "Dmitri Peskov" closes the subject's apposition: he speaks, and what
     # he denies follows the cue

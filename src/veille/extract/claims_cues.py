@@ -293,6 +293,11 @@ def cue_content(
     for takes, clause in sorted(complements, key=lambda kc: kc[1].i):
         if takes not in spec.takes:
             continue
+        if takes == "que" and any(
+            c.dep_ == "mark" and normalise_quotes(c.lower_) in lex.condition_marks
+            for c in clause.children
+        ):
+            continue  # "répondra si ...": a condition, nothing asserted
         tokens = list(clause.subtree)
         if takes == "que" and tokens and normalise_quotes(tokens[0].lower_) in lex.complementizers:
             tokens = tokens[1:]

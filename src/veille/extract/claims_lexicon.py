@@ -37,6 +37,7 @@ class ClaimLexicon:
     cues: dict[str, CueSpec]
     reflexive_cues: dict[str, CueSpec]  # "s'attendre" stored under "attendre"
     complementizers: frozenset[str]
+    condition_marks: frozenset[str]
     complementizer_window: int
     anonymous_sources: frozenset[str]
     speaker_nouns: frozenset[str]
@@ -173,6 +174,7 @@ def load_claim_lexicon(data_dir: Path) -> ClaimLexicon:
         cues=cues,
         reflexive_cues=reflexive,
         complementizers=_words(data, "complementizers", path),
+        condition_marks=_words(data, "condition_marks", path),
         complementizer_window=int(data.get("complementizer_window", 8)),
         anonymous_sources=_words(data, "anonymous_sources", path),
         speaker_nouns=_words(data, "speaker_nouns", path),
