@@ -350,6 +350,18 @@ EVENTS = [
      {"type": "ASSAULT", "actor": "UKR", "target": "RUS"}),
     ("Les militaires russes ont abattu un avion de transport ukrainien.",
      {"type": "ASSAULT", "actor": "RUS", "target": "UKR"}),
+    # where something comes from is neither the place nor the country of what comes;
+    # inside a participle, only the agent names who acts
+    ("Les drones lancés depuis la Crimée ont touché Kherson.",
+     {"type": "ASSAULT", "actor": "RUS", "target": "UKR", "location": "Kherson"}),
+    ("Les forces russes ont tiré des roquettes depuis la Biélorussie sur Tchernihiv.",
+     {"type": "ASSAULT", "actor": "RUS", "target": "UKR", "location": "Chernihiv"}),
+    ("Trois passants ont été blessés par des éclats de missiles tombés sur une école de Lviv.",
+     {"type": "ASSAULT", "target": "UKR", "location": "Lviv"}),
+    ("Des drones russes ont visé des dépôts de carburant, privant la région d'électricité.",
+     {"type": "ASSAULT", "actor": "RUS", "target": "UKR"}),
+    ("Poutine et Loukachenko ont signé une déclaration commune.",
+     {"type": "AGREE", "actor": "RUS", "target": "BLR"}),
     # a capitalised demonym noun names its people
     ("Les Russes ont pilonné Kramatorsk toute la nuit.",
      {"type": "ASSAULT", "actor": "RUS", "target": "UKR"}),

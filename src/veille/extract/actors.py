@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from veille.errors import DataFileError
+from veille.extract.frames import load_frame_patterns
 from veille.lang import get_pack, read_data_file
 from veille.model import Actor, Analysis, EntityMention
 
@@ -45,6 +46,12 @@ class ActorLexicon:
     pronouns: frozenset[str]
     possessives: frozenset[str]
     relational_nouns: frozenset[str] = frozenset()
+    # inside a participle ("des drones lancés par X", "des débris tombés sur Y") only these
+    # complements name who acts; the others say where or when (frames.yaml lists)
+    agent_cases: frozenset[str] = frozenset()
+    # "des missiles depuis la Biélorussie": where a thing comes from is not its country
+    source_cases: frozenset[str] = frozenset()
+    locating_participles: frozenset[str] = frozenset()
 
 
 @functools.cache
@@ -54,12 +61,16 @@ def load_actor_lexicon(data_dir: Path) -> ActorLexicon:
     data = read_data_file(path, "actor lexicon")
     if not isinstance(data, dict) or not isinstance(data.get("sectors"), dict):
         raise DataFileError("needs a 'sectors' mapping of noun -> sector", path=str(path))
+    lists = load_frame_patterns(data_dir).lists
     return ActorLexicon(
         sectors={str(k).lower(): str(v) for k, v in data["sectors"].items()},
         actor_nouns=frozenset(str(w).lower() for w in data.get("actor_nouns") or ()),
         pronouns=frozenset(str(w).lower() for w in data.get("pronouns") or ()),
         possessives=frozenset(str(w).lower() for w in data.get("possessives") or ()),
         relational_nouns=frozenset(str(w).lower() for w in data.get("relational_nouns") or ()),
+        agent_cases=lists.get("agent", frozenset()),
+        source_cases=lists.get("source", frozenset()),
+        locating_participles=lists.get("locating", frozenset()),
     )
 
 
@@ -177,11 +188,12 @@ def phrase_text(head: Any) -> str:
 
 
 def _country_in_phrase(
-    head: Any, analysis: Analysis, kb: Any, relational: frozenset[str] = frozenset()
+    head: Any, analysis: Analysis, kb: Any, lexicon: ActorLexicon
 ) -> tuple[Actor | None, str | None]:
     """(entity actor, demonym country) nearest the head, breadth first.
 
-    The complements of a relational head ("les alliés de l'Ukraine") are not searched.
+    The complements of a relational head ("les alliés de l'Ukraine") are not searched, nor
+    those of a participle but its agent ("des débris tombés sur un immeuble de Kiev").
     """
     queue: deque[tuple[Any, int]] = deque([(head, 0)])
     seen = {head.i}
@@ -193,7 +205,8 @@ def _country_in_phrase(
             actor = actor_from_mention(mention, kb, analysis.article.published.value)
             if actor is not None:
                 return actor, None
-        if depth > 0 and tok.dep_ == "amod":
+        # "des drones russes" (the parser may call the adjective a clause: acl)
+        if depth > 0 and tok.dep_ in ("amod", "acl"):
             country = demonym_country(tok, kb)
             if country:
                 return None, country
@@ -206,7 +219,21 @@ def _country_in_phrase(
                 continue
             if child.dep_ == "acl" and "Inf" in child.morph.get("VerbForm"):
                 continue  # "la décision d'accorder une aide à X": X is not the decision's
-            if depth == 0 and child.dep_ == "nmod" and head.lemma_.lower() in relational:
+            if (
+                depth == 0
+                and child.dep_ == "nmod"
+                and head.lemma_.lower() in lexicon.relational_nouns
+            ):
+                continue
+            cases = {c.lower_ for c in child.children if c.dep_ == "case"}
+            if cases & lexicon.source_cases:
+                continue
+            if (
+                tok.dep_ == "acl"
+                and "Part" in tok.morph.get("VerbForm")
+                and tok.lemma_.lower() not in lexicon.locating_participles
+                and not cases & lexicon.agent_cases
+            ):
                 continue
             # conjuncts inside the phrase ("de commandement et de contrôle des drones russes")
             seen.add(child.i)
@@ -241,7 +268,7 @@ def _resolve(head: Any, analysis: Analysis, kb: Any, *, allow_fallback: bool) ->
             return None
         return subject_fallback(head, analysis, kb)
     sector = lexicon.sectors.get(lemma)
-    entity_actor, country = _country_in_phrase(head, analysis, kb, lexicon.relational_nouns)
+    entity_actor, country = _country_in_phrase(head, analysis, kb, lexicon)
     text = phrase_text(head)
     if entity_actor is not None:
         head_mention = mention_at(analysis, head)

@@ -92,8 +92,16 @@ class PlacesMixin:
         situating: set[str] = set()
         country: str | None = None
         for root in roots:
+            sources = {
+                t.i
+                for tok in root.subtree
+                if tok != root and self.case(tok) in self.lex.source_cases
+                for t in tok.subtree
+            }
             for tok in root.subtree:
                 if tok.dep_ in ("acl:relcl", "relcl") or (skip and tok.i in skip):
+                    continue
+                if tok.i in sources:
                     continue
                 mention = mention_at(self.analysis, tok)
                 if mention is None:
