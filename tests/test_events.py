@@ -889,3 +889,12 @@ def test_the_agreement_told_again_is_no_second_event(events_of) -> None:
     )
     events = events_of(text)
     assert {e.sentence.text[:10] for e in events} == {"La Pologne"}
+
+
+def test_a_relative_clause_names_no_place_of_the_event(analyze):
+    # "ce que Moscou n'a pas confirmé" tells something else: Moscow is no second place
+    analysis = analyze(
+        "L'état-major ukrainien affirme avoir détruit un système Buk en Crimée, ce que"
+        " Moscou n'a pas confirmé."
+    )
+    assert [_summary(e)["location"] for e in analysis.events] == ["Crimea"]

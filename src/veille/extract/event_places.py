@@ -28,6 +28,9 @@ COUNTRY_KINDS = frozenset({"country", "supranational", "continent"})
 WATER_KINDS = frozenset({"sea", "river"})
 
 
+_RELATIVE = frozenset({"acl:relcl", "relcl"})
+
+
 class PlacesMixin:
     """Place finding for the event extractor (reads its ``analysis``, ``kb``, ``lex``,
     ``doc`` and ``units``)."""
@@ -92,16 +95,17 @@ class PlacesMixin:
         situating: set[str] = set()
         country: str | None = None
         for root in roots:
-            sources = {
+            # a relative clause tells something else ("en Crimée, ce que Moscou n'a pas
+            # confirmé"); where a thing comes from is not where the event happens
+            outside = {
                 t.i
                 for tok in root.subtree
-                if tok != root and self.case(tok) in self.lex.source_cases
+                if tok != root
+                and (tok.dep_ in _RELATIVE or self.case(tok) in self.lex.source_cases)
                 for t in tok.subtree
             }
             for tok in root.subtree:
-                if tok.dep_ in ("acl:relcl", "relcl") or (skip and tok.i in skip):
-                    continue
-                if tok.i in sources:
+                if tok.i in outside or tok.dep_ in _RELATIVE or (skip and tok.i in skip):
                     continue
                 mention = mention_at(self.analysis, tok)
                 if mention is None:
