@@ -65,3 +65,49 @@ def test_stage_pickles_without_its_model():
     clone = pickle.loads(pickle.dumps(stage))
     assert clone._detector is None and clone.default_language == "en"
     assert clone.process([_analysis("The air defences shot down drones overnight.")])
+
+
+def test_feature_counts_are_py3langid_own(detector):
+    """The numpy walk counts the same features, in the same order, as py3langid's byte
+    walk, and the guesses and probabilities are the same, on texts in several scripts,
+    texts shorter than the automaton's depth, and arbitrary bytes."""
+    import random
+
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier, visit_counts
+
+    plain = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier = detector._identifier
+    count = identifier._count
+    assert count.depth >= 4  # byte n-grams up to 4 at least
+    rnd = random.Random(7)
+    texts = [
+        "Les forces ukrainiennes ont repoussé une attaque près de Koupiansk, selon l'état-major.",
+        "KIEV, 3 mars (AFP) — « Nous tiendrons », a déclaré le président.\n\nDeux civils tués.",
+        "Москва заявила о перехвате беспилотников над Белгородской областью.",
+        "Los drones alcanzaron un depósito de combustible cerca de la frontera.",
+        "a", "ab", "été", "", "   ", "12 345,6 €",
+    ]  # fmt: skip
+    texts += [
+        "".join(chr(rnd.randrange(32, 0x3000)) for _ in range(rnd.randrange(80))) for _ in range(60)
+    ]
+    texts += [
+        bytes(rnd.randrange(256) for _ in range(rnd.randrange(40))).decode("latin-1")
+        for _ in range(60)
+    ]
+    for text in texts:
+        data = plain._encode(text)
+        expected = visit_counts(plain.tk_nextmove, plain._rowbase, plain.tk_output, data)
+        got = count(data)
+        if expected is None:
+            assert got is None, text
+        else:
+            assert got[0].tolist() == list(expected.keys()), text
+            assert got[1].tolist() == list(expected.values()), text
+        assert identifier.classify(text) == plain.classify(text), text
+
+
+def test_letter_count_decides_the_default(detector):
+    """Exactly ``min_chars`` letters are enough; one fewer is a fragment."""
+    enough = "ab cd " * 10  # 40 letters, 20 spaces
+    assert not detector.detect(enough[:-1] + "!!").defaulted  # ... still 40 letters
+    assert detector.detect("a1 " * 39).defaulted  # 39 letters
