@@ -11,6 +11,7 @@ from typing import Any
 
 from veille.errors import DataFileError
 from veille.extract.event_lexicon import load_event_lexicon
+from veille.extract.screens import Screen
 from veille.extract.units import (
     normalise_quotes,
 )
@@ -99,6 +100,11 @@ class VerificationRules:
     window_named: int
     priority: tuple[Verification, ...]
     resumptive: tuple[str, ...]
+    # which rules may match a sentence, told by substrings (most sentences: none)
+    screen: Screen = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "screen", Screen([rule.pattern for rule in self.rules]))
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:

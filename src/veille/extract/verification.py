@@ -42,7 +42,8 @@ def verify(
     chosen: dict[str, tuple[Verification, Span]] = {}
     for sent in sents:
         sentence_text = normalise_quotes(text[sent.char_start : sent.char_end])
-        for rule in rules.rules:
+        for index in rules.screen.candidates(sentence_text):  # the rules that may match
+            rule = rules.rules[index]
             match = rule.pattern.search(sentence_text)
             if match is None:
                 continue
