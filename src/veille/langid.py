@@ -18,25 +18,30 @@ class LanguageGuess:
     defaulted: bool = False
 
 
+# The depth of the trie under py3langid's shipped model (0.4.0, byte n-grams): the longest
+# string a state stands for (tests recompute it with ``trie_depth``).
+MODEL_DEPTH = 6
+
+
 class FeatureCounter:
     """py3langid's feature counts (``visit_counts``) computed with numpy, same result.
 
     py3langid walks its Aho-Corasick automaton over the text's bytes one at a time in
     Python (~0.5 ms an article). The automaton's state after a byte is the longest suffix of
     the bytes read that is a path of its trie, so it depends on the last ``depth`` bytes
-    only (the trie's depth: 6 for the shipped model); every position's state is therefore
-    the walk of its last ``depth`` bytes from the start state, ``depth`` vector steps over
-    all positions at once. Features are kept in first-seen order, as ``Counter`` keeps
-    them, so the score sums the same terms in the same order.
+    only (the trie's depth); every position's state is therefore the walk of its last
+    ``depth`` bytes from the start state: ``depth`` vector steps over all positions at
+    once. Features are kept in first-seen order, as ``Counter`` keeps them, so the score
+    sums the same terms in the same order.
     """
 
-    def __init__(self, identifier: Any) -> None:
+    def __init__(self, identifier: Any, depth: int = MODEL_DEPTH) -> None:
         import numpy as np
 
         self._next = np.frombuffer(identifier.tk_nextmove, dtype=np.uint32)
         self._row = np.asarray(identifier._rowbase, dtype=np.int64)
         self._output = np.asarray(identifier.tk_output, dtype=np.int64)
-        self.depth = _trie_depth(self._next, self._row)
+        self.depth = depth
 
     def __call__(self, data: bytes) -> tuple[Any, Any] | None:
         """(feature ids, counts) in first-seen order, or None without features: the keys
@@ -59,21 +64,25 @@ class FeatureCounter:
         return found[order].astype(np.intp), counts[order].astype(np.float32)
 
 
-def _trie_depth(next_state: Any, row: Any) -> int:
-    """The longest shortest path from the start state: the depth of the automaton's trie."""
+def trie_depth(identifier: Any) -> int:
+    """The longest shortest path from the start state of py3langid's automaton: the depth
+    of its trie (a breadth-first walk over every transition; about a second)."""
     import numpy as np
 
+    next_state = np.frombuffer(identifier.tk_nextmove, dtype=np.uint32)
+    row = np.asarray(identifier._rowbase, dtype=np.int64)
     depth = np.full(len(row), -1, dtype=np.int64)
     depth[0] = 0
     frontier = np.array([0], dtype=np.int64)
     level = 0
     while len(frontier):
-        targets = next_state[(row[frontier][:, None] + np.arange(256)).ravel()].astype(np.int64)
-        targets = np.unique(targets)
-        targets = targets[depth[targets] < 0]
         level += 1
-        depth[targets] = level
-        frontier = targets
+        for start in range(0, len(frontier), 4096):  # bounded temporaries
+            chunk = row[frontier[start : start + 4096]]
+            targets = next_state[(chunk[:, None] + np.arange(256)).ravel()]
+            targets = targets[depth[targets] < 0]
+            depth[targets] = level
+        frontier = np.flatnonzero(depth == level)
     return int(depth.max())
 
 
