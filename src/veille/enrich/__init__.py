@@ -23,10 +23,25 @@ def _mark_line_breaks(doc):
     Clean text keeps one paragraph (or headline) per line; without this the parser
     attaches a headline's verb to the next paragraph's subject.
     """
-    for token in doc[:-1]:
-        if "\n" in token.text or "\n" in token.whitespace_:
-            doc[token.i + 1].is_sent_start = True
+    # A token's trailing whitespace is one space or nothing in spaCy, so a line break is in
+    # a token's text: a property of its form (ORTH), looked up once per form, not per token.
+    from spacy.attrs import ORTH
+
+    if len(_BREAK_FORMS) > _BREAK_FORMS_MAX:  # bounded: a long run meets many forms
+        _BREAK_FORMS.clear()
+    strings = doc.vocab.strings
+    for i, orth in enumerate(doc.to_array(ORTH)[:-1].tolist()):  # the last starts nothing
+        has_break = _BREAK_FORMS.get(orth)
+        if has_break is None:
+            has_break = _BREAK_FORMS[orth] = "\n" in strings[orth]
+        if has_break:
+            doc[i + 1].is_sent_start = True
     return doc
+
+
+# form (ORTH hash: the string's, the same in any vocab) -> whether it holds a line break
+_BREAK_FORMS: dict[int, bool] = {}
+_BREAK_FORMS_MAX = 50_000
 
 
 def build_nlp(pack: LanguagePack, kb: KnowledgeBase):
