@@ -123,3 +123,28 @@ def test_hashed_index_gives_the_lemmatizer_the_same_answers(fr_pack):
     index = lemmatizer.lookups.get_table("lemma_index")
     assert all(isinstance(index.get(k), dict) for k in index)
     assert [t.lemma_ for t in nlp(text)] == before
+
+
+def test_repairs_read_only_the_tokens_they_may_change(bare_nlp):
+    """The component picks its tokens from hashed tags and forms; the result is that of the
+    rules applied to every token in order."""
+    texts = [
+        "Le Canada a gelé les comptes. Le syndicat déplore que les salaires baissent.",
+        "La note que le préfet a signée est brève ; le ministre juge qu'elle suffit.",
+        "Les crédits gelés seront libérés, estime le maire, qui demande des obus.",
+        "Les sénateurs réclament une enquête et la commission cherche un accord.",
+        "Qu'il vienne ! Le porte-parole estime qu’un délai de trois jours est trop court.",
+    ]
+    repair = bare_nlp.get_pipe(COMPONENT)
+    changed = 0
+    with bare_nlp.select_pipes(disable=[COMPONENT]):
+        for text in texts:
+            picked, every = bare_nlp(text), bare_nlp(text)
+            before = [(t.pos_, t.lemma_) for t in every]
+            repair(picked)
+            for token in every:
+                repair.token(token)
+            after = [(t.pos_, t.lemma_) for t in every]
+            assert [(t.pos_, t.lemma_) for t in picked] == after, text
+            changed += sum(b != a for b, a in zip(before, after, strict=True))
+    assert changed >= 6  # the texts do need repairs

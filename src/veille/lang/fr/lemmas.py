@@ -74,6 +74,11 @@ def known_lemmas(lookups: Any) -> frozenset[str]:
 
 def lemma_repairer(nlp: Any, data_dir: Path) -> Callable[[Any], Any]:
     """The repair function for ``nlp``'s lemmatizer tables and the pack's data."""
+    import numpy as np
+    from spacy.attrs import LEMMA, LOWER, POS
+    from spacy.strings import hash_string
+    from spacy.symbols import ADJ, AUX, NOUN, VERB
+
     repairs = load_repairs(data_dir)
     forms = repairs.forms
     lemmas = known_lemmas(nlp.get_pipe("lemmatizer").lookups)
@@ -105,26 +110,49 @@ def lemma_repairer(nlp: Any, data_dir: Path) -> Callable[[Any], Any]:
             return None
         return verb_lemma(token.lower_, present_only=True)
 
+    def repair_token(token: Any) -> None:
+        pos = token.pos_
+        if pos == "ADJ" and any(c.dep_ in repairs.verb_dependents for c in token.children):
+            token.pos_ = pos = "VERB"
+        elif pos in ("NOUN", "ADJ") and (lemma := verb_before_que(token)):
+            token.pos_, token.lemma_ = "VERB", lemma
+            return
+        lower = token.lower_
+        if lower in forms:
+            token.lemma_ = forms[lower]
+        elif (
+            pos in ("VERB", "AUX")
+            and token.lemma_ == lower
+            and "Inf" not in token.morph.get("VerbForm")
+            and (lemma := verb_lemma(lower))
+        ):
+            token.lemma_ = lemma
+
+    form_hashes = np.array([hash_string(f) for f in forms], dtype=np.uint64)
+    before_hashes = np.array([hash_string(w) for w in repairs.verb_before], dtype=np.uint64)
+
     def repair(doc: Any) -> Any:
-        for token in doc:
-            pos = token.pos_
-            if pos == "ADJ" and any(c.dep_ in repairs.verb_dependents for c in token.children):
-                token.pos_ = pos = "VERB"
-            elif pos in ("NOUN", "ADJ") and (lemma := verb_before_que(token)):
-                token.pos_, token.lemma_ = "VERB", lemma
-                continue
-            lower = token.lower_
-            if lower in forms:
-                token.lemma_ = forms[lower]
-            elif (
-                pos in ("VERB", "AUX")
-                and token.lemma_ == lower
-                and "Inf" not in token.morph.get("VerbForm")
-                and (lemma := verb_lemma(lower))
-            ):
-                token.lemma_ = lemma
+        # Only tokens that repair_token may change are read as Tokens, in order (a repair
+        # reads the tag of the token before, already repaired): adjectives, nouns before
+        # "que", listed forms, verbs whose lemma is their form. Hashes of the strings pick
+        # them; repair_token checks the strings themselves.
+        table = doc.to_array([POS, LOWER, LEMMA])
+        if not len(table):
+            return doc
+        pos, lower, lemma = table[:, 0], table[:, 1], table[:, 2]
+        before_que = np.zeros(len(pos), dtype=bool)
+        before_que[:-1] = np.isin(lower[1:], before_hashes)
+        chosen = (
+            (pos == ADJ)
+            | ((pos == NOUN) & before_que)
+            | np.isin(lower, form_hashes)
+            | (((pos == VERB) | (pos == AUX)) & (lemma == lower))
+        )
+        for i in np.flatnonzero(chosen).tolist():
+            repair_token(doc[i])
         return doc
 
+    repair.token = repair_token  # type: ignore[attr-defined]  # (tests: the rules per token)
     return repair
 
 
