@@ -208,3 +208,28 @@ def test_pronoun_takes_the_previous_subject(build, fake_kb):
 def test_pronoun_without_antecedent(build, fake_kb):
     analysis = build("Il pleut sur la ville.")
     assert resolve_actor(_token(analysis, "Il"), analysis, fake_kb) is None
+
+
+def test_mention_at_answers_as_a_scan_of_the_mentions():
+    """Answers kept per doc are those of a scan of the mention list (the longest covering
+    mention, the first of equal ones), and a new list is read afresh."""
+    import spacy
+
+    from veille.extract.actors import mention_at
+
+    doc = spacy.blank("fr")("Le président ukrainien Volodymyr Zelensky a parlé à Kiev.")
+    per = EntityMention(23, 41, "Volodymyr Zelensky", EntityType.PER, "Volodymyr Zelensky")
+    first = EntityMention(33, 41, "Zelensky", EntityType.PER, "Zelensky")
+    second = EntityMention(33, 41, "Zelensky", EntityType.PER, "Zelensky bis")
+    kyiv = EntityMention(52, 56, "Kiev", EntityType.LOC, "Kyiv", country="UKR")
+    analysis = Analysis(article=Article(id="a", source="<t>", text=doc.text), doc=doc)
+
+    def scan(token):
+        covering = [m for m in analysis.entities if m.start <= token.idx < m.end]
+        return max(covering, key=lambda m: m.end - m.start, default=None)
+
+    for mentions in ([first, second, kyiv], [per, first, kyiv], [second, first], []):
+        analysis.entities = mentions
+        for _ in range(2):  # the second time from the kept answers
+            for token in doc:
+                assert mention_at(analysis, token) is scan(token), token.text

@@ -627,6 +627,7 @@ def _missed_short_forms(text: str, mentions: list[EntityMention], surnames) -> l
     return found
 
 
+@lru_cache(maxsize=16)  # an article's text is folded by several passes
 def _fold(text: str) -> str:
     """Lower-case, accent-free text of the same length, so offsets stay valid."""
     return text.translate(_FOLDED)

@@ -87,8 +87,26 @@ def lexicon_for(analysis: Analysis) -> ActorLexicon:
 def mention_at(analysis: Analysis, token: Any) -> EntityMention | None:
     """The linked mention covering ``token``, if any (longest first)."""
     start = token.idx
+    # the same characters are asked about many times per article (every phrase walk):
+    # answers kept per doc for the mention list they were read from
+    data = getattr(analysis.doc, "user_data", None)
+    if data is None:
+        return _mention_at(analysis.entities, start)
+    kept = data.get(_MENTIONS_AT_KEY)
+    if kept is None or kept[0] is not analysis.entities:
+        kept = data[_MENTIONS_AT_KEY] = (analysis.entities, {})
+    answers = kept[1]
+    if start not in answers:
+        answers[start] = _mention_at(analysis.entities, start)
+    return answers[start]
+
+
+_MENTIONS_AT_KEY = "veille.mentions_at"
+
+
+def _mention_at(mentions: list[EntityMention], start: int) -> EntityMention | None:
     best: EntityMention | None = None
-    for mention in analysis.entities:
+    for mention in mentions:
         if mention.start <= start < mention.end and (
             best is None or mention.end - mention.start > best.end - best.start
         ):
