@@ -147,7 +147,10 @@ def update_links(store, settings) -> dict:
 
     def flush() -> None:
         records = records_from_analyses(batch, config)
-        state.save_records(conn, records, config, path=store.path)
+        # an incremental run's new articles have no link rows (every stored record was
+        # made under these settings, and a record leaves with all its rows at once): no
+        # delete to run over the big blocking tables
+        state.save_records(conn, records, config, path=store.path, fresh=not full)
         if not full:
             new_records.extend(records)
         batch.clear()

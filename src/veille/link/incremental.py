@@ -41,13 +41,14 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from veille.link import state
 from veille.link.aid import STATUS_RANK, build_merged, cluster_aid, merge_order
 from veille.link.dedup import DedupRecord, _UnionFind, group_duplicates
 from veille.link.incidents import SourceIndex, build_incident, cluster_mentions
 from veille.link.records import ArticleRecord
-from veille.link.story_updates import story_ties, update_stories
+from veille.link.story_updates import update_stories
 from veille.model import DuplicateGroup, stable_id
 
 
@@ -86,20 +87,13 @@ def _join_duplicates(store, conn, config, new: Sequence[ArticleRecord], articles
     are those of a new article, and a stored group that gains one is merged whole with
     what it meets, keeping its members, outlets, urls and lowest similarity as stored."""
     fresh = {r.article_id: r for r in new}
-    ids = sorted(fresh)
-    conn.execute(
-        "CREATE OR REPLACE TEMP TABLE _new_bands AS SELECT article_id, band, key FROM link_bands "
-        "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
-        [ids],
-    )
-    try:
+    # the new articles' band keys come from their signatures, not from a read of the table
+    with state.registered(conn, "_new_bands", state.band_rows(new, config)):
         banded = state.rows(
             conn,
             "SELECT DISTINCT n.article_id, o.article_id FROM _new_bands n JOIN link_bands o "
             "ON o.band = n.band AND o.key = n.key WHERE o.article_id <> n.article_id",
         )
-    finally:
-        conn.execute("DROP TABLE _new_bands")
     by_text = defaultdict(list)
     for a, r in fresh.items():
         by_text[r.content_hash].append(a)
@@ -135,17 +129,19 @@ def _join_duplicates(store, conn, config, new: Sequence[ArticleRecord], articles
         if sim >= config.dedup.threshold:
             links.union(a, b)
             sims.append((a, sim))
-    old: dict[str, list[str]] = defaultdict(list)
+    old: dict[str, list[str]] = {}
     stored: dict[str, tuple] = {}
-    for group_id, article_id, kind, similarity, outlets, urls in state.rows(
+    # a group's members as one list (its stored outlets and urls read once, not per member)
+    for group_id, kind, similarity, outlets, urls, members in state.rows(
         conn,
-        "SELECT g.group_id, g.article_id, d.kind, d.similarity, d.outlets, d.urls "
+        "SELECT d.id, any_value(d.kind), any_value(d.similarity), any_value(d.outlets), "
+        "any_value(d.urls), list(g.article_id ORDER BY g.idx) "
         "FROM duplicate_group_articles g JOIN duplicate_groups d ON d.id = g.group_id "
         "WHERE g.group_id IN (SELECT group_id FROM duplicate_group_articles "
-        "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))) ORDER BY g.group_id, g.idx",
+        "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))) GROUP BY d.id ORDER BY d.id",
         sorted(a for a in links.parent if a not in fresh),
     ):
-        old[group_id].append(article_id)
+        old[group_id] = members
         stored[group_id] = (kind, similarity, outlets or [], urls or [])
     for members in old.values():
         for a in members[1:]:
@@ -158,10 +154,10 @@ def _join_duplicates(store, conn, config, new: Sequence[ArticleRecord], articles
     where = {a: (r.outlet, r.url) for a, r in fresh.items()}
     where.update(
         (a, (outlet, url))
-        for a, outlet, url in state.rows(
+        for a, (outlet, url) in state.rows(
             conn,
-            "SELECT article_id, record->>'$.outlet', record->>'$.url' FROM link_articles "
-            "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+            "SELECT article_id, json_extract_string(record, ['$.outlet', '$.url']) "
+            "FROM link_articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
             sorted(a for a in links.parent if a not in fresh and a not in in_group),
         )
     )
@@ -286,20 +282,24 @@ def _regroup_duplicates(
     return {a for a in moved if before.get(a, a) != after.get(a, a)}
 
 
-def _may_be_first(conn, groups: Iterable[Iterable[str]]) -> set[str]:
+def _may_be_first(
+    conn, groups: Iterable[Iterable[str]], days: dict[str, int] | None = None
+) -> set[str]:
     """The members of each group that may be its first article (earliest ``seen``, then
-    smallest id), found from the stored days (``seen``'s date) without reading every
-    member's record: those within a day of the group's earliest day (a day of slack: an
-    ingestion time's date is in its own time zone), or every member when none is dated."""
+    smallest id), found from the stored days (``seen``'s date; read unless given) without
+    reading every member's record: those within a day of the group's earliest day (a day
+    of slack: an ingestion time's date is in its own time zone), or every member when
+    none is dated."""
     groups = [list(g) for g in groups]
-    days = dict(
-        state.rows(
-            conn,
-            "SELECT article_id, day_ordinal FROM link_story_articles "
-            "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
-            sorted({a for g in groups for a in g}),
+    if days is None:
+        days = dict(
+            state.rows(
+                conn,
+                "SELECT article_id, day_ordinal FROM link_story_articles "
+                "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+                sorted({a for g in groups for a in g}),
+            )
         )
-    )
     out: set[str] = set()
     for members in groups:
         dated = [days[a] for a in members if days.get(a, -1) >= 0]
@@ -349,58 +349,87 @@ AID_LINK = """
 """
 
 
-# mentions of link_events (``c``) that may be compatible with one of ``_front`` (``f``):
-# a pair where either has no known days must name the same place (an equi-join on it);
-# a dated pair must have overlapping days (give or take the slack). A short interval
-# (a day, a week, a recent report's days) is found by the week its first day falls in,
-# among the weeks a front mention's days may reach back to; the few long ones (a month, a
-# year) by their type and area
+# what the closure reads of a mention (link_events without its record)
+EVENT_COLUMNS = (
+    "event_id, type, area, lo, hi, place_key, modality_class, actor, target, day_precise"
+)
+# what the closure reads of a mention (link_events without its record)
+EVENT_COLUMNS = (
+    "event_id, type, area, lo, hi, place_key, modality_class, actor, target, day_precise"
+)
+_C_COLUMNS = ", ".join(f"c.{c.strip()}" for c in EVENT_COLUMNS.split(","))
+# mentions of link_events (``c``) that may be compatible with one of ``_front`` (``f``),
+# with their blocking columns (the next round's front): a pair where either has no known
+# days must name the same place (an equi-join on it); a dated pair must have overlapping
+# days (give or take the slack). A short interval (a day, a week, a recent report's days)
+# is found by the week its first day falls in, among the weeks a front mention's days may
+# reach back to; the few long ones (a month, a year) by their type and area. Dated ones
+# only between the front's first and last days, given as constants: the scan filters on
+# them and reads the other columns of the rows that pass only
 SHORT_DAYS = 8
-EVENT_NEIGHBOURS = f"""
-    SELECT c.event_id FROM _front f JOIN link_events c
+_UNDATED_FRONT = f"""
+    SELECT {_C_COLUMNS} FROM _front f JOIN link_events c
         ON c.type = f.type AND c.place_key = f.place_key
-    WHERE (f.lo IS NULL OR c.lo IS NULL) AND {EVENT_LINK}
+    WHERE f.lo IS NULL AND {EVENT_LINK}
+"""
+_DATED_FRONT = f"""
+    SELECT {_C_COLUMNS} FROM _front f JOIN (
+        SELECT {EVENT_COLUMNS} FROM link_events WHERE lo IS NULL) c
+        ON c.type = f.type AND c.place_key = f.place_key
+    WHERE f.lo IS NOT NULL AND {EVENT_LINK}
     UNION
-    SELECT c.event_id FROM (
+    SELECT {_C_COLUMNS} FROM (
         SELECT *, unnest(range(
             (lo - $slack - {SHORT_DAYS} - DATE '1970-01-01') // 7,
             (hi + $slack - DATE '1970-01-01') // 7 + 1)) AS week
         FROM _front WHERE lo IS NOT NULL) f
-    JOIN (SELECT *, (lo - DATE '1970-01-01') // 7 AS week FROM link_events
-          WHERE hi - lo <= {SHORT_DAYS}
-            AND lo >= (SELECT min(lo) FROM _front) - $slack - {SHORT_DAYS}
-            AND lo <= (SELECT max(hi) FROM _front) + $slack) c
+    JOIN (SELECT {EVENT_COLUMNS}, (lo - DATE '1970-01-01') // 7 AS week FROM link_events
+          WHERE lo >= $first - $slack - {SHORT_DAYS} AND lo <= $last + $slack
+            AND hi - lo <= {SHORT_DAYS}) c
         ON c.type = f.type AND coalesce(c.area, '') = coalesce(f.area, '') AND c.week = f.week
     WHERE {EVENT_LINK}
     UNION
-    SELECT c.event_id FROM _front f JOIN (
-        SELECT * FROM link_events WHERE hi - lo > {SHORT_DAYS}) c
+    SELECT {_C_COLUMNS} FROM _front f JOIN (
+        SELECT {EVENT_COLUMNS} FROM link_events
+        WHERE lo <= $last + $slack AND hi >= $first - $slack AND hi - lo > {SHORT_DAYS}) c
         ON c.type = f.type AND coalesce(c.area, '') = coalesce(f.area, '')
     WHERE f.lo IS NOT NULL AND {EVENT_LINK}
 """
+
+
+def _neighbours(conn, front: pa.Table, slack: int) -> pa.Table:
+    """The rows of link_events that may be compatible with one of ``front``'s."""
+    lo = front.column("lo")
+    parts, params = [], {"slack": slack}
+    if lo.null_count:
+        parts.append(_UNDATED_FRONT)
+    if lo.null_count < len(lo):
+        parts.append(_DATED_FRONT)
+        params["first"] = pc.min(lo).as_py()
+        params["last"] = pc.max(front.column("hi")).as_py()
+    with state.registered(conn, "_front", front):
+        return conn.sql(" UNION ".join(parts), params=params).to_arrow_table()
 
 
 def components(conn, config, event_ids: Iterable[str]) -> set[str]:
     """The mentions connected to the given ones in the stored link tables (through pairs
     that may be compatible): the components holding them."""
     reached = set(event_ids)
-    frontier = sorted(reached)
-    try:
-        while frontier:
-            # the frontier's rows first: joining the whole table with itself and then
-            # filtering would cost a pass over every pair of a block
-            conn.execute(
-                "CREATE OR REPLACE TEMP TABLE _front AS SELECT * FROM link_events "
-                "WHERE event_id IN (SELECT unnest(?::VARCHAR[]))",
-                [frontier],
-            )
-            found = conn.execute(
-                EVENT_NEIGHBOURS, {"slack": int(config.incidents.window_days)}
-            ).fetchall()
-            frontier = sorted({r[0] for r in found} - reached)
-            reached.update(frontier)
-    finally:
-        conn.execute("DROP TABLE IF EXISTS _front")
+    # the frontier's rows as a small table: joining the whole table with itself and
+    # then filtering would cost a pass over every pair of a block. Each round's query
+    # returns the rows of the next front, so no round reads link_events by id again
+    front = conn.sql(
+        f"SELECT {EVENT_COLUMNS} FROM link_events WHERE event_id IN (SELECT unnest(?::VARCHAR[]))",
+        params=[sorted(reached)],
+    ).to_arrow_table()
+    while front.num_rows:
+        found = _neighbours(conn, front, int(config.incidents.window_days))
+        keep = []
+        for i, event_id in enumerate(found.column("event_id").to_pylist()):
+            if event_id not in reached:
+                reached.add(event_id)
+                keep.append(i)
+        front = found.take(pa.array(keep, type=pa.int64()))
     return reached
 
 
@@ -409,17 +438,21 @@ def components(conn, config, event_ids: Iterable[str]) -> set[str]:
 
 def update_incidents(
     store, conn, config, scope: set[str], gone_events: set[str], dup_changed: set[str], articles
-) -> None:
+) -> tuple[list[frozenset[str]], list[frozenset[str]]]:
     """Recluster the mentions in ``scope`` (whole components, removed ones left out) and
-    rebuild the incidents whose articles changed duplicate group."""
-    stale = state.column(
+    rebuild the incidents whose articles changed duplicate group. Returns the article
+    sets (of two or more) of the incidents replaced and of those that replace them: the
+    ties between articles the stories step sees lost and gained."""
+    # the stored incidents holding a mention of the scope (replaced) and their articles
+    replaced: dict[str, set[str]] = defaultdict(set)
+    for incident_id, article_id in state.rows(
         conn,
-        "SELECT DISTINCT incident_id FROM incident_events "
-        "WHERE event_id IN (SELECT unnest(?::VARCHAR[]))",
+        "SELECT incident_id, article_id FROM incident_articles WHERE incident_id IN "
+        "(SELECT incident_id FROM incident_events "
+        "WHERE event_id IN (SELECT unnest(?::VARCHAR[]))) ORDER BY incident_id, idx",
         sorted(scope | gone_events),
-    )
-    mentions = {m.event_id: m for m in state.event_records(conn, scope - gone_events)}
-    clusters = cluster_mentions(mentions.values(), config.incidents)
+    ):
+        replaced[incident_id].add(article_id)
     # incidents left as they were whose articles changed duplicate group: same members,
     # but their sources may now count differently
     recount: dict[str, list[str]] = {}
@@ -431,18 +464,24 @@ def update_incidents(
             "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))) ORDER BY incident_id, idx",
             sorted(dup_changed),
         ):
-            if incident_id not in stale:
+            if incident_id not in replaced:
                 recount.setdefault(incident_id, []).append(event_id)
-    if recount:
-        ids = {e for members in recount.values() for e in members}
-        mentions.update({m.event_id: m for m in state.event_records(conn, ids)})
-        clusters += [[mentions[e] for e in members] for members in recount.values()]
+    kept = {e for members in recount.values() for e in members}
+    mentions = {m.event_id: m for m in state.event_records(conn, (scope - gone_events) | kept)}
+    clusters = cluster_mentions(
+        [mentions[e] for e in sorted(scope - gone_events)], config.incidents
+    )
+    reclustered = len(clusters)
+    clusters += [[mentions[e] for e in members] for members in recount.values()]
     article_ids = {m.article_id for c in clusters for m in c}
-    groups = state.duplicate_groups_of(conn, article_ids)
-    articles.need(article_ids | _may_be_first(conn, (g.article_ids for g in groups)))
+    groups, days = state.duplicate_groups_with_days(conn, article_ids)
+    articles.need(article_ids | _may_be_first(conn, (g.article_ids for g in groups), days))
     sources = SourceIndex(articles, groups)
     incidents = [build_incident(c, articles, sources) for c in clusters]
-    store.save_incidents(incidents, replace_all=False, remove=sorted(stale | set(recount)))
+    store.save_incidents(incidents, replace_all=False, remove=sorted(set(replaced) | set(recount)))
+    before = [frozenset(m) for m in replaced.values() if len(m) > 1]
+    after = [frozenset(i.article_ids) for i in incidents[:reclustered] if i.num_articles > 1]
+    return before, after
 
 
 # -- merged aid ------------------------------------------------------------------
@@ -543,8 +582,11 @@ def update_aid(
         members[merged_id].append(commitment_id)
     ids = (replayed | undonored | {c for m in members.values() for c in m}) - set(gone_aid)
     records = {r.commitment_id: r for r in state.aid_records(conn, ids)}
-    # merging reads only each article's publication date (an undated commitment's date)
-    articles = state.dated_records(conn, {r.article_id for r in records.values()})
+    # merging reads an article's publication date only as the date of a commitment that
+    # states none (``veille.link.aid._when``)
+    articles = state.dated_records(
+        conn, {r.article_id for r in records.values() if r.announced.value is None}
+    )
 
     def before_start(rec) -> bool:
         return rec.donor in starts and merge_order(rec, articles) < starts[rec.donor]
@@ -591,9 +633,7 @@ def update(
     lap("components")
     dup_changed = update_duplicates(store, conn, config, new, gone, articles)
     lap("duplicates")
-    ties_before = story_ties(conn, event_scope | gone_events)
-    update_incidents(store, conn, config, event_scope, gone_events, dup_changed, articles)
-    ties_after = story_ties(conn, event_scope - gone_events)
+    ties = update_incidents(store, conn, config, event_scope, gone_events, dup_changed, articles)
     lap("incidents")
     relinked_commitments = update_aid(store, conn, config, new, gone)
     lap("aid")
@@ -604,7 +644,7 @@ def update(
         days={r.day.toordinal() if r.day is not None else -1 for r in [*new, *gone]},
         gone=gone_ids,
         new=[r.article_id for r in new],
-        ties=(ties_before, ties_after),
+        ties=ties,
     )
     lap("stories")
     return {

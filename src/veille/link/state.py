@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 import numpy as np
@@ -37,6 +38,16 @@ def rows(conn, sql: str, *params) -> list[tuple]:
     return conn.execute(sql, list(params)).fetchall()
 
 
+@contextmanager
+def registered(conn, name: str, table: pa.Table) -> Iterator[None]:
+    """``table`` (Arrow, in memory) readable as ``name`` by the queries run inside."""
+    conn.register(name, table)
+    try:
+        yield
+    finally:
+        conn.unregister(name)
+
+
 def column(conn, sql: str, *params) -> set[str]:
     """The first column of a query's rows, as a set."""
     return {r[0] for r in rows(conn, sql, *params)}
@@ -54,6 +65,27 @@ def duplicate_groups_of(conn, article_ids: Iterable[str]) -> list[SimpleNamespac
     ):
         members.setdefault(group_id, []).append(article_id)
     return [SimpleNamespace(article_ids=tuple(ids)) for ids in members.values()]
+
+
+def duplicate_groups_with_days(
+    conn, article_ids: Iterable[str]
+) -> tuple[list[SimpleNamespace], dict[str, int]]:
+    """``duplicate_groups_of`` these articles, and the stored day (``day_ordinal``) of
+    every member, in one read."""
+    members: dict[str, list[str]] = {}
+    days: dict[str, int] = {}
+    for group_id, article_id, day in rows(
+        conn,
+        "SELECT g.group_id, g.article_id, s.day_ordinal FROM duplicate_group_articles g "
+        "LEFT JOIN link_story_articles s USING (article_id) WHERE g.group_id IN "
+        "(SELECT group_id FROM duplicate_group_articles "
+        "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))) ORDER BY g.group_id, g.idx",
+        sorted(set(article_ids)),
+    ):
+        members.setdefault(group_id, []).append(article_id)
+        if day is not None:
+            days[article_id] = day
+    return [SimpleNamespace(article_ids=tuple(ids)) for ids in members.values()], days
 
 
 def linked_ids(conn, config_key: str) -> set[str]:
@@ -159,22 +191,29 @@ _AID = pa.schema(
 )
 
 
+def band_rows(records: Sequence[ArticleRecord], config) -> pa.Table:
+    """The ``link_bands`` rows of ``records``: what they are stored with, and what a run
+    looks the new articles' band partners up with (no read of the table for them)."""
+    eligible = [r for r in records if lsh_eligible(r.signature)]
+    if not eligible:
+        return _BANDS.empty_table()
+    bands, rows = band_params(config.dedup)
+    keys = band_keys(np.stack([r.signature for r in eligible]), bands, rows)
+    return pa.Table.from_pydict(
+        {
+            "article_id": [r.article_id for r in eligible for _ in range(bands)],
+            "band": list(range(bands)) * len(eligible),
+            "key": keys.reshape(-1).tolist(),
+        },
+        schema=_BANDS,
+    )
+
+
 def _write_blocks(conn, records: Sequence[ArticleRecord], config) -> None:
     """Blocking rows of ``records`` (config: a ``veille.link.LinkConfig``)."""
-    eligible = [r for r in records if lsh_eligible(r.signature)]
-    if eligible:
-        bands, rows = band_params(config.dedup)
-        keys = band_keys(np.stack([r.signature for r in eligible]), bands, rows)
-        _insert_arrow(
-            conn,
-            "link_bands",
-            {
-                "article_id": [r.article_id for r in eligible for _ in range(bands)],
-                "band": list(range(bands)) * len(eligible),
-                "key": keys.reshape(-1).tolist(),
-            },
-            _BANDS,
-        )
+    bands = band_rows(records, config)
+    if bands.num_rows:
+        conn.execute("INSERT INTO link_bands BY NAME SELECT * FROM bands")
     events: dict[str, list] = {k: [] for k in _EVENTS.names}
     aid: dict[str, list] = {k: [] for k in _AID.names}
     for r in records:
@@ -228,14 +267,18 @@ def _write_blocks(conn, records: Sequence[ArticleRecord], config) -> None:
     _insert_arrow(conn, "link_story_articles", days, _STORY_ARTICLES)
 
 
-def save_records(conn, records: Sequence[ArticleRecord], config, *, path: str) -> None:
-    """Store records and their blocking rows (replacing any earlier ones of those ids)."""
+def save_records(
+    conn, records: Sequence[ArticleRecord], config, *, path: str, fresh: bool = False
+) -> None:
+    """Store records and their blocking rows (replacing any earlier ones of those ids,
+    unless the caller knows there are none: ``fresh``)."""
     if not records:
         return
     ids = [r.article_id for r in records]
     conn.execute("BEGIN TRANSACTION")
     try:
-        _delete(conn, ids)
+        if not fresh:
+            _delete(conn, ids)
         _insert_arrow(
             conn,
             "link_articles",
@@ -265,9 +308,17 @@ def _delete(conn, ids: list[str]) -> None:
 
 
 def delete_records(conn, article_ids: Iterable[str]) -> None:
+    """Forget these articles' records and blocking rows, all or none (an article stored
+    again later finds no row left of its earlier record: ``save_records(fresh=True)``)."""
     ids = list(article_ids)
     if ids:
-        _delete(conn, ids)
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            _delete(conn, ids)
+            conn.execute("COMMIT")
+        except Exception:
+            conn.execute("ROLLBACK")
+            raise
 
 
 def keep_only(conn, config_key: str) -> None:
@@ -342,10 +393,11 @@ def dated_records(conn, article_ids: Iterable[str]) -> dict[str, ArticleRecord]:
         return {}
     empty = np.zeros(0, dtype=np.uint64)
     out = {}
-    for article_id, published, ingested, outlet in conn.execute(
-        "SELECT article_id, record->'$.published', record->>'$.ingested_at', "
-        "record->>'$.outlet' FROM link_articles "
-        "WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+    # one parse of each record for the three fields (an ``->>`` each parses it anew)
+    for article_id, (published, ingested, outlet) in conn.execute(
+        "SELECT article_id, "
+        "json_extract_string(record, ['$.published', '$.ingested_at', '$.outlet']) "
+        "FROM link_articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
         [ids],
     ).fetchall():
         raw = {
