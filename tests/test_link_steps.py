@@ -3,6 +3,9 @@ or hands on, beyond giving the tables of a rebuild (tests/test_link_blocks.py)."
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
+
 import pytest
 
 from test_link_blocks import dump, make_articles, rebuilt
@@ -111,3 +114,48 @@ def test_reclustering_incidents_hands_the_stories_their_ties(seed, monkeypatch):
     assert len(got[0]) == len(list(got[0])) and len(got[1]) == len(list(got[1]))
     assert dump(store) == rebuilt(analyses, settings)
     store.close()
+
+
+def test_migration_gives_old_link_records_their_date_and_place_columns(tmp_path, monkeypatch):
+    """A store linked before migration 013 keeps its link records: the migration copies
+    each record's outlet, url, publication date and ingestion time into the columns that
+    runs read (dated_records, places), with what the whole record says."""
+    from veille.store.duckdb import migrate
+
+    analyses = make_articles(6, n=20)
+    analyses[0] = replace(analyses[0], article=replace(analyses[0].article, outlet=None))
+    ingested = datetime(2024, 5, 2, 8, 30, tzinfo=UTC)
+    analyses[1] = replace(analyses[1], article=replace(analyses[1].article, ingested_at=ingested))
+    made = open_store(":memory:")
+    made.save_batch(analyses)
+    update_links(made, Settings())
+    rows = (
+        made.connection()
+        .execute("SELECT article_id, signature, signature_config, record FROM link_articles")
+        .fetchall()
+    )
+    made.close()
+    db = tmp_path / "old.duckdb"
+    latest = migrate.available_migrations
+    monkeypatch.setattr(
+        migrate, "available_migrations", lambda: [m for m in latest() if m.version < 13]
+    )
+    with open_store(db) as store:
+        store.connection().executemany(
+            "INSERT INTO link_articles (article_id, signature, signature_config, record) "
+            "VALUES (?, ?, ?, ?)",
+            rows,
+        )
+    monkeypatch.undo()
+    with open_store(db) as store:
+        conn = store.connection()
+        ids = [r[0] for r in rows]
+        whole = state.records_of(conn, ids)
+        dated = state.dated_records(conn, ids)
+        assert {a: (r.published, r.ingested_at, r.outlet, r.seen) for a, r in dated.items()} == {
+            a: (r.published, r.ingested_at, r.outlet, r.seen) for a, r in whole.items()
+        }
+        assert state.places(conn, ids) == {a: (r.outlet, r.url) for a, r in whole.items()}
+        assert any(r.outlet is None for r in whole.values())
+        assert any(r.published.value is None for r in whole.values())
+        assert dated[analyses[1].article.id].ingested_at == ingested

@@ -153,13 +153,7 @@ def _join_duplicates(store, conn, config, new: Sequence[ArticleRecord], articles
     # outlet and url of the articles that were in no group (the groups keep theirs)
     where = {a: (r.outlet, r.url) for a, r in fresh.items()}
     where.update(
-        (a, (outlet, url))
-        for a, (outlet, url) in state.rows(
-            conn,
-            "SELECT article_id, json_extract_string(record, ['$.outlet', '$.url']) "
-            "FROM link_articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
-            sorted(a for a in links.parent if a not in fresh and a not in in_group),
-        )
+        state.places(conn, (a for a in links.parent if a not in fresh and a not in in_group))
     )
     lowest: dict[str, float] = {}
     for a, sim in sims:
