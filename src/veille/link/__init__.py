@@ -136,7 +136,7 @@ def update_links(store, settings) -> dict:
     conn = store.connection()
     key = config.signature_key
     # in SQL: a run reads the ids of the changed articles only, not of every article
-    new_ids, gone = state.unlinked_ids(conn, key), state.gone_ids(conn, key)
+    new_ids, gone = state.changed_ids(conn, key)
     kept = state.count_linked(conn, key) - len(gone)
     full = not kept or state.fingerprint(conn) != config.fingerprint
     gone_records = [] if full else list(state.records_of(conn, gone).values())

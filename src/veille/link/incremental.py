@@ -56,9 +56,10 @@ class _Articles(dict):
     """Stored article records read on demand, each once per run, holding only what
     incidents read of an article (its dates and outlet: ``state.dated_records``)."""
 
-    def __init__(self, conn) -> None:
-        super().__init__()
+    def __init__(self, conn, new: Sequence[ArticleRecord] = ()) -> None:
+        super().__init__((r.article_id, r) for r in new)
         self._conn = conn
+        self.fresh = frozenset(r.article_id for r in new)  # the run's new articles
 
     def need(self, ids: Iterable[str]) -> _Articles:
         missing = {i for i in ids if i not in self}
@@ -121,14 +122,18 @@ def _join_duplicates(store, conn, config, new: Sequence[ArticleRecord], articles
     for a, b in same_text:
         links.union(a, b)
     sims: list[tuple[str, float]] = []  # (article, similarity) of each accepted pair
-    for a, b in banded:
-        (sig_a, hash_a), (sig_b, hash_b) = known[a], known[b]
-        if hash_a == hash_b:
-            continue  # one text: grouped by its hash, no similarity of its own
-        sim = float((sig_a == sig_b).mean())  # as veille.link.dedup.similar_pairs scores
-        if sim >= config.dedup.threshold:
-            links.union(a, b)
-            sims.append((a, sim))
+    # one text is grouped by its hash, with no similarity of its own
+    scored = [(a, b) for a, b in banded if known[a][1] != known[b][1]]
+    if scored:
+        row = {a: i for i, a in enumerate(known)}
+        matrix = np.stack([np.asarray(sig, dtype=np.uint64) for sig, _ in known.values()])
+        left = matrix[[row[a] for a, _ in scored]]
+        right = matrix[[row[b] for _, b in scored]]
+        # as veille.link.dedup.similar_pairs scores, all pairs at once
+        for (a, b), sim in zip(scored, (left == right).mean(axis=1).tolist(), strict=True):
+            if sim >= config.dedup.threshold:
+                links.union(a, b)
+                sims.append((a, sim))
     old: dict[str, list[str]] = {}
     stored: dict[str, tuple] = {}
     # a group's members as one list (its stored outlets and urls read once, not per member)
@@ -450,6 +455,8 @@ def update_incidents(
     # incidents left as they were whose articles changed duplicate group: same members,
     # but their sources may now count differently
     recount: dict[str, list[str]] = {}
+    # (a new article's mentions are all in the scope: its incidents are replaced anyway)
+    dup_changed = dup_changed - articles.fresh
     if dup_changed:
         for incident_id, event_id in state.rows(
             conn,
@@ -616,8 +623,7 @@ def update(
         seconds[step], cpu_seconds[step] = round(now - clock, 3), round(cpu_now - cpu, 3)
         clock, cpu = now, cpu_now
 
-    articles = _Articles(conn)
-    articles.update({r.article_id: r for r in new})
+    articles = _Articles(conn, new)
     gone_ids = sorted(r.article_id for r in gone)
     gone_events = {e.event_id for r in gone for e in r.events}
     event_scope = components(

@@ -96,24 +96,22 @@ def linked_ids(conn, config_key: str) -> set[str]:
     return {r[0] for r in rows}
 
 
-def unlinked_ids(conn, config_key: str) -> list[str]:
-    """Stored articles without a record made under ``config_key``, sorted."""
-    rows = conn.execute(
-        "SELECT id FROM articles WHERE id NOT IN "
-        "(SELECT article_id FROM link_articles WHERE signature_config = ?) ORDER BY id",
+def changed_ids(conn, config_key: str) -> tuple[list[str], list[str]]:
+    """Stored articles without a record made under ``config_key`` (new to linking), and
+    articles linked under it that the store no longer holds (gone), each sorted: one
+    join of the two id columns."""
+    new, gone = [], []
+    for stored, linked in conn.execute(
+        "SELECT a.id, l.article_id FROM articles a FULL JOIN "
+        "(SELECT article_id FROM link_articles WHERE signature_config = ?) l "
+        "ON l.article_id = a.id WHERE a.id IS NULL OR l.article_id IS NULL",
         [config_key],
-    ).fetchall()
-    return [r[0] for r in rows]
-
-
-def gone_ids(conn, config_key: str) -> list[str]:
-    """Articles linked under ``config_key`` that the store no longer holds, sorted."""
-    rows = conn.execute(
-        "SELECT article_id FROM link_articles WHERE signature_config = ? "
-        "AND article_id NOT IN (SELECT id FROM articles) ORDER BY article_id",
-        [config_key],
-    ).fetchall()
-    return [r[0] for r in rows]
+    ).fetchall():
+        if linked is None:
+            new.append(stored)
+        else:
+            gone.append(linked)
+    return sorted(new), sorted(gone)
 
 
 def count_linked(conn, config_key: str) -> int:
