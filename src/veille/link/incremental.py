@@ -410,17 +410,25 @@ def _neighbours(conn, front: pa.Table, slack: int) -> pa.Table:
         return conn.sql(" UNION ".join(parts), params=params).to_arrow_table()
 
 
-def components(conn, config, event_ids: Iterable[str]) -> set[str]:
-    """The mentions connected to the given ones in the stored link tables (through pairs
-    that may be compatible): the components holding them."""
-    reached = set(event_ids)
+def components(
+    conn, config, new: Sequence[ArticleRecord], gone_events: Iterable[str] = ()
+) -> set[str]:
+    """The mentions connected to the new articles' and to ``gone_events`` in the stored
+    link tables (through pairs that may be compatible): the components holding them."""
     # the frontier's rows as a small table: joining the whole table with itself and
     # then filtering would cost a pass over every pair of a block. Each round's query
-    # returns the rows of the next front, so no round reads link_events by id again
-    front = conn.sql(
-        f"SELECT {EVENT_COLUMNS} FROM link_events WHERE event_id IN (SELECT unnest(?::VARCHAR[]))",
-        params=[sorted(reached)],
-    ).to_arrow_table()
+    # returns the rows of the next front, so no round reads link_events by id again,
+    # and the first front is the new mentions' rows as they were stored
+    front = state.event_rows(new, config, [c.strip() for c in EVENT_COLUMNS.split(",")])
+    gone = sorted(set(gone_events))
+    if gone:
+        stored = conn.sql(
+            f"SELECT {EVENT_COLUMNS} FROM link_events "
+            "WHERE event_id IN (SELECT unnest(?::VARCHAR[]))",
+            params=[gone],
+        ).to_arrow_table()
+        front = pa.concat_tables([front, stored.cast(front.schema)])
+    reached = set(front.column("event_id").to_pylist())
     while front.num_rows:
         found = _neighbours(conn, front, int(config.incidents.window_days))
         keep = []
@@ -626,9 +634,7 @@ def update(
     articles = _Articles(conn, new)
     gone_ids = sorted(r.article_id for r in gone)
     gone_events = {e.event_id for r in gone for e in r.events}
-    event_scope = components(
-        conn, config, {e.event_id for r in new for e in r.events} | gone_events
-    )
+    event_scope = components(conn, config, new, gone_events)
     state.delete_records(conn, gone_ids)
     lap("components")
     dup_changed = update_duplicates(store, conn, config, new, gone, articles)

@@ -211,13 +211,13 @@ def band_rows(records: Sequence[ArticleRecord], config) -> pa.Table:
     )
 
 
-def _write_blocks(conn, records: Sequence[ArticleRecord], config) -> None:
-    """Blocking rows of ``records`` (config: a ``veille.link.LinkConfig``)."""
-    bands = band_rows(records, config)
-    if bands.num_rows:
-        conn.execute("INSERT INTO link_bands BY NAME SELECT * FROM bands")
-    events: dict[str, list] = {k: [] for k in _EVENTS.names}
-    aid: dict[str, list] = {k: [] for k in _AID.names}
+def _event_columns(
+    records: Sequence[ArticleRecord], config, *, record: bool = True
+) -> dict[str, list]:
+    """The ``link_events`` rows of ``records``' mentions, by column (without the mention's
+    JSON unless ``record``)."""
+    names = [n for n in _EVENTS.names if record or n != "record"]
+    events: dict[str, list] = {k: [] for k in names}
     for r in records:
         for e in r.events:
             interval = mention_interval(e, config.incidents)
@@ -228,12 +228,33 @@ def _write_blocks(conn, records: Sequence[ArticleRecord], config) -> None:
             events["lo"].append(interval[0] if interval else None)
             events["hi"].append(interval[1] if interval else None)
             events["place_key"].append(e.place_key)
-            events["record"].append(json.dumps(e.to_json(), ensure_ascii=False))
+            if record:
+                events["record"].append(json.dumps(e.to_json(), ensure_ascii=False))
             events["modality_class"].append(_modality_class(e.modality))
             events["actor"].append(e.actor)
             events["target"].append(e.target)
             when = e.date if e.date.value is not None else e.reported
             events["day_precise"].append(when.precision is Precision.DAY)
+    return events
+
+
+def event_rows(records: Sequence[ArticleRecord], config, columns: Sequence[str]) -> pa.Table:
+    """``columns`` of the ``link_events`` rows of ``records``' mentions, as stored: what a
+    run starts the closure of its new mentions from, without reading them back."""
+    events = _event_columns(records, config, record=False)
+    return pa.Table.from_pydict(
+        {c: events[c] for c in columns}, schema=pa.schema([_EVENTS.field(c) for c in columns])
+    )
+
+
+def _write_blocks(conn, records: Sequence[ArticleRecord], config) -> None:
+    """Blocking rows of ``records`` (config: a ``veille.link.LinkConfig``)."""
+    bands = band_rows(records, config)
+    if bands.num_rows:
+        conn.execute("INSERT INTO link_bands BY NAME SELECT * FROM bands")
+    _insert_arrow(conn, "link_events", _event_columns(records, config), _EVENTS)
+    aid: dict[str, list] = {k: [] for k in _AID.names}
+    for r in records:
         for a in r.aid:
             aid["commitment_id"].append(a.commitment_id)
             aid["article_id"].append(a.article_id)
@@ -247,7 +268,6 @@ def _write_blocks(conn, records: Sequence[ArticleRecord], config) -> None:
             aid["currency"].append(a.currency)
             aid["usd_value"].append(None if a.usd_value is None else float(a.usd_value))
             aid["counted"].append(sorted(x for x in a.systems if not x.endswith("×?")))
-    _insert_arrow(conn, "link_events", events, _EVENTS)
     _insert_arrow(conn, "link_aid", aid, _AID)
     features: dict[str, list] = {k: [] for k in _FEATURES.names}
     days: dict[str, list] = {k: [] for k in _STORY_ARTICLES.names}
