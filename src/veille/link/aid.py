@@ -21,6 +21,7 @@ commitment and sentence that reported it first; the merged status is the last st
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -66,9 +67,14 @@ def _agree(a: str | None, b: str | None) -> bool:
     return a is None or b is None or a == b
 
 
+@functools.lru_cache(maxsize=16)
+def _decimal(tolerance: float) -> Decimal:
+    return Decimal(str(tolerance))
+
+
 def _close(a: Decimal, b: Decimal, tolerance: float) -> bool:
     hi = max(abs(a), abs(b))
-    return hi == 0 or abs(a - b) / hi <= Decimal(str(tolerance))
+    return hi == 0 or abs(a - b) / hi <= _decimal(tolerance)
 
 
 def values_agree(a: AidRecord, b: AidRecord, tolerance: float) -> bool | None:
@@ -88,13 +94,19 @@ def compatible(
     articles: Mapping[str, ArticleRecord],
     config: AidMergeConfig,
 ) -> bool:
+    return _compatible(a, b, _start(_when(a, articles)), _start(_when(b, articles)), config)
+
+
+def _compatible(
+    a: AidRecord, b: AidRecord, da: date | None, db: date | None, config: AidMergeConfig
+) -> bool:
+    """``compatible``, given the two commitments' dates (``_start(_when(...))``)."""
     if a.donor is None or a.donor != b.donor:
         return False
     if not (_agree(a.recipient, b.recipient) and _agree(a.kind, b.kind)):
         return False
     if not _agree(a.mechanism, b.mechanism):
         return False
-    da, db = _start(_when(a, articles)), _start(_when(b, articles))
     if da and db and abs((da - db).days) > config.window_days:
         return False
     same_value = values_agree(a, b, config.value_tolerance)
@@ -148,6 +160,11 @@ def cluster_aid(
     clusters: list[list[AidRecord]] = []
     window = timedelta(days=config.window_days)
     tol = config.value_tolerance
+    # each commitment's date, worked out once (compatible() would for every pair)
+    start = {
+        r.commitment_id: _start(_when(r, articles))
+        for r in [*records, *(r for members in formed for r in members)]
+    }
     for donor in sorted(blocks.keys() | seeds.keys(), key=lambda d: d or ""):
         block = sorted(seeds[donor], key=lambda c: merge_order(c[0], articles))
         # each cluster's earliest (first) member's day
@@ -179,7 +196,9 @@ def cluster_aid(
                         or usd[i] is None
                         or (_close(value, usd[i][0], tol) and _close(value, usd[i][1], tol))
                     )
-                    and all(compatible(rec, x, articles, config) for x in block[i])
+                    and all(
+                        _compatible(rec, x, day, start[x.commitment_id], config) for x in block[i]
+                    )
                 ),
                 None,
             )
