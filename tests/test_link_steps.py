@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from test_link_blocks import dump, make_articles, rebuilt
-from veille.link import incremental, state, update_links
+from veille.link import LinkConfig, incremental, state, update_links
 from veille.settings import Settings
 from veille.store import open_store
 
@@ -159,3 +159,38 @@ def test_migration_gives_old_link_records_their_date_and_place_columns(tmp_path,
         assert any(r.outlet is None for r in whole.values())
         assert any(r.published.value is None for r in whole.values())
         assert dated[analyses[1].article.id].ingested_at == ingested
+
+
+def test_new_mentions_start_the_closure_from_their_rows_as_stored():
+    """The closure's first front is built from the new records, not read back: it must
+    be exactly their link_events rows (intervals, places, classes, precision)."""
+    analyses = make_articles(7, n=40)
+    settings = Settings()
+    store = open_store(":memory:")
+    store.save_batch(analyses)
+    update_links(store, settings)
+    conn = store.connection()
+    columns = [c.strip() for c in incremental.EVENT_COLUMNS.split(",")]
+    records = list(state.records_of(conn, [a.article.id for a in analyses]).values())
+    config = LinkConfig.from_settings(settings)
+    built = state.event_rows(records, config, columns)
+    stored = conn.sql(f"SELECT {incremental.EVENT_COLUMNS} FROM link_events").to_arrow_table()
+    key = [(c, "ascending") for c in columns]
+    assert built.num_rows == stored.num_rows > 20
+    assert built.sort_by(key).to_pylist() == stored.sort_by(key).to_pylist()
+    assert any(r["lo"] is None for r in built.to_pylist())  # undated mentions too
+    store.close()
+
+
+def test_new_and_gone_ids_come_from_one_read():
+    analyses = make_articles(8, n=12)
+    store = open_store(":memory:")
+    store.save_batch(analyses[:8])
+    update_links(store, Settings())
+    store.save_batch(analyses[8:])
+    conn = store.connection()
+    key = LinkConfig().signature_key
+    gone = analyses[0].article.id
+    conn.execute("DELETE FROM articles WHERE id = ?", [gone])
+    assert state.changed_ids(conn, key) == (sorted(a.article.id for a in analyses[8:]), [gone])
+    store.close()
