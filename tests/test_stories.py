@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
 
-from veille.link import stories
+from veille.link import relink, stories, update_links
 from veille.link.records import ArticleRecord, article_terms
 from veille.link.stories import (
     StoryConfig,
@@ -21,7 +21,17 @@ from veille.link.stories import (
     vectors,
     weigh,
 )
-from veille.model import DuplicateGroup, FuzzyDate, Incident, Precision, stable_id
+from veille.model import (
+    Analysis,
+    Article,
+    DuplicateGroup,
+    FuzzyDate,
+    Incident,
+    Precision,
+    stable_id,
+)
+from veille.settings import Settings
+from veille.store import open_store
 
 PATRIOT = ("kb:patriot", "Patriot", 3)
 ZELENSKY = ("kb:zelensky", "Volodymyr Zelensky", 2)
@@ -299,3 +309,78 @@ def test_pairs_match_the_definition_computed_pair_by_pair(monkeypatch, chunks):
         assert [(inputs.ids[a], inputs.ids[b], c) for a, b, c in found] == expected
         assert pair_list(inputs, (left, right, cosines)) == expected
         assert similar_pairs(inputs, config) == expected
+
+
+# -- stories kept in a store (veille.link.story_updates) ---------------------------------
+
+STORY_TABLES = ("stories", "story_articles", "story_pairs", "story_weights", "story_entities")
+
+
+def stored_article(name: str, day: int, text: str) -> Analysis:
+    """An article of a store, published ``day`` days after 2024-03-01."""
+    article = Article(
+        id=stable_id("stored", name),
+        source=f"stored/{name}.txt",
+        text=text,
+        title=name,
+        url=f"https://stored.example/{name}",
+        outlet="stored",
+        language="fr",
+        published=FuzzyDate(date(2024, 3, 1) + timedelta(days=day), Precision.DAY),
+        content_hash=stable_id("text", text),
+        raw_hash=stable_id("raw", name),
+    )
+    return Analysis(article=article)
+
+
+def story_tables(store) -> dict:
+    conn = store.connection()
+    return {t: conn.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in STORY_TABLES}
+
+
+class FewBefore(Settings):
+    """Articles with one article or more in the days before them are warm."""
+
+    story_min_window_articles = 1
+
+
+@pytest.mark.parametrize("joined", [True, False])
+def test_a_story_that_lost_a_tie_is_walked_only_when_this_runs_links_do_not_join_it(
+    monkeypatch, joined
+):
+    """k and d are one story; a run says the incident tying them split. When a new
+    article pairs with both, the links the run computed already join them: no walk in
+    SQL. When it pairs with neither, the walk decides (still one story: k and d pair)."""
+    from veille.link import incremental, story_updates
+
+    k = stored_article("k", 0, "shared shared common common kword")
+    d = stored_article("d", 2, "shared shared common common dword")
+    text = "shared shared common common nword" if joined else "other words entirely"
+    n = stored_article("n", 3, text)
+    # (earlier articles make k and d warm: a run on day 3 leaves their weights and pair)
+    early = [stored_article(f"e{i}", i - 10, f"unrelated{i} filler{i} words{i}") for i in (0, 1)]
+    settings = FewBefore()
+    store = open_store(":memory:")
+    store.save_batch([*early, k, d])
+    update_links(store, settings)
+    (story,) = store.list_stories(10)
+    tie = frozenset({k.article.id, d.article.id})
+    answers = iter([[tie], []])  # the incident's articles before the run, then after
+    monkeypatch.setattr(incremental, "story_ties", lambda conn, ids: next(answers))
+    walks: list[set[str]] = []
+    walk = story_updates._still_linked
+    monkeypatch.setattr(
+        story_updates, "_still_linked", lambda conn, ends: walks.append(ends) or walk(conn, ends)
+    )
+    store.save_batch([n])
+    update_links(store, settings)
+    assert walks == ([] if joined else [set(tie)])
+    (after,) = store.list_stories(10)
+    assert after.id == story.id
+    assert set(after.article_ids) == {k.article.id, d.article.id} | (
+        {n.article.id} if joined else set()
+    )
+    tables = story_tables(store)
+    relink(store, settings)
+    assert story_tables(store) == tables
+    store.close()

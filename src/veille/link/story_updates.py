@@ -267,7 +267,8 @@ def update_stories(
         if len(rest) > 1 and not any(rest <= t for a in rest for t in holding[a]):
             lost_ties.append(rest)
     gained = [*(new_pairs - old_pairs), *after]
-    gained += [g.article_ids for g in state.duplicate_groups_of(conn, new_ids)]
+    new_groups = [g.article_ids for g in state.duplicate_groups_of(conn, new_ids)]
+    gained += new_groups
     touched = new_ids | dirty_ids | {a for link in [*gained, *lost_pairs, *lost_ties] for a in link}
     old_story = dict(
         state.rows(
@@ -285,8 +286,14 @@ def update_stories(
             ends[story].update(link)
     # a story that lost links stays whole when their ends are still linked (through it or
     # not: every part it may have split into holds such an end, so all end up together)
+    # (often they meet through links this run knows already: the pairs it computed, the
+    # incidents as they are now, the groups of the new articles; else a walk in SQL)
+    if ends:
+        known = _Joined([*new_pairs, *after, *new_groups])
     broken |= {
-        story for story, e in ends.items() if len(e) > WALK_ENDS or not _still_linked(conn, e)
+        story
+        for story, e in ends.items()
+        if len(e) > WALK_ENDS or not (known.together(e) or _still_linked(conn, e))
     }
     pieces = _components(conn, _members_of(conn, broken) - gone_ids) if broken else []
 
@@ -344,6 +351,30 @@ def _members_of(conn, story_ids: Iterable[str]) -> set[str]:
         "SELECT article_id FROM story_articles WHERE story_id IN (SELECT unnest(?::VARCHAR[]))",
         sorted(story_ids),
     )
+
+
+class _Joined:
+    """Which articles some links join (a union-find over them)."""
+
+    def __init__(self, links: Iterable[Iterable[str]]) -> None:
+        self.parent: dict[str, str] = {}
+        for link in links:
+            first, *rest = (self.find(a) for a in link)
+            for other in rest:
+                if other != first:
+                    self.parent[other] = first
+
+    def find(self, x: str) -> str:
+        parent = self.parent
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def together(self, articles: Iterable[str]) -> bool:
+        """Whether the links join all these articles."""
+        return len({self.find(a) for a in articles}) == 1
 
 
 def _still_linked(conn, ends: set[str]) -> bool:
