@@ -309,6 +309,14 @@ def test_pairs_match_the_definition_computed_pair_by_pair(monkeypatch, chunks):
         assert [(inputs.ids[a], inputs.ids[b], c) for a, b, c in found] == expected
         assert pair_list(inputs, (left, right, cosines)) == expected
         assert similar_pairs(inputs, config) == expected
+        # those of valid articles with a dirty one, as an incremental run makes them
+        valid = np.array([d < 0 or d <= inputs.days.max() - 8 for d in inputs.days])
+        dirty = valid & (np.arange(len(inputs.ids)) % 7 == 0)
+        ok = {a for a, v in zip(inputs.ids, valid, strict=True) if v}
+        changed = {a for a, v in zip(inputs.ids, dirty, strict=True) if v}
+        some = [p for p in expected if {p[0], p[1]} <= ok and {p[0], p[1]} & changed]
+        assert len(some) > 5
+        assert similar_pairs(inputs, config, dirty=dirty, valid=valid) == some
 
 
 # -- stories kept in a store (veille.link.story_updates) ---------------------------------
@@ -384,3 +392,23 @@ def test_a_story_that_lost_a_tie_is_walked_only_when_this_runs_links_do_not_join
     relink(store, settings)
     assert story_tables(store) == tables
     store.close()
+
+
+def test_weighing_some_articles_gives_their_weights_exactly():
+    """weigh(..., articles) weighs the entries of those articles only, each to the same
+    float as when every article is weighed; the others are zero and never seed."""
+    arts = corpus() + [
+        art(f"h{i}", f"2024-05-{10 + i:02d}", [UKRAINE], STRIKE_TEXT) for i in range(9)
+    ]
+    arts.append(art("u", None, [PATRIOT], PATRIOT_TEXT))
+    for config in (StoryConfig(), warm()):
+        inputs = inputs_from_records(arts, config)
+        full = weigh(inputs, config)
+        some = np.zeros(len(inputs.ids), dtype=bool)
+        some[[inputs.ids.index(a) for a in ("p2", "x", "h3", "u")]] = True
+        part = weigh(inputs, config, some)
+        mine = some[inputs.row]
+        for name in ("idf", "value", "seedable"):
+            assert np.array_equal(getattr(part, name)[mine], getattr(full, name)[mine]), name
+        assert not part.value[~mine].any() and not part.seedable[~mine].any()
+        assert full.seedable[mine].any() and full.value[~mine].all()

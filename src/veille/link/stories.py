@@ -189,11 +189,12 @@ def inputs_from_records(articles: Sequence[ArticleRecord], config: StoryConfig) 
     )
 
 
-def weigh(inputs: StoryInputs, config: StoryConfig) -> Weights:
+def weigh(inputs: StoryInputs, config: StoryConfig, articles: np.ndarray | None = None) -> Weights:
     """Each entry's idf, vector value and seed eligibility, from its article and the
     articles dated in the ``idf_window_days`` days before its article's day, or within
     that many days around it when those are fewer than ``min_window_articles`` (cold);
-    undated articles: from the undated ones.
+    undated articles: from the undated ones. With ``articles`` (a mask), only the entries
+    of those articles are weighed (the others are zero and never seed).
 
     Every figure of an article is computed from its own entries and window only, in a
     fixed order, so it is the same float whichever other articles the inputs hold."""
@@ -203,27 +204,35 @@ def weigh(inputs: StoryInputs, config: StoryConfig) -> Weights:
     cold = cold_articles(days, config)
     entry_day = days[row]
     dated = entry_day >= 0
-    entry_cold = cold[row][dated]
+    wanted = np.ones(len(row), dtype=bool) if articles is None else articles[row]
     key = feat[dated] * _SPAN + entry_day[dated]
-    # bisections of the sorted keys themselves: sorted needles search much faster
-    order = np.argsort(key, kind="stable")
-    ordered, entry_cold = key[order], entry_cold[order]
+    # bisections with sorted needles (the wanted entries' keys): much faster
+    needed = wanted[dated]
+    if articles is None:
+        order = np.argsort(key, kind="stable")
+        ordered = key[order]
+        needles = ordered
+    else:
+        ordered = np.sort(key)
+        order = np.argsort(key[needed], kind="stable")
+        needles = key[needed][order]
+    needle_cold = cold[row[dated][needed]][order]
     # warm: the days before (own day excluded) plus the entry itself; cold: days around
-    hi = np.searchsorted(ordered, ordered - 1, side="right")
-    if entry_cold.any():
-        hi[entry_cold] = np.searchsorted(ordered, ordered[entry_cold] + window, side="right")
-    dated_df = np.empty(len(key), dtype=np.int64)
-    dated_df[order] = hi - np.searchsorted(ordered, ordered - window, side="left") + ~entry_cold
-    df = np.empty(len(row), dtype=np.int64)
-    df[dated] = dated_df
-    undated_feat = feat[~dated]
-    df[~dated] = np.bincount(undated_feat, minlength=inputs.width)[undated_feat]
+    hi = np.searchsorted(ordered, needles - 1, side="right")
+    if needle_cold.any():
+        hi[needle_cold] = np.searchsorted(ordered, needles[needle_cold] + window, side="right")
+    needed_df = np.empty(len(needles), dtype=np.int64)
+    needed_df[order] = hi - np.searchsorted(ordered, needles - window, side="left") + ~needle_cold
+    df = np.zeros(len(row), dtype=np.int64)
+    df[np.flatnonzero(dated)[needed]] = needed_df
+    undated = wanted & ~dated
+    df[undated] = np.bincount(feat[~dated], minlength=inputs.width)[feat[undated]]
     # articles in each one's window (those without features count too)
     known = days >= 0
     n = np.full(len(days), int((~known).sum()), dtype=np.int64)
     n[known] = window_sizes(days[known], days[known], cold[known], window)
     n_entry = n[row]
-    idf = np.log(1 + (n_entry - df + 0.5) / (df + 0.5))
+    idf = np.where(wanted, np.log(1 + (n_entry - df + 0.5) / (df + 0.5)), 0.0)
     weight = inputs.raw * idf
     norm = np.sqrt(np.bincount(row, weights=weight * weight, minlength=len(days)))
     norm[norm == 0] = 1.0
@@ -232,7 +241,7 @@ def weigh(inputs: StoryInputs, config: StoryConfig) -> Weights:
     max_df = np.maximum(
         2, np.minimum((config.max_df_share * n_entry).astype(np.int64), window_cap[row])
     )
-    return Weights(idf=idf, value=weight / norm[row], seedable=df <= max_df)
+    return Weights(idf=idf, value=weight / norm[row], seedable=wanted & (df <= max_df))
 
 
 def window_sizes(all_days: np.ndarray, days: np.ndarray, cold: np.ndarray, window: int):
@@ -335,9 +344,11 @@ def pair_arrays(
     if n < 2 or not len(row):
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, np.empty(0, dtype=np.float64)
-    weights = weights or weigh(inputs, config)
-    value = weights.value
-    usable = valid[row] if valid is not None else np.ones(len(row), dtype=bool)
+    weights = weights or weigh(inputs, config, valid)
+    value, seedable = weights.value, weights.seedable
+    if valid is not None:  # the entries of valid articles only: pairs are made among them
+        usable = valid[row]
+        row, feat, value, seedable = row[usable], feat[usable], value[usable], seedable[usable]
 
     # seeds: each article's heaviest features (ties by feature), those not too common in
     # its window. Entries in (article, feature) order, then ranked by value (stable:
@@ -349,20 +360,21 @@ def pair_arrays(
     order = np.argsort(row * len(row) + rank)
     first = np.searchsorted(row[order], np.arange(n))
     place = np.arange(len(order)) - first[row[order]]
-    seed = order[(place < config.seed_features) & weights.seedable[order] & usable[order]]
+    seed = order[(place < config.seed_features) & seedable[order]]
     seed_row, seed_feat = row[seed], feat[seed]
 
     # postings of each feature by day (undated ones apart), found by bisection; with
     # ``dirty``, a clean article's seeds look among the dirty articles' postings only
     found: list[np.ndarray] = []
     entry_day = days[row]
+    every = np.ones(len(row), dtype=bool)
     if dirty is None:
-        groups = [(seed_row, seed_feat, usable)]
+        groups = [(seed_row, seed_feat, every)]
     else:
         from_dirty = dirty[seed_row]
         groups = [
-            (seed_row[from_dirty], seed_feat[from_dirty], usable),
-            (seed_row[~from_dirty], seed_feat[~from_dirty], usable & dirty[row]),
+            (seed_row[from_dirty], seed_feat[from_dirty], every),
+            (seed_row[~from_dirty], seed_feat[~from_dirty], dirty[row]),
         ]
     window = config.window_days
     for s_row, s_feat, posted in groups:

@@ -231,25 +231,21 @@ def update_stories(
     valid = _within(inputs.days, _merged((lo - pair_w, hi + pair_w) for lo, hi in seeds), undated)
     dirty_ids = {inputs.ids[i] for i in np.flatnonzero(dirty)}
     stale = sorted(dirty_ids | gone_ids)
+    # the stale pairs, deleted and read in one scan of story_pairs
     old_pairs = {
         (a, b)
         for a, b in state.rows(
             conn,
-            "SELECT a, b FROM story_pairs WHERE a IN (SELECT unnest(?::VARCHAR[])) "
-            "OR b IN (SELECT unnest(?::VARCHAR[]))",
+            "DELETE FROM story_pairs WHERE a IN (SELECT unnest(?::VARCHAR[])) "
+            "OR b IN (SELECT unnest(?::VARCHAR[])) RETURNING a, b",
             stale,
             stale,
         )
     }
     conn.execute(
-        "DELETE FROM story_pairs WHERE a IN (SELECT unnest(?::VARCHAR[])) "
-        "OR b IN (SELECT unnest(?::VARCHAR[]))",
-        [stale, stale],
-    )
-    conn.execute(
         "DELETE FROM story_weights WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [stale]
     )
-    weights = weigh(inputs, cfg)
+    weights = weigh(inputs, cfg, valid)  # (the dirty articles are valid)
     found_pairs = pair_arrays(inputs, cfg, weights, dirty=dirty, valid=valid)
     _save_pairs_and_weights(conn, inputs, weights, found_pairs, dirty)
     pairs = pair_list(inputs, found_pairs)
