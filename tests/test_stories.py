@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -412,3 +413,60 @@ def test_weighing_some_articles_gives_their_weights_exactly():
             assert np.array_equal(getattr(part, name)[mine], getattr(full, name)[mine]), name
         assert not part.value[~mine].any() and not part.seedable[~mine].any()
         assert full.seedable[mine].any() and full.value[~mine].all()
+
+
+def test_a_run_of_new_articles_that_change_no_stored_weight_reads_no_story_pairs(monkeypatch):
+    """New articles on the last day (warm: they change no stored weight) are the only
+    dirty ones and have no stored pairs yet: the run neither scans nor deletes
+    story_pairs; the tables are relink's."""
+    from veille.link import state
+
+    # one every five days from day -40: only the first is cold, 49 days before the new one
+    early = [stored_article(f"e{i}", 5 * i - 40, f"shared common early{i}word") for i in range(10)]
+    settings = FewBefore()
+    store = open_store(":memory:")
+    store.save_batch(early)
+    update_links(store, settings)
+    queries: list[str] = []
+    rows = state.rows
+    monkeypatch.setattr(
+        state, "rows", lambda conn, sql, *p: queries.append(sql) or rows(conn, sql, *p)
+    )
+    store.save_batch([stored_article("last", 9, "shared common lastword early9word")])
+    update_links(store, settings)
+    assert queries and not any("story_pairs" in q for q in queries)
+    monkeypatch.undo()
+    tables = story_tables(store)
+    assert tables["story_pairs"]
+    relink(store, settings)
+    assert story_tables(store) == tables
+    store.close()
+
+
+def test_stored_features_of_some_days_are_those_of_their_articles():
+    """story_inputs over day ranges (and the undated articles) reads the articles of
+    those days with exactly their features, ranked among themselves."""
+    from veille.link import LinkConfig, records_from_analyses, state
+
+    arts = [stored_article(f"a{i}", i * 3, f"shared word{i % 4} other{i % 3}") for i in range(12)]
+    undated = stored_article("u", 0, "shared undated words")
+    undated = replace(undated, article=replace(undated.article, published=FuzzyDate.unknown()))
+    store = open_store(":memory:")
+    store.save_batch([*arts, undated])
+    update_links(store, Settings())
+    config = LinkConfig.from_settings(Settings())
+    first = date(2024, 3, 1).toordinal()
+    ranges = [(first + 3, first + 9), (first + 20, first + 24)]
+    got = state.story_inputs(store.connection(), config.signature_key, ranges, True)
+    records = records_from_analyses([*arts, undated], config)
+    kept = [
+        r
+        for r in records
+        if r.day is None or any(lo <= r.day.toordinal() <= hi for lo, hi in ranges)
+    ]
+    assert len(kept) == 6
+    want = inputs_from_records(kept, config.stories)
+    assert got.ids == want.ids and got.width == want.width
+    for name in ("days", "row", "feat", "raw", "count", "entity"):
+        assert np.array_equal(getattr(got, name), getattr(want, name)), name
+    store.close()

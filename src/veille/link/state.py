@@ -457,10 +457,13 @@ def story_inputs(
     in SQL: every article, or (``days``) those whose day ordinal lies in one of these
     closed ranges, and the undated ones when ``undated``."""
     where, params = "true", [config_key]
+    feature_where, feature_params = "true", []
     if days is not None:
-        parts = ["s.day_ordinal BETWEEN ? AND ?"] * len(days) + ["s.day_ordinal = -1"] * undated
+        parts = ["day_ordinal BETWEEN ? AND ?"] * len(days) + ["day_ordinal = -1"] * undated
         where = "(" + (" OR ".join(parts) or "false") + ")"
-        params += [v for lo_hi in days for v in lo_hi]
+        feature_where, feature_params = where, [v for lo_hi in days for v in lo_hi]
+        params += feature_params
+        where = where.replace("day_ordinal", "s.day_ordinal")
     conn.execute(
         "CREATE OR REPLACE TEMP TABLE _story_rows AS SELECT s.article_id, s.day_ordinal, "
         "(row_number() OVER (ORDER BY s.article_id) - 1)::BIGINT AS row "
@@ -473,13 +476,16 @@ def story_inputs(
             "SELECT article_id, day_ordinal FROM _story_rows ORDER BY row"
         ).fetchnumpy()
         # feature ranks in name order (UTF-8 byte order is code point order, as Python's)
+        # (the features' own day filter lets DuckDB skip row groups of other days: rows
+        # are written as articles are linked, so a feed's days are in the last ones)
         cols = conn.execute(
-            "WITH f AS (SELECT f.*, a.row FROM link_features f JOIN _story_rows a "
-            "USING (article_id)), "
+            "WITH f AS (SELECT f.*, a.row FROM (SELECT * FROM link_features "
+            f"WHERE {feature_where}) f JOIN _story_rows a USING (article_id)), "
             "k AS (SELECT feature, dense_rank() OVER (ORDER BY feature) - 1 AS rank "
             "FROM (SELECT DISTINCT feature FROM f)) "
             "SELECT f.row, k.rank::BIGINT AS feat, f.raw, f.count, "
-            "f.feature LIKE 'e:%' AS entity FROM f JOIN k USING (feature) ORDER BY f.row, f.idx"
+            "f.feature LIKE 'e:%' AS entity FROM f JOIN k USING (feature) ORDER BY f.row, f.idx",
+            feature_params,
         ).fetchnumpy()
     finally:
         conn.execute("DROP TABLE IF EXISTS _story_rows")

@@ -231,20 +231,25 @@ def update_stories(
     valid = _within(inputs.days, _merged((lo - pair_w, hi + pair_w) for lo, hi in seeds), undated)
     dirty_ids = {inputs.ids[i] for i in np.flatnonzero(dirty)}
     stale = sorted(dirty_ids | gone_ids)
-    # the stale pairs, deleted and read in one scan of story_pairs
-    old_pairs = {
-        (a, b)
-        for a, b in state.rows(
-            conn,
-            "DELETE FROM story_pairs WHERE a IN (SELECT unnest(?::VARCHAR[])) "
-            "OR b IN (SELECT unnest(?::VARCHAR[])) RETURNING a, b",
-            stale,
-            stale,
+    # the stale pairs, deleted and read in one scan of story_pairs; new articles have no
+    # story rows yet (a removed article's rows go with it: it is stale in that run), so a
+    # feed whose new articles change no stored weights reads neither table
+    old_pairs: set[tuple[str, str]] = set()
+    if not new_ids.issuperset(stale):
+        old_pairs = {
+            (a, b)
+            for a, b in state.rows(
+                conn,
+                "DELETE FROM story_pairs WHERE a IN (SELECT unnest(?::VARCHAR[])) "
+                "OR b IN (SELECT unnest(?::VARCHAR[])) RETURNING a, b",
+                stale,
+                stale,
+            )
+        }
+        conn.execute(
+            "DELETE FROM story_weights WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+            [stale],
         )
-    }
-    conn.execute(
-        "DELETE FROM story_weights WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [stale]
-    )
     weights = weigh(inputs, cfg, valid)  # (the dirty articles are valid)
     found_pairs = pair_arrays(inputs, cfg, weights, dirty=dirty, valid=valid)
     _save_pairs_and_weights(conn, inputs, weights, found_pairs, dirty)
@@ -538,25 +543,43 @@ def _write_stories(conn, cfg, found: dict[str, tuple], remove: set[str], relabel
         {"story": [sid for sid, _ in loose], "article_id": [a for _, a in loose]},
         schema=_MEMBERS,
     )
-    temps = ("_story_parts", "_story_loose", "_story_totals", "_story_added", "_story_tail")
+    temps = (
+        "_story_parts",
+        "_story_loose",
+        "_story_weighed",
+        "_story_totals",
+        "_story_added",
+        "_story_tail",
+    )
     try:
         conn.execute("CREATE OR REPLACE TEMP TABLE _story_parts AS SELECT * FROM story_parts")
         conn.execute("CREATE OR REPLACE TEMP TABLE _story_loose AS SELECT * FROM story_loose")
         # totals: the stored ones of whole stories, and the weights of the other members
-        # (and of every member of a story whose weights changed)
+        # (and of every member of a story whose weights changed), whose features are
+        # read among the rows of their days only (rows are written as articles are
+        # linked: a feed's new rows are the last ones, and DuckDB skips row groups of
+        # other days)
+        conn.execute(
+            "CREATE OR REPLACE TEMP TABLE _story_weighed AS SELECT story, article_id FROM "
+            "_story_loose UNION ALL SELECT p.story, s.article_id FROM _story_parts p "
+            "JOIN story_articles s ON s.story_id = p.old_story WHERE NOT p.fresh"
+        )
+        first_day, last_day = conn.execute(
+            "SELECT min(day_ordinal), max(day_ordinal) FROM link_story_articles "
+            "WHERE article_id IN (SELECT article_id FROM _story_weighed)"
+        ).fetchone()
         conn.execute(
             "CREATE OR REPLACE TEMP TABLE _story_totals AS "
             "SELECT story, feature, sum(total) AS total, min(first_article) AS first_article, "
             "arg_min(name, first_article) AS name FROM ("
             "SELECT p.story, e.feature, e.total, e.first_article, e.name FROM _story_parts p "
             "JOIN story_entities e ON e.story_id = p.old_story WHERE p.fresh "
-            "UNION ALL SELECT t.story, f.feature, w.weight, f.article_id, f.name FROM ("
-            "SELECT story, article_id FROM _story_loose UNION ALL "
-            "SELECT p.story, s.article_id FROM _story_parts p "
-            "JOIN story_articles s ON s.story_id = p.old_story WHERE NOT p.fresh) t "
-            "JOIN story_weights w USING (article_id) "
-            "JOIN link_features f ON f.article_id = w.article_id AND f.idx = w.idx"
-            ") GROUP BY story, feature"
+            "UNION ALL SELECT t.story, f.feature, w.weight, f.article_id, f.name "
+            "FROM _story_weighed t JOIN story_weights w USING (article_id) "
+            "JOIN link_features f ON f.article_id = w.article_id AND f.idx = w.idx "
+            "WHERE f.day_ordinal BETWEEN ? AND ?"
+            ") GROUP BY story, feature",
+            [first_day, last_day],
         )
         top: dict[str, list[str]] = defaultdict(list)
         for story, name in state.rows(
