@@ -640,23 +640,34 @@ def _write_stories(conn, cfg, found: dict[str, tuple], remove: set[str], relabel
                 rows[name].append(value)
         # the stored rows from each story's first added member on move (all of them when
         # the story takes a new id), and are written again with the added members
+        # (a kept story whose last stored member comes before its first added one only
+        # grows at its end, as a feed's stories do: none of its rows move, and its
+        # members' days are not read)
+        lo = ORDER.replace("day_ordinal", "l.day_ordinal")
         conn.execute(
             "CREATE OR REPLACE TEMP TABLE _story_tail AS "
-            "WITH f AS (SELECT story, o AS fo, article_id AS fa FROM _story_added "
+            "WITH f AS (SELECT story, o AS fo, article_id AS fa, "
+            "story IN (SELECT unnest(?::VARCHAR[])) AS kept FROM _story_added "
             "QUALIFY row_number() OVER (PARTITION BY story ORDER BY o, article_id) = 1), "
-            "t AS (SELECT s.story_id AS story, s.idx, s.article_id, "
-            f"{ORDER.replace('day_ordinal', 'l.day_ordinal')} AS o, f.fo, f.fa, "
-            "s.story_id IN (SELECT unnest(?::VARCHAR[])) AS kept "
-            "FROM story_articles s JOIN f ON f.story = s.story_id "
+            "s AS (SELECT s.story_id AS story, s.idx, s.article_id FROM story_articles s "
+            "JOIN f ON f.story = s.story_id), "
+            "e AS (SELECT story, arg_max(article_id, idx) AS last FROM s GROUP BY story), "
+            "moved AS (SELECT f.* FROM f JOIN e USING (story) "
+            "LEFT JOIN link_story_articles l ON l.article_id = e.last "
+            f"WHERE NOT f.kept OR l.article_id IS NULL OR {lo} > f.fo "
+            f"OR ({lo} = f.fo AND e.last > f.fa)), "
+            f"t AS (SELECT s.story, s.idx, s.article_id, {lo} AS o, m.fo, m.fa, m.kept "
+            "FROM s JOIN moved m USING (story) "
             "LEFT JOIN link_story_articles l ON l.article_id = s.article_id) "
             "SELECT story, idx, article_id, o, kept FROM t "
             "WHERE NOT kept OR o > fo OR (o = fo AND article_id > fa)",
             [based],
         )
         start = (
-            "SELECT story, (SELECT count(*) FROM story_articles s WHERE s.story_id = a.story) "
-            "- (SELECT count(*) FROM _story_tail t WHERE t.story = a.story) AS start "
-            "FROM (SELECT DISTINCT story FROM _story_added) a"
+            "SELECT a.story, coalesce(n.members, 0) - (SELECT count(*) FROM _story_tail t "
+            "WHERE t.story = a.story) AS start FROM (SELECT DISTINCT story FROM _story_added) a "
+            "LEFT JOIN (SELECT story_id AS story, count(*) AS members FROM story_articles "
+            "WHERE story_id IN (SELECT story FROM _story_added) GROUP BY 1) n USING (story)"
         )
         conn.execute(f"CREATE OR REPLACE TEMP TABLE _story_start AS {start}")
         gone = sorted(remove)
