@@ -209,12 +209,12 @@ def weigh(inputs: StoryInputs, config: StoryConfig, articles: np.ndarray | None 
     # bisections with sorted needles (the wanted entries' keys): much faster
     needed = wanted[dated]
     if articles is None:
-        order = np.argsort(key, kind="stable")
+        order = np.argsort(key)  # (equal keys: equal counts, in any order)
         ordered = key[order]
         needles = ordered
     else:
         ordered = np.sort(key)
-        order = np.argsort(key[needed], kind="stable")
+        order = np.argsort(key[needed])
         needles = key[needed][order]
     needle_cold = cold[row[dated][needed]][order]
     # warm: the days before (own day excluded) plus the entry itself; cold: days around
@@ -351,13 +351,14 @@ def pair_arrays(
         row, feat, value, seedable = row[usable], feat[usable], value[usable], seedable[usable]
 
     # seeds: each article's heaviest features (ties by feature), those not too common in
-    # its window. Entries in (article, feature) order, then ranked by value (stable:
-    # ties keep that order), then ordered by (article, rank): one float sort, not three
-    by_feature = np.argsort(row * inputs.width + feat, kind="stable")
-    by_value = by_feature[np.argsort(-value[by_feature], kind="stable")]
-    rank = np.empty(len(row), dtype=np.int64)
-    rank[by_value] = np.arange(len(row))
-    order = np.argsort(row * len(row) + rank)
+    # its window: entries ordered by (article, value's rank, feature). (Sorts here are
+    # numpy's default, vectorised and 4-6x faster than a stable sort, on keys whose ties
+    # do not change the result or are broken explicitly.)
+    by_value = np.argsort(-value)
+    heavier = value[by_value]
+    value_rank = np.empty(len(row), dtype=np.int64)
+    value_rank[by_value] = np.cumsum(np.concatenate(([0], heavier[1:] != heavier[:-1])))
+    order = _order(row * (int(value_rank.max(initial=0)) + 1) + value_rank, feat)
     first = np.searchsorted(row[order], np.arange(n))
     place = np.arange(len(order)) - first[row[order]]
     seed = order[(place < config.seed_features) & seedable[order]]
@@ -380,10 +381,10 @@ def pair_arrays(
     for s_row, s_feat, posted in groups:
         dated = posted & (entry_day >= 0)
         post_key = feat[dated] * _SPAN + entry_day[dated]
-        post_order = np.argsort(post_key, kind="stable")
+        post_order = np.argsort(post_key)  # (pairs are deduplicated and sorted after)
         post_key, post_row = post_key[post_order], row[dated][post_order]
         undated = posted & (entry_day < 0)
-        undated_order = np.argsort(feat[undated], kind="stable")
+        undated_order = np.argsort(feat[undated])
         undated_feat, undated_row = feat[undated][undated_order], row[undated][undated_order]
         seed_day = days[s_row]
         known = seed_day >= 0
@@ -400,6 +401,22 @@ def pair_arrays(
     cosines = _cosines(row, feat, value, width=inputs.width, left=left, right=right)
     keep = cosines >= config.threshold
     return left[keep], right[keep], cosines[keep]
+
+
+def _order(key: np.ndarray, then: np.ndarray) -> np.ndarray:
+    """Indices that sort ``key``, equal keys by ``then`` (distinct among them): numpy's
+    default sort, then a lexsort of the few tied entries only."""
+    order = np.argsort(key)
+    ordered = key[order]
+    same = ordered[1:] == ordered[:-1]
+    tied = np.zeros(len(order), dtype=bool)
+    tied[1:] |= same
+    tied[:-1] |= same
+    if tied.any():
+        at = np.flatnonzero(tied)
+        sub = order[at]
+        order[at] = sub[np.lexsort((then[sub], key[sub]))]
+    return order
 
 
 def _unique(codes: np.ndarray) -> np.ndarray:
@@ -462,7 +479,7 @@ def _cosines(
     if not len(left):
         return np.zeros(0, dtype=np.float64)
     articles = int(row.max()) + 1
-    order = np.argsort(row * width + feat, kind="stable")
+    order = np.argsort(row * width + feat)  # (distinct keys)
     indptr = np.concatenate(([0], np.cumsum(np.bincount(row, minlength=articles))))
     matrix = csr_matrix((value[order], feat[order], indptr), shape=(articles, width))
     matrix.has_sorted_indices = True
