@@ -18,6 +18,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from veille.errors import StoreError
 from veille.link.aid import _start, _when
@@ -475,30 +476,35 @@ def story_inputs(
         arts = conn.execute(
             "SELECT article_id, day_ordinal FROM _story_rows ORDER BY row"
         ).fetchnumpy()
-        # feature ranks in name order (UTF-8 byte order is code point order, as Python's)
         # (the features' own day filter lets DuckDB skip row groups of other days: rows
         # are written as articles are linked, so a feed's days are in the last ones)
-        cols = conn.execute(
-            "WITH f AS (SELECT f.*, a.row FROM (SELECT * FROM link_features "
-            f"WHERE {feature_where}) f JOIN _story_rows a USING (article_id)), "
-            "k AS (SELECT feature, dense_rank() OVER (ORDER BY feature) - 1 AS rank "
-            "FROM (SELECT DISTINCT feature FROM f)) "
-            "SELECT f.row, k.rank::BIGINT AS feat, f.raw, f.count, "
-            "f.feature LIKE 'e:%' AS entity FROM f JOIN k USING (feature) ORDER BY f.row, f.idx",
-            feature_params,
-        ).fetchnumpy()
+        cols = conn.sql(
+            "SELECT a.row, f.idx, f.feature, f.raw, f.count FROM (SELECT * FROM link_features "
+            f"WHERE {feature_where}) f JOIN _story_rows a USING (article_id)",
+            params=feature_params,
+        ).to_arrow_table()
     finally:
         conn.execute("DROP TABLE IF EXISTS _story_rows")
-    feat = np.asarray(cols["feat"], dtype=np.int64)
+    # feature ranks in name order (Arrow sorts strings by their UTF-8 bytes: code point
+    # order, as Python's sorted does), entries by article then stored order
+    names = cols.column("feature").combine_chunks().dictionary_encode()
+    rank = np.empty(len(names.dictionary), dtype=np.int64)
+    rank[np.asarray(pc.array_sort_indices(names.dictionary))] = np.arange(len(rank))
+    code = np.asarray(names.indices, dtype=np.int64)
+    row = cols.column("row").to_numpy()
+    idx = cols.column("idx").to_numpy().astype(np.int64)
+    order = np.argsort(row * (int(idx.max(initial=0)) + 1) + idx)  # (distinct keys)
+    feat = rank[code][order]
+    entity = np.asarray(pc.starts_with(names.dictionary, pattern="e:"), dtype=bool)
     return StoryInputs(
         ids=[str(a) for a in arts["article_id"]],
         days=np.asarray(arts["day_ordinal"], dtype=np.int64),
-        row=np.asarray(cols["row"], dtype=np.int64),
+        row=row[order],
         feat=feat,
-        raw=np.asarray(cols["raw"], dtype=np.float64),
-        count=np.asarray(cols["count"], dtype=np.int64),
-        entity=np.asarray(cols["entity"], dtype=bool),
-        width=int(feat.max()) + 1 if len(feat) else 0,
+        raw=cols.column("raw").to_numpy()[order],
+        count=cols.column("count").to_numpy().astype(np.int64)[order],
+        entity=entity[code][order],
+        width=len(rank),
     )
 
 
