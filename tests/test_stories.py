@@ -374,8 +374,13 @@ def test_a_story_that_lost_a_tie_is_walked_only_when_this_runs_links_do_not_join
     update_links(store, settings)
     (story,) = store.list_stories(10)
     tie = frozenset({k.article.id, d.article.id})
-    answers = iter([[tie], []])  # the incident's articles before the run, then after
-    monkeypatch.setattr(incremental, "story_ties", lambda conn, ids: next(answers))
+    reclustered = incremental.update_incidents
+
+    def split(*args):  # the incident's articles before the run, then after: none
+        reclustered(*args)
+        return [tie], []
+
+    monkeypatch.setattr(incremental, "update_incidents", split)
     walks: list[set[str]] = []
     walk = story_updates._still_linked
     monkeypatch.setattr(
