@@ -147,10 +147,19 @@ class DaySpans:
 
         t = _arrow(con, "SELECT day, key, mentions, articles FROM day_entities "
                         "WHERE day IS NOT NULL ORDER BY day")  # fmt: skip
-        self.entity_day = _days(t["day"])
-        self.entity_key = _coded(t["key"])
-        self.entity_mentions = _ints(t["mentions"])
-        self.entity_articles = _ints(t["articles"])
+        # by entity, then day, as one number (entity code * width + day - first day), with
+        # running sums: an entity's counts within a span are differences at two positions
+        day, self.entity_key = _days(t["day"]), _coded(t["key"])
+        self.first_entity_day = int(day[0]) if len(day) else 0
+        self.day_width = int(day[-1]) - self.first_entity_day + 1 if len(day) else 1
+        order = np.lexsort((day, self.entity_key.codes))
+        self.entity_at = (
+            self.entity_key.codes[order].astype(np.int64) * self.day_width
+            + day[order]
+            - self.first_entity_day
+        )
+        self.entity_mentions = np.concatenate(([0], np.cumsum(_ints(t["mentions"])[order])))
+        self.entity_articles = np.concatenate(([0], np.cumsum(_ints(t["articles"])[order])))
 
         # each entity's forms, grouped by entity (codes of ``entity_key``), then by day
         t = _arrow(con, "SELECT day, key, kb_id, name, label, country, mentions "
@@ -203,13 +212,17 @@ class DaySpans:
         last = self._last_totals
         if last is not None and last[0] == span:
             return last[1]
-        days = span.days(self.entity_day)
-        keys = self.entity_key.codes[days]
-        size = len(self.entity_key.values)
-        mentions = np.bincount(keys, weights=self.entity_mentions[days], minlength=size)
-        articles = np.bincount(keys, weights=self.entity_articles[days], minlength=size)
-        present = np.flatnonzero(mentions)  # every row counts one mention at least
-        totals = (present, mentions[present].astype(np.int64), articles[present].astype(np.int64))
+        low = 0 if span.low is None else max(0, span.low - self.first_entity_day)
+        high = self.day_width - 1 if span.high is None else span.high - self.first_entity_day
+        high = min(high, self.day_width - 1)
+        base = np.arange(len(self.entity_key.values), dtype=np.int64) * self.day_width
+        first = np.searchsorted(self.entity_at, base + low, "left")
+        last = np.searchsorted(self.entity_at, base + max(high, low - 1), "right")
+        present = np.flatnonzero(last > first)
+        first, last = first[present], last[present]
+        mentions = self.entity_mentions[last] - self.entity_mentions[first]
+        articles = self.entity_articles[last] - self.entity_articles[first]
+        totals = (present, mentions, articles)
         self._last_totals = (span, totals)  # one assignment: safe between threads
         return totals
 
