@@ -233,3 +233,27 @@ def test_an_api_request_reads_the_store_generation_once(tmp_path, monkeypatch):
             reads = [sql for sql in executed if "store_generation" in sql]
             assert len(reads) == n + 1  # one a request
     app.state.veille.store.close()
+
+
+def test_event_pages_read_only_articles_not_read_before(linked, monkeypatch):
+    import duckdb
+
+    con = linked.connection()
+    ranks = Ranks(build_after=1)
+    read: list[list[str]] = []
+    real = duckdb.DuckDBPyConnection.execute
+
+    def recording(self, sql, *args, **kwargs):
+        if "FROM articles WHERE id = ANY" in sql:
+            read.append(list(args[0][0]))
+        return real(self, sql, *args, **kwargs)
+
+    pages = []
+    for offset in (0, 1, 2):
+        monkeypatch.setattr(duckdb.DuckDBPyConnection, "execute", recording)
+        pages.append(queries.list_events(con, Filters(), 2, offset, ranks=ranks))
+        monkeypatch.undo()
+        assert pages[-1] == queries.list_events(con, Filters(), 2, offset)
+    seen = [i for ids in read for i in ids]
+    assert len(seen) == len(set(seen))  # no article read twice
+    assert set(seen) == {i["article_id"] for page in pages for i in page["items"]}

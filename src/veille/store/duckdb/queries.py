@@ -44,6 +44,7 @@ class CursorError(ValueError):
 
 _CURSOR_MAX = 2000  # characters; a cursor holds a few sort values
 MAX_KEPT_ROWS = 6000  # events a server keeps shaped per generation (``list_events``: ~9 MB)
+MAX_KEPT_ARTICLES = 30_000  # their articles' titles, outlets, ... (``_attach_articles``: ~12 MB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1084,17 +1085,29 @@ def _event_where(f: Filters, alias: str = "e") -> _Where:
     return where
 
 
-def _attach_articles(con: duckdb.DuckDBPyConnection, items: list[dict[str, Any]]) -> None:
-    """Add title, outlet and publication date of each item's article (one small query)."""
+def _attach_articles(
+    con: duckdb.DuckDBPyConnection,
+    items: list[dict[str, Any]],
+    kept: dict[str, tuple] | None = None,
+) -> None:
+    """Add title, outlet and publication date of each item's article (one small query;
+    ``kept``: the articles' fields the caller kept for this store generation, by id: only
+    the others are read, then kept there too)."""
     ids = sorted({item["article_id"] for item in items})
-    if not ids:
-        return
-    cur = con.execute(
-        "SELECT id, title, outlet, published_date, url, source FROM articles "
-        "WHERE id = ANY(?::VARCHAR[])",
-        [ids],
-    )
-    found = {row[0]: row[1:] for row in cur.fetchall()}
+    missing = ids if kept is None else [i for i in ids if i not in kept]
+    found = {} if kept is None else {i: kept[i] for i in ids if i in kept}
+    if missing:
+        cur = con.execute(
+            "SELECT id, title, outlet, published_date, url, source FROM articles "
+            "WHERE id = ANY(?::VARCHAR[])",
+            [missing],
+        )
+        read = {row[0]: row[1:] for row in cur.fetchall()}
+        found.update(read)
+        if kept is not None:
+            if len(kept) + len(read) > MAX_KEPT_ARTICLES:
+                kept.clear()
+            kept.update(read)
     for item in items:
         title, outlet, published, url, source = found.get(item["article_id"], (None,) * 5)
         item.update(
@@ -1217,7 +1230,8 @@ def list_events(
             con, rows + where.sql(), where.params, limit, offset, _event_item, EVENT_ORDER,
             cursor, rows, None if mask is not None else ranks, kept,
         )  # fmt: skip
-    _attach_articles(con, [item for item in page["items"] if "article_title" not in item])
+    articles = None if ranks is None else ranks.value(generation(con), "event_articles", dict)
+    _attach_articles(con, [item for item in page["items"] if "article_title" not in item], articles)
     if kept is not None:  # shared by later answers: never changed after this
         if len(kept) + len(page["items"]) > MAX_KEPT_ROWS:
             kept.clear()
