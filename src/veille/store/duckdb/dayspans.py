@@ -3,7 +3,7 @@
 A dated overview sums the day count tables over its range: eight small queries for its
 stats and a grouping of every entity's days for its top entities (~15 CPU-ms at 100,000
 articles, most of a dated overview). A server keeps those tables here as numpy columns
-sorted by day (~15 MB at 100,000 articles, read in ~0.2 s after each write), so a range is
+sorted by day (24 MB at 100,000 articles, read in ~0.35 CPU-s after each write), so a range is
 a slice or a mask and its sums are ``bincount``s: the same numbers as the queries
 (``queries._ranged_counts`` and ``queries._dated_entities``, which answer without a
 server), a fraction of a millisecond each.
