@@ -407,7 +407,16 @@ def _neighbours(conn, front: pa.Table, slack: int) -> pa.Table:
         params["first"] = pc.min(lo).as_py()
         params["last"] = pc.max(front.column("hi")).as_py()
     with state.registered(conn, "_front", front):
-        return conn.sql(" UNION ".join(parts), params=params).to_arrow_table()
+        return _table(conn.execute(" UNION ".join(parts), params).fetchall(), front.schema)
+
+
+def _table(rows: list[tuple], schema: pa.Schema) -> pa.Table:
+    """Query rows as an Arrow table (``conn.sql(...).to_arrow_table()`` would bind and
+    plan the query twice: a relation, then its result)."""
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
+    return pa.Table.from_arrays(
+        [pa.array(c, type=f.type) for c, f in zip(columns, schema, strict=True)], schema=schema
+    )
 
 
 def components(
@@ -422,12 +431,12 @@ def components(
     front = state.event_rows(new, config, [c.strip() for c in EVENT_COLUMNS.split(",")])
     gone = sorted(set(gone_events))
     if gone:
-        stored = conn.sql(
+        stored = conn.execute(
             f"SELECT {EVENT_COLUMNS} FROM link_events "
             "WHERE event_id IN (SELECT unnest(?::VARCHAR[]))",
-            params=[gone],
-        ).to_arrow_table()
-        front = pa.concat_tables([front, stored.cast(front.schema)])
+            [gone],
+        ).fetchall()
+        front = pa.concat_tables([front, _table(stored, front.schema)])
     reached = set(front.column("event_id").to_pylist())
     while front.num_rows:
         found = _neighbours(conn, front, int(config.incidents.window_days))
