@@ -90,9 +90,12 @@ def _join_duplicates(store, conn, config, new: Sequence[ArticleRecord], articles
     fresh = {r.article_id: r for r in new}
     # the new articles' band keys come from their signatures, not from a read of the table
     with state.registered(conn, "_new_bands", state.band_rows(new, config)):
+        # the stored rows of those keys first (a semi-join on the key alone), then the pairs
         banded = state.rows(
             conn,
-            "SELECT DISTINCT n.article_id, o.article_id FROM _new_bands n JOIN link_bands o "
+            "WITH o AS MATERIALIZED (SELECT band, key, article_id FROM link_bands "
+            "WHERE key IN (SELECT key FROM _new_bands)) "
+            "SELECT DISTINCT n.article_id, o.article_id FROM _new_bands n JOIN o "
             "ON o.band = n.band AND o.key = n.key WHERE o.article_id <> n.article_id",
         )
     by_text = defaultdict(list)
