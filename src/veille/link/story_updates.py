@@ -611,7 +611,8 @@ def _write_stories(conn, cfg, found: dict[str, tuple], remove: set[str], relabel
         )
         wordless = sorted(set(found) - set(top))
         words: dict[str, list[str]] = defaultdict(list)
-        for story, article_id in state.rows(
+        # (statements with nothing to do are not run: each costs a scan)
+        for story, article_id in wordless and state.rows(
             conn,
             "SELECT story, article_id FROM _story_added "
             "WHERE story IN (SELECT unnest(?::VARCHAR[])) UNION ALL "
@@ -676,9 +677,10 @@ def _write_stories(conn, cfg, found: dict[str, tuple], remove: set[str], relabel
             ("story_articles", "story_id"),
             ("story_entities", "story_id"),
         ):
-            conn.execute(
-                f"DELETE FROM {table} WHERE {key} IN (SELECT unnest(?::VARCHAR[]))", [gone]
-            )
+            if gone:
+                conn.execute(
+                    f"DELETE FROM {table} WHERE {key} IN (SELECT unnest(?::VARCHAR[]))", [gone]
+                )
         conn.execute("DELETE FROM stories WHERE id IN (SELECT unnest(?::VARCHAR[]))", [stories_ids])
         state._insert_arrow(conn, "stories", rows, _STORIES)
         conn.execute(
