@@ -657,11 +657,16 @@ def _write_stories(conn, cfg, found: dict[str, tuple], remove: set[str], relabel
             "LEFT JOIN link_story_articles l ON l.article_id = e.last "
             f"WHERE NOT f.kept OR l.article_id IS NULL OR {lo} > f.fo "
             f"OR ({lo} = f.fo AND e.last > f.fa)), "
-            f"t AS (SELECT s.story, s.idx, s.article_id, {lo} AS o, m.fo, m.fa, m.kept "
-            "FROM s JOIN moved m USING (story) "
-            "LEFT JOIN link_story_articles l ON l.article_id = s.article_id) "
-            "SELECT story, idx, article_id, o, kept FROM t "
-            "WHERE NOT kept OR o > fo OR (o = fo AND article_id > fa)",
+            # every row of a story that takes a new id; of a kept one, the rows after its
+            # first added member, looked for among the days from the earliest added one
+            "t AS (SELECT s.story, s.idx, s.article_id, NULL::BIGINT AS o, false AS kept "
+            "FROM s JOIN moved m USING (story) WHERE NOT m.kept UNION ALL "
+            f"SELECT s.story, s.idx, s.article_id, {lo}, true FROM s JOIN moved m USING (story) "
+            "JOIN (SELECT article_id, day_ordinal FROM link_story_articles "
+            "WHERE day_ordinal >= (SELECT min(o) FROM _story_added) OR day_ordinal < 0) l "
+            f"ON l.article_id = s.article_id WHERE m.kept AND ({lo} > m.fo "
+            f"OR ({lo} = m.fo AND s.article_id > m.fa))) "
+            "SELECT story, idx, article_id, o, kept FROM t",
             [based],
         )
         start = (
