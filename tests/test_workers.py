@@ -241,3 +241,27 @@ def test_workers_store_the_same_rows_as_one_process(tmp_path, seeds_dir, nlp, kb
             )
     assert dumps[0] == dumps[1]
     assert len(dumps[0]["events"]) > 0
+
+
+class GcStage(PidStage):
+    """Logs whether garbage collection ran during its setup."""
+
+    def setup(self) -> None:
+        import gc
+
+        with self.log.open("a") as handle:
+            handle.write(f"{gc.isenabled()}\n")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_models_load_without_garbage_collection(tmp_path, workers):
+    """A load makes objects that all stay: the driver (and a worker set up on its own) loads
+    with collection paused, and turns it back on after."""
+    import gc
+
+    corpus = write_corpus(tmp_path / "corpus", 6)
+    log = tmp_path / "gc.log"
+    assert gc.isenabled()
+    run([corpus], settings_for(tmp_path, "w.duckdb", workers), stages=[GcStage(log)])
+    assert gc.isenabled()
+    assert set(log.read_text().split()) == {"False"}
