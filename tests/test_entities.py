@@ -727,3 +727,33 @@ def test_folding_keeps_offsets_and_folds_each_character_alone() -> None:
     assert _fold(text) == "".join(_fold_char(c) for c in text)
     assert len(_fold(text)) == len(text)
     assert _fold("Étrangères") == "etrangeres"
+
+
+def test_office_phrases_are_found_where_regex_finds_them():
+    """Role phrases are matched from the places their first word is found: the same
+    matches as the office pattern over the whole folded text, also where `re` folds a
+    character `str.find` does not see (a dotless i)."""
+    from pathlib import Path
+
+    from veille.enrich.entities import _cues, _fold, _office_matches
+    from veille.extract.screens import has_special_fold
+    from veille.lang import get_pack
+
+    cues = _cues(Path(get_pack("fr").data_dir))
+    texts = [
+        "Le Premier ministre ukrainien et le premier ministre polonais ont parlé au ministre "
+        "des Affaires étrangères ; le vice-président américain, le président du Conseil.",
+        "ministreministre ministre-adjoint le ministre de la Défense, porte-parole du ministère",
+        "Le mınıstre des Affaires étrangères a reçu le ministre de la Défense.",  # dotless i
+    ]
+    found = 0
+    for text in texts:
+        folded = _fold(text)
+        literal = not has_special_fold(folded)
+        for office in cues.offices:
+            expected = [(m.span(), m.groupdict()) for m in office.pattern.finditer(folded)]
+            got = [(m.span(), m.groupdict()) for m in _office_matches(office, folded, literal)]
+            assert got == expected, (office.pattern.pattern, text)
+            found += len(expected)
+    assert found >= 8
+    assert has_special_fold(_fold(texts[-1])) and not has_special_fold(_fold(texts[0]))

@@ -19,6 +19,7 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +28,7 @@ from typing import Any
 from veille.enrich.short_names import short_org_names
 from veille.errors import DataFileError
 from veille.extract.aid_lexicon import give_lemmas
+from veille.extract.screens import has_special_fold
 from veille.kb import KBEntity, KnowledgeBase, normalize
 from veille.lang import read_data_file
 from veille.model import EntityMention, EntityType, FuzzyDate, Precision
@@ -676,10 +678,11 @@ def _role_mentions(
     taken: list[tuple[int, int]] = []
     found = []
     folded = _fold(text)  # same length as text: offsets carry over
+    literal = not has_special_fold(folded)
     for office in cues.offices:
         if office.first_word not in folded:
             continue  # cheap test before the regex
-        for match in office.pattern.finditer(folded):
+        for match in _office_matches(office, folded, literal):
             start = match.start()
             if any(s <= start < e for s, e in taken):
                 continue
@@ -696,6 +699,28 @@ def _role_mentions(
             holder = _holder(kb, role, published) if current else None
             found.append(_role_mention(text, start, end, role, holder, _role_country(role, holder)))
     return found
+
+
+def _office_matches(office: _Office, folded: str, literal: bool) -> Iterator[re.Match[str]]:
+    """``office.pattern.finditer(folded)``, the pattern tried only where its first word is.
+
+    Every match starts with the first word, and in folded text (lower case) without
+    characters that ``re`` folds specially (``literal``) the case-insensitive pattern
+    matches that word exactly where ``str.find`` finds it: the same matches, without
+    scanning the whole text with the regex (~25 us an office and article).
+    """
+    if not literal or not office.first_word:
+        yield from office.pattern.finditer(folded)
+        return
+    word, find, match = office.first_word, folded.find, office.pattern.match
+    pos = 0
+    while (at := find(word, pos)) >= 0:
+        found = match(folded, at)
+        if found is None:
+            pos = at + 1
+            continue
+        yield found
+        pos = found.end()
 
 
 def _role_mention(

@@ -111,6 +111,13 @@ _SPECIAL_FOLDS = frozenset(
 _SPECIAL_FOLD = re.compile("[" + re.escape("".join(sorted(_SPECIAL_FOLDS))) + "]")
 
 
+def has_special_fold(text: str) -> bool:
+    """Whether ``text`` holds a character that ``re``'s case-insensitive matching folds
+    where ``str.lower`` does not agree (there a lowercase literal may match elsewhere than
+    where ``str.find`` finds it)."""
+    return _SPECIAL_FOLD.search(text) is not None
+
+
 class Screen:
     """The indexes of ``patterns`` that may match a text (``candidates``), in order."""
 
