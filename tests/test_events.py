@@ -362,6 +362,12 @@ EVENTS = [
      {"type": "ASSAULT", "actor": "RUS", "target": "UKR"}),
     ("Poutine et Loukachenko ont signé une déclaration commune.",
      {"type": "AGREE", "actor": "RUS", "target": "BLR"}),
+    # the object hung on a time phrase by the parser is still the object
+    ("La Russie a bombardé dans la nuit un dépôt pétrolier à Odessa.",
+     {"type": "ASSAULT", "actor": "RUS", "location": "Odesa"}),
+    # what an attack brought about tells it happened
+    ("Une contre-attaque russe a permis de reprendre le village de Robotyne.",
+     {"type": "ASSAULT", "actor": "RUS"}),
     # a capitalised demonym noun names its people
     ("Les Russes ont pilonné Kramatorsk toute la nuit.",
      {"type": "ASSAULT", "actor": "RUS", "target": "UKR"}),
@@ -386,6 +392,9 @@ MANY_EVENTS = [
     ("Trois voisins de la Belgique (la France, les Pays-Bas et l'Allemagne) ont promis des"
      " obus à l'Ukraine.",
      [("AGREE", "FRA", "UKR", None), ("AGREE", "NLD", "UKR", None), ("AGREE", "DEU", "UKR", None)]),
+    # each party of a reciprocal accusation accuses the other
+    ("La Serbie et la Croatie se sont accusées mutuellement de provocations.",
+     [("ACCUSE", "SRB", "HRV", None), ("ACCUSE", "HRV", "SRB", None)]),
     ("Le Canada et l'Italie ont convenu de fournir des blindés à l'Ukraine.",
      [("AGREE", "CAN", "UKR", None), ("AGREE", "ITA", "UKR", None)]),
     ("La frappe a fait deux blessés dans la région de Soumy et un mort dans la région de"
@@ -550,6 +559,18 @@ def test_a_part_of_the_launched_weapons_is_the_interception_count(events_of):
     (event,) = events_of("Mardi, 33 des 40 missiles russes ont été abattus.", numbers=True)
     assert (event.actor.country, event.target.country) == ("RUS", "UKR")
     assert [(q.role, int(q.value)) for q in event.quantities] == [("intercepted", 33)]
+
+
+def test_every_counted_kind_of_a_coordination_is_intercepted(events_of):
+    events = events_of(
+        "En tout, 14 missiles balistiques et 41 drones ont été neutralisés par la défense"
+        " antiaérienne ukrainienne.",
+        numbers=True,
+    )
+    counts = {
+        (int(q.value), q.unit) for e in events for q in e.quantities if q.role == "intercepted"
+    }
+    assert counts == {(14, "missile"), (41, "drone")}
 
 
 def test_headline_restated_in_body_is_one_event(events_of):

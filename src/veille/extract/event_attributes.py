@@ -30,13 +30,18 @@ class AttributesMixin:
     def quantities(self, draft: Draft) -> list[EventQuantity]:
         start, end = self.unit_bounds(draft.trigger)
         out: list[EventQuantity] = []
-        obj_range = None
+        obj_ranges: list[tuple[int, int]] = []
         if draft.intercept_object is not None:
             counted = draft.intercept_object
             if counted.dep_ == "nmod" and counted.head.head == draft.trigger:
                 counted = counted.head  # "20 des 25 drones": the count the verb governs
-            toks = list(counted.subtree)
-            obj_range = (toks[0].idx, toks[-1].idx + len(toks[-1]))
+            # "18 missiles et 30 drones ont été détruits" parsed as two subjects of the verb
+            heads = [counted]
+            if counted.head == draft.trigger:
+                heads += [c for c in draft.trigger.children if c.dep_ == counted.dep_]
+            for head in heads:
+                toks = list(head.subtree)
+                obj_ranges.append((toks[0].idx, toks[-1].idx + len(toks[-1])))
         quantities = self.analysis.quantities
         for q in quantities:
             if not (start <= q.start < end):
@@ -47,7 +52,7 @@ class AttributesMixin:
                 if draft.type != "ASSAULT":
                     out.append(EventQuantity(q.value, q.unit, "value", q.qualifier))
                 continue
-            if obj_range and obj_range[0] <= q.start < obj_range[1]:
+            if any(lo <= q.start < hi for lo, hi in obj_ranges):
                 role = "intercepted"
             else:
                 role = self._quantity_role(q)

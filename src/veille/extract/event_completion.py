@@ -133,12 +133,18 @@ class CompletionMixin:
         places: list[Place | None] = [p for p in draft.places if p not in subset_places]
         places = places or [None]
         events = []
-        co_actors = [a for a in draft.co_actors if a.country and a != draft.target]
+        co_actors = [
+            a for a in draft.co_actors if a.country and (draft.reciprocal or a != draft.target)
+        ]
         parts = [(draft.actor, p, draft.quantities) for p in places]
         parts += [(a, p, draft.quantities) for a in co_actors for p in places]
         # a part of the count with its own place is an event of its own
         parts += [(draft.actor, place, [count]) for place, count in draft.subsets]
         for actor, place, quantities in parts:
+            target = draft.target
+            if actor is not draft.actor and target is not None and actor.country == target.country:
+                # "l'Ukraine et la Russie se sont accusées": each party's target is the other
+                target = draft.actor
             location_country = (place.country if place else None) or draft.location_country
             if place is not None and self.place_entity_kind(place) in WATER_KINDS:
                 location_country = place.country
@@ -155,7 +161,7 @@ class CompletionMixin:
                     mode=draft.mode,
                     modality=modality,
                     actor=actor,
-                    target=draft.target,
+                    target=target,
                     location=place,
                     location_country=location_country,
                     date=date,

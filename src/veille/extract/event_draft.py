@@ -39,6 +39,7 @@ class Draft:
     # the other parties of a coordination or a bracketed list ("les États-Unis et
     # l'Allemagne ont convenu"): one event each, with the same target
     co_actors: list[Actor] = field(default_factory=list)
+    reciprocal: bool = False  # "se sont accusées": each party acts on the other
     # parts of the count with a place of their own ("dont 48 dans la région de X"): one
     # event each, beside the event for the whole count
     subsets: list[tuple[Place, EventQuantity]] = field(default_factory=list)

@@ -310,6 +310,10 @@ class _Extractor(ChecksMixin, CompletionMixin, PartiesMixin, PlacesMixin, Attrib
                 draft.actor, draft.target = draft.target, None
             if draft.actor is None:
                 draft.actor = self.partner(verb)
+        elif draft.co_actors and self._reciprocal(verb, subj_tok):
+            # "la Serbie et la Croatie se sont accusées": each party's target is the other
+            draft.reciprocal = True
+            draft.target = draft.co_actors[0]
         if draft.type == "ASSAULT":
             # the instrument: "avec des missiles", "par des drones", a weapon as subject,
             # the object of a light verb ("lancer une attaque de drones")
