@@ -919,3 +919,15 @@ def test_a_relative_clause_names_no_place_of_the_event(analyze):
         " Moscou n'a pas confirmé."
     )
     assert [_summary(e)["location"] for e in analysis.events] == ["Crimea"]
+
+
+def test_receiving_arms_from_a_country_is_no_visit(analyze):
+    # "de" + a name is where the arms come from, whether parsed as a case or an article
+    for text in (
+        "La Moldavie a reçu de Bucarest des obusiers tractés.",
+        "La Moldavie recevra de la Roumanie deux batteries antiaériennes.",
+    ):
+        assert [e.type for e in analyze(text).events if e.type == "CONSULT"] == [], text
+    # a name as the object is still a visit
+    (visit,) = analyze("La présidente moldave a reçu le chancelier allemand à Chisinau.").events
+    assert (visit.type, visit.target.country) == ("CONSULT", "DEU")

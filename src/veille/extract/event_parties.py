@@ -483,7 +483,9 @@ class PartiesMixin:
             objects = frame.args.get("object") or []
             # "a reçu de la Suède un lot de blindés": the parser may call a "de" phrase
             # an object ("de nouveaux systèmes" is one: "de" is its article there)
-            obj = next((o for o in objects if not _prepositional(o)), None)
+            obj = next(
+                (o for o in objects if not _prepositional(o, self.lex.partitive_cases)), None
+            )
             if frame.arg("partitive_clitic") is not None and (obj is None or obj.pos_ != "NOUN"):
                 # "la Norvège en fournira un autre": the noun "en" stands for
                 return self.clitic_antecedent(verb) or obj
@@ -517,10 +519,14 @@ class PartiesMixin:
         return token
 
 
-def _prepositional(obj: Any) -> bool:
-    """An "obj" that is a preposition's phrase: a case word and a name or an article."""
-    return (
-        obj.dep_ == "obj"
-        and bool(children_with(obj, "case"))
-        and (obj.pos_ == "PROPN" or bool(children_with(obj, "det")))
-    )
+def _prepositional(obj: Any, partitive: frozenset[str]) -> bool:
+    """An "obj" that is a preposition's phrase: a case word and a name or an article; a
+    name after "de" ("recevra de la Norvège des systèmes", "a reçu de Washington des
+    missiles", the "de" read as a case or an article) is never a partitive object."""
+    if obj.pos_ == "PROPN" and any(
+        c.dep_ in ("case", "det") and c.lower_ in partitive for c in obj.children
+    ):
+        return True
+    if not children_with(obj, "case"):
+        return False
+    return obj.dep_ == "obj" and (obj.pos_ == "PROPN" or bool(children_with(obj, "det")))
