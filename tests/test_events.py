@@ -368,6 +368,11 @@ EVENTS = [
     # what an attack brought about tells it happened
     ("Une contre-attaque russe a permis de reprendre le village de Robotyne.",
      {"type": "ASSAULT", "actor": "RUS"}),
+    # going to another country is a visit to it; "se rendre compte" is not
+    ("Le Premier ministre polonais s'est rendu à Kiev mardi.",
+     {"type": "CONSULT", "actor": "POL", "target": "UKR", "mode": "visit"}),
+    ("Le chancelier allemand se rendra en Moldavie la semaine prochaine.",
+     {"type": "CONSULT", "actor": "DEU", "target": "MDA", "modality": "future"}),
     # a capitalised demonym noun names its people
     ("Les Russes ont pilonné Kramatorsk toute la nuit.",
      {"type": "ASSAULT", "actor": "RUS", "target": "UKR"}),
@@ -531,6 +536,8 @@ NO_EVENT = [
     "Le président ukrainien a débarqué à Washington.",
     # an event noun qualifying another noun names a kind ("forces d'invasion")
     "Les volontaires rejoignent la lutte contre les forces d'invasion russes.",
+    "Le ministre polonais s'est rendu compte de son erreur.",
+    "Le président ukrainien s'est rendu à Kharkiv pour inspecter les défenses.",
     # a relative clause describing a thing is no report
     "Les villes qui ont été bombardées par la Russie restent sans courant.",
 ]

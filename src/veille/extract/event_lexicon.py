@@ -33,6 +33,8 @@ class TriggerRule:
     needs_host: bool = False
     subject_only: bool = False
     needs_clause: bool = False
+    reflexive: bool = False  # a trigger only with a reflexive clitic ("se rendre")
+    destination: bool = False  # the target is the country the actor goes to
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,8 @@ _RULE_FIELDS = {
     "needs_host": "needs_host",
     "subject_only": "subject_only",
     "needs_clause": "needs_clause",
+    "reflexive": "reflexive",
+    "destination": "destination",
 }
 
 

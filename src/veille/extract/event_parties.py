@@ -336,6 +336,21 @@ class PartiesMixin:
             return self.country_actor(tok)
         return None
 
+    def destination(self, verb: Any, actor: Actor | None) -> Actor | None:
+        """The country a party goes to ("s'est rendu à Washington", "en Turquie"): the
+        first place under a locative case whose country is not the actor's own."""
+        for child, case in obliques(verb, self.lex.contractions):
+            if case not in self.lex.locative_cases:
+                continue
+            mention = mention_at(self.analysis, child)
+            if mention is None or self.place_kind(mention) is None:
+                continue
+            entity = self.kb.get(mention.kb_id) if mention.kb_id else None
+            country = mention.country or getattr(entity, "country", None)
+            if country and (actor is None or actor.country != country):
+                return Actor(text=child.text, name=country, country=country)
+        return None
+
     def partner(self, clause_root: Any) -> Actor | None:
         """A party introduced by "avec" anywhere in the clause ("en partenariat avec X")."""
         for tok in clause_root.subtree:

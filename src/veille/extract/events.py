@@ -179,6 +179,10 @@ class _Extractor(ChecksMixin, CompletionMixin, PartiesMixin, PlacesMixin, Attrib
                 return None
         if rule.needs_clause and not children_with(verb, "ccomp"):
             return None
+        if rule.reflexive and not any(
+            c.pos_ == "PRON" and "Reflex=Yes" in c.morph for c in verb.children
+        ):
+            return None
         clause = analyze_clause(verb, self.mod, bounds=self.units[verb.i])
         if not clause.reportable:
             return None
@@ -314,6 +318,10 @@ class _Extractor(ChecksMixin, CompletionMixin, PartiesMixin, PlacesMixin, Attrib
             # "la Serbie et la Croatie se sont accusées": each party's target is the other
             draft.reciprocal = True
             draft.target = draft.co_actors[0]
+        if rule.destination and draft.target is None:
+            draft.target = self.destination(verb, draft.actor)
+            if draft.target is None:
+                return None  # "se rendre compte", "se rendre sur place": no visit
         if draft.type == "ASSAULT":
             # the instrument: "avec des missiles", "par des drones", a weapon as subject,
             # the object of a light verb ("lancer une attaque de drones")
