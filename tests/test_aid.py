@@ -198,6 +198,16 @@ AID_CASES = [
             )
         ],
     ),
+    # "recevoir de X des Y": X gives, whether the parse reads "de" as a case or an article
+    # of the name, and whoever made what it gives
+    (
+        "La Géorgie a reçu de la Lituanie des missiles Stinger.",
+        [dict(donor="LTU", recipient="GEO", status="delivered")],
+    ),
+    (
+        "La Moldavie a reçu de Bucarest des obusiers tractés.",
+        [dict(donor="ROU", recipient="MDA", status="delivered")],
+    ),
     # not commitments: opposed, requested, vague, idioms, strikes
     ("Le Congrès s'oppose à l'envoi d'une aide militaire supplémentaire à l'Ukraine.", []),
     ("Kiev réclame davantage d'armes à ses alliés occidentaux.", []),

@@ -16,7 +16,7 @@ from typing import Any
 
 from veille.extract.actors import demonym_country, mention_at, resolve_actor
 from veille.extract.aid_lexicon import AidLexicon, TriggerSpec
-from veille.extract.frames import Frame, frame_at
+from veille.extract.frames import Frame, frame_at, load_frame_patterns
 from veille.extract.units import Sentence
 from veille.model import AidStatus, Analysis, EntityType
 
@@ -70,8 +70,11 @@ def markers_of(tok: Any, lex: AidLexicon) -> tuple[str, ...]:
     words = []
     if tok.head.dep_ == "advmod" and tok.head.i < tok.i:
         words.append(tok.head.lower_)
+    partitive = load_frame_patterns(lex.data_dir).lists.get("partitive", frozenset())
     for child in tok.children:
-        if child.dep_ in ("case", "fixed") and child.i < tok.i:
+        # "a reçu de Washington des missiles": "de" before a name parsed as its article
+        article_as_case = child.dep_ == "det" and tok.pos_ == "PROPN" and child.lower_ in partitive
+        if (child.dep_ in ("case", "fixed") or article_as_case) and child.i < tok.i:
             words.append(child.lower_.replace("’", "'"))
             words.extend(f.lower_ for f in child.children if f.dep_ == "fixed")
     if tok.lower_ in lex.locution_nouns and any(
