@@ -208,6 +208,15 @@ AID_CASES = [
         "La Moldavie a reçu de Bucarest des obusiers tractés.",
         [dict(donor="ROU", recipient="MDA", status="delivered")],
     ),
+    # a purpose clause names the recipient when what it helps has a country
+    (
+        "La Corée du Sud va débloquer 2 milliards de dollars pour soutenir l'économie moldave.",
+        [dict(donor="KOR", recipient="MDA", status="promised")],
+    ),
+    (
+        "La Finlande a envoyé des obusiers afin de renforcer la défense estonienne.",
+        [dict(donor="FIN", recipient="EST", status="delivered")],
+    ),
     # not commitments: opposed, requested, vague, idioms, strikes
     ("Le Congrès s'oppose à l'envoi d'une aide militaire supplémentaire à l'Ukraine.", []),
     ("Kiev réclame davantage d'armes à ses alliés occidentaux.", []),

@@ -92,6 +92,10 @@ class AidLexicon:
     expectation_verbs: frozenset[str] = frozenset()
     # verbs that with a trigger noun as complement say its verb ("faire don de")
     support_verbs: frozenset[str] = frozenset()
+    # "pour soutenir l'économie ukrainienne": a purpose clause whose object names who is
+    # helped names the recipient (verbs, and the words that open such a clause)
+    purpose_verbs: frozenset[str] = frozenset()
+    purpose_marks: frozenset[str] = frozenset()
     # the pack's data directory: its frames.yaml gives the arguments of a trigger
     data_dir: Path = Path(".")
 
@@ -200,6 +204,8 @@ def load_aid_lexicon(data_dir: Path) -> AidLexicon:
     return AidLexicon(
         data_dir=Path(data_dir),
         support_verbs=frozenset(str(w).lower() for w in data.get("support_verbs") or ()),
+        purpose_verbs=frozenset(str(w).lower() for w in data.get("purpose_verbs") or ()),
+        purpose_marks=frozenset(str(w).lower() for w in data.get("purpose_marks") or ()),
         locution_nouns=frozenset(str(w).lower() for w in data.get("locution_nouns") or ()),
         joint_cues=frozenset(str(w).lower() for w in data.get("joint_cues") or ()),
         count_words={str(k).lower(): int(v) for k, v in (data.get("count_words") or {}).items()},

@@ -300,6 +300,8 @@ def parties_of(
         recipients.extend(_object_recipient(tok, donors, analysis, kb, lex))
     if not recipients and role == "give" and tok.pos_ == "VERB":
         recipients.extend(_dative_clitic(tok, donors, sent, analysis, lex))
+    if not recipients and role == "give":
+        recipients.extend(_purpose_recipient(tok, donors, analysis, kb, lex))
     if not donors and role == "give":
         # "l'aide américaine", "les livraisons d'armes américaines": the origin supplies it
         for t in _near_modifiers(tok, lex):
@@ -438,6 +440,33 @@ def _object_recipient(
         found = [c for c in countries_of(dep, analysis, kb, lex) if c not in donors]
         if found:
             return found[:1]
+    return []
+
+
+def _purpose_recipient(
+    tok: Any, donors: list[str], analysis: Analysis, kb: Any, lex: AidLexicon
+) -> list[str]:
+    """ "débloquer 4,5 milliards pour soutenir l'économie ukrainienne": who the gift's
+    purpose clause helps receives it."""
+    clauses = [
+        c
+        for c in tok.children
+        if any(m.dep_ == "mark" and m.lower_ in lex.purpose_marks for m in c.children)
+    ]
+    # "afin de renforcer" parsed as the adverb "afin" governing the infinitive
+    clauses += [
+        c
+        for a in tok.children
+        if a.dep_ == "advmod" and a.lower_ in lex.purpose_marks
+        for c in a.children
+    ]
+    for clause in clauses:
+        if lemma_of(clause) not in lex.purpose_verbs:
+            continue
+        for obj in frame_of(clause, lex).each("object"):
+            found = [c for c in countries_of(obj, analysis, kb, lex) if c not in donors]
+            if found:
+                return found[:1]
     return []
 
 
