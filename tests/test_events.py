@@ -373,6 +373,9 @@ EVENTS = [
      {"type": "CONSULT", "actor": "POL", "target": "UKR", "mode": "visit"}),
     ("Le chancelier allemand se rendra en Moldavie la semaine prochaine.",
      {"type": "CONSULT", "actor": "DEU", "target": "MDA", "modality": "future"}),
+    # sanctions imposed "à" someone target them
+    ("Le Japon a imposé des sanctions à plusieurs entreprises iraniennes.",
+     {"type": "SANCTION", "actor": "JPN", "target": "IRN"}),
     # a capitalised demonym noun names its people
     ("Les Russes ont pilonné Kramatorsk toute la nuit.",
      {"type": "ASSAULT", "actor": "RUS", "target": "UKR"}),
