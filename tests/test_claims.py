@@ -385,6 +385,13 @@ def test_office_holder_keeps_kb_id(claims_of) -> None:
     assert claim.speaker is not None and claim.speaker.kb_id == "per:donald-trump"
 
 
+def test_a_source_preposition_is_not_part_of_the_speaker_text(claims_of) -> None:
+    (claim,) = claims_of("Selon les douaniers polonais, trois camions ont été saisis.")
+    assert claim.speaker.text == "les douaniers polonais"
+    (claim,) = claims_of("D'après le renseignement estonien, un drone est tombé près de Narva.")
+    assert claim.speaker.text == "le renseignement estonien"
+
+
 def test_appositive_name_is_the_speaker_text(claims_of) -> None:
     text = "Le maire de la ville de Soumy, Artem Kobzar, a affirmé que l'eau était coupée."
     (claim,) = claims_of(text)

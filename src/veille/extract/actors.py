@@ -200,7 +200,12 @@ def phrase_tokens(head: Any) -> list[Any]:
 
 
 def phrase_text(head: Any) -> str:
+    """The head's phrase without the preposition that introduces it ("selon les
+    procureurs" -> "les procureurs")."""
     tokens = phrase_tokens(head)
+    case = {t.i for c in head.children if c.dep_ == "case" for t in c.subtree}
+    while len(tokens) > 1 and tokens[0].i in case:  # "d'après": a case and its fixed word
+        tokens = tokens[1:]
     doc = head.doc
     return doc[tokens[0].i : tokens[-1].i + 1].text if tokens else head.text
 
