@@ -217,6 +217,11 @@ AID_CASES = [
         "La Finlande a envoyé des obusiers afin de renforcer la défense estonienne.",
         [dict(donor="FIN", recipient="EST", status="delivered")],
     ),
+    # the buyer stays the buyer when the parse leaves the subject as a root of its own
+    (
+        "Vilnius négocie l'achat de chars Leopard.",
+        [dict(recipient="LTU", status="negotiating")],
+    ),
     # not commitments: opposed, requested, vague, idioms, strikes
     ("Le Congrès s'oppose à l'envoi d'une aide militaire supplémentaire à l'Ukraine.", []),
     ("Kiev réclame davantage d'armes à ses alliés occidentaux.", []),

@@ -268,7 +268,8 @@ def parties_of(
             t for t in tok.doc[sent.start : sent.end] if t.dep_ == "ROOT" and t.i not in inside
         ]
         agents = [a for r in roots if (a := frame_of(r, lex).arg("subject")) is not None][:1]
-    stray = stray_subjects(tok, chain, sent) if not agents and tok.pos_ == "VERB" else []
+    # a noun trigger takes its governing verb's stray subject ("Kiev | négocie l'achat")
+    stray = stray_subjects(tok, chain, sent) if not agents and (tok.pos_ == "VERB" or chain) else []
     if stray:
         agents = [stray[0]]
     for agent in agents[:1]:
