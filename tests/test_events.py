@@ -373,6 +373,9 @@ EVENTS = [
      {"type": "CONSULT", "actor": "POL", "target": "UKR", "mode": "visit"}),
     ("Le chancelier allemand se rendra en Moldavie la semaine prochaine.",
      {"type": "CONSULT", "actor": "DEU", "target": "MDA", "modality": "future"}),
+    # a weapon names an assault's mode, not a talk's
+    ("Les négociations allemandes sur la livraison de missiles Taurus se poursuivent.",
+     {"type": "CONSULT", "actor": "DEU", "mode": None}),
     # sanctions imposed "à" someone target them
     ("Le Japon a imposé des sanctions à plusieurs entreprises iraniennes.",
      {"type": "SANCTION", "actor": "JPN", "target": "IRN"}),

@@ -255,7 +255,8 @@ class _Extractor(ChecksMixin, CompletionMixin, PartiesMixin, PlacesMixin, Attrib
             draft.noun = event_noun
             noun_rule = lex.nouns[event_noun.lemma_.lower()]
             draft.type = noun_rule.type
-            draft.mode = noun_rule.mode or self.instrument_mode([event_noun]) or draft.mode
+            weapon_mode = self.instrument_mode([event_noun]) if draft.type == "ASSAULT" else None
+            draft.mode = noun_rule.mode or weapon_mode or draft.mode
             draft.actor = self.noun_own_actor(event_noun)
             draft.actor_phrase = draft.actor is not None
             draft.modality = draft.modality or noun_modality(event_noun, self.mod)
@@ -403,7 +404,8 @@ class _Extractor(ChecksMixin, CompletionMixin, PartiesMixin, PlacesMixin, Attrib
         head = noun.head
         host_lemma = head.lemma_.lower()
         draft = Draft(type=rule.type, trigger=noun, mode=rule.mode, verbal=False, noun=noun)
-        draft.mode = draft.mode or self.instrument_mode([noun])
+        if rule.type == "ASSAULT":  # a weapon names an assault's mode, not a talk's
+            draft.mode = draft.mode or self.instrument_mode([noun])
         own_actor = self.noun_own_actor(noun)
         parties = self._between(noun)
         host = None
