@@ -190,8 +190,14 @@ EVENTS = [
      {"type": "AID", "actor": "JPN", "target": "UKR"}),
     ("Les États-Unis vont fournir à Kiev de nouveaux systèmes Patriot.",
      {"type": "AGREE", "actor": "USA", "target": "UKR", "modality": "future"}),
+    # the promise or agreement itself happened: an AGREE with no modality (a plan or a
+    # future tense stays future)
     ("La France a promis de livrer des avions Mirage à l'Ukraine.",
-     {"type": "AGREE", "actor": "FRA", "target": "UKR", "modality": "future"}),
+     {"type": "AGREE", "actor": "FRA", "target": "UKR", "modality": None}),
+    ("La Belgique s'est engagée à fournir des F-16 à l'Ukraine.",
+     {"type": "AGREE", "actor": "BEL", "target": "UKR", "modality": None}),
+    ("La Norvège prévoit de livrer des drones à l'Ukraine.",
+     {"type": "AGREE", "actor": "NOR", "target": "UKR", "modality": "future"}),
     # AGREE
     ("L'Ukraine et la Pologne ont signé un accord de coopération militaire.",
      {"type": "AGREE", "actor": "UKR", "target": "POL"}),

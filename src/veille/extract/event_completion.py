@@ -106,6 +106,12 @@ class CompletionMixin:
         if draft.modality is Modality.FUTURE and draft.type in lex.future_types:
             # PLOVER: a promise or plan of aid or cooperation is an agreement
             draft.type = lex.future_types[draft.type]
+            if any(
+                self.doc[i].lemma_.lower() in lex.commitment_governors
+                for i in draft.clause_verbs
+                if i != draft.trigger.i
+            ):
+                draft.modality = None  # the promise was made: the agreement happened
         draft.quantities = self.quantities(draft)
         draft.subsets = self.count_subsets(draft) if assault else []
 

@@ -68,6 +68,7 @@ class EventLexicon:
     locative_cases: frozenset[str]
     instrument_cases: frozenset[str]
     future_types: dict[str, str]
+    commitment_governors: frozenset[str]
     drop_modalities: frozenset[Modality]
     quantity_roles: dict[str, str]
     instrument_locutions: frozenset[str] = frozenset()
@@ -210,6 +211,7 @@ def load_event_lexicon(data_dir: Path) -> EventLexicon:
         locative_cases=words("locative_cases"),
         instrument_cases=words("instrument_cases"),
         future_types={str(k): str(v) for k, v in (data.get("future_types") or {}).items()},
+        commitment_governors=words("commitment_governors"),
         drop_modalities=drop,
         quantity_roles={str(k): str(v) for k, v in (data.get("quantity_roles") or {}).items()},
         instrument_locutions=words("instrument_locutions"),
