@@ -382,6 +382,9 @@ EVENTS = [
     # a weapon names an assault's mode, not a talk's
     ("Les négociations allemandes sur la livraison de missiles Taurus se poursuivent.",
      {"type": "CONSULT", "actor": "DEU", "mode": None}),
+    # the occasion's place is the event's
+    ("La Roumanie a signé un accord avec la Moldavie lors d'une réunion à Varsovie.",
+     {"type": "AGREE", "actor": "ROU", "target": "MDA", "location": "Warsaw"}),
     # sanctions imposed "à" someone target them
     ("Le Japon a imposé des sanctions à plusieurs entreprises iraniennes.",
      {"type": "SANCTION", "actor": "JPN", "target": "IRN"}),

@@ -78,6 +78,9 @@ class EventLexicon:
     # "des drones lancés depuis la Russie": where something comes from is not where the
     # event happens
     source_cases: frozenset[str] = frozenset()
+    # "lors d'une réunion à Varsovie": the occasion's place is the event's
+    occasion_adverbs: frozenset[str] = frozenset()
+    occasion_cases: frozenset[str] = frozenset()
     partner_slots: frozenset[str] = frozenset({"avec", "entre", "obj"})
     # "une attaque de Kiev": a seat of government after these is the author, not a place
     owner_cases: frozenset[str] = frozenset({"de"})
@@ -222,6 +225,8 @@ def load_event_lexicon(data_dir: Path) -> EventLexicon:
         anaphora_sentences=int(data.get("anaphora_sentences", 2)),
         situating_nouns=words("situating_nouns"),
         source_cases=load_frame_patterns(data_dir).lists.get("source", frozenset()),
+        occasion_adverbs=words("occasion_adverbs"),
+        occasion_cases=words("occasion_cases"),
         partner_slots=words("partner_slots") or frozenset({"avec", "entre", "obj"}),
         owner_cases=words("owner_cases") or frozenset({"de"}),
         enemy_nouns=words("enemy_nouns"),

@@ -72,6 +72,23 @@ class PlacesMixin:
         cases = self.lex.location_cases if assault else self.lex.locative_cases
         return [c for c, case in obliques(token, self.lex.contractions) if case in cases]
 
+    def occasions(self, verb: Any) -> list[Any]:
+        """The occasion a verb's event happens at: "lors d'une réunion", "en marge du
+        sommet" (the parser hangs "lors" as an adverb governing the noun)."""
+        found = [
+            noun
+            for adverb in verb.children
+            if adverb.dep_ == "advmod" and adverb.lower_ in self.lex.occasion_adverbs
+            for noun in adverb.children
+            if noun.pos_ == "NOUN"
+        ]
+        found += [
+            c
+            for c, case in obliques(verb, self.lex.contractions)
+            if case in self.lex.occasion_cases and c.pos_ == "NOUN"
+        ]
+        return found
+
     def origin_children(self, token: Any, type_: str) -> list[Any]:
         """The place a type's event happens at, named as where it comes from ("se sont
         retirées de Kherson")."""

@@ -353,6 +353,8 @@ class _Extractor(ChecksMixin, CompletionMixin, PartiesMixin, PlacesMixin, Attrib
         assault = draft.type == "ASSAULT"
         draft.location_roots.extend(self.locative_children(verb, assault=assault))
         draft.location_roots.extend(self.origin_children(verb, draft.type))
+        for occasion in self.occasions(verb):
+            draft.location_roots.extend(self.locative_children(occasion, assault=False))
         if obj_tok is not None:
             if assault:
                 draft.location_roots.append(obj_tok)
