@@ -385,6 +385,9 @@ EVENTS = [
     # the occasion's place is the event's
     ("La Roumanie a signé un accord avec la Moldavie lors d'une réunion à Varsovie.",
      {"type": "AGREE", "actor": "ROU", "target": "MDA", "location": "Warsaw"}),
+    # using weapons is attacking with them; using funds is not
+    ("Les troupes russes ont utilisé des drones kamikazes contre Kherson.",
+     {"type": "ASSAULT", "actor": "RUS", "location": "Kherson", "mode": "drone"}),
     # sanctions imposed "à" someone target them
     ("Le Japon a imposé des sanctions à plusieurs entreprises iraniennes.",
      {"type": "SANCTION", "actor": "JPN", "target": "IRN"}),
@@ -552,6 +555,7 @@ NO_EVENT = [
     # an event noun qualifying another noun names a kind ("forces d'invasion")
     "Les volontaires rejoignent la lutte contre les forces d'invasion russes.",
     "Le ministre polonais s'est rendu compte de son erreur.",
+    "La Moldavie a utilisé les fonds européens pour rénover ses écoles.",
     "Le président ukrainien s'est rendu à Kharkiv pour inspecter les défenses.",
     # a relative clause describing a thing is no report
     "Les villes qui ont été bombardées par la Russie restent sans courant.",

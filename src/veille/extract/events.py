@@ -342,7 +342,7 @@ class _Extractor(ChecksMixin, CompletionMixin, PartiesMixin, PlacesMixin, Attrib
                 ]
             if subj_tok is not None:
                 roots.append(subj_tok)
-            if obj_tok is not None and rule.object_class in ("attack", "projectile"):
+            if obj_tok is not None and rule.object_class in ("attack", "projectile", "weapon"):
                 roots.append(obj_tok)
             draft.mode = self.instrument_mode(roots) or draft.mode
         if rule.claim:
