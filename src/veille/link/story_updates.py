@@ -77,22 +77,6 @@ STORY_EDGES = {
 }
 
 
-def story_ties(conn, event_ids: Iterable[str]) -> list[frozenset[str]]:
-    """Article sets (two or more articles) of the stored incidents holding any of these
-    mentions: ``update`` reads them before and after reclustering, so the stories step
-    learns which ties an incident that split no longer makes."""
-    members: dict[str, set[str]] = defaultdict(set)
-    for incident_id, article_id in state.rows(
-        conn,
-        "SELECT incident_id, article_id FROM incident_articles WHERE incident_id IN "
-        "(SELECT incident_id FROM incident_events "
-        "WHERE event_id IN (SELECT unnest(?::VARCHAR[])))",
-        sorted(set(event_ids)),
-    ):
-        members[incident_id].add(article_id)
-    return [frozenset(m) for m in members.values() if len(m) > 1]
-
-
 def _merged(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     """Closed integer ranges, overlapping or touching ones joined, sorted."""
     out: list[tuple[int, int]] = []
@@ -194,7 +178,8 @@ def update_stories(
 
     Otherwise ``days`` are the day ordinals (-1: undated) of the articles ``new`` (stored
     with their link rows) and ``gone`` (removed) since the last run, and ``ties`` the
-    article sets of the incidents reclustered this run, before and after (``story_ties``).
+    article sets of the incidents reclustered this run, before and after (as
+    ``incremental.update_incidents`` returns them).
 
     The *dirty* articles are the new ones and those whose weights the change alters
     (``_dirty_days``; every undated one when an undated article changed): their pairs
